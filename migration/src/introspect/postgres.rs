@@ -1,0 +1,324 @@
+//! PostgreSQL introspection from the system catalogs: five queries for the whole schema.
+
+use super::Introspection;
+use crate::schema::{
+    CheckConstraint, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Schema,
+    Table, UniqueConstraint,
+};
+use anyhow::{Context, Result};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement};
+
+const TABLES: &str = "
+SELECT c.relname::text AS name, obj_description(c.oid, 'pg_class') AS comment
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+ORDER BY 1";
+
+const COLUMNS: &str = "
+SELECT c.relname::text AS table_name, a.attname::text AS name,
+       format_type(a.atttypid, a.atttypmod) AS type, t.typtype::text AS typtype,
+       elem.typtype::text AS elem_typtype, a.attnotnull AS not_null,
+       pg_get_expr(d.adbin, d.adrelid) AS default_expr,
+       col_description(c.oid, a.attnum) AS comment, a.attidentity::text AS identity,
+       EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid
+               WHERE s.relkind = 'S' AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum
+                 AND dep.deptype IN ('a', 'i')) AS owns_sequence
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_type elem ON elem.oid = t.typelem AND t.typcategory = 'A'
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY c.relname, a.attnum";
+
+const CONSTRAINTS: &str = "
+SELECT c.relname::text AS table_name, con.conname::text AS name, con.contype::text AS kind,
+       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num
+             ORDER BY k.ord) AS columns,
+       f.relname::text AS ref_table,
+       ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num
+             ORDER BY k.ord) AS ref_columns,
+       con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
+       pg_get_constraintdef(con.oid, true) AS definition
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class f ON f.oid = con.confrelid
+WHERE n.nspname = $1 AND con.contype IN ('p', 'u', 'f', 'c') AND c.relkind IN ('r', 'p')
+ORDER BY 1, 2";
+
+/// Indexes that no primary key, unique or exclusion constraint owns.
+const INDEXES: &str = "
+SELECT t.relname::text AS table_name, i.relname::text AS name, ix.indisunique AS is_unique,
+       am.amname::text AS method, pg_get_expr(ix.indpred, ix.indrelid, true) AS predicate,
+       ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true)
+             FROM generate_series(1, ix.indnkeyatts::int) k ORDER BY k) AS keys,
+       ARRAY(SELECT ix.indkey[k - 1]::int
+             FROM generate_series(1, ix.indnkeyatts::int) k ORDER BY k) AS attnums
+FROM pg_index ix
+JOIN pg_class i ON i.oid = ix.indexrelid
+JOIN pg_class t ON t.oid = ix.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+JOIN pg_am am ON am.oid = i.relam
+WHERE n.nspname = $1 AND t.relkind IN ('r', 'p')
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint con
+                  WHERE con.conindid = ix.indexrelid AND con.conrelid = ix.indrelid
+                    AND con.contype IN ('p', 'u', 'x'))
+ORDER BY 1, 2";
+
+const ENUMS: &str = "
+SELECT t.typname::text AS name,
+       ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid
+             ORDER BY e.enumsortorder) AS labels
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = $1 AND t.typtype = 'e'
+ORDER BY 1";
+
+struct Reader<'a> {
+    db: &'a DatabaseConnection,
+    namespace: &'a str,
+    queries: usize,
+}
+
+impl Reader<'_> {
+    async fn query(&mut self, what: &str, sql: &str) -> Result<Vec<QueryResult>> {
+        self.queries += 1;
+        let stmt =
+            Statement::from_sql_and_values(DbBackend::Postgres, sql, [self.namespace.into()]);
+        self.db
+            .query_all_raw(stmt)
+            .await
+            .with_context(|| format!("reading {what} from the PostgreSQL catalog"))
+    }
+}
+
+fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
+    row.try_get("", column)
+        .with_context(|| format!("reading catalog column {column}"))
+}
+
+pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Introspection> {
+    let mut reader = Reader {
+        db,
+        namespace,
+        queries: 0,
+    };
+    let mut schema = Schema::default();
+
+    for row in reader.query("tables", TABLES).await? {
+        let name: String = get(&row, "name")?;
+        schema.tables.insert(
+            name.clone(),
+            Table {
+                name,
+                comment: get(&row, "comment")?,
+                ..Table::default()
+            },
+        );
+    }
+
+    for row in reader.query("columns", COLUMNS).await? {
+        let table_name: String = get(&row, "table_name")?;
+        let Some(table) = schema.tables.get_mut(&table_name) else {
+            continue;
+        };
+        let default: Option<String> = get(&row, "default_expr")?;
+        let identity: String = get(&row, "identity")?;
+        let owns_sequence: bool = get(&row, "owns_sequence")?;
+        let serial = owns_sequence
+            && default
+                .as_deref()
+                .is_some_and(|d| d.starts_with("nextval("));
+        let auto_increment = serial || !identity.is_empty();
+        let typtype: String = get(&row, "typtype")?;
+        let elem_typtype: Option<String> = get(&row, "elem_typtype")?;
+        let enum_like = typtype == "e" || elem_typtype.as_deref() == Some("e");
+        table.columns.push(Column {
+            name: get(&row, "name")?,
+            ty: parse_type(&get::<String>(&row, "type")?, enum_like),
+            nullable: !get::<bool>(&row, "not_null")?,
+            default: if auto_increment { None } else { default },
+            comment: get(&row, "comment")?,
+            auto_increment,
+        });
+    }
+
+    for row in reader.query("constraints", CONSTRAINTS).await? {
+        let table_name: String = get(&row, "table_name")?;
+        let Some(table) = schema.tables.get_mut(&table_name) else {
+            continue;
+        };
+        let name: String = get(&row, "name")?;
+        let columns: Vec<String> = get(&row, "columns")?;
+        match get::<String>(&row, "kind")?.as_str() {
+            "p" => {
+                table.primary_key = Some(PrimaryKey {
+                    name: Some(name),
+                    columns,
+                })
+            }
+            "u" => table.uniques.push(UniqueConstraint {
+                name: Some(name),
+                columns,
+            }),
+            "f" => table.foreign_keys.push(ForeignKey {
+                name: Some(name),
+                columns,
+                ref_table: get(&row, "ref_table")?,
+                ref_columns: get(&row, "ref_columns")?,
+                on_delete: fk_action(&get::<String>(&row, "on_delete")?),
+                on_update: fk_action(&get::<String>(&row, "on_update")?),
+            }),
+            _ => {
+                let definition: String = get(&row, "definition")?;
+                let expression = definition
+                    .strip_prefix("CHECK ")
+                    .unwrap_or(&definition)
+                    .to_string();
+                table.checks.push(CheckConstraint {
+                    name: Some(name),
+                    expression,
+                });
+            }
+        }
+    }
+
+    for row in reader.query("indexes", INDEXES).await? {
+        let table_name: String = get(&row, "table_name")?;
+        let Some(table) = schema.tables.get_mut(&table_name) else {
+            continue;
+        };
+        let keys: Vec<String> = get(&row, "keys")?;
+        let attnums: Vec<i32> = get(&row, "attnums")?;
+        let method: String = get(&row, "method")?;
+        table.indexes.push(Index {
+            name: get(&row, "name")?,
+            keys: keys
+                .into_iter()
+                .zip(attnums)
+                .map(|(key, attnum)| match attnum {
+                    0 => IndexKey::Expression(key),
+                    _ => IndexKey::Column(unquote(&key)),
+                })
+                .collect(),
+            unique: get(&row, "is_unique")?,
+            predicate: get(&row, "predicate")?,
+            method: (method != "btree").then_some(method),
+        });
+    }
+
+    for row in reader.query("enum types", ENUMS).await? {
+        schema
+            .enums
+            .insert(get(&row, "name")?, get(&row, "labels")?);
+    }
+
+    Ok(Introspection {
+        schema,
+        queries: reader.queries,
+    })
+}
+
+fn fk_action(code: &str) -> FkAction {
+    match code {
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}
+
+fn unquote(ident: &str) -> String {
+    match ident.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => ident.to_string(),
+    }
+}
+
+/// `format_type` output to the model's type. `enum_like` marks an enum (or array of one), whose
+/// name may come schema-qualified or quoted.
+pub fn parse_type(text: &str, enum_like: bool) -> ColumnType {
+    if let Some(inner) = text.strip_suffix("[]") {
+        return ColumnType::Array(Box::new(parse_type(inner, enum_like)));
+    }
+    if enum_like {
+        let name = text.rsplit('.').next().unwrap_or(text);
+        return ColumnType::Enum(unquote(name));
+    }
+    let (base, args) = match text.find('(') {
+        Some(open) => {
+            let close = text.rfind(')').unwrap_or(text.len());
+            let args: Vec<u32> = text[open + 1..close]
+                .split(',')
+                .filter_map(|a| a.trim().parse().ok())
+                .collect();
+            // `timestamp(3) without time zone` keeps words after the parenthesis.
+            let base = format!("{}{}", &text[..open], &text[(close + 1).min(text.len())..]);
+            (base, args)
+        }
+        None => (text.to_string(), Vec::new()),
+    };
+    let first = args.first().copied();
+    match base.trim() {
+        "smallint" | "int2" => ColumnType::SmallInt,
+        "integer" | "int" | "int4" => ColumnType::Integer,
+        "bigint" | "int8" => ColumnType::BigInt,
+        "real" | "float4" => ColumnType::Real,
+        "double precision" | "float8" => ColumnType::Double,
+        "numeric" | "decimal" => ColumnType::Numeric(match args.as_slice() {
+            [p, s] => Some((*p, *s)),
+            [p] => Some((*p, 0)),
+            _ => None,
+        }),
+        "character varying" | "varchar" => ColumnType::Varchar(first),
+        "character" | "char" | "bpchar" => ColumnType::Char(first),
+        "text" => ColumnType::Text,
+        "boolean" | "bool" => ColumnType::Boolean,
+        "date" => ColumnType::Date,
+        "time without time zone" | "time" => ColumnType::Time,
+        "timestamp without time zone" | "timestamp" => ColumnType::Timestamp,
+        "timestamp with time zone" | "timestamptz" => ColumnType::TimestampTz,
+        "interval" => ColumnType::Interval,
+        "json" => ColumnType::Json,
+        "jsonb" => ColumnType::Jsonb,
+        "uuid" => ColumnType::Uuid,
+        "bytea" => ColumnType::Bytea,
+        _ => ColumnType::Other(text.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_type;
+    use crate::schema::ColumnType as T;
+
+    #[test]
+    fn format_type_spellings_normalize() {
+        assert_eq!(parse_type("integer", false), T::Integer);
+        assert_eq!(
+            parse_type("character varying(5)", false),
+            T::Varchar(Some(5))
+        );
+        assert_eq!(parse_type("character varying", false), T::Varchar(None));
+        assert_eq!(parse_type("real[]", false), T::Array(Box::new(T::Real)));
+        assert_eq!(
+            parse_type("numeric(10,2)", false),
+            T::Numeric(Some((10, 2)))
+        );
+        assert_eq!(
+            parse_type("timestamp(3) without time zone", false),
+            T::Timestamp
+        );
+        assert_eq!(
+            parse_type("timestamp with time zone", false),
+            T::TimestampTz
+        );
+        assert_eq!(parse_type("public.\"Mood\"", true), T::Enum("Mood".into()));
+        assert_eq!(parse_type("tsvector", false), T::Other("tsvector".into()));
+    }
+}

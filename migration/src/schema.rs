@@ -1,0 +1,245 @@
+//! The plain schema model.
+//!
+//! Entities and live databases are both turned into this one model, so that comparing them is
+//! a pure function of two values. It holds data only: no database handles, no SeaORM types.
+//! Names of keys and indexes are kept (revisions need them to drop things) but comparisons
+//! are by structure, see [`Table::same_structure`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A whole schema: every table by name, plus the PostgreSQL enum types the columns use.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Schema {
+    pub tables: BTreeMap<String, Table>,
+    /// PostgreSQL enum types: name to labels, in order.
+    pub enums: BTreeMap<String, Vec<String>>,
+}
+
+impl Schema {
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.get(name)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Table {
+    pub name: String,
+    pub comment: Option<String>,
+    /// In declaration order, which is the order the database shows them in.
+    pub columns: Vec<Column>,
+    pub primary_key: Option<PrimaryKey>,
+    pub uniques: Vec<UniqueConstraint>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub indexes: Vec<Index>,
+    pub checks: Vec<CheckConstraint>,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The primary key's columns, or none.
+    pub fn primary_key_columns(&self) -> &[String] {
+        self.primary_key
+            .as_ref()
+            .map(|pk| pk.columns.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// Whether `columns` (in any order) are exactly the primary key, a unique constraint or a
+    /// unique index: the column sets a foreign key may point at.
+    pub fn is_key(&self, columns: &[String]) -> bool {
+        let wanted = sorted(columns);
+        std::iter::once(self.primary_key_columns().to_vec())
+            .chain(self.uniques.iter().map(|u| u.columns.clone()))
+            .chain(
+                self.indexes
+                    .iter()
+                    .filter(|i| i.unique && i.predicate.is_none())
+                    .filter_map(Index::plain_columns),
+            )
+            .any(|key| !key.is_empty() && sorted(&key) == wanted)
+    }
+}
+
+/// The column names in name order, for comparing key columns as sets.
+pub(crate) fn sorted(columns: &[String]) -> Vec<String> {
+    let mut v = columns.to_vec();
+    v.sort();
+    v
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub ty: ColumnType,
+    pub nullable: bool,
+    /// The default as SQL text, already normalized; `None` for serial/identity columns, whose
+    /// sequence default is implied by `auto_increment`.
+    pub default: Option<String>,
+    pub comment: Option<String>,
+    /// A serial (or identity) column: the database numbers new rows.
+    pub auto_increment: bool,
+}
+
+/// Column types after normalization, so `int4`, `integer` and SeaORM's `Integer` are one value.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ColumnType {
+    SmallInt,
+    Integer,
+    BigInt,
+    Real,
+    Double,
+    Numeric(Option<(u32, u32)>),
+    Varchar(Option<u32>),
+    Char(Option<u32>),
+    Text,
+    Boolean,
+    Date,
+    Time,
+    Timestamp,
+    TimestampTz,
+    Interval,
+    Json,
+    Jsonb,
+    Uuid,
+    Bytea,
+    Array(Box<ColumnType>),
+    /// A PostgreSQL enum type, by name.
+    Enum(String),
+    /// Anything else, as the database spells it.
+    Other(String),
+}
+
+impl ColumnType {
+    /// Whether values of the two types can be compared in a join without a cast that loses
+    /// anything: the whole integer family together, the floating types together, the
+    /// character types together, and otherwise only equal types.
+    pub fn joins_with(&self, other: &ColumnType) -> bool {
+        use ColumnType::*;
+        let family = |t: &ColumnType| match t {
+            SmallInt | Integer | BigInt => 1,
+            Real | Double | Numeric(_) => 2,
+            Varchar(_) | Char(_) | Text => 3,
+            _ => 0,
+        };
+        self == other || (family(self) != 0 && family(self) == family(other))
+    }
+}
+
+impl fmt::Display for ColumnType {
+    /// PostgreSQL's spelling, which is also what revision files and reports show.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ColumnType::*;
+        match self {
+            SmallInt => f.write_str("smallint"),
+            Integer => f.write_str("integer"),
+            BigInt => f.write_str("bigint"),
+            Real => f.write_str("real"),
+            Double => f.write_str("double precision"),
+            Numeric(None) => f.write_str("numeric"),
+            Numeric(Some((p, s))) => write!(f, "numeric({p},{s})"),
+            Varchar(None) => f.write_str("varchar"),
+            Varchar(Some(n)) => write!(f, "varchar({n})"),
+            Char(None) => f.write_str("char"),
+            Char(Some(n)) => write!(f, "char({n})"),
+            Text => f.write_str("text"),
+            Boolean => f.write_str("boolean"),
+            Date => f.write_str("date"),
+            Time => f.write_str("time"),
+            Timestamp => f.write_str("timestamp"),
+            TimestampTz => f.write_str("timestamptz"),
+            Interval => f.write_str("interval"),
+            Json => f.write_str("json"),
+            Jsonb => f.write_str("jsonb"),
+            Uuid => f.write_str("uuid"),
+            Bytea => f.write_str("bytea"),
+            Array(inner) => write!(f, "{inner}[]"),
+            Enum(name) => f.write_str(name),
+            Other(s) => f.write_str(s),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrimaryKey {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UniqueConstraint {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FkAction {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+impl FkAction {
+    pub fn sql(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "NO ACTION",
+            FkAction::Restrict => "RESTRICT",
+            FkAction::Cascade => "CASCADE",
+            FkAction::SetNull => "SET NULL",
+            FkAction::SetDefault => "SET DEFAULT",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForeignKey {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    pub ref_table: String,
+    pub ref_columns: Vec<String>,
+    pub on_delete: FkAction,
+    pub on_update: FkAction,
+}
+
+/// One key of an index: a column, or an expression such as `lower(name)`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IndexKey {
+    Column(String),
+    Expression(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Index {
+    pub name: String,
+    pub keys: Vec<IndexKey>,
+    pub unique: bool,
+    /// The WHERE of a partial index.
+    pub predicate: Option<String>,
+    /// The access method (`btree`, `gin`, ...); `None` means the backend's default.
+    pub method: Option<String>,
+}
+
+impl Index {
+    /// The column names, when every key is a plain column.
+    pub fn plain_columns(&self) -> Option<Vec<String>> {
+        self.keys
+            .iter()
+            .map(|k| match k {
+                IndexKey::Column(c) => Some(c.clone()),
+                IndexKey::Expression(_) => None,
+            })
+            .collect()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckConstraint {
+    pub name: Option<String>,
+    pub expression: String,
+}

@@ -1,0 +1,130 @@
+//! Test support: throw-away PostgreSQL databases and the opDB model.
+//!
+//! Every test gets its own uniquely named database and drops it when done, so tests run in
+//! parallel and leave nothing behind. Where no server answers, a test skips with a printed
+//! reason, except in CI (`CI` set), where it fails.
+#![allow(dead_code)]
+
+use migration::entities::EntitySet;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The server tests use; override with `OPDB_TEST_PG_URL` (a URL of any database on it).
+pub fn pg_admin_url() -> String {
+    std::env::var("OPDB_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+/// Whether a missing server is a failure rather than a skip.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub url: String,
+    pub name: String,
+    admin_url: String,
+}
+
+impl TestDb {
+    pub async fn connect(&self) -> DatabaseConnection {
+        migration::db::connect(&self.url)
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"))
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime, which cannot be blocked on: use a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime to drop the test database");
+            runtime.block_on(async {
+                let admin = migration::db::connect(&admin_url).await?;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await?;
+                admin.close().await?;
+                anyhow::Ok(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("warning: could not drop test database {}", self.name);
+        }
+    }
+}
+
+/// A new empty PostgreSQL database, or `None` (with the reason printed) when no server answers
+/// outside CI.
+pub async fn pg(test: &str) -> Option<TestDb> {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let admin_url = pg_admin_url();
+    let admin = match migration::db::connect(&admin_url).await {
+        Ok(db) => db,
+        Err(e) if !in_ci() => {
+            eprintln!("skipping {test}: no PostgreSQL ({e:#}); set OPDB_TEST_PG_URL");
+            return None;
+        }
+        Err(e) => panic!("{test}: PostgreSQL is required in CI: {e:#}"),
+    };
+    let name = format!(
+        "opdb_test_{}_{}_{}",
+        test.chars().take(30).collect::<String>(),
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .unwrap_or_else(|e| panic!("creating {name}: {e}"));
+    admin.close().await.ok();
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .unwrap_or(&admin_url);
+    Some(TestDb {
+        url: format!("{base}/{name}"),
+        name,
+        admin_url,
+    })
+}
+
+/// The reference schema, `tests/fixtures/opdb_schema.sql` (a pg_dump of the PFS models).
+pub fn fixture_sql() -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/opdb_schema.sql"
+    );
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
+}
+
+/// Loads the reference schema into `db`'s database. It runs on a connection of its own because
+/// pg_dump output empties `search_path` for the rest of its session.
+pub async fn load_fixture(db: &TestDb) {
+    let conn = migration::db::connect(&db.url)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    conn.execute_unprepared(&fixture_sql())
+        .await
+        .unwrap_or_else(|e| panic!("loading the fixture: {e}"));
+    conn.close().await.ok();
+}
+
+/// Every opDB entity, read by the engine.
+pub fn opdb_entities() -> EntitySet {
+    let mut set = EntitySet::new();
+    macro_rules! add {
+        ($m:ident) => {
+            set.add(entity::$m::Entity);
+        };
+    }
+    entity::for_each_entity!(add);
+    set
+}
