@@ -1,1 +1,12 @@
-fn main() {}
+//! `opdb`: the opDB's schema tool. The engine is the `migration` crate; this binary adds the
+//! revisions under `alembic/*/versions/`, compiled in by `build.rs`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+include!(concat!(env!("OUT_DIR"), "/revisions.rs"));
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    migration::cli::main(compiled_scripts(), Path::new(env!("CARGO_MANIFEST_DIR"))).await
+}

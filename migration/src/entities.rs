@@ -18,6 +18,7 @@
 //! The names follow PostgreSQL's own defaults (and SQLAlchemy's `ix_` for indexes), so a
 //! database made by SQLAlchemy's `create_all` has the same names the entities would give it.
 
+use crate::naming;
 use crate::schema::{
     Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Table, UniqueConstraint,
 };
@@ -27,9 +28,6 @@ use sea_orm::{
     RelationTrait,
 };
 use std::collections::BTreeMap;
-
-/// PostgreSQL keeps at most this many bytes of an identifier.
-const MAX_IDENT: usize = 63;
 
 /// What one entity says: its table, its relations, and rename hints.
 #[derive(Clone, Debug)]
@@ -97,7 +95,7 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
         }
         if def.is_unique() {
             uniques.push(UniqueConstraint {
-                name: Some(ident(&format!("{table_name}_{name}_key"))),
+                name: Some(naming::unique(&table_name, std::slice::from_ref(&name))),
                 columns: vec![name.clone()],
             });
         }
@@ -123,7 +121,7 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
             let name = if stmt.is_unique_key() {
                 key.to_string()
             } else {
-                ident(&format!("ix_{table_name}_{}", columns.join("_")))
+                naming::index(&table_name, &columns)
             };
             Index {
                 name,
@@ -142,10 +140,7 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
         .iter()
         .filter(|r| r.kind == RelationKind::BelongsTo && !r.skip_fk)
         .map(|r| ForeignKey {
-            name: Some(ident(&format!(
-                "{table_name}_{}_fkey",
-                r.from_columns.join("_")
-            ))),
+            name: Some(naming::foreign_key(&table_name, &r.from_columns)),
             columns: r.from_columns.clone(),
             ref_table: r.to_table.clone(),
             ref_columns: r.to_columns.clone(),
@@ -159,7 +154,7 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
             comment: entity.comment().map(str::to_string),
             columns,
             primary_key: (!pk_columns.is_empty()).then(|| PrimaryKey {
-                name: Some(ident(&format!("{table_name}_pkey"))),
+                name: Some(naming::primary_key(&table_name)),
                 columns: pk_columns,
             }),
             uniques,
@@ -266,18 +261,6 @@ pub fn column_type(ty: &sea_query::ColumnType) -> ColumnType {
         S::Custom(name) => ColumnType::Other(name.to_string()),
         other => ColumnType::Other(format!("{other:?}").to_lowercase()),
     }
-}
-
-/// An identifier cut to what PostgreSQL keeps, on a character boundary.
-pub fn ident(name: &str) -> String {
-    if name.len() <= MAX_IDENT {
-        return name.to_string();
-    }
-    let mut end = MAX_IDENT;
-    while !name.is_char_boundary(end) {
-        end -= 1;
-    }
-    name[..end].to_string()
 }
 
 /// Collects entities into one schema model.

@@ -1,10 +1,25 @@
 //! The opdb engine: a plain schema model, readers that fill it from SeaORM entities and from
-//! live databases, and (as it grows) the diff, ops, rendering, revision graph and runner.
+//! live databases, ops and their SQL per backend, the revision graph, the runner and the CLI.
 //!
-//! Nothing here knows about the opDB: point it at any entity crate.
+//! Nothing here knows about the opDB: point it at any entity crate and script directory.
 
+pub mod apply;
+pub mod cli;
 pub mod compare;
 pub mod db;
+pub mod ddl;
 pub mod entities;
 pub mod introspect;
+pub mod naming;
+pub mod ops;
+pub mod revision;
+pub mod runtime;
 pub mod schema;
+pub mod script;
+
+/// What revision files import: `use migration::prelude::*;`.
+pub mod prelude {
+    pub use crate::ops::{ColumnChange, Ops};
+    pub use crate::schema::{Column, ColumnType, FkAction, ForeignKey, Index, Table};
+    pub use sea_orm::{ConnectionTrait, DbErr};
+}

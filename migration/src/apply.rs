@@ -1,0 +1,232 @@
+//! Applying ops to a schema model, without a database.
+//!
+//! The runner tracks the schema this way while it migrates: SQLite's table rebuilds need the
+//! whole current definition of a table, and `--sql` scripts have no database to ask. It also
+//! checks a revision before any SQL is sent: an op on a table or column that does not exist is
+//! an error here, with the names in it.
+
+use crate::ops::{ColumnChange, Op};
+use crate::schema::{Schema, Table};
+use anyhow::{anyhow, bail, Result};
+
+/// Applies `op` to `schema`.
+pub fn apply(schema: &mut Schema, op: &Op) -> Result<()> {
+    match op {
+        Op::CreateTable(table) => {
+            if schema.tables.contains_key(&table.name) {
+                bail!("table {} already exists", table.name);
+            }
+            schema.tables.insert(table.name.clone(), table.clone());
+        }
+        Op::DropTable { table } => {
+            table_mut(schema, table)?;
+            schema.tables.remove(table);
+        }
+        Op::RenameTable { from, to } => {
+            if schema.tables.contains_key(to) {
+                bail!("cannot rename {from} to {to}: table {to} already exists");
+            }
+            let mut table = schema
+                .tables
+                .remove(from)
+                .ok_or_else(|| anyhow!("no table {from}"))?;
+            table.name = to.clone();
+            schema.tables.insert(to.clone(), table);
+            for other in schema.tables.values_mut() {
+                for fk in &mut other.foreign_keys {
+                    if fk.ref_table == *from {
+                        fk.ref_table = to.clone();
+                    }
+                }
+            }
+        }
+        Op::AddColumn { table, column } => {
+            let t = table_mut(schema, table)?;
+            if t.column(&column.name).is_some() {
+                bail!("column {table}.{} already exists", column.name);
+            }
+            t.columns.push(column.clone());
+        }
+        Op::DropColumn { table, column } => {
+            let t = table_mut(schema, table)?;
+            column_index(t, column)?;
+            t.columns.retain(|c| c.name != *column);
+            // Like PostgreSQL, dropping a column drops the indexes and constraints on it.
+            let on = |cols: &[String]| cols.iter().any(|c| c == column);
+            t.uniques.retain(|u| !on(&u.columns));
+            t.foreign_keys.retain(|f| !on(&f.columns));
+            t.indexes
+                .retain(|i| !i.plain_columns().is_some_and(|cols| on(&cols)));
+            if t.primary_key.as_ref().is_some_and(|pk| on(&pk.columns)) {
+                t.primary_key = None;
+            }
+        }
+        Op::AlterColumn {
+            table,
+            column,
+            change,
+        } => alter_column(schema, table, column, change)?,
+        Op::CreatePrimaryKey { table, key } => {
+            let t = table_mut(schema, table)?;
+            if t.primary_key.is_some() {
+                bail!("table {table} already has a primary key");
+            }
+            check_columns(t, &key.columns)?;
+            t.primary_key = Some(key.clone());
+        }
+        Op::DropPrimaryKey { table, .. } => {
+            let t = table_mut(schema, table)?;
+            if t.primary_key.take().is_none() {
+                bail!("table {table} has no primary key");
+            }
+        }
+        Op::CreateUnique { table, unique } => {
+            let t = table_mut(schema, table)?;
+            check_columns(t, &unique.columns)?;
+            t.uniques.push(unique.clone());
+        }
+        Op::CreateForeignKey { table, key } => {
+            let target = schema
+                .tables
+                .get(&key.ref_table)
+                .ok_or_else(|| anyhow!("foreign key on {table}: no table {}", key.ref_table))?;
+            check_columns(target, &key.ref_columns)?;
+            let t = table_mut(schema, table)?;
+            check_columns(t, &key.columns)?;
+            t.foreign_keys.push(key.clone());
+        }
+        Op::CreateCheck { table, check } => table_mut(schema, table)?.checks.push(check.clone()),
+        Op::DropConstraint { table, name } => {
+            let t = table_mut(schema, table)?;
+            let is = |n: &Option<String>| n.as_deref() == Some(name.as_str());
+            let before = t.uniques.len() + t.foreign_keys.len() + t.checks.len();
+            t.uniques.retain(|u| !is(&u.name));
+            t.foreign_keys.retain(|f| !is(&f.name));
+            t.checks.retain(|c| !is(&c.name));
+            if t.uniques.len() + t.foreign_keys.len() + t.checks.len() == before {
+                bail!("table {table} has no constraint {name}");
+            }
+        }
+        Op::CreateIndex { table, index } => {
+            if schema
+                .tables
+                .values()
+                .any(|t| t.indexes.iter().any(|i| i.name == index.name))
+            {
+                bail!("index {} already exists", index.name);
+            }
+            let t = table_mut(schema, table)?;
+            if let Some(cols) = index.plain_columns() {
+                check_columns(t, &cols)?;
+            }
+            t.indexes.push(index.clone());
+        }
+        Op::DropIndex { table, name } => {
+            let t = table_mut(schema, table)?;
+            let before = t.indexes.len();
+            t.indexes.retain(|i| i.name != *name);
+            if t.indexes.len() == before {
+                bail!("table {table} has no index {name}");
+            }
+        }
+        Op::SetTableComment { table, comment } => {
+            table_mut(schema, table)?.comment = comment.clone()
+        }
+        Op::CreateEnum { name, labels } => {
+            if schema.enums.insert(name.clone(), labels.clone()).is_some() {
+                bail!("enum type {name} already exists");
+            }
+        }
+        Op::DropEnum { name } => {
+            if schema.enums.remove(name).is_none() {
+                bail!("no enum type {name}");
+            }
+        }
+        // Raw SQL is opaque to the model.
+        Op::Execute { .. } => {}
+    }
+    Ok(())
+}
+
+fn alter_column(
+    schema: &mut Schema,
+    table: &str,
+    column: &str,
+    change: &ColumnChange,
+) -> Result<()> {
+    let t = table_mut(schema, table)?;
+    let at = column_index(t, column)?;
+    if let Some(to) = &change.rename {
+        if to != column && t.column(to).is_some() {
+            bail!("cannot rename {table}.{column} to {to}: column {to} already exists");
+        }
+    }
+    let c = &mut t.columns[at];
+    if let Some(ty) = &change.ty {
+        c.ty = ty.clone();
+    }
+    if let Some(nullable) = change.nullable {
+        c.nullable = nullable;
+    }
+    if let Some(default) = &change.default {
+        c.default = default.clone();
+    }
+    if let Some(comment) = &change.comment {
+        c.comment = comment.clone();
+    }
+    let Some(to) = change.rename.clone() else {
+        return Ok(());
+    };
+    c.name = to.clone();
+    let rename = |cols: &mut Vec<String>| {
+        for name in cols.iter_mut().filter(|n| *n == column) {
+            *name = to.clone();
+        }
+    };
+    if let Some(pk) = &mut t.primary_key {
+        rename(&mut pk.columns);
+    }
+    t.uniques.iter_mut().for_each(|u| rename(&mut u.columns));
+    t.foreign_keys
+        .iter_mut()
+        .for_each(|f| rename(&mut f.columns));
+    for index in &mut t.indexes {
+        for key in &mut index.keys {
+            if matches!(key, crate::schema::IndexKey::Column(c) if c == column) {
+                *key = crate::schema::IndexKey::Column(to.clone());
+            }
+        }
+    }
+    for other in schema.tables.values_mut() {
+        for fk in other
+            .foreign_keys
+            .iter_mut()
+            .filter(|f| f.ref_table == table)
+        {
+            rename(&mut fk.ref_columns);
+        }
+    }
+    Ok(())
+}
+
+fn table_mut<'a>(schema: &'a mut Schema, name: &str) -> Result<&'a mut Table> {
+    schema
+        .tables
+        .get_mut(name)
+        .ok_or_else(|| anyhow!("no table {name}"))
+}
+
+fn column_index(table: &Table, column: &str) -> Result<usize> {
+    table
+        .columns
+        .iter()
+        .position(|c| c.name == column)
+        .ok_or_else(|| anyhow!("no column {}.{column}", table.name))
+}
+
+fn check_columns(table: &Table, columns: &[String]) -> Result<()> {
+    for c in columns {
+        column_index(table, c)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,584 @@
+//! The `opdb` command line: alembic's commands and names, over the compiled-in revisions.
+
+use crate::revision::{Graph, Revision};
+use crate::runtime::{self, Context, Direction};
+use crate::script::{CompiledRevision, CompiledScripts, RevisionFile, ScriptDir};
+use anyhow::{bail, Result};
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Keeps a database schema in code (SeaORM entities) and in step with the live database, the
+/// way alembic does: revisions under alembic/NAME/versions, applied heads in alembic_version.
+#[derive(Debug, Parser)]
+#[command(name = "opdb", version, long_about = None)]
+#[command(
+    after_help = "Database URL, first found: --url, DATABASE_URL, the first line of \
+alembic/NAME/db.cfg; with none of them, the embedded SQLite file alembic/NAME/NAME.sqlite."
+)]
+pub struct Cli {
+    /// The database to work on: the script directory alembic/NAME
+    #[arg(short = 'n', long, global = true, default_value = "opdb")]
+    pub name: String,
+    /// Database URL (postgres://user@host/db or sqlite:path); overrides DATABASE_URL and db.cfg
+    #[arg(long, global = true)]
+    pub url: Option<String>,
+    /// Project folder holding alembic/ [default: the current folder if it has alembic/, else
+    /// the source tree this binary was built from]
+    #[arg(long, global = true)]
+    pub root: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a script directory alembic/NAME (settings, versions/, trash/)
+    Init {
+        /// Name of the database's folder
+        name: String,
+    },
+    /// Create a new, empty revision file on top of the current head
+    Revision {
+        /// What the revision does; becomes the file's first line and its name
+        #[arg(short, long)]
+        message: String,
+        /// Revision to build on [default: the single head]; with several heads, name one
+        #[arg(long)]
+        head: Option<String>,
+        /// Allow --head to name a revision that is not a head (starts a new branch)
+        #[arg(long)]
+        splice: bool,
+        /// Branch label for the new revision (repeatable)
+        #[arg(long = "branch-label")]
+        branch_label: Vec<String>,
+        /// Revision the new one depends on besides its parent (repeatable)
+        #[arg(long = "depends-on")]
+        depends_on: Vec<String>,
+        /// Use this id (12 hex digits) instead of a random one
+        #[arg(long = "rev-id")]
+        rev_id: Option<String>,
+    },
+    /// Upgrade the database to TARGET (head, heads, an id or prefix, +N, REV+N, label@head)
+    Upgrade {
+        /// Where to go; with --sql, START:END or END (from base)
+        target: String,
+        /// Print the SQL script instead of running it
+        #[arg(long)]
+        sql: bool,
+    },
+    /// Downgrade the database to TARGET (base, an id or prefix, -N, REV-N)
+    Downgrade {
+        /// Where to go; with --sql, START:END
+        target: String,
+        /// Print the SQL script instead of running it
+        #[arg(long)]
+        sql: bool,
+    },
+    /// Show the database's current revision(s)
+    Current {
+        /// Show each revision's details
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// List revisions, newest first
+    History {
+        /// Range START:END of revisions to list (either side may be empty)
+        #[arg(short = 'r', long = "rev-range")]
+        rev_range: Option<String>,
+        /// Show each revision's details
+        #[arg(short, long)]
+        verbose: bool,
+        /// List the steps applied to the database (the history table) instead
+        #[arg(long)]
+        applied: bool,
+    },
+    /// Show the head revisions
+    Heads {
+        /// Show each revision's details
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Show the revisions where history branches
+    Branches {
+        /// Show each revision's details
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Show one revision
+    Show {
+        /// Revision id, prefix, label, head
+        rev: String,
+    },
+    /// Set the version table to REV without running any migration
+    Stamp {
+        /// Revision(s) to stamp (head, heads, base, ids)
+        #[arg(required = true)]
+        revisions: Vec<String>,
+        /// Empty the version table first, even of revisions the scripts don't know
+        #[arg(long)]
+        purge: bool,
+        /// Print the SQL instead of running it
+        #[arg(long)]
+        sql: bool,
+    },
+    /// Create a revision that merges two or more revisions (usually heads)
+    Merge {
+        /// Revisions to merge; `heads` means all of them
+        #[arg(required = true)]
+        revisions: Vec<String>,
+        /// What the merge is for
+        #[arg(short, long)]
+        message: String,
+        /// Branch label for the merge revision (repeatable)
+        #[arg(long = "branch-label")]
+        branch_label: Vec<String>,
+        /// Use this id (12 hex digits) instead of a random one
+        #[arg(long = "rev-id")]
+        rev_id: Option<String>,
+    },
+}
+
+/// Parses the process arguments, runs, and turns any error into one line and exit code 1.
+pub async fn main(scripts: Vec<CompiledScripts>, default_root: &Path) -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let mut stdout = std::io::stdout();
+    match run(cli, &scripts, default_root, &mut stdout).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// An error and its causes on one line.
+pub fn one_line(e: &anyhow::Error) -> String {
+    format!("{e:#}")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Where alembic/ is: `--root`, else the current folder if it has one, else `default_root`.
+fn project_root(cli_root: Option<&Path>, default_root: &Path) -> PathBuf {
+    if let Some(root) = cli_root {
+        return root.to_path_buf();
+    }
+    match std::env::current_dir() {
+        Ok(cwd) if cwd.join("alembic").is_dir() => cwd,
+        _ => default_root.to_path_buf(),
+    }
+}
+
+/// The database URL and, when it is the SQLite default, a notice saying so.
+pub fn database_url(cli_url: Option<&str>, dir: &ScriptDir) -> Result<(String, Option<String>)> {
+    if let Some(url) = cli_url {
+        return Ok((url.to_string(), None));
+    }
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        if !url.is_empty() {
+            return Ok((url, None));
+        }
+    }
+    if let Some(url) = dir.db_cfg_url()? {
+        return Ok((url, None));
+    }
+    let path = dir.sqlite_path();
+    let notice = format!(
+        "Using the embedded SQLite database {} (no --url, DATABASE_URL or {}/db.cfg)",
+        path.display(),
+        dir.label()
+    );
+    Ok((
+        format!("sqlite://{}?mode=rwc", path.display()),
+        Some(notice),
+    ))
+}
+
+/// Runs one parsed command, writing its output to `out`.
+pub async fn run(
+    cli: Cli,
+    scripts: &[CompiledScripts],
+    default_root: &Path,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let root = project_root(cli.root.as_deref(), default_root);
+    if let Command::Init { name } = &cli.command {
+        let dir = ScriptDir::init(&root, name)?;
+        writeln!(
+            out,
+            "Created {} (alembic.toml, versions/, trash/)",
+            dir.dir.display()
+        )?;
+        writeln!(
+            out,
+            "Put the connection URL on the first line of {}/db.cfg (git-ignored), or use --url",
+            dir.dir.display()
+        )?;
+        return Ok(());
+    }
+    let dir = ScriptDir::open(&root, &cli.name)?;
+    let compiled: &[CompiledRevision] = scripts
+        .iter()
+        .find(|s| s.database == cli.name)
+        .map(|s| s.revisions.as_slice())
+        .unwrap_or(&[]);
+    let ctx = Context::new(&dir, compiled)?;
+    let url = || -> Result<String> {
+        let (url, notice) = database_url(cli.url.as_deref(), &dir)?;
+        if let Some(notice) = notice {
+            eprintln!("{notice}");
+        }
+        Ok(url)
+    };
+
+    match cli.command {
+        Command::Init { .. } => unreachable!("handled above"),
+        Command::Revision {
+            message,
+            head,
+            splice,
+            branch_label,
+            depends_on,
+            rev_id,
+        } => {
+            let down = match head.as_deref() {
+                None if ctx.graph.is_empty() => Vec::new(),
+                None => ctx.graph.single_head()?,
+                Some("base") => Vec::new(),
+                Some(h) => {
+                    let ids = ctx.graph.resolve(h, &[])?;
+                    let heads = ctx.graph.heads();
+                    if let Some(not_head) = ids.iter().find(|id| !heads.contains(id)) {
+                        if !splice {
+                            bail!(
+                                "revision {not_head} is not a head revision; use --splice to \
+                                 start a new branch from it"
+                            );
+                        }
+                    }
+                    ids
+                }
+            };
+            let depends_on = depends_on
+                .iter()
+                .map(|d| ctx.graph.resolve_one(d))
+                .collect::<Result<Vec<_>>>()?;
+            let file = new_file(&ctx.graph, rev_id, message, down, branch_label, depends_on)?;
+            write_file(&dir, &file, out)?;
+        }
+        Command::Merge {
+            revisions,
+            message,
+            branch_label,
+            rev_id,
+        } => {
+            let mut down = Vec::new();
+            for r in &revisions {
+                for id in ctx.graph.resolve(r, &[])? {
+                    if !down.contains(&id) {
+                        down.push(id);
+                    }
+                }
+            }
+            if down.len() < 2 {
+                bail!(
+                    "merge needs at least two distinct revisions, got {}",
+                    down.join(", ")
+                );
+            }
+            let file = new_file(&ctx.graph, rev_id, message, down, branch_label, Vec::new())?;
+            write_file(&dir, &file, out)?;
+        }
+        Command::Upgrade { target, sql } => {
+            migrate(&ctx, url()?, Direction::Upgrade, &target, sql, out).await?
+        }
+        Command::Downgrade { target, sql } => {
+            migrate(&ctx, url()?, Direction::Downgrade, &target, sql, out).await?
+        }
+        Command::Stamp {
+            revisions,
+            purge,
+            sql,
+        } => {
+            if sql {
+                let mut targets = std::collections::BTreeSet::new();
+                for r in &revisions {
+                    targets.extend(ctx.graph.resolve(r, &[])?);
+                }
+                let applied = ctx
+                    .graph
+                    .ancestors(&targets.into_iter().collect::<Vec<_>>());
+                let table = crate::ddl::ident(&dir.config.version_table);
+                writeln!(out, "BEGIN;\n\nDELETE FROM {table};\n")?;
+                for v in ctx.graph.version_heads(&applied) {
+                    writeln!(
+                        out,
+                        "INSERT INTO {table} (version_num) VALUES ({});\n",
+                        crate::ddl::literal(&v)
+                    )?;
+                }
+                writeln!(out, "COMMIT;")?;
+            } else {
+                let url = url()?;
+                let versions = runtime::stamp(&ctx, &url, &revisions, purge, out).await?;
+                print_versions(&ctx.graph, &versions, out)?;
+            }
+        }
+        Command::Current { verbose } => {
+            let url = url()?;
+            let db = crate::db::connect(&url).await?;
+            let versions = runtime::read_versions(&db, &dir.config).await?;
+            db.close().await.ok();
+            ctx.graph.check_versions(&versions)?;
+            if versions.is_empty() {
+                writeln!(out, "(base): no revision applied")?;
+            }
+            for v in &versions {
+                let rev = ctx.graph.get(v).expect("checked above");
+                if verbose {
+                    describe(&ctx.graph, rev, out)?;
+                } else {
+                    writeln!(out, "{}", line(&ctx.graph, rev))?;
+                }
+            }
+        }
+        Command::History {
+            rev_range,
+            verbose,
+            applied,
+        } => {
+            if applied {
+                let url = url()?;
+                let db = crate::db::connect(&url).await?;
+                let rows = runtime::read_history(&db, &dir.config).await?;
+                db.close().await.ok();
+                for r in rows {
+                    writeln!(
+                        out,
+                        "{} {:<9} {} .. {} by {} (opdb {})",
+                        r.revision, r.direction, r.started_at, r.finished_at, r.who, r.tool_version
+                    )?;
+                }
+                return Ok(());
+            }
+            let (start, end) = match rev_range.as_deref() {
+                None => (None, None),
+                Some(range) => match range.split_once(':') {
+                    Some((s, e)) => ((!s.is_empty()).then_some(s), (!e.is_empty()).then_some(e)),
+                    None => bail!("-r takes a range START:END, got '{range}'"),
+                },
+            };
+            let end_set = match end {
+                Some(e) => ctx.graph.resolve(e, &[])?,
+                None => ctx.graph.heads(),
+            };
+            let shown = ctx.graph.ancestors(&end_set);
+            let hidden = match start {
+                Some(s) => {
+                    let start_set = ctx.graph.resolve(s, &[])?;
+                    let mut below = ctx.graph.ancestors(&start_set);
+                    for id in &start_set {
+                        below.remove(id);
+                    }
+                    below
+                }
+                None => Default::default(),
+            };
+            for rev in ctx.graph.in_order().rev() {
+                if shown.contains(&rev.id) && !hidden.contains(&rev.id) {
+                    if verbose {
+                        describe(&ctx.graph, rev, out)?;
+                    } else {
+                        writeln!(out, "{}", line(&ctx.graph, rev))?;
+                    }
+                }
+            }
+        }
+        Command::Heads { verbose } => {
+            for id in ctx.graph.heads() {
+                let rev = ctx.graph.get(&id).expect("a head is a revision");
+                if verbose {
+                    describe(&ctx.graph, rev, out)?;
+                } else {
+                    writeln!(out, "{}", line(&ctx.graph, rev))?;
+                }
+            }
+        }
+        Command::Branches { verbose } => {
+            for (id, children) in ctx.graph.branch_points() {
+                let rev = ctx.graph.get(&id).expect("a branch point is a revision");
+                if verbose {
+                    describe(&ctx.graph, rev, out)?;
+                } else {
+                    writeln!(out, "{}", line(&ctx.graph, rev))?;
+                }
+                for child in children {
+                    let c = ctx.graph.get(&child).expect("a child is a revision");
+                    writeln!(out, "    -> {}, {}", c.id, c.message)?;
+                }
+            }
+        }
+        Command::Show { rev } => {
+            for id in ctx.graph.resolve(&rev, &[])? {
+                let rev = ctx.graph.get(&id).expect("resolved");
+                describe(&ctx.graph, rev, out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn migrate(
+    ctx: &Context<'_>,
+    url: String,
+    direction: Direction,
+    target: &str,
+    sql: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if sql {
+        let backend = runtime::backend_of(&url)?;
+        let script = runtime::offline_script(ctx, backend, direction, target)?;
+        out.write_all(script.as_bytes())?;
+    } else {
+        let versions = runtime::migrate(ctx, &url, direction, target, out).await?;
+        print_versions(&ctx.graph, &versions, out)?;
+    }
+    Ok(())
+}
+
+fn new_file(
+    graph: &Graph,
+    rev_id: Option<String>,
+    message: String,
+    down: Vec<String>,
+    branch_labels: Vec<String>,
+    depends_on: Vec<String>,
+) -> Result<RevisionFile> {
+    let id = match rev_id {
+        Some(id) => {
+            if id.len() != 12
+                || !id
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+            {
+                bail!("--rev-id must be 12 lowercase hex digits, got '{id}'");
+            }
+            id
+        }
+        None => crate::script::new_revision_id(),
+    };
+    if graph.get(&id).is_some() {
+        bail!("revision {id} already exists");
+    }
+    Ok(RevisionFile {
+        id,
+        message,
+        down,
+        branch_labels,
+        depends_on,
+        create_date: chrono::Local::now().format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
+        notes: Vec::new(),
+        upgrade: vec!["// Record this revision's changes on `op`, for example:".into(),
+            "// op.add_column(\"pfs_visit\", Column::new(\"seeing\", ColumnType::Real).comment(\"FWHM [arcsec]\"));".into()],
+        downgrade: vec!["// Undo what upgrade did, in reverse order, for example:".into(),
+            "// op.drop_column(\"pfs_visit\", \"seeing\");".into()],
+    })
+}
+
+fn write_file(dir: &ScriptDir, file: &RevisionFile, out: &mut dyn Write) -> Result<()> {
+    let path = dir.write_revision(file)?;
+    writeln!(out, "Generated {}", path.display())?;
+    writeln!(
+        out,
+        "Revisions are compiled in: rebuild (cargo build, or cargo run -- ...) before the next command"
+    )?;
+    Ok(())
+}
+
+fn print_versions(graph: &Graph, versions: &[String], out: &mut dyn Write) -> Result<()> {
+    if versions.is_empty() {
+        writeln!(out, "Database is at (base)")?;
+    }
+    for v in versions {
+        match graph.get(v) {
+            Some(rev) => writeln!(out, "Database is at {}", line(graph, rev))?,
+            None => writeln!(out, "Database is at {v}")?,
+        }
+    }
+    Ok(())
+}
+
+/// `down -> id (head) (mergepoint), message`, as alembic's history prints it.
+fn line(graph: &Graph, rev: &Revision) -> String {
+    let down = if rev.down.is_empty() {
+        "<base>".to_string()
+    } else {
+        rev.down.join(", ")
+    };
+    format!(
+        "{down} -> {}{}, {}",
+        rev.id,
+        markers(graph, rev),
+        rev.message
+    )
+}
+
+fn markers(graph: &Graph, rev: &Revision) -> String {
+    let mut m = String::new();
+    if graph.heads().contains(&rev.id) {
+        m.push_str(" (head)");
+    }
+    if rev.down.len() > 1 {
+        m.push_str(" (mergepoint)");
+    }
+    if graph.children(&rev.id).len() > 1 {
+        m.push_str(" (branchpoint)");
+    }
+    if !rev.branch_labels.is_empty() {
+        m.push_str(&format!(" ({})", rev.branch_labels.join(", ")));
+    }
+    m
+}
+
+fn describe(graph: &Graph, rev: &Revision, out: &mut dyn Write) -> Result<()> {
+    writeln!(out, "Rev: {}{}", rev.id, markers(graph, rev))?;
+    writeln!(
+        out,
+        "Parent: {}",
+        if rev.down.is_empty() {
+            "<base>".into()
+        } else {
+            rev.down.join(", ")
+        }
+    )?;
+    if !rev.depends_on.is_empty() {
+        writeln!(out, "Also depends on: {}", rev.depends_on.join(", "))?;
+    }
+    let children = graph.children(&rev.id);
+    if !children.is_empty() {
+        writeln!(out, "Branches into: {}", children.join(", "))?;
+    }
+    writeln!(out, "Path: {}", rev.path)?;
+    writeln!(out)?;
+    writeln!(out, "    {}", rev.message)?;
+    writeln!(out)?;
+    writeln!(out, "    Revision ID: {}", rev.id)?;
+    writeln!(out, "    Revises: {}", rev.down.join(", "))?;
+    writeln!(out, "    Create Date: {}", rev.create_date)?;
+    writeln!(out)?;
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! Ops to SQL, one module per backend. Both take the schema as it is before the op (SQLite
+//! rebuilds tables from it) and return statements without trailing semicolons.
+
+pub mod postgres;
+pub mod sqlite;
+
+use crate::ops::Op;
+use crate::schema::{FkAction, ForeignKey, Schema};
+use anyhow::Result;
+use sea_orm::DbBackend;
+
+/// The SQL for `op` on `backend`, given the schema before it.
+pub fn render(backend: DbBackend, op: &Op, before: &Schema) -> Result<Vec<String>> {
+    match backend {
+        DbBackend::Postgres => postgres::render(op, before),
+        DbBackend::Sqlite => sqlite::render(op, before),
+        other => anyhow::bail!("{other:?} is not supported: use PostgreSQL or SQLite"),
+    }
+}
+
+/// Words both dialects reserve, which must be quoted as identifiers.
+const RESERVED: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "index",
+    "initially",
+    "intersect",
+    "into",
+    "is",
+    "join",
+    "key",
+    "leading",
+    "limit",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "select",
+    "session_user",
+    "some",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "values",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+/// An identifier, quoted only when it has to be.
+pub fn ident(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !RESERVED.contains(&name);
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// A comma-separated list of identifiers.
+pub fn idents(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| ident(n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A string literal.
+pub fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// `[CONSTRAINT name] FOREIGN KEY (...) REFERENCES ...`, shared by both dialects.
+pub fn foreign_key_clause(key: &ForeignKey) -> String {
+    let mut s = String::new();
+    if let Some(name) = &key.name {
+        s.push_str(&format!("CONSTRAINT {} ", ident(name)));
+    }
+    s.push_str(&format!(
+        "FOREIGN KEY ({}) REFERENCES {} ({})",
+        idents(&key.columns),
+        ident(&key.ref_table),
+        idents(&key.ref_columns)
+    ));
+    if key.on_delete != FkAction::NoAction {
+        s.push_str(&format!(" ON DELETE {}", key.on_delete.sql()));
+    }
+    if key.on_update != FkAction::NoAction {
+        s.push_str(&format!(" ON UPDATE {}", key.on_update.sql()));
+    }
+    s
+}
+
+/// `CREATE [UNIQUE] INDEX ...`, shared by both dialects (SQLite ignores the method).
+pub fn create_index(table: &str, index: &crate::schema::Index, with_method: bool) -> String {
+    let keys: Vec<String> = index
+        .keys
+        .iter()
+        .map(|k| match k {
+            crate::schema::IndexKey::Column(c) => ident(c),
+            crate::schema::IndexKey::Expression(e) => format!("({e})"),
+        })
+        .collect();
+    let mut s = format!(
+        "CREATE {}INDEX {} ON {}",
+        if index.unique { "UNIQUE " } else { "" },
+        ident(&index.name),
+        ident(table)
+    );
+    if let (true, Some(method)) = (with_method, &index.method) {
+        s.push_str(&format!(" USING {method}"));
+    }
+    s.push_str(&format!(" ({})", keys.join(", ")));
+    if let Some(predicate) = &index.predicate {
+        s.push_str(&format!(" WHERE {predicate}"));
+    }
+    s
+}

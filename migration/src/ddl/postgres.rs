@@ -1,0 +1,211 @@
+//! PostgreSQL DDL.
+
+use super::{create_index, foreign_key_clause, ident, idents, literal};
+use crate::ops::Op;
+use crate::schema::{Column, ColumnType, Schema, Table};
+use anyhow::Result;
+
+/// The type as PostgreSQL spells it; serial columns become `serial`/`bigserial`.
+pub fn type_sql(ty: &ColumnType, auto_increment: bool) -> String {
+    match (ty, auto_increment) {
+        (ColumnType::SmallInt, true) => "smallserial".into(),
+        (ColumnType::Integer, true) => "serial".into(),
+        (ColumnType::BigInt, true) => "bigserial".into(),
+        (ColumnType::Enum(name), _) => ident(name),
+        (ColumnType::Array(inner), _) => format!("{}[]", type_sql(inner, false)),
+        (ty, _) => ty.to_string(),
+    }
+}
+
+fn column_sql(c: &Column) -> String {
+    let mut s = format!("{} {}", ident(&c.name), type_sql(&c.ty, c.auto_increment));
+    if !c.nullable {
+        s.push_str(" NOT NULL");
+    }
+    if let Some(default) = &c.default {
+        s.push_str(&format!(" DEFAULT {default}"));
+    }
+    s
+}
+
+fn comment_sql(table: &str, column: Option<&str>, comment: Option<&str>) -> String {
+    let target = match column {
+        Some(c) => format!("COLUMN {}.{}", ident(table), ident(c)),
+        None => format!("TABLE {}", ident(table)),
+    };
+    let text = comment.map(literal).unwrap_or_else(|| "NULL".into());
+    format!("COMMENT ON {target} IS {text}")
+}
+
+/// `CREATE TABLE` with its keys and checks, then its comments and indexes.
+pub fn create_table(t: &Table) -> Vec<String> {
+    let mut lines: Vec<String> = t.columns.iter().map(column_sql).collect();
+    if let Some(pk) = &t.primary_key {
+        let name = pk
+            .name
+            .as_ref()
+            .map(|n| format!("CONSTRAINT {} ", ident(n)));
+        lines.push(format!(
+            "{}PRIMARY KEY ({})",
+            name.unwrap_or_default(),
+            idents(&pk.columns)
+        ));
+    }
+    for u in &t.uniques {
+        let name = u.name.as_ref().map(|n| format!("CONSTRAINT {} ", ident(n)));
+        lines.push(format!(
+            "{}UNIQUE ({})",
+            name.unwrap_or_default(),
+            idents(&u.columns)
+        ));
+    }
+    for fk in &t.foreign_keys {
+        lines.push(foreign_key_clause(fk));
+    }
+    for c in &t.checks {
+        let name = c.name.as_ref().map(|n| format!("CONSTRAINT {} ", ident(n)));
+        lines.push(format!(
+            "{}CHECK ({})",
+            name.unwrap_or_default(),
+            c.expression
+        ));
+    }
+    let mut out = vec![format!(
+        "CREATE TABLE {} (\n    {}\n)",
+        ident(&t.name),
+        lines.join(",\n    ")
+    )];
+    if t.comment.is_some() {
+        out.push(comment_sql(&t.name, None, t.comment.as_deref()));
+    }
+    for c in t.columns.iter().filter(|c| c.comment.is_some()) {
+        out.push(comment_sql(&t.name, Some(&c.name), c.comment.as_deref()));
+    }
+    for index in &t.indexes {
+        out.push(create_index(&t.name, index, true));
+    }
+    out
+}
+
+pub fn render(op: &Op, _before: &Schema) -> Result<Vec<String>> {
+    let alter = |table: &str, what: String| format!("ALTER TABLE {} {what}", ident(table));
+    Ok(match op {
+        Op::CreateTable(t) => create_table(t),
+        Op::DropTable { table } => vec![format!("DROP TABLE {}", ident(table))],
+        Op::RenameTable { from, to } => vec![alter(from, format!("RENAME TO {}", ident(to)))],
+        Op::AddColumn { table, column } => {
+            let mut out = vec![alter(table, format!("ADD COLUMN {}", column_sql(column)))];
+            if column.comment.is_some() {
+                out.push(comment_sql(
+                    table,
+                    Some(&column.name),
+                    column.comment.as_deref(),
+                ));
+            }
+            out
+        }
+        Op::DropColumn { table, column } => {
+            vec![alter(table, format!("DROP COLUMN {}", ident(column)))]
+        }
+        Op::AlterColumn {
+            table,
+            column,
+            change,
+        } => {
+            let col = ident(column);
+            let mut out = Vec::new();
+            if let Some(ty) = &change.ty {
+                let mut s = format!("ALTER COLUMN {col} TYPE {}", type_sql(ty, false));
+                if let Some(using) = &change.using {
+                    s.push_str(&format!(" USING {using}"));
+                }
+                out.push(alter(table, s));
+            }
+            match change.nullable {
+                Some(false) => out.push(alter(table, format!("ALTER COLUMN {col} SET NOT NULL"))),
+                Some(true) => out.push(alter(table, format!("ALTER COLUMN {col} DROP NOT NULL"))),
+                None => {}
+            }
+            match &change.default {
+                Some(Some(d)) => {
+                    out.push(alter(table, format!("ALTER COLUMN {col} SET DEFAULT {d}")))
+                }
+                Some(None) => out.push(alter(table, format!("ALTER COLUMN {col} DROP DEFAULT"))),
+                None => {}
+            }
+            if let Some(comment) = &change.comment {
+                out.push(comment_sql(table, Some(column), comment.as_deref()));
+            }
+            if let Some(to) = &change.rename {
+                out.push(alter(
+                    table,
+                    format!("RENAME COLUMN {col} TO {}", ident(to)),
+                ));
+            }
+            out
+        }
+        Op::CreatePrimaryKey { table, key } => {
+            let name = key
+                .name
+                .clone()
+                .unwrap_or_else(|| crate::naming::primary_key(table));
+            vec![alter(
+                table,
+                format!(
+                    "ADD CONSTRAINT {} PRIMARY KEY ({})",
+                    ident(&name),
+                    idents(&key.columns)
+                ),
+            )]
+        }
+        Op::DropPrimaryKey { table, name } | Op::DropConstraint { table, name } => {
+            vec![alter(table, format!("DROP CONSTRAINT {}", ident(name)))]
+        }
+        Op::CreateUnique { table, unique } => {
+            let name = unique
+                .name
+                .clone()
+                .unwrap_or_else(|| crate::naming::unique(table, &unique.columns));
+            vec![alter(
+                table,
+                format!(
+                    "ADD CONSTRAINT {} UNIQUE ({})",
+                    ident(&name),
+                    idents(&unique.columns)
+                ),
+            )]
+        }
+        Op::CreateForeignKey { table, key } => {
+            vec![alter(table, format!("ADD {}", foreign_key_clause(key)))]
+        }
+        Op::CreateCheck { table, check } => {
+            let name = check
+                .name
+                .as_ref()
+                .map(|n| format!("CONSTRAINT {} ", ident(n)));
+            vec![alter(
+                table,
+                format!(
+                    "ADD {}CHECK ({})",
+                    name.unwrap_or_default(),
+                    check.expression
+                ),
+            )]
+        }
+        Op::CreateIndex { table, index } => vec![create_index(table, index, true)],
+        Op::DropIndex { name, .. } => vec![format!("DROP INDEX {}", ident(name))],
+        Op::SetTableComment { table, comment } => {
+            vec![comment_sql(table, None, comment.as_deref())]
+        }
+        Op::CreateEnum { name, labels } => {
+            let labels: Vec<String> = labels.iter().map(|l| literal(l)).collect();
+            vec![format!(
+                "CREATE TYPE {} AS ENUM ({})",
+                ident(name),
+                labels.join(", ")
+            )]
+        }
+        Op::DropEnum { name } => vec![format!("DROP TYPE {}", ident(name))],
+        Op::Execute { sql } => vec![sql.clone()],
+    })
+}

@@ -1,0 +1,260 @@
+//! SQLite DDL.
+//!
+//! Types SQLite lacks map to declared types that keep their meaning for readers and for
+//! introspection: `timestamptz` is `TIMESTAMPTZ` (ISO-8601 text), `jsonb` is `JSONB` and `json`
+//! is `JSON` (JSON text), arrays are `<ELEMENT> ARRAY` (a JSON array as text), enums are their
+//! type name (text). Serial keys are `INTEGER PRIMARY KEY AUTOINCREMENT`. Comments and enum
+//! types have no SQLite form and live in the model only.
+//!
+//! SQLite's `ALTER TABLE` can add, drop and rename columns and rename tables; everything else
+//! (types, nullability, defaults, keys, foreign keys, checks) rebuilds the table: create the
+//! new table, copy the rows, drop the old one, rename, recreate the indexes. The runner defers
+//! foreign-key checks to the end of the revision's transaction so that no row is refused
+//! midway.
+
+use super::{create_index, foreign_key_clause, ident, idents};
+use crate::apply::apply;
+use crate::ops::Op;
+use crate::schema::{Column, ColumnType, Schema, Table};
+use anyhow::{anyhow, Result};
+
+pub fn type_sql(ty: &ColumnType) -> String {
+    use ColumnType::*;
+    match ty {
+        SmallInt => "SMALLINT".into(),
+        Integer => "INTEGER".into(),
+        BigInt => "BIGINT".into(),
+        Real => "REAL".into(),
+        Double => "DOUBLE PRECISION".into(),
+        Numeric(None) => "NUMERIC".into(),
+        Numeric(Some((p, s))) => format!("NUMERIC({p}, {s})"),
+        Varchar(None) => "VARCHAR".into(),
+        Varchar(Some(n)) => format!("VARCHAR({n})"),
+        Char(None) => "CHAR".into(),
+        Char(Some(n)) => format!("CHAR({n})"),
+        Text => "TEXT".into(),
+        Boolean => "BOOLEAN".into(),
+        Date => "DATE".into(),
+        Time => "TIME".into(),
+        Timestamp => "TIMESTAMP".into(),
+        TimestampTz => "TIMESTAMPTZ".into(),
+        Interval => "INTERVAL".into(),
+        Json => "JSON".into(),
+        Jsonb => "JSONB".into(),
+        Uuid => "UUID".into(),
+        Bytea => "BLOB".into(),
+        Array(inner) => format!("{} ARRAY", type_sql(inner)),
+        Enum(name) => ident(name),
+        Other(s) => s.clone(),
+    }
+}
+
+/// Whether this column is the table's `INTEGER PRIMARY KEY AUTOINCREMENT`.
+fn is_rowid_serial(t: &Table, c: &Column) -> bool {
+    c.auto_increment && t.primary_key_columns() == [c.name.clone()]
+}
+
+fn column_sql(t: &Table, c: &Column) -> String {
+    if is_rowid_serial(t, c) {
+        return format!(
+            "{} INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT",
+            ident(&c.name)
+        );
+    }
+    let mut s = format!("{} {}", ident(&c.name), type_sql(&c.ty));
+    if !c.nullable {
+        s.push_str(" NOT NULL");
+    }
+    if let Some(default) = &c.default {
+        s.push_str(&format!(" DEFAULT ({default})"));
+    }
+    s
+}
+
+fn create_table_as(t: &Table, name: &str) -> String {
+    let mut lines: Vec<String> = t.columns.iter().map(|c| column_sql(t, c)).collect();
+    let serial_pk = t.columns.iter().any(|c| is_rowid_serial(t, c));
+    if let (Some(pk), false) = (&t.primary_key, serial_pk) {
+        let name = pk
+            .name
+            .as_ref()
+            .map(|n| format!("CONSTRAINT {} ", ident(n)));
+        lines.push(format!(
+            "{}PRIMARY KEY ({})",
+            name.unwrap_or_default(),
+            idents(&pk.columns)
+        ));
+    }
+    for u in &t.uniques {
+        let name = u.name.as_ref().map(|n| format!("CONSTRAINT {} ", ident(n)));
+        lines.push(format!(
+            "{}UNIQUE ({})",
+            name.unwrap_or_default(),
+            idents(&u.columns)
+        ));
+    }
+    for fk in &t.foreign_keys {
+        lines.push(foreign_key_clause(fk));
+    }
+    for c in &t.checks {
+        let name = c.name.as_ref().map(|n| format!("CONSTRAINT {} ", ident(n)));
+        lines.push(format!(
+            "{}CHECK ({})",
+            name.unwrap_or_default(),
+            c.expression
+        ));
+    }
+    format!(
+        "CREATE TABLE {} (\n    {}\n)",
+        ident(name),
+        lines.join(",\n    ")
+    )
+}
+
+pub fn create_table(t: &Table) -> Vec<String> {
+    let mut out = vec![create_table_as(t, &t.name)];
+    out.extend(t.indexes.iter().map(|i| create_index(&t.name, i, false)));
+    out
+}
+
+/// The table after `op`, rebuilt from the table before it. `sources` maps each new column to
+/// the SQL that fills it from the old table; columns it leaves out get their default.
+fn rebuild(before: &Table, after: &Table, sources: &[(String, String)]) -> Vec<String> {
+    let temp = format!("_opdb_new_{}", after.name);
+    let mut out = vec![create_table_as(after, &temp)];
+    let (cols, exprs): (Vec<String>, Vec<String>) = sources
+        .iter()
+        .map(|(col, expr)| (ident(col), expr.clone()))
+        .unzip();
+    if !cols.is_empty() {
+        out.push(format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {}",
+            ident(&temp),
+            cols.join(", "),
+            exprs.join(", "),
+            ident(&before.name)
+        ));
+    }
+    out.push(format!("DROP TABLE {}", ident(&before.name)));
+    out.push(format!(
+        "ALTER TABLE {} RENAME TO {}",
+        ident(&temp),
+        ident(&after.name)
+    ));
+    out.extend(
+        after
+            .indexes
+            .iter()
+            .map(|i| create_index(&after.name, i, false)),
+    );
+    out
+}
+
+/// Every column that exists before and after keeps its values.
+fn same_columns(before: &Table, after: &Table) -> Vec<(String, String)> {
+    after
+        .columns
+        .iter()
+        .filter(|c| before.column(&c.name).is_some())
+        .map(|c| (c.name.clone(), ident(&c.name)))
+        .collect()
+}
+
+fn table<'a>(schema: &'a Schema, name: &str) -> Result<&'a Table> {
+    schema
+        .tables
+        .get(name)
+        .ok_or_else(|| anyhow!("no table {name}"))
+}
+
+pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
+    let after = |op: &Op, name: &str| -> Result<Table> {
+        let mut s = before.clone();
+        apply(&mut s, op)?;
+        table(&s, name).cloned()
+    };
+    let alter = |t: &str, what: String| format!("ALTER TABLE {} {what}", ident(t));
+    Ok(match op {
+        Op::CreateTable(t) => create_table(t),
+        Op::DropTable { table } => vec![format!("DROP TABLE {}", ident(table))],
+        Op::RenameTable { from, to } => vec![alter(from, format!("RENAME TO {}", ident(to)))],
+        Op::AddColumn {
+            table: name,
+            column,
+        } => {
+            let simple = (column.nullable || column.default.is_some()) && !column.auto_increment;
+            if simple {
+                vec![alter(
+                    name,
+                    format!("ADD COLUMN {}", column_sql(table(before, name)?, column)),
+                )]
+            } else {
+                let old = table(before, name)?;
+                let new = after(op, name)?;
+                rebuild(old, &new, &same_columns(old, &new))
+            }
+        }
+        Op::DropColumn {
+            table: name,
+            column,
+        } => {
+            let old = table(before, name)?;
+            let keyed = old.primary_key_columns().contains(column)
+                || old.uniques.iter().any(|u| u.columns.contains(column))
+                || old.foreign_keys.iter().any(|f| f.columns.contains(column))
+                || old
+                    .indexes
+                    .iter()
+                    .any(|i| i.plain_columns().is_none_or(|cols| cols.contains(column)));
+            if keyed {
+                let new = after(op, name)?;
+                rebuild(old, &new, &same_columns(old, &new))
+            } else {
+                vec![alter(name, format!("DROP COLUMN {}", ident(column)))]
+            }
+        }
+        Op::AlterColumn {
+            table: name,
+            column,
+            change,
+        } => {
+            let structural =
+                change.ty.is_some() || change.nullable.is_some() || change.default.is_some();
+            if !structural {
+                match &change.rename {
+                    Some(to) => vec![alter(
+                        name,
+                        format!("RENAME COLUMN {} TO {}", ident(column), ident(to)),
+                    )],
+                    None => Vec::new(), // a comment change: nothing to store
+                }
+            } else {
+                let old = table(before, name)?;
+                let new = after(op, name)?;
+                let new_name = change.rename.as_deref().unwrap_or(column);
+                let mut sources = same_columns(old, &new);
+                sources.retain(|(c, _)| c != new_name);
+                let from = match &change.using {
+                    Some(using) => using.clone(),
+                    None => ident(column),
+                };
+                sources.push((new_name.to_string(), from));
+                rebuild(old, &new, &sources)
+            }
+        }
+        Op::CreatePrimaryKey { table: name, .. }
+        | Op::DropPrimaryKey { table: name, .. }
+        | Op::CreateUnique { table: name, .. }
+        | Op::CreateForeignKey { table: name, .. }
+        | Op::CreateCheck { table: name, .. }
+        | Op::DropConstraint { table: name, .. } => {
+            let old = table(before, name)?;
+            let new = after(op, name)?;
+            rebuild(old, &new, &same_columns(old, &new))
+        }
+        Op::CreateIndex { table, index } => vec![create_index(table, index, false)],
+        Op::DropIndex { name, .. } => vec![format!("DROP INDEX {}", ident(name))],
+        Op::SetTableComment { .. } | Op::CreateEnum { .. } | Op::DropEnum { .. } => Vec::new(),
+        Op::Execute { sql } => vec![sql.clone()],
+    })
+}

@@ -1,0 +1,491 @@
+//! Migration operations as plain data, and the thin API revision files build them with.
+//!
+//! The diff produces [`Op`]s, the renderer writes them as revision source, the dialect layer
+//! ([`crate::ddl`]) turns them into each backend's SQL, and revision files record them through
+//! [`Ops`]. Nothing here touches a database: the runner does, with what a revision recorded.
+
+use crate::naming;
+use crate::schema::{
+    CheckConstraint, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Table,
+    UniqueConstraint,
+};
+use sea_orm::{DatabaseTransaction, DbErr};
+use std::future::Future;
+use std::pin::Pin;
+
+/// One schema change.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    CreateTable(Table),
+    DropTable {
+        table: String,
+    },
+    RenameTable {
+        from: String,
+        to: String,
+    },
+    AddColumn {
+        table: String,
+        column: Column,
+    },
+    DropColumn {
+        table: String,
+        column: String,
+    },
+    AlterColumn {
+        table: String,
+        column: String,
+        change: ColumnChange,
+    },
+    CreatePrimaryKey {
+        table: String,
+        key: PrimaryKey,
+    },
+    DropPrimaryKey {
+        table: String,
+        name: String,
+    },
+    CreateUnique {
+        table: String,
+        unique: UniqueConstraint,
+    },
+    CreateForeignKey {
+        table: String,
+        key: ForeignKey,
+    },
+    CreateCheck {
+        table: String,
+        check: CheckConstraint,
+    },
+    /// Drops a unique, foreign key or check constraint by name.
+    DropConstraint {
+        table: String,
+        name: String,
+    },
+    CreateIndex {
+        table: String,
+        index: Index,
+    },
+    DropIndex {
+        table: String,
+        name: String,
+    },
+    SetTableComment {
+        table: String,
+        comment: Option<String>,
+    },
+    CreateEnum {
+        name: String,
+        labels: Vec<String>,
+    },
+    DropEnum {
+        name: String,
+    },
+    /// Raw SQL, sent as written to every backend.
+    Execute {
+        sql: String,
+    },
+}
+
+/// What an `alter_column` changes; `None` leaves that property alone.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ColumnChange {
+    pub ty: Option<ColumnType>,
+    /// How to convert existing values to the new type (PostgreSQL's `USING`).
+    pub using: Option<String>,
+    pub nullable: Option<bool>,
+    pub default: Option<Option<String>>,
+    pub comment: Option<Option<String>>,
+    /// The new name, applied after the other changes.
+    pub rename: Option<String>,
+}
+
+impl ColumnChange {
+    /// Changes nothing yet; chain what to change.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn ty(mut self, ty: ColumnType) -> Self {
+        self.ty = Some(ty);
+        self
+    }
+    pub fn using(mut self, expression: &str) -> Self {
+        self.using = Some(expression.to_string());
+        self
+    }
+    pub fn nullable(mut self, nullable: bool) -> Self {
+        self.nullable = Some(nullable);
+        self
+    }
+    /// Sets (`Some`) or drops (`None`) the server default, as SQL.
+    pub fn server_default(mut self, sql: Option<&str>) -> Self {
+        self.default = Some(sql.map(str::to_string));
+        self
+    }
+    pub fn comment(mut self, comment: Option<&str>) -> Self {
+        self.comment = Some(comment.map(str::to_string));
+        self
+    }
+    pub fn rename(mut self, to: &str) -> Self {
+        self.rename = Some(to.to_string());
+        self
+    }
+}
+
+/// A data migration: runs inside the revision's transaction, online only.
+pub type DataFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DbErr>> + Send + 'a>>;
+pub type DataFn = Box<dyn for<'a> Fn(&'a DatabaseTransaction) -> DataFuture<'a> + Send + Sync>;
+
+/// One recorded step of a revision.
+pub enum Step {
+    Op(Op),
+    Data(DataFn),
+}
+
+impl std::fmt::Debug for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Step::Op(op) => op.fmt(f),
+            Step::Data(_) => f.write_str("Data(..)"),
+        }
+    }
+}
+
+/// What a revision's `upgrade` and `downgrade` receive: each call records one step, which the
+/// runner then renders for the backend and runs (or prints, with `--sql`).
+#[derive(Debug, Default)]
+pub struct Ops {
+    pub steps: Vec<Step>,
+}
+
+fn cols<const N: usize>(columns: [&str; N]) -> Vec<String> {
+    columns.iter().map(|c| c.to_string()).collect()
+}
+
+impl Ops {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The schema operations recorded so far, without the data migrations.
+    pub fn ops(&self) -> impl Iterator<Item = &Op> {
+        self.steps.iter().filter_map(|s| match s {
+            Step::Op(op) => Some(op),
+            Step::Data(_) => None,
+        })
+    }
+
+    pub fn push(&mut self, op: Op) -> &mut Self {
+        self.steps.push(Step::Op(op));
+        self
+    }
+
+    pub fn create_table(&mut self, table: Table) -> &mut Self {
+        self.push(Op::CreateTable(table))
+    }
+
+    pub fn drop_table(&mut self, table: &str) -> &mut Self {
+        self.push(Op::DropTable {
+            table: table.into(),
+        })
+    }
+
+    pub fn rename_table(&mut self, from: &str, to: &str) -> &mut Self {
+        self.push(Op::RenameTable {
+            from: from.into(),
+            to: to.into(),
+        })
+    }
+
+    pub fn add_column(&mut self, table: &str, column: Column) -> &mut Self {
+        self.push(Op::AddColumn {
+            table: table.into(),
+            column,
+        })
+    }
+
+    pub fn drop_column(&mut self, table: &str, column: &str) -> &mut Self {
+        self.push(Op::DropColumn {
+            table: table.into(),
+            column: column.into(),
+        })
+    }
+
+    /// Changes a column: `op.alter_column("t", "c", ColumnChange::new().nullable(false))`.
+    pub fn alter_column(&mut self, table: &str, column: &str, change: ColumnChange) -> &mut Self {
+        self.push(Op::AlterColumn {
+            table: table.into(),
+            column: column.into(),
+            change,
+        })
+    }
+
+    pub fn create_primary_key<const N: usize>(
+        &mut self,
+        table: &str,
+        columns: [&str; N],
+    ) -> &mut Self {
+        self.push(Op::CreatePrimaryKey {
+            table: table.into(),
+            key: PrimaryKey {
+                name: Some(naming::primary_key(table)),
+                columns: cols(columns),
+            },
+        })
+    }
+
+    pub fn drop_primary_key(&mut self, table: &str) -> &mut Self {
+        self.push(Op::DropPrimaryKey {
+            table: table.into(),
+            name: naming::primary_key(table),
+        })
+    }
+
+    pub fn create_unique<const N: usize>(&mut self, table: &str, columns: [&str; N]) -> &mut Self {
+        let columns = cols(columns);
+        self.push(Op::CreateUnique {
+            table: table.into(),
+            unique: UniqueConstraint {
+                name: Some(naming::unique(table, &columns)),
+                columns,
+            },
+        })
+    }
+
+    pub fn create_foreign_key(&mut self, table: &str, key: ForeignKey) -> &mut Self {
+        let key = key.named_for(table);
+        self.push(Op::CreateForeignKey {
+            table: table.into(),
+            key,
+        })
+    }
+
+    pub fn create_check(&mut self, table: &str, name: &str, expression: &str) -> &mut Self {
+        self.push(Op::CreateCheck {
+            table: table.into(),
+            check: CheckConstraint {
+                name: Some(name.into()),
+                expression: expression.into(),
+            },
+        })
+    }
+
+    /// Drops a unique, foreign key or check constraint.
+    pub fn drop_constraint(&mut self, table: &str, name: &str) -> &mut Self {
+        self.push(Op::DropConstraint {
+            table: table.into(),
+            name: name.into(),
+        })
+    }
+
+    pub fn create_index(&mut self, table: &str, index: Index) -> &mut Self {
+        self.push(Op::CreateIndex {
+            table: table.into(),
+            index,
+        })
+    }
+
+    pub fn drop_index(&mut self, table: &str, name: &str) -> &mut Self {
+        self.push(Op::DropIndex {
+            table: table.into(),
+            name: name.into(),
+        })
+    }
+
+    pub fn set_table_comment(&mut self, table: &str, comment: Option<&str>) -> &mut Self {
+        self.push(Op::SetTableComment {
+            table: table.into(),
+            comment: comment.map(str::to_string),
+        })
+    }
+
+    pub fn set_column_comment(
+        &mut self,
+        table: &str,
+        column: &str,
+        comment: Option<&str>,
+    ) -> &mut Self {
+        self.alter_column(table, column, ColumnChange::new().comment(comment))
+    }
+
+    pub fn create_enum(&mut self, name: &str, labels: &[&str]) -> &mut Self {
+        self.push(Op::CreateEnum {
+            name: name.into(),
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+        })
+    }
+
+    pub fn drop_enum(&mut self, name: &str) -> &mut Self {
+        self.push(Op::DropEnum { name: name.into() })
+    }
+
+    /// Raw SQL, sent as written.
+    pub fn execute(&mut self, sql: &str) -> &mut Self {
+        self.push(Op::Execute { sql: sql.into() })
+    }
+
+    /// A data migration with the SeaORM connection of the revision's transaction:
+    /// `op.run(|db| Box::pin(async move { db.execute_unprepared("...").await?; Ok(()) }))`.
+    /// It cannot be printed by `--sql`, which says so in the script.
+    pub fn run<F>(&mut self, f: F) -> &mut Self
+    where
+        F: for<'a> Fn(&'a DatabaseTransaction) -> DataFuture<'a> + Send + Sync + 'static,
+    {
+        self.steps.push(Step::Data(Box::new(f)));
+        self
+    }
+}
+
+// Builders for the model types, so revision files read like table definitions.
+
+impl Table {
+    pub fn new(name: &str) -> Self {
+        Table {
+            name: name.into(),
+            ..Table::default()
+        }
+    }
+    pub fn col(mut self, column: Column) -> Self {
+        self.columns.push(column);
+        self
+    }
+    pub fn comment(mut self, comment: &str) -> Self {
+        self.comment = Some(comment.into());
+        self
+    }
+    pub fn primary_key<const N: usize>(mut self, columns: [&str; N]) -> Self {
+        self.primary_key = Some(PrimaryKey {
+            name: Some(naming::primary_key(&self.name)),
+            columns: cols(columns),
+        });
+        self
+    }
+    pub fn unique<const N: usize>(mut self, columns: [&str; N]) -> Self {
+        let columns = cols(columns);
+        self.uniques.push(UniqueConstraint {
+            name: Some(naming::unique(&self.name, &columns)),
+            columns,
+        });
+        self
+    }
+    pub fn foreign_key(mut self, key: ForeignKey) -> Self {
+        let key = key.named_for(&self.name);
+        self.foreign_keys.push(key);
+        self
+    }
+    pub fn check(mut self, name: &str, expression: &str) -> Self {
+        self.checks.push(CheckConstraint {
+            name: Some(name.into()),
+            expression: expression.into(),
+        });
+        self
+    }
+    /// An index created with the table (by `CREATE INDEX` right after it).
+    pub fn index(mut self, index: Index) -> Self {
+        self.indexes.push(index);
+        self
+    }
+}
+
+impl Column {
+    /// A nullable column with no default or comment.
+    pub fn new(name: &str, ty: ColumnType) -> Self {
+        Column {
+            name: name.into(),
+            ty,
+            nullable: true,
+            default: None,
+            comment: None,
+            auto_increment: false,
+        }
+    }
+    pub fn not_null(mut self) -> Self {
+        self.nullable = false;
+        self
+    }
+    /// A serial column (implies NOT NULL).
+    pub fn auto_increment(mut self) -> Self {
+        self.auto_increment = true;
+        self.nullable = false;
+        self
+    }
+    /// The server default, as SQL: `"0"`, `"'none'"`, `"now()"`.
+    pub fn server_default(mut self, sql: &str) -> Self {
+        self.default = Some(sql.into());
+        self
+    }
+    pub fn comment(mut self, comment: &str) -> Self {
+        self.comment = Some(comment.into());
+        self
+    }
+}
+
+impl ForeignKey {
+    /// `columns` of this table refer to `ref_columns` of `ref_table`.
+    pub fn new<const N: usize>(
+        columns: [&str; N],
+        ref_table: &str,
+        ref_columns: [&str; N],
+    ) -> Self {
+        ForeignKey {
+            name: None,
+            columns: cols(columns),
+            ref_table: ref_table.into(),
+            ref_columns: cols(ref_columns),
+            on_delete: FkAction::NoAction,
+            on_update: FkAction::NoAction,
+        }
+    }
+    pub fn name(mut self, name: &str) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    pub fn on_delete(mut self, action: FkAction) -> Self {
+        self.on_delete = action;
+        self
+    }
+    pub fn on_update(mut self, action: FkAction) -> Self {
+        self.on_update = action;
+        self
+    }
+    fn named_for(mut self, table: &str) -> Self {
+        if self.name.is_none() {
+            self.name = Some(naming::foreign_key(table, &self.columns));
+        }
+        self
+    }
+}
+
+impl Index {
+    /// A plain index on columns.
+    pub fn new<const N: usize>(name: &str, columns: [&str; N]) -> Self {
+        Index {
+            name: name.into(),
+            keys: columns
+                .iter()
+                .map(|c| IndexKey::Column(c.to_string()))
+                .collect(),
+            unique: false,
+            predicate: None,
+            method: None,
+        }
+    }
+    /// Adds an expression key, such as `lower(name)`.
+    pub fn expression(mut self, sql: &str) -> Self {
+        self.keys.push(IndexKey::Expression(sql.into()));
+        self
+    }
+    pub fn unique(mut self) -> Self {
+        self.unique = true;
+        self
+    }
+    /// Makes it a partial index.
+    pub fn filter(mut self, predicate: &str) -> Self {
+        self.predicate = Some(predicate.into());
+        self
+    }
+    pub fn using(mut self, method: &str) -> Self {
+        self.method = Some(method.into());
+        self
+    }
+}

@@ -1,0 +1,457 @@
+//! Script directories (`alembic/<name>/`) and the revisions compiled into the binary.
+//!
+//! A script directory holds `alembic.toml` (settings), `versions/*.rs` (revisions, compiled in
+//! by the binary's build script), `trash/` (revisions taken out of the chain: never compiled or
+//! run) and `db.cfg` (the connection URL on its first line; git-ignored).
+
+use crate::ops::Ops;
+use crate::revision::{Graph, Revision};
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One revision file as compiled into the binary. Build it with [`compiled_revision!`].
+#[derive(Clone)]
+pub struct CompiledRevision {
+    pub file: &'static str,
+    pub source_hash: u64,
+    pub id: &'static str,
+    pub down: &'static [&'static str],
+    pub branch_labels: &'static [&'static str],
+    pub depends_on: &'static [&'static str],
+    pub message: String,
+    pub create_date: String,
+    pub upgrade: fn(&mut Ops),
+    pub downgrade: fn(&mut Ops),
+}
+
+impl std::fmt::Debug for CompiledRevision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.id, self.file)
+    }
+}
+
+/// The revisions of one script directory, as compiled.
+#[derive(Clone, Debug)]
+pub struct CompiledScripts {
+    pub database: &'static str,
+    pub revisions: Vec<CompiledRevision>,
+}
+
+/// Builds a [`CompiledRevision`] from a revision module and its source text:
+/// `compiled_revision!("1a2b_init.rs", include_str!("..."), rev_module)`.
+#[macro_export]
+macro_rules! compiled_revision {
+    ($file:expr, $source:expr, $module:ident) => {
+        $crate::script::CompiledRevision::new(
+            $file,
+            $source,
+            $module::REVISION,
+            $module::DOWN_REVISION,
+            $module::BRANCH_LABELS,
+            $module::DEPENDS_ON,
+            $module::upgrade,
+            $module::downgrade,
+        )
+    };
+}
+
+impl CompiledRevision {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        file: &'static str,
+        source: &str,
+        id: &'static str,
+        down: &'static [&'static str],
+        branch_labels: &'static [&'static str],
+        depends_on: &'static [&'static str],
+        upgrade: fn(&mut Ops),
+        downgrade: fn(&mut Ops),
+    ) -> Self {
+        let header = Header::parse(source);
+        CompiledRevision {
+            file,
+            source_hash: source_hash(source.as_bytes()),
+            id,
+            down,
+            branch_labels,
+            depends_on,
+            message: header.message,
+            create_date: header.create_date,
+            upgrade,
+            downgrade,
+        }
+    }
+
+    pub fn revision(&self, dir: &str) -> Revision {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        Revision {
+            id: self.id.to_string(),
+            down: strings(self.down),
+            branch_labels: strings(self.branch_labels),
+            depends_on: strings(self.depends_on),
+            message: self.message.clone(),
+            create_date: self.create_date.clone(),
+            path: format!("{dir}/versions/{}", self.file),
+        }
+    }
+}
+
+/// FNV-1a: a stable hash, the same in every build, to notice edited revision files.
+pub fn source_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    })
+}
+
+/// The alembic-style header of a revision file.
+#[derive(Debug, Default)]
+struct Header {
+    message: String,
+    create_date: String,
+}
+
+impl Header {
+    fn parse(source: &str) -> Header {
+        let lines: Vec<&str> = source
+            .lines()
+            .take_while(|l| l.starts_with("//!"))
+            .map(|l| l.trim_start_matches("//!").trim())
+            .collect();
+        let field = |name: &str| {
+            lines
+                .iter()
+                .find_map(|l| l.strip_prefix(name))
+                .map(|v| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        Header {
+            message: lines.first().map(|s| s.to_string()).unwrap_or_default(),
+            create_date: field("Create Date:"),
+        }
+    }
+}
+
+/// `alembic.toml`: per-database settings.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// PostgreSQL schema (namespace) the tables live in.
+    pub schema: String,
+    /// Table of applied heads, alembic's name by default so alembic can read it too.
+    pub version_table: String,
+    /// Table of every applied step.
+    pub history_table: String,
+    /// New revision file names: `{rev}` is the id, `{slug}` the message in snake case.
+    pub file_template: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            schema: "public".into(),
+            version_table: "alembic_version".into(),
+            history_table: "opdb_history".into(),
+            file_template: "{rev}_{slug}".into(),
+        }
+    }
+}
+
+const CONFIG_TEMPLATE: &str = r#"# opdb settings for this database (what alembic keeps in alembic.ini).
+# Every key is optional; the values shown are the defaults.
+
+# PostgreSQL schema (namespace) the tables live in.
+schema = "public"
+
+# Table that holds the applied head revision(s); alembic's own name, so alembic can read it.
+version_table = "alembic_version"
+
+# Table that records every applied step: revision, direction, when, who, tool version.
+history_table = "opdb_history"
+
+# File names of new revisions: {rev} is the revision id, {slug} the message in snake case.
+file_template = "{rev}_{slug}"
+"#;
+
+/// One `alembic/<name>/` folder.
+#[derive(Clone, Debug)]
+pub struct ScriptDir {
+    pub name: String,
+    /// `alembic/<name>`.
+    pub dir: PathBuf,
+    pub config: Config,
+}
+
+impl ScriptDir {
+    /// Opens `root/alembic/<name>`.
+    pub fn open(root: &Path, name: &str) -> Result<ScriptDir> {
+        let dir = root.join("alembic").join(name);
+        if !dir.is_dir() {
+            bail!(
+                "no script directory {}: create it with `opdb init {name}`",
+                dir.display()
+            );
+        }
+        let config_path = dir.join("alembic.toml");
+        let config = match std::fs::read_to_string(&config_path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: {}",
+                    config_path.display(),
+                    e.to_string().lines().collect::<Vec<_>>().join(" ")
+                )
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", config_path.display())),
+        };
+        Ok(ScriptDir {
+            name: name.to_string(),
+            dir,
+            config,
+        })
+    }
+
+    /// Creates `root/alembic/<name>` with its settings, `versions/` and `trash/`.
+    pub fn init(root: &Path, name: &str) -> Result<ScriptDir> {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            bail!("database name '{name}' must be letters, digits and underscores");
+        }
+        let dir = root.join("alembic").join(name);
+        if dir.exists() {
+            bail!("{} already exists", dir.display());
+        }
+        for sub in ["versions", "trash"] {
+            std::fs::create_dir_all(dir.join(sub))
+                .with_context(|| format!("creating {}", dir.join(sub).display()))?;
+            std::fs::write(dir.join(sub).join(".gitkeep"), "")?;
+        }
+        std::fs::write(dir.join("alembic.toml"), CONFIG_TEMPLATE)?;
+        Self::open(root, name)
+    }
+
+    pub fn versions_dir(&self) -> PathBuf {
+        self.dir.join("versions")
+    }
+
+    /// `alembic/<name>`, as shown in messages.
+    pub fn label(&self) -> String {
+        format!("alembic/{}", self.name)
+    }
+
+    /// Every `versions/*.rs` with the hash of its content.
+    pub fn files_on_disk(&self) -> Result<BTreeMap<String, u64>> {
+        let mut files = BTreeMap::new();
+        let dir = self.versions_dir();
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(files),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
+        };
+        for entry in entries {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                let bytes =
+                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                files.insert(name, source_hash(&bytes));
+            }
+        }
+        Ok(files)
+    }
+
+    /// Fails unless the binary holds exactly the revision files on disk, unchanged.
+    pub fn check_fresh(&self, compiled: &[CompiledRevision]) -> Result<()> {
+        let disk = self.files_on_disk()?;
+        let built: BTreeMap<&str, u64> = compiled.iter().map(|r| (r.file, r.source_hash)).collect();
+        let mut problems = Vec::new();
+        for (file, hash) in &disk {
+            match built.get(file.as_str()) {
+                None => problems.push(format!("{file} is new on disk")),
+                Some(h) if h != hash => problems.push(format!("{file} changed on disk")),
+                Some(_) => {}
+            }
+        }
+        for file in built.keys() {
+            if !disk.contains_key(*file) {
+                problems.push(format!("{file} is no longer on disk"));
+            }
+        }
+        if !problems.is_empty() {
+            bail!(
+                "this opdb binary is out of date with {}/versions ({}): rebuild it (cargo build, or \
+                 cargo run -- ...) and run the command again",
+                self.label(),
+                problems.join(", ")
+            );
+        }
+        Ok(())
+    }
+
+    /// The revision graph of the compiled revisions.
+    pub fn graph(&self, compiled: &[CompiledRevision]) -> Result<Graph> {
+        Graph::new(compiled.iter().map(|r| r.revision(&self.label())).collect())
+            .with_context(|| format!("in {}", self.label()))
+    }
+
+    /// The connection URL from `db.cfg`: its first line that is not blank or a `#` comment.
+    pub fn db_cfg_url(&self) -> Result<Option<String>> {
+        let path = self.dir.join("db.cfg");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let line = text
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty() && !l.starts_with('#'));
+                match line {
+                    Some(url) => Ok(Some(url.to_string())),
+                    None => bail!("{}: no connection URL on its first line", path.display()),
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
+    /// The embedded default: `alembic/<name>/<name>.sqlite`.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.dir.join(format!("{}.sqlite", self.name))
+    }
+
+    /// Writes a new revision file and returns its path.
+    pub fn write_revision(&self, file: &RevisionFile) -> Result<PathBuf> {
+        let slug = slug(&file.message);
+        let stem = self
+            .config
+            .file_template
+            .replace("{rev}", &file.id)
+            .replace("{slug}", &slug);
+        let path = self
+            .versions_dir()
+            .join(format!("{}.rs", stem.trim_end_matches('_')));
+        if path.exists() {
+            bail!("{} already exists", path.display());
+        }
+        std::fs::create_dir_all(self.versions_dir())?;
+        std::fs::write(&path, file.render())
+            .with_context(|| format!("writing {}", path.display()))?;
+        Ok(path)
+    }
+}
+
+fn slug(message: &str) -> String {
+    let mut s = String::new();
+    for c in message.chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c.to_ascii_lowercase());
+        } else if !s.ends_with('_') && !s.is_empty() {
+            s.push('_');
+        }
+        if s.len() >= 40 {
+            break;
+        }
+    }
+    s.trim_end_matches('_').to_string()
+}
+
+/// A revision file to write: header, constants and the bodies of `upgrade` and `downgrade`.
+#[derive(Clone, Debug, Default)]
+pub struct RevisionFile {
+    pub id: String,
+    pub message: String,
+    pub down: Vec<String>,
+    pub branch_labels: Vec<String>,
+    pub depends_on: Vec<String>,
+    pub create_date: String,
+    /// Extra header lines (what autogenerate detected, warnings).
+    pub notes: Vec<String>,
+    /// Statement lines of `upgrade`, without indentation.
+    pub upgrade: Vec<String>,
+    pub downgrade: Vec<String>,
+}
+
+impl RevisionFile {
+    pub fn render(&self) -> String {
+        let list = |v: &[String]| {
+            let items: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
+            format!("&[{}]", items.join(", "))
+        };
+        let mut s = String::new();
+        s.push_str(&format!("//! {}\n//!\n", self.message.replace('\n', " ")));
+        s.push_str(&format!("//! Revision ID: {}\n", self.id));
+        s.push_str(&format!("//! Revises: {}\n", self.down.join(", ")));
+        s.push_str(&format!("//! Create Date: {}\n", self.create_date));
+        if !self.notes.is_empty() {
+            s.push_str("//!\n");
+            for note in &self.notes {
+                s.push_str(&format!("//! {note}\n"));
+            }
+        }
+        s.push_str("\nuse migration::prelude::*;\n\n");
+        s.push_str(&format!("pub const REVISION: &str = {:?};\n", self.id));
+        s.push_str(&format!(
+            "pub const DOWN_REVISION: &[&str] = {};\n",
+            list(&self.down)
+        ));
+        s.push_str(&format!(
+            "pub const BRANCH_LABELS: &[&str] = {};\n",
+            list(&self.branch_labels)
+        ));
+        s.push_str(&format!(
+            "pub const DEPENDS_ON: &[&str] = {};\n",
+            list(&self.depends_on)
+        ));
+        for (name, body) in [("upgrade", &self.upgrade), ("downgrade", &self.downgrade)] {
+            s.push_str(&format!("\npub fn {name}(op: &mut Ops) {{\n"));
+            for line in body {
+                if line.is_empty() {
+                    s.push('\n');
+                } else {
+                    s.push_str(&format!("    {line}\n"));
+                }
+            }
+            s.push_str("}\n");
+        }
+        s
+    }
+}
+
+/// A new revision id: 12 hex digits, like alembic's.
+pub fn new_revision_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rendered_files_parse_back() {
+        let file = RevisionFile {
+            id: "1a2b3c4d5e6f".into(),
+            message: "Add cobra table".into(),
+            down: vec!["0f0f0f0f0f0f".into()],
+            create_date: "2026-11-21 05:00:00".into(),
+            upgrade: vec!["op.drop_table(\"x\");".into()],
+            ..RevisionFile::default()
+        };
+        let text = file.render();
+        let header = Header::parse(&text);
+        assert_eq!(header.message, "Add cobra table");
+        assert_eq!(header.create_date, "2026-11-21 05:00:00");
+        assert!(text.contains("pub const DOWN_REVISION: &[&str] = &[\"0f0f0f0f0f0f\"];"));
+        assert_eq!(slug("Add cobra table, v2!"), "add_cobra_table_v2");
+        assert_eq!(new_revision_id().len(), 12);
+    }
+}
