@@ -63,6 +63,7 @@ pub enum Command {
     /// Upgrade the database to TARGET (head, heads, an id or prefix, +N, REV+N, label@head)
     Upgrade {
         /// Where to go; with --sql, START:END or END (from base)
+        #[arg(allow_hyphen_values = true)]
         target: String,
         /// Print the SQL script instead of running it
         #[arg(long)]
@@ -71,6 +72,7 @@ pub enum Command {
     /// Downgrade the database to TARGET (base, an id or prefix, -N, REV-N)
     Downgrade {
         /// Where to go; with --sql, START:END
+        #[arg(allow_hyphen_values = true)]
         target: String,
         /// Print the SQL script instead of running it
         #[arg(long)]

@@ -227,7 +227,10 @@ pub async fn connect_runner(url: &str) -> Result<DatabaseConnection> {
         .acquire_timeout(Duration::from_secs(3600))
         .idle_timeout(Duration::from_secs(24 * 3600))
         .max_lifetime(Duration::from_secs(24 * 3600))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // Table rebuilds drop and recreate referenced tables, which SQLite allows only with
+        // foreign keys off; each revision checks every key before it commits instead.
+        .map_sqlx_sqlite_opts(|o| o.foreign_keys(false));
     let attempt = tokio::time::timeout(crate::db::CONNECT_TIMEOUT * 2, Database::connect(options));
     let connected = attempt
         .await
@@ -558,6 +561,21 @@ async fn run_revision(
                 .map_err(|e| anyhow!("data migration (step {}): {e}", n + 1))?,
         }
     }
+    if backend == DbBackend::Sqlite {
+        let broken = txn
+            .query_all_raw(Statement::from_string(
+                backend,
+                "SELECT DISTINCT \"table\" AS t FROM pragma_foreign_key_check",
+            ))
+            .await?;
+        if !broken.is_empty() {
+            let tables: Vec<String> = broken
+                .iter()
+                .filter_map(|r| r.try_get::<String>("", "t").ok())
+                .collect();
+            bail!("rows of {} break their foreign keys", tables.join(", "));
+        }
+    }
     Ok(())
 }
 
@@ -670,6 +688,9 @@ pub fn offline_script(
         backend,
         now()
     );
+    if backend == DbBackend::Sqlite {
+        s.push_str("-- Table rebuilds need foreign keys off (outside any transaction).\nPRAGMA foreign_keys = OFF;\n\n");
+    }
     if current.is_empty() && direction == Direction::Upgrade {
         for sql in create_version_tables(config, backend) {
             s.push_str(&sql);

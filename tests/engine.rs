@@ -1,0 +1,750 @@
+//! The revision engine end to end, on PostgreSQL and SQLite, with the hand-written revisions of
+//! `tests/fixtures/revisions/` (a branch, a merge, a data migration, a revision that fails).
+//!
+//! The CLI runs in-process over a temporary project folder whose `alembic/<name>/versions/`
+//! holds copies of those files, exactly as the opdb binary runs over `alembic/`.
+
+mod common;
+
+use clap::Parser;
+use migration::cli::{self, Cli};
+use migration::script::CompiledScripts;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use std::path::{Path, PathBuf};
+
+#[path = "fixtures/revisions/a1_instrument.rs"]
+mod a1;
+#[path = "fixtures/revisions/b2_exposure.rs"]
+mod b2;
+#[path = "fixtures/revisions/c3_seeing.rs"]
+mod c3;
+#[path = "fixtures/revisions/d4_visit.rs"]
+mod d4;
+#[path = "fixtures/revisions/e5_merge.rs"]
+mod e5;
+#[path = "fixtures/revisions/f6_fails.rs"]
+mod f6;
+
+macro_rules! revision_modules {
+    ($($module:ident = $file:literal),* $(,)?) => {
+        /// Every fixture revision: (file name, source, compiled).
+        fn fixture(name: &str) -> migration::script::CompiledRevision {
+            match name {
+                $($file => migration::compiled_revision!(
+                    $file,
+                    include_str!(concat!("fixtures/revisions/", $file)),
+                    $module
+                ),)*
+                other => panic!("no fixture revision {other}"),
+            }
+        }
+    };
+}
+
+revision_modules! {
+    a1 = "a1_instrument.rs",
+    b2 = "b2_exposure.rs",
+    c3 = "c3_seeing.rs",
+    d4 = "d4_visit.rs",
+    e5 = "e5_merge.rs",
+    f6 = "f6_fails.rs",
+}
+
+const DEMO: &[&str] = &[
+    "a1_instrument.rs",
+    "b2_exposure.rs",
+    "c3_seeing.rs",
+    "d4_visit.rs",
+    "e5_merge.rs",
+];
+const BROKEN: &[&str] = &["a1_instrument.rs", "b2_exposure.rs", "f6_fails.rs"];
+const TWO_HEADS: &[&str] = &[
+    "a1_instrument.rs",
+    "b2_exposure.rs",
+    "c3_seeing.rs",
+    "d4_visit.rs",
+];
+
+/// A temporary project folder with script directories, removed when dropped.
+struct Project {
+    root: PathBuf,
+    scripts: Vec<CompiledScripts>,
+}
+
+impl Project {
+    fn new(test: &str) -> Project {
+        let root = std::env::temp_dir().join(format!(
+            "opdb-{test}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        let mut project = Project {
+            root,
+            scripts: Vec::new(),
+        };
+        project.add("demo", DEMO);
+        project.add("broken", BROKEN);
+        project.add("twoheads", TWO_HEADS);
+        project
+    }
+
+    fn add(&mut self, name: &'static str, files: &[&str]) {
+        let versions = self.versions(name);
+        std::fs::create_dir_all(&versions).unwrap();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/revisions");
+        for f in files {
+            std::fs::copy(src.join(f), versions.join(f)).unwrap();
+        }
+        self.scripts.push(CompiledScripts {
+            database: name,
+            revisions: files.iter().map(|f| fixture(f)).collect(),
+        });
+    }
+
+    fn versions(&self, name: &str) -> PathBuf {
+        self.root.join("alembic").join(name).join("versions")
+    }
+
+    /// Runs `opdb ARGS` and returns its output, or its one-line error.
+    async fn opdb(&self, args: &[&str]) -> Result<String, String> {
+        let mut argv = vec!["opdb", "--root", self.root.to_str().unwrap()];
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        cli::run(cli, &self.scripts, &self.root, &mut out)
+            .await
+            .map_err(|e| cli::one_line(&e))?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    async fn ok(&self, args: &[&str]) -> String {
+        self.opdb(args)
+            .await
+            .unwrap_or_else(|e| panic!("opdb {}: {e}", args.join(" ")))
+    }
+
+    async fn ok_s(&self, args: &[String]) -> String {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.ok(&args).await
+    }
+
+    async fn err(&self, args: &[&str]) -> String {
+        match self.opdb(args).await {
+            Ok(out) => panic!("opdb {} succeeded: {out}", args.join(" ")),
+            Err(e) => e,
+        }
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// A database for one test on each backend: (url, guard keeping a PostgreSQL database alive).
+async fn databases(test: &str, project: &Project) -> Vec<(String, Option<common::TestDb>)> {
+    let sqlite = project.root.join(format!("{test}.sqlite"));
+    let mut dbs = vec![(format!("sqlite://{}?mode=rwc", sqlite.display()), None)];
+    if let Some(pg) = common::pg(test).await {
+        dbs.push((pg.url.clone(), Some(pg)));
+    }
+    dbs
+}
+
+async fn versions(db: &DatabaseConnection) -> Vec<String> {
+    migration::runtime::read_versions(db, &migration::script::Config::default())
+        .await
+        .unwrap()
+}
+
+/// The tables of the database, without opdb's own.
+async fn tables(db: &DatabaseConnection) -> Vec<String> {
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => {
+            "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+        }
+        _ => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1",
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| r.try_get::<String>("", "name").unwrap())
+        .filter(|t| t != "alembic_version" && t != "opdb_history")
+        .collect()
+}
+
+async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+fn ids(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test]
+async fn upgrade_and_downgrade_to_every_kind_of_target() {
+    let p = Project::new("targets");
+    for (url, _guard) in databases("targets", &p).await {
+        let db = migration::db::connect(&url).await.unwrap();
+        let run = |args: Vec<&'static str>| -> Vec<String> {
+            let mut a: Vec<String> = vec!["-n".into(), "demo".into(), "--url".into(), url.clone()];
+            a.extend(args.into_iter().map(String::from));
+            a
+        };
+        let out = p.ok_s(&run(vec!["upgrade", "head"])).await;
+        assert!(
+            out.contains("Database is at c3c3c3c3c3c3, d4d4d4d4d4d4 -> e5e5e5e5e5e5 (head)"),
+            "{out}"
+        );
+        assert_eq!(versions(&db).await, ids(&["e5e5e5e5e5e5"]));
+        assert_eq!(tables(&db).await, ids(&["exposure", "instrument", "visit"]));
+        assert!(p
+            .ok_s(&run(vec!["current"]))
+            .await
+            .contains("e5e5e5e5e5e5 (head)"));
+
+        p.ok_s(&run(vec!["downgrade", "base"])).await;
+        assert_eq!(versions(&db).await, Vec::<String>::new());
+        assert_eq!(tables(&db).await, Vec::<String>::new());
+
+        // +N from base, a unique prefix, a branch label's head, -N to a merge's parents.
+        p.ok_s(&run(vec!["upgrade", "+1"])).await;
+        assert_eq!(versions(&db).await, ids(&["a1a1a1a1a1a1"]));
+        p.ok_s(&run(vec!["upgrade", "b2b2"])).await;
+        assert_eq!(versions(&db).await, ids(&["b2b2b2b2b2b2"]));
+        p.ok_s(&run(vec!["upgrade", "seeing"])).await;
+        assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3"]));
+        p.ok_s(&run(vec!["upgrade", "d4d4d4d4d4d4"])).await;
+        assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3", "d4d4d4d4d4d4"]));
+        p.ok_s(&run(vec!["upgrade", "heads"])).await;
+        assert_eq!(versions(&db).await, ids(&["e5e5e5e5e5e5"]));
+        p.ok_s(&run(vec!["downgrade", "-1"])).await;
+        assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3", "d4d4d4d4d4d4"]));
+        p.ok_s(&run(vec!["downgrade", "c3c3c3c3c3c3"])).await;
+        assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3"]));
+        assert_eq!(tables(&db).await, ids(&["exposure", "instrument"]));
+        p.ok_s(&run(vec!["downgrade", "a1a1+1"])).await;
+        assert_eq!(versions(&db).await, ids(&["b2b2b2b2b2b2"]));
+        p.ok_s(&run(vec!["upgrade", "b2b2b2b2b2b2+2"])).await;
+        assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3", "d4d4d4d4d4d4"]));
+        p.ok_s(&run(vec!["upgrade", "head"])).await;
+        assert_eq!(versions(&db).await, ids(&["e5e5e5e5e5e5"]));
+
+        // The history table has every step, in order.
+        let applied = p.ok_s(&run(vec!["history", "--applied"])).await;
+        let steps: Vec<&str> = applied.lines().map(|l| &l[..22]).collect();
+        assert_eq!(steps.len(), 21, "{applied}");
+        assert_eq!(steps[0], "a1a1a1a1a1a1 upgrade  ");
+        assert_eq!(steps[5], "e5e5e5e5e5e5 downgrade");
+        db.close().await.unwrap();
+    }
+    // label@head: the head of the branch a label starts, where there are two heads.
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        p.root.join("labels.sqlite").display()
+    );
+    p.ok(&["-n", "twoheads", "--url", &url, "upgrade", "seeing@head"])
+        .await;
+    let db = migration::db::connect(&url).await.unwrap();
+    assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3"]));
+    p.ok(&["-n", "twoheads", "--url", &url, "upgrade", "heads"])
+        .await;
+    assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3", "d4d4d4d4d4d4"]));
+    db.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn graph_commands_and_errors() {
+    let p = Project::new("graph");
+    let history = p.ok(&["-n", "demo", "history"]).await;
+    let first: Vec<&str> = history.lines().collect();
+    assert_eq!(
+        first[0],
+        "c3c3c3c3c3c3, d4d4d4d4d4d4 -> e5e5e5e5e5e5 (head) (mergepoint), Merge seeing and visit; widen and rename columns"
+    );
+    assert_eq!(
+        first.last().unwrap(),
+        &"<base> -> a1a1a1a1a1a1, Create instrument"
+    );
+    let ranged = p.ok(&["-n", "demo", "history", "-r", "b2b2:c3c3"]).await;
+    assert_eq!(ranged.lines().count(), 2, "{ranged}");
+    assert!(p
+        .ok(&["-n", "demo", "heads"])
+        .await
+        .contains("e5e5e5e5e5e5 (head)"));
+    let branches = p.ok(&["-n", "demo", "branches"]).await;
+    assert!(
+        branches.contains("b2b2b2b2b2b2 (branchpoint)"),
+        "{branches}"
+    );
+    let show = p.ok(&["-n", "demo", "show", "seeing"]).await;
+    assert!(
+        show.contains("Path: alembic/demo/versions/c3_seeing.rs"),
+        "{show}"
+    );
+
+    let e = p
+        .err(&[
+            "-n",
+            "twoheads",
+            "--url",
+            "sqlite::memory:",
+            "upgrade",
+            "head",
+        ])
+        .await;
+    assert!(
+        e.contains("multiple head revisions") && e.contains("d4_visit.rs"),
+        "{e}"
+    );
+    let e = p.err(&["-n", "demo", "show", "ffff"]).await;
+    assert!(
+        e.contains("can't locate revision identified by 'ffff'"),
+        "{e}"
+    );
+    let e = p.err(&["-n", "nosuch", "heads"]).await;
+    assert!(e.contains("opdb init nosuch"), "{e}");
+
+    // A cycle and a missing down revision, named by file.
+    let mut bad = Project::new("graph-bad");
+    bad.scripts.clear();
+    let mut a = fixture("a1_instrument.rs");
+    a.down = &["b2b2b2b2b2b2"];
+    bad.scripts.push(CompiledScripts {
+        database: "demo",
+        revisions: vec![a, fixture("b2_exposure.rs")],
+    });
+    std::fs::remove_file(bad.versions("demo").join("c3_seeing.rs")).unwrap();
+    std::fs::remove_file(bad.versions("demo").join("d4_visit.rs")).unwrap();
+    std::fs::remove_file(bad.versions("demo").join("e5_merge.rs")).unwrap();
+    let e = bad.err(&["-n", "demo", "heads"]).await;
+    assert!(e.contains("cycle") && e.contains("a1_instrument.rs"), "{e}");
+    bad.scripts[0].revisions = vec![fixture("b2_exposure.rs")];
+    std::fs::remove_file(bad.versions("demo").join("a1_instrument.rs")).unwrap();
+    let e = bad.err(&["-n", "demo", "heads"]).await;
+    assert!(
+        e.contains("b2_exposure.rs: down revision a1a1a1a1a1a1 is not a known revision"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn a_stale_binary_is_refused() {
+    let p = Project::new("stale");
+    let extra = p.versions("demo").join("f6_fails.rs");
+    std::fs::copy(p.versions("broken").join("f6_fails.rs"), &extra).unwrap();
+    let e = p.err(&["-n", "demo", "heads"]).await;
+    assert!(
+        e.contains("f6_fails.rs is new on disk") && e.contains("rebuild"),
+        "{e}"
+    );
+    std::fs::remove_file(&extra).unwrap();
+    std::fs::remove_file(p.versions("demo").join("c3_seeing.rs")).unwrap();
+    let e = p.err(&["-n", "demo", "current"]).await;
+    assert!(e.contains("c3_seeing.rs is no longer on disk"), "{e}");
+    std::fs::write(p.versions("demo").join("c3_seeing.rs"), "//! edited\n").unwrap();
+    let e = p.err(&["-n", "demo", "upgrade", "head"]).await;
+    assert!(e.contains("c3_seeing.rs changed on disk"), "{e}");
+}
+
+#[tokio::test]
+async fn stamp_and_unknown_versions() {
+    let p = Project::new("stamp");
+    for (url, _guard) in databases("stamp", &p).await {
+        let db = migration::db::connect(&url).await.unwrap();
+        let out = p.ok(&["-n", "demo", "--url", &url, "stamp", "head"]).await;
+        assert!(out.contains("Database is at"), "{out}");
+        assert_eq!(versions(&db).await, ids(&["e5e5e5e5e5e5"]));
+        assert!(tables(&db).await.is_empty(), "stamp runs nothing");
+        p.ok(&["-n", "demo", "--url", &url, "stamp", "c3c3", "d4d4"])
+            .await;
+        assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3", "d4d4d4d4d4d4"]));
+
+        db.execute_unprepared("UPDATE alembic_version SET version_num = '0123456789ab' WHERE version_num = 'c3c3c3c3c3c3'")
+            .await
+            .unwrap();
+        let e = p.err(&["-n", "demo", "--url", &url, "current"]).await;
+        assert!(e.contains("can't locate revision 0123456789ab"), "{e}");
+        let e = p
+            .err(&["-n", "demo", "--url", &url, "upgrade", "head"])
+            .await;
+        assert!(e.contains("can't locate revision 0123456789ab"), "{e}");
+        p.ok(&["-n", "demo", "--url", &url, "stamp", "--purge", "base"])
+            .await;
+        assert!(versions(&db).await.is_empty());
+        db.close().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_failing_revision_leaves_no_trace() {
+    let p = Project::new("failing");
+    for (url, _guard) in databases("failing", &p).await {
+        let db = migration::db::connect(&url).await.unwrap();
+        let e = p
+            .err(&["-n", "broken", "--url", &url, "upgrade", "head"])
+            .await;
+        assert!(
+            e.contains("upgrade of revision f6f6f6f6f6f6 (alembic/broken/versions/f6_fails.rs) failed and was rolled back; the database stays at b2b2b2b2b2b2")
+                && e.contains("no_such_table"),
+            "{e}"
+        );
+        assert!(!e.contains('\n'));
+        assert_eq!(versions(&db).await, ids(&["b2b2b2b2b2b2"]));
+        assert_eq!(tables(&db).await, ids(&["exposure", "instrument"]));
+        let columns = match db.get_database_backend() {
+            DbBackend::Postgres => {
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'exposure'"
+            }
+            _ => "SELECT count(*) FROM pragma_table_info('exposure')",
+        };
+        assert_eq!(
+            scalar(&db, columns).await,
+            4,
+            "the added column is gone too"
+        );
+        let applied = p
+            .ok(&["-n", "broken", "--url", &url, "history", "--applied"])
+            .await;
+        assert_eq!(applied.lines().count(), 2, "{applied}");
+        db.close().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn concurrent_upgrades_apply_each_revision_once() {
+    let p = Project::new("concurrent");
+    for (url, _guard) in databases("concurrent", &p).await {
+        let args = ["-n", "demo", "--url", url.as_str(), "upgrade", "head"];
+        let (a, b) = tokio::join!(p.opdb(&args), p.opdb(&args));
+        a.unwrap();
+        b.unwrap();
+        let db = migration::db::connect(&url).await.unwrap();
+        assert_eq!(versions(&db).await, ids(&["e5e5e5e5e5e5"]));
+        let upgrades = scalar(
+            &db,
+            "SELECT count(*) FROM opdb_history WHERE direction = 'upgrade'",
+        )
+        .await;
+        let distinct = scalar(&db, "SELECT count(DISTINCT revision) FROM opdb_history").await;
+        assert_eq!((upgrades, distinct), (5, 5));
+        db.close().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn sqlite_rebuilds_keep_every_row() {
+    let p = Project::new("rebuild");
+    let path = p.root.join("rebuild.sqlite");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    p.ok(&["-n", "demo", "--url", &url, "upgrade", "b2b2b2b2b2b2"])
+        .await;
+    let db = migration::db::connect(&url).await.unwrap();
+    db.execute_unprepared(
+        "INSERT INTO instrument (name) VALUES ('PFS'), ('HSC');
+         INSERT INTO exposure VALUES (1, 1, 30.0, 'first'), (2, 1, 60.0, NULL), (1, 2, 10.0, 'hsc');",
+    )
+    .await
+    .unwrap();
+    p.ok(&["-n", "demo", "--url", &url, "upgrade", "d4d4d4d4d4d4"])
+        .await;
+    db.execute_unprepared(
+        "INSERT INTO visit (visit_id, exposure_id, instrument_id) VALUES (7, 2, 1)",
+    )
+    .await
+    .unwrap();
+    // c3's data migration, then e5's rebuilds of instrument (referenced) and exposure.
+    p.ok(&["-n", "demo", "--url", &url, "upgrade", "head"])
+        .await;
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT e.exposure_id, i.name, e.exptime, e.remark, e.seeing FROM exposure e \
+             JOIN instrument i ON i.id = e.instrument_id ORDER BY 1, 2",
+        ))
+        .await
+        .unwrap();
+    let got: Vec<(i64, String, f64, Option<String>, f64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.try_get_by_index(0).unwrap(),
+                r.try_get_by_index(1).unwrap(),
+                r.try_get_by_index(2).unwrap(),
+                r.try_get_by_index(3).unwrap(),
+                r.try_get_by_index(4).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (1, "HSC".into(), 10.0, Some("hsc".into()), 0.5),
+            (1, "PFS".into(), 30.0, Some("first".into()), 0.5),
+            (2, "PFS".into(), 60.0, None, 0.5),
+        ]
+    );
+    assert_eq!(scalar(&db, "SELECT count(*) FROM visit").await, 1);
+    assert_eq!(
+        scalar(&db, "SELECT count(*) FROM pragma_foreign_key_check").await,
+        0
+    );
+    // The widened column takes a long name now; the NOT NULL is enforced.
+    db.execute_unprepared("INSERT INTO instrument (name) VALUES ('a name longer than eight')")
+        .await
+        .unwrap();
+    assert!(db
+        .execute_unprepared(
+            "INSERT INTO exposure (exposure_id, instrument_id, exptime) VALUES (9, 1, NULL)"
+        )
+        .await
+        .is_err());
+    // And back down: every row is still there.
+    p.ok(&["-n", "demo", "--url", &url, "downgrade", "b2b2b2b2b2b2"])
+        .await;
+    assert_eq!(scalar(&db, "SELECT count(*) FROM exposure").await, 3);
+    assert_eq!(scalar(&db, "SELECT count(*) FROM instrument").await, 3);
+    assert_eq!(
+        scalar(&db, "SELECT count(*) FROM exposure WHERE note = 'first'").await,
+        1
+    );
+    db.close().await.unwrap();
+}
+
+/// The `--sql` script, fed to psql, leaves the same schema as the online run.
+#[tokio::test]
+async fn offline_sql_matches_the_online_run() {
+    let p = Project::new("offline");
+    let Some(online) = common::pg("offline_online").await else {
+        return;
+    };
+    let Some(offline) = common::pg("offline_script").await else {
+        return;
+    };
+    p.ok(&["-n", "demo", "--url", &online.url, "upgrade", "head"])
+        .await;
+    let script = p
+        .ok(&[
+            "-n",
+            "demo",
+            "--url",
+            &offline.url,
+            "upgrade",
+            "head",
+            "--sql",
+        ])
+        .await;
+    assert_eq!(script.matches("BEGIN;").count(), 5, "{script}");
+    assert!(script.contains("A data migration of revision c3c3c3c3c3c3 runs only online"));
+    psql(&offline.url, &script);
+
+    let a = online.connect().await;
+    let b = offline.connect().await;
+    let schema_a = migration::introspect::introspect(&a, "public")
+        .await
+        .unwrap();
+    let schema_b = migration::introspect::introspect(&b, "public")
+        .await
+        .unwrap();
+    let diff = migration::compare::differences(&schema_a.schema, &schema_b.schema);
+    assert!(diff.is_empty(), "{}", diff.join("\n"));
+    assert_eq!(schema_a.schema.tables.len(), 5);
+    assert_eq!(versions(&b).await, ids(&["e5e5e5e5e5e5"]));
+
+    // A range down to base, and back up in two ranges.
+    let down = p
+        .ok(&[
+            "-n",
+            "demo",
+            "--url",
+            &offline.url,
+            "downgrade",
+            "e5e5e5e5e5e5:base",
+            "--sql",
+        ])
+        .await;
+    psql(&offline.url, &down);
+    assert!(tables(&b).await.is_empty());
+    assert!(versions(&b).await.is_empty());
+    let up1 = p
+        .ok(&[
+            "-n",
+            "demo",
+            "--url",
+            &offline.url,
+            "upgrade",
+            "b2b2b2b2b2b2",
+            "--sql",
+        ])
+        .await;
+    let up2 = p
+        .ok(&[
+            "-n",
+            "demo",
+            "--url",
+            &offline.url,
+            "upgrade",
+            "b2b2b2b2b2b2:head",
+            "--sql",
+        ])
+        .await;
+    psql(&offline.url, &up1);
+    psql(&offline.url, &up2);
+    let again = migration::introspect::introspect(&b, "public")
+        .await
+        .unwrap();
+    let diff = migration::compare::differences(&schema_a.schema, &again.schema);
+    assert!(diff.is_empty(), "{}", diff.join("\n"));
+    let e = p
+        .err(&[
+            "-n",
+            "demo",
+            "--url",
+            &offline.url,
+            "downgrade",
+            "base",
+            "--sql",
+        ])
+        .await;
+    assert!(e.contains("START:END"), "{e}");
+    a.close().await.unwrap();
+    b.close().await.unwrap();
+}
+
+fn psql(url: &str, script: &str) {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("psql")
+        .args(["-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("psql");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "psql failed on:\n{script}");
+}
+
+#[tokio::test]
+async fn revision_merge_and_init_write_files() {
+    let p = Project::new("files");
+    let out = p.ok(&["init", "fresh"]).await;
+    assert!(out.contains("alembic.toml, versions/, trash/"));
+    assert!(p.root.join("alembic/fresh/alembic.toml").is_file());
+    let e = p.err(&["init", "fresh"]).await;
+    assert!(e.contains("already exists"), "{e}");
+    let out = p
+        .ok(&[
+            "-n",
+            "fresh",
+            "revision",
+            "-m",
+            "Add a thing",
+            "--rev-id",
+            "0123456789ab",
+        ])
+        .await;
+    let path = p
+        .root
+        .join("alembic/fresh/versions/0123456789ab_add_a_thing.rs");
+    assert!(out.contains("0123456789ab_add_a_thing.rs"), "{out}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.starts_with("//! Add a thing\n//!\n//! Revision ID: 0123456789ab\n//! Revises: \n")
+    );
+    assert!(text.contains("pub const DOWN_REVISION: &[&str] = &[];"));
+    // The file is now on disk but not in the binary.
+    let e = p.err(&["-n", "fresh", "heads"]).await;
+    assert!(e.contains("rebuild"), "{e}");
+
+    let e = p.err(&["-n", "twoheads", "revision", "-m", "x"]).await;
+    assert!(e.contains("multiple head revisions"), "{e}");
+    let out = p
+        .ok(&[
+            "-n",
+            "twoheads",
+            "merge",
+            "heads",
+            "-m",
+            "merge them",
+            "--rev-id",
+            "abcdefabcdef",
+        ])
+        .await;
+    assert!(out.contains("abcdefabcdef_merge_them.rs"), "{out}");
+    let text =
+        std::fs::read_to_string(p.versions("twoheads").join("abcdefabcdef_merge_them.rs")).unwrap();
+    assert!(
+        text.contains(r#"pub const DOWN_REVISION: &[&str] = &["c3c3c3c3c3c3", "d4d4d4d4d4d4"];"#),
+        "{text}"
+    );
+    let e = p
+        .err(&["-n", "demo", "revision", "-m", "x", "--head", "b2b2"])
+        .await;
+    assert!(e.contains("not a head") && e.contains("--splice"), "{e}");
+    std::fs::write(
+        p.root.join("alembic/demo/alembic.toml"),
+        "version_tabel = 'x'\n",
+    )
+    .unwrap();
+    let e = p.err(&["-n", "demo", "heads"]).await;
+    assert!(
+        e.contains("alembic.toml") && e.contains("version_tabel"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn unreachable_database_fails_fast_without_the_password() {
+    let p = Project::new("unreachable");
+    let started = std::time::Instant::now();
+    let e = p
+        .err(&[
+            "-n",
+            "demo",
+            "--url",
+            "postgres://pfs:s3cret@127.0.0.1:1/opdb",
+            "current",
+        ])
+        .await;
+    assert!(
+        e.contains("cannot connect to postgres://pfs:***@127.0.0.1:1/opdb"),
+        "{e}"
+    );
+    assert!(!e.contains("s3cret"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+}
+
+#[test]
+fn every_command_and_option_has_help() {
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    cmd.clone().debug_assert();
+    assert!(cmd.get_about().is_some());
+    for sub in cmd.get_subcommands() {
+        assert!(sub.get_about().is_some(), "{} has no help", sub.get_name());
+        for arg in sub.get_arguments() {
+            assert!(
+                arg.get_help().is_some() || arg.get_id() == "help",
+                "{} {} has no help",
+                sub.get_name(),
+                arg.get_id()
+            );
+        }
+    }
+    for arg in cmd.get_arguments() {
+        assert!(arg.get_help().is_some() || ["help", "version"].contains(&arg.get_id().as_str()));
+    }
+}
