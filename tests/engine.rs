@@ -24,6 +24,8 @@ mod d4;
 mod e5;
 #[path = "fixtures/revisions/f6_fails.rs"]
 mod f6;
+#[path = "fixtures/revisions/g7_more_ops.rs"]
+mod g7;
 
 macro_rules! revision_modules {
     ($($module:ident = $file:literal),* $(,)?) => {
@@ -48,6 +50,7 @@ revision_modules! {
     d4 = "d4_visit.rs",
     e5 = "e5_merge.rs",
     f6 = "f6_fails.rs",
+    g7 = "g7_more_ops.rs",
 }
 
 const DEMO: &[&str] = &[
@@ -58,6 +61,7 @@ const DEMO: &[&str] = &[
     "e5_merge.rs",
 ];
 const BROKEN: &[&str] = &["a1_instrument.rs", "b2_exposure.rs", "f6_fails.rs"];
+const MORE_OPS: &[&str] = &["a1_instrument.rs", "b2_exposure.rs", "g7_more_ops.rs"];
 const TWO_HEADS: &[&str] = &[
     "a1_instrument.rs",
     "b2_exposure.rs",
@@ -86,6 +90,7 @@ impl Project {
         project.add("demo", DEMO);
         project.add("broken", BROKEN);
         project.add("twoheads", TWO_HEADS);
+        project.add("moreops", MORE_OPS);
         project
     }
 
@@ -747,4 +752,110 @@ fn every_command_and_option_has_help() {
     for arg in cmd.get_arguments() {
         assert!(arg.get_help().is_some() || ["help", "version"].contains(&arg.get_id().as_str()));
     }
+}
+
+/// Renaming a referenced table, changing a primary key's column order and a partial unique
+/// index, each way, with rows in place.
+#[tokio::test]
+async fn table_renames_key_changes_and_partial_indexes() {
+    let p = Project::new("moreops");
+    for (url, _guard) in databases("moreops", &p).await {
+        let db = migration::db::connect(&url).await.unwrap();
+        p.ok(&["-n", "moreops", "--url", &url, "upgrade", "b2b2b2b2b2b2"])
+            .await;
+        db.execute_unprepared(
+            "INSERT INTO instrument (name) VALUES ('PFS');
+             INSERT INTO exposure VALUES (1, 1, 30.0, 'a'), (2, 1, 60.0, NULL), (3, 1, 1.0, NULL)",
+        )
+        .await
+        .unwrap();
+        p.ok(&["-n", "moreops", "--url", &url, "upgrade", "head"])
+            .await;
+        assert_eq!(tables(&db).await, ids(&["camera", "exposure"]));
+        assert_eq!(
+            scalar(
+                &db,
+                "SELECT count(*) FROM exposure JOIN camera ON camera.id = exposure.instrument_id"
+            )
+            .await,
+            3
+        );
+        let pk = match db.get_database_backend() {
+            DbBackend::Postgres => {
+                let live = migration::introspect::introspect(&db, "public")
+                    .await
+                    .unwrap();
+                live.schema.tables["exposure"]
+                    .primary_key_columns()
+                    .to_vec()
+            }
+            _ => {
+                let rows = db
+                    .query_all_raw(Statement::from_string(
+                        DbBackend::Sqlite,
+                        "SELECT name FROM pragma_table_info('exposure') WHERE pk > 0 ORDER BY pk",
+                    ))
+                    .await
+                    .unwrap();
+                rows.iter()
+                    .map(|r| r.try_get::<String>("", "name").unwrap())
+                    .collect()
+            }
+        };
+        assert_eq!(pk, ids(&["instrument_id", "exposure_id"]));
+        // The partial unique index allows many NULLs but not a repeated note.
+        assert!(db
+            .execute_unprepared("INSERT INTO exposure VALUES (4, 1, 1.0, 'a')")
+            .await
+            .is_err());
+        db.execute_unprepared("INSERT INTO exposure VALUES (5, 1, 1.0, NULL)")
+            .await
+            .unwrap();
+        p.ok(&["-n", "moreops", "--url", &url, "downgrade", "b2b2b2b2b2b2"])
+            .await;
+        assert_eq!(tables(&db).await, ids(&["exposure", "instrument"]));
+        assert_eq!(scalar(&db, "SELECT count(*) FROM exposure JOIN instrument ON instrument.id = exposure.instrument_id").await, 4);
+        db.close().await.unwrap();
+    }
+}
+
+/// Every opDB table, created through the ops and the SQLite dialect, builds on SQLite too.
+#[tokio::test]
+async fn the_whole_opdb_builds_on_sqlite() {
+    let schema = common::opdb_entities().schema();
+    let db = migration::db::connect("sqlite::memory:").await.unwrap();
+    let mut model = migration::schema::Schema::default();
+    let mut pending: Vec<_> = schema.tables.values().collect();
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut rest = Vec::new();
+        for table in pending {
+            if table
+                .foreign_keys
+                .iter()
+                .all(|fk| model.tables.contains_key(&fk.ref_table))
+            {
+                let op = migration::ops::Op::CreateTable(table.clone());
+                for sql in migration::ddl::render(DbBackend::Sqlite, &op, &model).unwrap() {
+                    db.execute_unprepared(&sql)
+                        .await
+                        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                }
+                migration::apply::apply(&mut model, &op).unwrap();
+            } else {
+                rest.push(table);
+            }
+        }
+        assert!(rest.len() < before, "foreign keys form a cycle");
+        pending = rest;
+    }
+    assert_eq!(tables(&db).await.len(), 61);
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_%'"
+        )
+        .await,
+        10
+    );
 }
