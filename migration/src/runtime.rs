@@ -80,6 +80,42 @@ impl<'a> Context<'a> {
         Ok(ops)
     }
 
+    /// One step of a plan: the applied set and version rows after `id`, and the line that
+    /// announces it (`Running upgrade a -> b, message`).
+    fn step(
+        &self,
+        applied: &BTreeSet<String>,
+        versions: &[String],
+        id: &str,
+        direction: Direction,
+    ) -> Result<(BTreeSet<String>, Vec<String>, String)> {
+        let mut next = applied.clone();
+        match direction {
+            Direction::Upgrade => next.insert(id.to_string()),
+            Direction::Downgrade => next.remove(id),
+        };
+        let next_versions = self.graph.version_heads(&next);
+        let rev = self
+            .graph
+            .get(id)
+            .ok_or_else(|| anyhow!("unknown revision {id}"))?;
+        let show = |v: &[String]| {
+            if v.is_empty() {
+                "(base)".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        let line = format!(
+            "Running {} {} -> {}, {}",
+            direction.word(),
+            show(versions),
+            show(&next_versions),
+            rev.message
+        );
+        Ok((next, next_versions, line))
+    }
+
     /// The schema the revisions in `applied` build, from their own ops. SQLite's table rebuilds
     /// work from it, and so do `--sql` scripts, which have no database to ask.
     fn replay(&self, applied: &BTreeSet<String>) -> Result<Schema> {
@@ -447,32 +483,8 @@ async fn migrate_locked(
     let version_table = table_name(config, backend, &config.version_table);
     let mut versions = current.clone();
     for id in &plan {
-        let mut next = applied.clone();
-        match direction {
-            Direction::Upgrade => next.insert(id.clone()),
-            Direction::Downgrade => next.remove(id),
-        };
-        let next_versions = ctx.graph.version_heads(&next);
-        let rev = ctx
-            .graph
-            .get(id)
-            .ok_or_else(|| anyhow!("unknown revision {id}"))?;
-        writeln!(
-            out,
-            "Running {} {} -> {}, {}",
-            direction.word(),
-            if versions.is_empty() {
-                "(base)".into()
-            } else {
-                versions.join(", ")
-            },
-            if next_versions.is_empty() {
-                "(base)".into()
-            } else {
-                next_versions.join(", ")
-            },
-            rev.message
-        )?;
+        let (next, next_versions, running) = ctx.step(&applied, &versions, id, direction)?;
+        writeln!(out, "{running}")?;
         let txn = lock.begin(db).await?;
         let mut tracked = model.clone();
         let started = now();
@@ -698,42 +710,19 @@ pub fn offline_script(
         }
     }
     for id in &plan {
-        let mut next = applied.clone();
-        match direction {
-            Direction::Upgrade => next.insert(id.clone()),
-            Direction::Downgrade => next.remove(id),
-        };
-        let next_versions = ctx.graph.version_heads(&next);
-        let rev = ctx
-            .graph
-            .get(id)
-            .ok_or_else(|| anyhow!("unknown revision {id}"))?;
-        s.push_str(&format!(
-            "-- Running {} {} -> {}, {}\nBEGIN;\n\n",
-            direction.word(),
-            if versions.is_empty() {
-                "(base)".into()
-            } else {
-                versions.join(", ")
-            },
-            if next_versions.is_empty() {
-                "(base)".into()
-            } else {
-                next_versions.join(", ")
-            },
-            rev.message
-        ));
+        let (next, next_versions, running) = ctx.step(&applied, &versions, id, direction)?;
+        s.push_str(&format!("-- {running}\nBEGIN;\n\n"));
         for step in ctx.ops(id, direction)?.steps {
             match step {
                 Step::Op(op) => {
                     for sql in ddl::render(backend, &op, &model)
-                        .with_context(|| format!("revision {id} ({})", rev.path))?
+                        .with_context(|| format!("revision {id} ({})", ctx.path(id)))?
                     {
                         s.push_str(&sql);
                         s.push_str(";\n\n");
                     }
                     apply(&mut model, &op)
-                        .with_context(|| format!("revision {id} ({})", rev.path))?;
+                        .with_context(|| format!("revision {id} ({})", ctx.path(id)))?;
                 }
                 Step::Data(_) => s.push_str(&format!(
                     "-- A data migration of revision {id} runs only online (without --sql).\n\n"

@@ -173,3 +173,29 @@ pub fn create_index(table: &str, index: &crate::schema::Index, with_method: bool
     }
     s
 }
+
+/// The key and check lines of a `CREATE TABLE`, shared by both dialects; `with_pk` is false
+/// where the primary key is written on its column (SQLite's `INTEGER PRIMARY KEY`).
+pub fn constraint_lines(t: &crate::schema::Table, with_pk: bool) -> Vec<String> {
+    let named = |name: &Option<String>| {
+        name.as_ref()
+            .map(|n| format!("CONSTRAINT {} ", ident(n)))
+            .unwrap_or_default()
+    };
+    let mut lines = Vec::new();
+    if let (Some(pk), true) = (&t.primary_key, with_pk) {
+        lines.push(format!(
+            "{}PRIMARY KEY ({})",
+            named(&pk.name),
+            idents(&pk.columns)
+        ));
+    }
+    for u in &t.uniques {
+        lines.push(format!("{}UNIQUE ({})", named(&u.name), idents(&u.columns)));
+    }
+    lines.extend(t.foreign_keys.iter().map(foreign_key_clause));
+    for c in &t.checks {
+        lines.push(format!("{}CHECK ({})", named(&c.name), c.expression));
+    }
+    lines
+}

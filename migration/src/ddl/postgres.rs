@@ -1,6 +1,6 @@
 //! PostgreSQL DDL.
 
-use super::{create_index, foreign_key_clause, ident, idents, literal};
+use super::{constraint_lines, create_index, foreign_key_clause, ident, idents, literal};
 use crate::ops::Op;
 use crate::schema::{Column, ColumnType, Schema, Table};
 use anyhow::Result;
@@ -40,36 +40,7 @@ fn comment_sql(table: &str, column: Option<&str>, comment: Option<&str>) -> Stri
 /// `CREATE TABLE` with its keys and checks, then its comments and indexes.
 pub fn create_table(t: &Table) -> Vec<String> {
     let mut lines: Vec<String> = t.columns.iter().map(column_sql).collect();
-    if let Some(pk) = &t.primary_key {
-        let name = pk
-            .name
-            .as_ref()
-            .map(|n| format!("CONSTRAINT {} ", ident(n)));
-        lines.push(format!(
-            "{}PRIMARY KEY ({})",
-            name.unwrap_or_default(),
-            idents(&pk.columns)
-        ));
-    }
-    for u in &t.uniques {
-        let name = u.name.as_ref().map(|n| format!("CONSTRAINT {} ", ident(n)));
-        lines.push(format!(
-            "{}UNIQUE ({})",
-            name.unwrap_or_default(),
-            idents(&u.columns)
-        ));
-    }
-    for fk in &t.foreign_keys {
-        lines.push(foreign_key_clause(fk));
-    }
-    for c in &t.checks {
-        let name = c.name.as_ref().map(|n| format!("CONSTRAINT {} ", ident(n)));
-        lines.push(format!(
-            "{}CHECK ({})",
-            name.unwrap_or_default(),
-            c.expression
-        ));
-    }
+    lines.extend(constraint_lines(t, true));
     let mut out = vec![format!(
         "CREATE TABLE {} (\n    {}\n)",
         ident(&t.name),

@@ -12,7 +12,7 @@
 //! foreign-key checks to the end of the revision's transaction so that no row is refused
 //! midway.
 
-use super::{create_index, foreign_key_clause, ident, idents};
+use super::{constraint_lines, create_index, ident};
 use crate::apply::apply;
 use crate::ops::Op;
 use crate::schema::{Column, ColumnType, Schema, Table};
@@ -74,36 +74,7 @@ fn column_sql(t: &Table, c: &Column) -> String {
 fn create_table_as(t: &Table, name: &str) -> String {
     let mut lines: Vec<String> = t.columns.iter().map(|c| column_sql(t, c)).collect();
     let serial_pk = t.columns.iter().any(|c| is_rowid_serial(t, c));
-    if let (Some(pk), false) = (&t.primary_key, serial_pk) {
-        let name = pk
-            .name
-            .as_ref()
-            .map(|n| format!("CONSTRAINT {} ", ident(n)));
-        lines.push(format!(
-            "{}PRIMARY KEY ({})",
-            name.unwrap_or_default(),
-            idents(&pk.columns)
-        ));
-    }
-    for u in &t.uniques {
-        let name = u.name.as_ref().map(|n| format!("CONSTRAINT {} ", ident(n)));
-        lines.push(format!(
-            "{}UNIQUE ({})",
-            name.unwrap_or_default(),
-            idents(&u.columns)
-        ));
-    }
-    for fk in &t.foreign_keys {
-        lines.push(foreign_key_clause(fk));
-    }
-    for c in &t.checks {
-        let name = c.name.as_ref().map(|n| format!("CONSTRAINT {} ", ident(n)));
-        lines.push(format!(
-            "{}CHECK ({})",
-            name.unwrap_or_default(),
-            c.expression
-        ));
-    }
+    lines.extend(constraint_lines(t, !serial_pk));
     format!(
         "CREATE TABLE {} (\n    {}\n)",
         ident(name),
