@@ -584,3 +584,38 @@ fn describe(graph: &Graph, rev: &Revision, out: &mut dyn Write) -> Result<()> {
     writeln!(out)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// --url, then DATABASE_URL, then db.cfg, then the SQLite default (with a notice).
+    #[test]
+    fn the_url_comes_from_the_first_place_that_has_one() {
+        let root = std::env::temp_dir().join(format!("opdb-url-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let dir = ScriptDir::init(&root, "x").unwrap();
+        std::env::remove_var("DATABASE_URL");
+        let (url, notice) = database_url(None, &dir).unwrap();
+        assert!(url.starts_with("sqlite://") && url.ends_with("alembic/x/x.sqlite?mode=rwc"));
+        assert!(notice.unwrap().contains("embedded SQLite"));
+        std::fs::write(dir.dir.join("db.cfg"), "# staging\npostgres://cfg@h/db\n").unwrap();
+        assert_eq!(
+            database_url(None, &dir).unwrap(),
+            ("postgres://cfg@h/db".into(), None)
+        );
+        std::env::set_var("DATABASE_URL", "postgres://env@h/db");
+        assert_eq!(database_url(None, &dir).unwrap().0, "postgres://env@h/db");
+        assert_eq!(
+            database_url(Some("sqlite::memory:"), &dir).unwrap().0,
+            "sqlite::memory:"
+        );
+        std::env::remove_var("DATABASE_URL");
+        std::fs::write(dir.dir.join("db.cfg"), "\n# nothing\n").unwrap();
+        assert!(database_url(None, &dir)
+            .unwrap_err()
+            .to_string()
+            .contains("db.cfg"));
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}
