@@ -441,6 +441,38 @@ mod tests {
     }
 
     #[test]
+    fn depends_on_pulls_in_the_other_branch() {
+        let mut c = rev("cccc00000003", &[]);
+        c.depends_on = vec!["bbbb00000002".into()];
+        let g = Graph::new(vec![
+            rev("aaaa00000001", &[]),
+            rev("bbbb00000002", &["aaaa00000001"]),
+            c,
+        ])
+        .unwrap();
+        assert_eq!(g.bases(), ids(&["aaaa00000001", "cccc00000003"]));
+        assert_eq!(
+            g.upgrade_plan(&[], &ids(&["cccc00000003"])),
+            ids(&["aaaa00000001", "bbbb00000002", "cccc00000003"])
+        );
+        // b stays in the version table: c depends on it but does not build on it.
+        let applied = g.ancestors(&ids(&["cccc00000003"]));
+        assert_eq!(
+            g.version_heads(&applied),
+            ids(&["bbbb00000002", "cccc00000003"])
+        );
+        // Removing b removes c too.
+        assert_eq!(
+            g.downgrade_plan(
+                &ids(&["bbbb00000002", "cccc00000003"]),
+                &ids(&["aaaa00000001"])
+            )
+            .unwrap(),
+            ids(&["cccc00000003", "bbbb00000002"])
+        );
+    }
+
+    #[test]
     fn bad_graphs_are_named() {
         let dup = Graph::new(vec![rev("aaaa00000001", &[]), rev("aaaa00000001", &[])]);
         assert!(dup
