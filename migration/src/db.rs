@@ -15,12 +15,19 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
         .acquire_timeout(CONNECT_TIMEOUT)
         .max_connections(4)
         .sqlx_logging(false);
+    connect_with(options).await
+}
+
+/// Connects with `options`, giving up after twice [`CONNECT_TIMEOUT`] whatever they say, with
+/// an error that names the URL without its password.
+pub async fn connect_with(options: ConnectOptions) -> Result<DatabaseConnection> {
+    let url = options.get_url().to_string();
     let attempt = tokio::time::timeout(CONNECT_TIMEOUT * 2, Database::connect(options));
     let connected = attempt
         .await
         .map_err(|_| anyhow::anyhow!("timed out after {:?}", CONNECT_TIMEOUT * 2))
         .and_then(|r| r.map_err(anyhow::Error::from));
-    connected.with_context(|| format!("cannot connect to {}", redact(url)))
+    connected.with_context(|| format!("cannot connect to {}", redact(&url)))
 }
 
 /// The URL with any password replaced by `***`, for messages and logs.

@@ -14,8 +14,8 @@ use crate::schema::Schema;
 use crate::script::{CompiledRevision, Config, ScriptDir};
 use anyhow::{anyhow, bail, Context as _, Result};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    Statement, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
+    TransactionOptions, TransactionTrait,
 };
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -267,12 +267,7 @@ pub async fn connect_runner(url: &str) -> Result<DatabaseConnection> {
         // Table rebuilds drop and recreate referenced tables, which SQLite allows only with
         // foreign keys off; each revision checks every key before it commits instead.
         .map_sqlx_sqlite_opts(|o| o.foreign_keys(false));
-    let attempt = tokio::time::timeout(crate::db::CONNECT_TIMEOUT * 2, Database::connect(options));
-    let connected = attempt
-        .await
-        .map_err(|_| anyhow!("timed out after {:?}", crate::db::CONNECT_TIMEOUT * 2))
-        .and_then(|r| r.map_err(anyhow::Error::from));
-    connected.with_context(|| format!("cannot connect to {}", crate::db::redact(url)))
+    crate::db::connect_with(options).await
 }
 
 /// The version table's rows; none when the table does not exist yet.
