@@ -117,7 +117,7 @@ impl Project {
         argv.extend_from_slice(args);
         let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
         let mut out = Vec::new();
-        cli::run(cli, &self.scripts, &self.root, &mut out)
+        cli::run(cli, &self.scripts, &[], &self.root, &mut out)
             .await
             .map_err(|e| cli::one_line(&e))?;
         Ok(String::from_utf8(out).unwrap())
@@ -667,7 +667,7 @@ async fn revision_merge_and_init_write_files() {
     assert!(out.contains("0123456789ab_add_a_thing.rs"), "{out}");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(
-        text.starts_with("//! Add a thing\n//!\n//! Revision ID: 0123456789ab\n//! Revises: \n")
+        text.starts_with("//! Add a thing\n//!\n//! Revision ID: 0123456789ab\n//! Revises:\n")
     );
     assert!(text.contains("pub const DOWN_REVISION: &[&str] = &[];"));
     // The file is now on disk but not in the binary.

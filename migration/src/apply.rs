@@ -142,6 +142,28 @@ pub fn apply(schema: &mut Schema, op: &Op) -> Result<()> {
                 bail!("no enum type {name}");
             }
         }
+        Op::AlterEnum { name, labels } => match schema.enums.get_mut(name) {
+            Some(existing) => *existing = labels.clone(),
+            None => bail!("no enum type {name}"),
+        },
+        Op::CreateSequence(sequence) => {
+            if schema
+                .sequences
+                .insert(sequence.name.clone(), sequence.clone())
+                .is_some()
+            {
+                bail!("sequence {} already exists", sequence.name);
+            }
+        }
+        Op::DropSequence { name } => {
+            if schema.sequences.remove(name).is_none() {
+                bail!("no sequence {name}");
+            }
+        }
+        Op::AlterSequence(sequence) => match schema.sequences.get_mut(&sequence.name) {
+            Some(existing) => *existing = sequence.clone(),
+            None => bail!("no sequence {}", sequence.name),
+        },
         // Raw SQL is opaque to the model.
         Op::Execute { .. } => {}
     }
@@ -173,6 +195,12 @@ fn alter_column(
     }
     if let Some(comment) = &change.comment {
         c.comment = comment.clone();
+    }
+    if let Some(serial) = change.auto_increment {
+        c.auto_increment = serial;
+        if serial {
+            c.default = None;
+        }
     }
     let Some(to) = change.rename.clone() else {
         return Ok(());

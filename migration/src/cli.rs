@@ -1,10 +1,17 @@
 //! The `opdb` command line: alembic's commands and names, over the compiled-in revisions.
 
+use crate::autogenerate::{self, describe, Hints};
+use crate::entities::EntitySet;
+use crate::live;
+use crate::normalize;
+use crate::ops::Op;
 use crate::revision::{Graph, Revision};
 use crate::runtime::{self, Context, Direction};
+use crate::schema::Schema;
 use crate::script::{CompiledRevision, CompiledScripts, RevisionFile, ScriptDir};
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
+use sea_orm::DbBackend;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,11 +46,19 @@ pub enum Command {
         /// Name of the database's folder
         name: String,
     },
-    /// Create a new, empty revision file on top of the current head
+    /// Create a new revision file on top of the current head: empty, or with --autogenerate
+    /// the changes that bring the database to the model
     Revision {
         /// What the revision does; becomes the file's first line and its name
         #[arg(short, long)]
         message: String,
+        /// Fill the revision with what the database (which must be at head) lacks against the
+        /// model, and a downgrade that undoes it
+        #[arg(long)]
+        autogenerate: bool,
+        /// With --autogenerate, write the revision even when there is nothing to do
+        #[arg(long, requires = "autogenerate")]
+        allow_empty: bool,
         /// Revision to build on [default: the single head]; with several heads, name one
         #[arg(long)]
         head: Option<String>,
@@ -125,6 +140,21 @@ pub enum Command {
         #[arg(long)]
         sql: bool,
     },
+    /// Compare the database with the model: exit 0 when they match, else list the differences
+    /// and exit 1
+    Check,
+    /// Print the ops (or with --sql the SQL script) that turn one schema into another
+    Diff {
+        /// The schema to start from: a database URL, or `model` for the entities
+        #[arg(long)]
+        from: String,
+        /// The schema to reach: a database URL, or `model` for the entities
+        #[arg(long)]
+        to: String,
+        /// Print the SQL script for FROM's backend instead of the ops
+        #[arg(long)]
+        sql: bool,
+    },
     /// Create a revision that merges two or more revisions (usually heads)
     Merge {
         /// Revisions to merge; `heads` means all of them
@@ -143,7 +173,11 @@ pub enum Command {
 }
 
 /// Parses the process arguments, runs, and turns any error into one line and exit code 1.
-pub async fn main(scripts: Vec<CompiledScripts>, default_root: &Path) -> ExitCode {
+pub async fn main(
+    scripts: Vec<CompiledScripts>,
+    models: &[Model],
+    default_root: &Path,
+) -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -156,11 +190,38 @@ pub async fn main(scripts: Vec<CompiledScripts>, default_root: &Path) -> ExitCod
         }
     };
     let mut stdout = std::io::stdout();
-    match run(cli, &scripts, default_root, &mut stdout).await {
+    match run(cli, &scripts, models, default_root, &mut stdout).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", one_line(&e));
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// The model of one script directory: the entities that describe its database.
+#[derive(Clone, Copy)]
+pub struct Model {
+    /// The script directory's name (`alembic/<database>`).
+    pub database: &'static str,
+    pub entities: fn() -> EntitySet,
+}
+
+impl Model {
+    fn find(models: &[Model], name: &str) -> Result<EntitySet> {
+        match models.iter().find(|m| m.database == name) {
+            Some(m) => Ok((m.entities)()),
+            None => {
+                let known: Vec<&str> = models.iter().map(|m| m.database).collect();
+                bail!(
+                    "this binary has no model for alembic/{name} (it has: {})",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                )
+            }
         }
     }
 }
@@ -213,6 +274,7 @@ pub fn database_url(cli_url: Option<&str>, dir: &ScriptDir) -> Result<(String, O
 pub async fn run(
     cli: Cli,
     scripts: &[CompiledScripts],
+    models: &[Model],
     default_root: &Path,
     out: &mut dyn Write,
 ) -> Result<()> {
@@ -250,6 +312,8 @@ pub async fn run(
         Command::Init { .. } => unreachable!("handled above"),
         Command::Revision {
             message,
+            autogenerate,
+            allow_empty,
             head,
             splice,
             branch_label,
@@ -278,8 +342,105 @@ pub async fn run(
                 .iter()
                 .map(|d| ctx.graph.resolve_one(d))
                 .collect::<Result<Vec<_>>>()?;
-            let file = new_file(&ctx.graph, rev_id, message, down, branch_label, depends_on)?;
-            write_file(&dir, &file, out)?;
+            let mut file = new_file(&ctx.graph, rev_id, message, down, branch_label, depends_on)?;
+            if autogenerate {
+                let set = Model::find(models, &cli.name)?;
+                let (from, versions) = database_at(&ctx, &url()?).await?;
+                let heads = ctx.graph.heads();
+                if sorted(&versions) != sorted(&heads) {
+                    bail!(
+                        "Target database is not up to date: it is at {}, the head is {}; run \
+                         `opdb upgrade head` first",
+                        shown(&versions),
+                        shown(&heads)
+                    );
+                }
+                let hints = Hints {
+                    column_renames: set.column_renames(),
+                };
+                let (upgrade, downgrade) =
+                    autogenerate::revision_ops(&from, &set.schema(), &hints)?;
+                if upgrade.is_empty() && !allow_empty {
+                    writeln!(
+                        out,
+                        "No changes in schema detected: no revision written (--allow-empty \
+                         writes one anyway)"
+                    )?;
+                    return Ok(());
+                }
+                fill(&mut file, &from, &upgrade, &downgrade);
+                write_file(&dir, &file, out)?;
+                summarize(&upgrade, &from, out)?;
+            } else {
+                write_file(&dir, &file, out)?;
+            }
+        }
+        Command::Check => {
+            let set = Model::find(models, &cli.name)?;
+            let (from, versions) = database_at(&ctx, &url()?).await?;
+            let hints = Hints {
+                column_renames: set.column_renames(),
+            };
+            let mut lines: Vec<String> = autogenerate::diff(&from, &set.schema(), &hints)
+                .iter()
+                .map(describe::op)
+                .collect();
+            let heads = ctx.graph.heads();
+            if sorted(&versions) != sorted(&heads) {
+                lines.insert(
+                    0,
+                    format!(
+                        "the database is at {}, not at the head {}",
+                        shown(&versions),
+                        shown(&heads)
+                    ),
+                );
+            }
+            if lines.is_empty() {
+                writeln!(
+                    out,
+                    "No new upgrade operations detected: the database matches the model"
+                )?;
+            } else {
+                for line in &lines {
+                    writeln!(out, "- {line}")?;
+                }
+                bail!(
+                    "the database differs from the model in {} way{}",
+                    lines.len(),
+                    if lines.len() == 1 { "" } else { "s" }
+                );
+            }
+        }
+        Command::Diff { from, to, sql } => {
+            let renames = || -> Result<Hints> {
+                Ok(Hints {
+                    column_renames: Model::find(models, &cli.name)?.column_renames(),
+                })
+            };
+            let hints = match (from.as_str(), to.as_str()) {
+                ("model", "model") => Hints::default(),
+                (_, "model") => renames()?,
+                ("model", _) => renames()?.reversed(),
+                _ => Hints::default(),
+            };
+            let (mut a, backend_a) = source(&from, models, &cli.name, &dir).await?;
+            let (mut b, backend_b) = source(&to, models, &cli.name, &dir).await?;
+            if backend_a == Some(DbBackend::Sqlite) || backend_b == Some(DbBackend::Sqlite) {
+                a = normalize::stored_by_sqlite(&a);
+                b = normalize::stored_by_sqlite(&b);
+            }
+            let ops = autogenerate::diff(&a, &b, &hints);
+            if sql {
+                let backend = backend_a.or(backend_b).unwrap_or(DbBackend::Postgres);
+                out.write_all(crate::ddl::script(backend, &a, &ops)?.as_bytes())?;
+            } else if ops.is_empty() {
+                writeln!(out, "// No differences")?;
+            } else {
+                for line in autogenerate::render::lines(&ops) {
+                    writeln!(out, "{line}")?;
+                }
+            }
         }
         Command::Merge {
             revisions,
@@ -439,6 +600,77 @@ pub async fn run(
                 describe(&ctx.graph, rev, out)?;
             }
         }
+    }
+    Ok(())
+}
+
+fn sorted(v: &[String]) -> Vec<String> {
+    let mut v = v.to_vec();
+    v.sort();
+    v
+}
+
+fn shown(versions: &[String]) -> String {
+    if versions.is_empty() {
+        "(base)".to_string()
+    } else {
+        versions.join(", ")
+    }
+}
+
+/// The database's schema (without opdb's tables) and its version rows.
+async fn database_at(ctx: &Context<'_>, url: &str) -> Result<(Schema, Vec<String>)> {
+    let db = crate::db::connect(url).await?;
+    let versions = runtime::read_versions(&db, &ctx.dir.config).await?;
+    ctx.graph.check_versions(&versions)?;
+    let schema = live::schema_at(ctx, &db, &versions).await;
+    db.close().await.ok();
+    Ok((schema?, versions))
+}
+
+/// A `diff` side: `model`, or a database URL with its backend.
+async fn source(
+    src: &str,
+    models: &[Model],
+    name: &str,
+    dir: &ScriptDir,
+) -> Result<(Schema, Option<DbBackend>)> {
+    if src == "model" {
+        return Ok((Model::find(models, name)?.schema(), None));
+    }
+    let backend = runtime::backend_of(src)?;
+    let db = crate::db::connect(src).await?;
+    let found = live::schema(&db, &dir.config).await;
+    db.close().await.ok();
+    Ok((found?.schema, Some(backend)))
+}
+
+/// Puts generated ops into a revision file: the header says what was found and warns about
+/// what may lose data.
+fn fill(file: &mut RevisionFile, from: &Schema, upgrade: &[Op], downgrade: &[Op]) {
+    file.notes
+        .push("Generated by `opdb revision --autogenerate`. It found:".into());
+    file.notes
+        .extend(upgrade.iter().map(|op| format!("- {}", describe::op(op))));
+    for warning in describe::warnings(from, upgrade) {
+        file.notes.push(format!("WARNING: {warning}"));
+    }
+    file.upgrade = autogenerate::render::lines(upgrade);
+    file.downgrade = autogenerate::render::lines(downgrade);
+}
+
+fn summarize(ops: &[Op], from: &Schema, out: &mut dyn Write) -> Result<()> {
+    writeln!(
+        out,
+        "{} change{}:",
+        ops.len(),
+        if ops.len() == 1 { "" } else { "s" }
+    )?;
+    for op in ops {
+        writeln!(out, "  - {}", describe::op(op))?;
+    }
+    for warning in describe::warnings(from, ops) {
+        writeln!(out, "WARNING: {warning}")?;
     }
     Ok(())
 }

@@ -14,13 +14,15 @@
 //! | `comment = "..."` | the column comment; `#[sea_orm(comment)]` on the model, the table comment |
 //! | a `belongs_to` relation (not `skip_fk`) | a foreign key `<table>_<columns>_fkey` |
 //! | `renamed_from = "old"` | a rename hint for the diff |
+//! | `extra = "CHECK (expr)"` | a check constraint `<table>_<column>_check` |
 //!
 //! The names follow PostgreSQL's own defaults (and SQLAlchemy's `ix_` for indexes), so a
 //! database made by SQLAlchemy's `create_all` has the same names the entities would give it.
 
 use crate::naming;
 use crate::schema::{
-    Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Table, UniqueConstraint,
+    CheckConstraint, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Table,
+    UniqueConstraint,
 };
 use sea_orm::sea_query::{self, StringLen, TableRef};
 use sea_orm::{
@@ -79,6 +81,7 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
 
     let mut columns = Vec::new();
     let mut uniques = Vec::new();
+    let mut checks = Vec::new();
     let mut column_renames = BTreeMap::new();
     let mut enums = BTreeMap::new();
     for column in E::Column::iter() {
@@ -86,6 +89,12 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
         let def = column.def();
         let spec = helper.get_column_def::<E>(column);
         let (comment, renamed_from) = split_comment(spec.get_column_spec().comment.as_deref());
+        if let Some(check) = spec.get_column_spec().extra.as_deref().and_then(check_of) {
+            checks.push(CheckConstraint {
+                name: Some(naming::column_check(&table_name, &name)),
+                expression: check,
+            });
+        }
         if let Some(old) = renamed_from {
             column_renames.insert(name.clone(), old);
         }
@@ -160,7 +169,7 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
             uniques,
             foreign_keys,
             indexes,
-            checks: Vec::new(),
+            checks,
             name: table_name,
         },
         relations,
@@ -212,6 +221,16 @@ fn fk_action(action: sea_query::ForeignKeyAction) -> FkAction {
         A::SetDefault => FkAction::SetDefault,
         _ => FkAction::NoAction,
     }
+}
+
+/// The expression of a column's `extra = "CHECK (...)"`.
+fn check_of(extra: &str) -> Option<String> {
+    let rest = extra.trim();
+    let rest = rest
+        .get(..6)
+        .filter(|w| w.eq_ignore_ascii_case("check "))
+        .map(|_| &rest[6..])?;
+    Some(crate::normalize::check_expr(rest))
 }
 
 /// SeaORM folds `renamed_from` into the comment it hands to SeaQuery (`...; renamed_from "x"`);
@@ -289,6 +308,21 @@ impl EntitySet {
                 .tables
                 .insert(info.table.name.clone(), info.table.clone());
         }
+        crate::normalize::schema(&mut schema);
         schema
+    }
+}
+
+/// Column renames of a whole entity set, for the diff: (table, new name) to old name.
+impl EntitySet {
+    pub fn column_renames(&self) -> BTreeMap<(String, String), String> {
+        self.entities
+            .values()
+            .flat_map(|info| {
+                info.column_renames
+                    .iter()
+                    .map(|(new, old)| ((info.table.name.clone(), new.clone()), old.clone()))
+            })
+            .collect()
     }
 }

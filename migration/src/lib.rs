@@ -4,13 +4,16 @@
 //! Nothing here knows about the opDB: point it at any entity crate and script directory.
 
 pub mod apply;
+pub mod autogenerate;
 pub mod cli;
 pub mod compare;
 pub mod db;
 pub mod ddl;
 pub mod entities;
 pub mod introspect;
+pub mod live;
 pub mod naming;
+pub mod normalize;
 pub mod ops;
 pub mod revision;
 pub mod runtime;
@@ -20,6 +23,6 @@ pub mod script;
 /// What revision files import: `use migration::prelude::*;`.
 pub mod prelude {
     pub use crate::ops::{ColumnChange, Ops};
-    pub use crate::schema::{Column, ColumnType, FkAction, ForeignKey, Index, Table};
+    pub use crate::schema::{Column, ColumnType, FkAction, ForeignKey, Index, Sequence, Table};
     pub use sea_orm::{ConnectionTrait, DbErr};
 }

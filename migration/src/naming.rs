@@ -32,3 +32,13 @@ pub fn index(table: &str, columns: &[String]) -> String {
 pub fn check(table: &str, n: usize) -> String {
     ident(&format!("{table}_check{n}"))
 }
+
+/// The sequence PostgreSQL makes for a serial column.
+pub fn serial_sequence(table: &str, column: &str) -> String {
+    ident(&format!("{table}_{column}_seq"))
+}
+
+/// PostgreSQL's name for a check written on one column.
+pub fn column_check(table: &str, column: &str) -> String {
+    ident(&format!("{table}_{column}_check"))
+}

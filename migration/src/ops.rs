@@ -6,8 +6,8 @@
 
 use crate::naming;
 use crate::schema::{
-    CheckConstraint, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Table,
-    UniqueConstraint,
+    CheckConstraint, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey,
+    Sequence, Table, UniqueConstraint,
 };
 use sea_orm::{DatabaseTransaction, DbErr};
 use std::future::Future;
@@ -81,6 +81,18 @@ pub enum Op {
     DropEnum {
         name: String,
     },
+    /// Gives an enum type a new list of labels. PostgreSQL can only append labels in place, so
+    /// this recreates the type and converts the columns that use it through text.
+    AlterEnum {
+        name: String,
+        labels: Vec<String>,
+    },
+    CreateSequence(Sequence),
+    DropSequence {
+        name: String,
+    },
+    /// Sets every property of an existing sequence to these.
+    AlterSequence(Sequence),
     /// Raw SQL, sent as written to every backend.
     Execute {
         sql: String,
@@ -96,6 +108,8 @@ pub struct ColumnChange {
     pub nullable: Option<bool>,
     pub default: Option<Option<String>>,
     pub comment: Option<Option<String>>,
+    /// Makes the column serial (numbered by a sequence it owns) or plain.
+    pub auto_increment: Option<bool>,
     /// The new name, applied after the other changes.
     pub rename: Option<String>,
 }
@@ -124,6 +138,10 @@ impl ColumnChange {
     }
     pub fn comment(mut self, comment: Option<&str>) -> Self {
         self.comment = Some(comment.map(str::to_string));
+        self
+    }
+    pub fn auto_increment(mut self, serial: bool) -> Self {
+        self.auto_increment = Some(serial);
         self
     }
     pub fn rename(mut self, to: &str) -> Self {
@@ -234,10 +252,31 @@ impl Ops {
         })
     }
 
+    /// A primary key with a name other than `<table>_pkey`.
+    pub fn create_primary_key_named<const N: usize>(
+        &mut self,
+        table: &str,
+        name: &str,
+        columns: [&str; N],
+    ) -> &mut Self {
+        self.push(Op::CreatePrimaryKey {
+            table: table.into(),
+            key: PrimaryKey {
+                name: Some(name.into()),
+                columns: cols(columns),
+            },
+        })
+    }
+
     pub fn drop_primary_key(&mut self, table: &str) -> &mut Self {
+        self.drop_primary_key_named(table, &naming::primary_key(table))
+    }
+
+    /// Drops a primary key named other than `<table>_pkey`.
+    pub fn drop_primary_key_named(&mut self, table: &str, name: &str) -> &mut Self {
         self.push(Op::DropPrimaryKey {
             table: table.into(),
-            name: naming::primary_key(table),
+            name: name.into(),
         })
     }
 
@@ -248,6 +287,22 @@ impl Ops {
             unique: UniqueConstraint {
                 name: Some(naming::unique(table, &columns)),
                 columns,
+            },
+        })
+    }
+
+    /// A unique constraint with a name other than `<table>_<columns>_key`.
+    pub fn create_unique_named<const N: usize>(
+        &mut self,
+        table: &str,
+        name: &str,
+        columns: [&str; N],
+    ) -> &mut Self {
+        self.push(Op::CreateUnique {
+            table: table.into(),
+            unique: UniqueConstraint {
+                name: Some(name.into()),
+                columns: cols(columns),
             },
         })
     }
@@ -299,6 +354,10 @@ impl Ops {
         })
     }
 
+    pub fn rename_column(&mut self, table: &str, from: &str, to: &str) -> &mut Self {
+        self.alter_column(table, from, ColumnChange::new().rename(to))
+    }
+
     pub fn set_column_comment(
         &mut self,
         table: &str,
@@ -317,6 +376,26 @@ impl Ops {
 
     pub fn drop_enum(&mut self, name: &str) -> &mut Self {
         self.push(Op::DropEnum { name: name.into() })
+    }
+
+    /// Replaces an enum type's labels; columns of the type keep their values (as text).
+    pub fn alter_enum(&mut self, name: &str, labels: &[&str]) -> &mut Self {
+        self.push(Op::AlterEnum {
+            name: name.into(),
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+        })
+    }
+
+    pub fn create_sequence(&mut self, sequence: Sequence) -> &mut Self {
+        self.push(Op::CreateSequence(sequence))
+    }
+
+    pub fn drop_sequence(&mut self, name: &str) -> &mut Self {
+        self.push(Op::DropSequence { name: name.into() })
+    }
+
+    pub fn alter_sequence(&mut self, sequence: Sequence) -> &mut Self {
+        self.push(Op::AlterSequence(sequence))
     }
 
     /// Raw SQL, sent as written.
@@ -360,11 +439,27 @@ impl Table {
         });
         self
     }
+    /// A primary key named other than `<table>_pkey`.
+    pub fn primary_key_named<const N: usize>(mut self, name: &str, columns: [&str; N]) -> Self {
+        self.primary_key = Some(PrimaryKey {
+            name: Some(name.into()),
+            columns: cols(columns),
+        });
+        self
+    }
     pub fn unique<const N: usize>(mut self, columns: [&str; N]) -> Self {
         let columns = cols(columns);
         self.uniques.push(UniqueConstraint {
             name: Some(naming::unique(&self.name, &columns)),
             columns,
+        });
+        self
+    }
+    /// A unique constraint named other than `<table>_<columns>_key`.
+    pub fn unique_named<const N: usize>(mut self, name: &str, columns: [&str; N]) -> Self {
+        self.uniques.push(UniqueConstraint {
+            name: Some(name.into()),
+            columns: cols(columns),
         });
         self
     }
@@ -384,6 +479,21 @@ impl Table {
     pub fn index(mut self, index: Index) -> Self {
         self.indexes.push(index);
         self
+    }
+}
+
+impl ColumnType {
+    /// An array of `element`.
+    pub fn array(element: ColumnType) -> Self {
+        ColumnType::Array(Box::new(element))
+    }
+    /// The PostgreSQL enum type `name` (create it with `op.create_enum`).
+    pub fn enum_type(name: &str) -> Self {
+        ColumnType::Enum(name.into())
+    }
+    /// A type opdb has no name for, as the database spells it.
+    pub fn other(name: &str) -> Self {
+        ColumnType::Other(name.into())
     }
 }
 
@@ -469,6 +579,11 @@ impl Index {
             predicate: None,
             method: None,
         }
+    }
+    /// Adds a column key (after any given so far).
+    pub fn column(mut self, name: &str) -> Self {
+        self.keys.push(IndexKey::Column(name.into()));
+        self
     }
     /// Adds an expression key, such as `lower(name)`.
     pub fn expression(mut self, sql: &str) -> Self {

@@ -118,7 +118,7 @@ impl<'a> Context<'a> {
 
     /// The schema the revisions in `applied` build, from their own ops. SQLite's table rebuilds
     /// work from it, and so do `--sql` scripts, which have no database to ask.
-    fn replay(&self, applied: &BTreeSet<String>) -> Result<Schema> {
+    pub fn replay(&self, applied: &BTreeSet<String>) -> Result<Schema> {
         let mut schema = Schema::default();
         for rev in self.graph.in_order().filter(|r| applied.contains(&r.id)) {
             for op in self.ops(&rev.id, Direction::Upgrade)?.ops() {

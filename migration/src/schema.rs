@@ -14,6 +14,9 @@ pub struct Schema {
     pub tables: BTreeMap<String, Table>,
     /// PostgreSQL enum types: name to labels, in order.
     pub enums: BTreeMap<String, Vec<String>>,
+    /// Sequences of their own (PostgreSQL), by name. A serial column's sequence is not here:
+    /// it belongs to its column (`Column::auto_increment`).
+    pub sequences: BTreeMap<String, Sequence>,
 }
 
 impl Schema {
@@ -242,4 +245,49 @@ impl Index {
 pub struct CheckConstraint {
     pub name: Option<String>,
     pub expression: String,
+}
+
+/// A sequence that no column owns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sequence {
+    pub name: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min_value: i64,
+    pub max_value: i64,
+    pub cycle: bool,
+}
+
+impl Sequence {
+    /// PostgreSQL's defaults for an ascending bigint sequence.
+    pub fn new(name: &str) -> Self {
+        Sequence {
+            name: name.into(),
+            start: 1,
+            increment: 1,
+            min_value: 1,
+            max_value: i64::MAX,
+            cycle: false,
+        }
+    }
+    pub fn start(mut self, start: i64) -> Self {
+        self.start = start;
+        self
+    }
+    pub fn increment(mut self, increment: i64) -> Self {
+        self.increment = increment;
+        self
+    }
+    pub fn min_value(mut self, min_value: i64) -> Self {
+        self.min_value = min_value;
+        self
+    }
+    pub fn max_value(mut self, max_value: i64) -> Self {
+        self.max_value = max_value;
+        self
+    }
+    pub fn cycle(mut self) -> Self {
+        self.cycle = true;
+        self
+    }
 }

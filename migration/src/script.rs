@@ -336,8 +336,8 @@ impl ScriptDir {
             bail!("{} already exists", path.display());
         }
         std::fs::create_dir_all(self.versions_dir())?;
-        std::fs::write(&path, file.render())
-            .with_context(|| format!("writing {}", path.display()))?;
+        let text = crate::autogenerate::render::rustfmt(&file.render());
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
         Ok(path)
     }
 }
@@ -382,7 +382,8 @@ impl RevisionFile {
         let mut s = String::new();
         s.push_str(&format!("//! {}\n//!\n", self.message.replace('\n', " ")));
         s.push_str(&format!("//! Revision ID: {}\n", self.id));
-        s.push_str(&format!("//! Revises: {}\n", self.down.join(", ")));
+        s.push_str(&format!("//! Revises: {}", self.down.join(", ")).trim_end().to_string());
+        s.push('\n');
         s.push_str(&format!("//! Create Date: {}\n", self.create_date));
         if !self.notes.is_empty() {
             s.push_str("//!\n");

@@ -18,6 +18,30 @@ pub fn render(backend: DbBackend, op: &Op, before: &Schema) -> Result<Vec<String
     }
 }
 
+/// The SQL script that applies `ops` to a database whose schema is `from`, in one transaction.
+pub fn script(backend: DbBackend, from: &Schema, ops: &[Op]) -> Result<String> {
+    use anyhow::Context as _;
+    let mut model = from.clone();
+    let mut s = String::new();
+    if backend == DbBackend::Sqlite {
+        s.push_str("-- Table rebuilds need foreign keys off (outside any transaction).\nPRAGMA foreign_keys = OFF;\n\n");
+    }
+    s.push_str("BEGIN;\n\n");
+    for op in ops {
+        let what = || crate::autogenerate::describe::op(op);
+        for sql in render(backend, op, &model).with_context(what)? {
+            s.push_str(&sql);
+            s.push_str(";\n\n");
+        }
+        crate::apply::apply(&mut model, op).with_context(what)?;
+    }
+    s.push_str("COMMIT;\n");
+    if backend == DbBackend::Sqlite {
+        s.push_str("\nPRAGMA foreign_keys = ON;\n");
+    }
+    Ok(s)
+}
+
 /// Words both dialects reserve, which must be quoted as identifiers.
 const RESERVED: &[&str] = &[
     "all",

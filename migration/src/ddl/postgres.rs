@@ -2,7 +2,7 @@
 
 use super::{constraint_lines, create_index, foreign_key_clause, ident, idents, literal};
 use crate::ops::Op;
-use crate::schema::{Column, ColumnType, Schema, Table};
+use crate::schema::{Column, ColumnType, Schema, Sequence, Table};
 use anyhow::Result;
 
 /// The type as PostgreSQL spells it; serial columns become `serial`/`bigserial`.
@@ -58,7 +58,107 @@ pub fn create_table(t: &Table) -> Vec<String> {
     out
 }
 
-pub fn render(op: &Op, _before: &Schema) -> Result<Vec<String>> {
+fn sequence_options(s: &Sequence) -> String {
+    format!(
+        "INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} {}",
+        s.increment,
+        s.min_value,
+        s.max_value,
+        s.start,
+        if s.cycle { "CYCLE" } else { "NO CYCLE" }
+    )
+}
+
+/// Recreates enum type `name` with `labels`: the old type is renamed away, every column of it
+/// (or of an array of it) is converted through text, and the old type is dropped. Defaults are
+/// set aside during the conversion because they are typed.
+fn alter_enum(name: &str, labels: &[String], before: &Schema) -> Vec<String> {
+    let old = format!("{name}_opdb_old");
+    let labels: Vec<String> = labels.iter().map(|l| literal(l)).collect();
+    let mut out = vec![
+        format!("ALTER TYPE {} RENAME TO {}", ident(name), ident(&old)),
+        format!(
+            "CREATE TYPE {} AS ENUM ({})",
+            ident(name),
+            labels.join(", ")
+        ),
+    ];
+    for t in before.tables.values() {
+        for c in &t.columns {
+            let (ty, via) = match &c.ty {
+                ColumnType::Enum(n) if n == name => (ident(name), "text"),
+                ColumnType::Array(inner) if **inner == ColumnType::Enum(name.to_string()) => {
+                    (format!("{}[]", ident(name)), "text[]")
+                }
+                _ => continue,
+            };
+            let alter = |what: String| {
+                format!(
+                    "ALTER TABLE {} ALTER COLUMN {} {what}",
+                    ident(&t.name),
+                    ident(&c.name)
+                )
+            };
+            if c.default.is_some() {
+                out.push(alter("DROP DEFAULT".into()));
+            }
+            out.push(alter(format!(
+                "TYPE {ty} USING {}::{via}::{ty}",
+                ident(&c.name)
+            )));
+            if let Some(default) = &c.default {
+                out.push(alter(format!("SET DEFAULT {default}")));
+            }
+        }
+    }
+    out.push(format!("DROP TYPE {}", ident(&old)));
+    out
+}
+
+/// Makes `table.column` serial (a sequence it owns, numbering on from the largest value) or
+/// plain (dropping its sequence, whatever it is called).
+fn alter_serial(table: &str, column: &str, ty: &ColumnType, serial: bool) -> Vec<String> {
+    let alter = |what: String| {
+        format!(
+            "ALTER TABLE {} ALTER COLUMN {} {what}",
+            ident(table),
+            ident(column)
+        )
+    };
+    if serial {
+        let sequence = crate::naming::serial_sequence(table, column);
+        vec![
+            format!(
+                "CREATE SEQUENCE {} AS {} OWNED BY {}.{}",
+                ident(&sequence),
+                type_sql(ty, false),
+                ident(table),
+                ident(column)
+            ),
+            alter(format!(
+                "SET DEFAULT nextval({})",
+                literal(&ident(&sequence))
+            )),
+            format!(
+                "SELECT setval({}, COALESCE(MAX({}), 0) + 1, false) FROM {}",
+                literal(&ident(&sequence)),
+                ident(column),
+                ident(table)
+            ),
+        ]
+    } else {
+        vec![
+            alter("DROP DEFAULT".into()),
+            format!(
+                "DO $$ BEGIN EXECUTE 'DROP SEQUENCE ' || pg_get_serial_sequence({}, {}); END $$",
+                literal(&ident(table)),
+                literal(column)
+            ),
+        ]
+    }
+}
+
+pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
     let alter = |table: &str, what: String| format!("ALTER TABLE {} {what}", ident(table));
     Ok(match op {
         Op::CreateTable(t) => create_table(t),
@@ -91,6 +191,17 @@ pub fn render(op: &Op, _before: &Schema) -> Result<Vec<String>> {
                     s.push_str(&format!(" USING {using}"));
                 }
                 out.push(alter(table, s));
+            }
+            if let Some(serial) = change.auto_increment {
+                let ty = match &change.ty {
+                    Some(ty) => ty.clone(),
+                    None => before
+                        .table(table)
+                        .and_then(|t| t.column(column))
+                        .map(|c| c.ty.clone())
+                        .unwrap_or(ColumnType::Integer),
+                };
+                out.extend(alter_serial(table, column, &ty, serial));
             }
             match change.nullable {
                 Some(false) => out.push(alter(table, format!("ALTER COLUMN {col} SET NOT NULL"))),
@@ -177,6 +288,18 @@ pub fn render(op: &Op, _before: &Schema) -> Result<Vec<String>> {
             )]
         }
         Op::DropEnum { name } => vec![format!("DROP TYPE {}", ident(name))],
+        Op::AlterEnum { name, labels } => alter_enum(name, labels, before),
+        Op::CreateSequence(s) => vec![format!(
+            "CREATE SEQUENCE {} {}",
+            ident(&s.name),
+            sequence_options(s)
+        )],
+        Op::AlterSequence(s) => vec![format!(
+            "ALTER SEQUENCE {} {}",
+            ident(&s.name),
+            sequence_options(s)
+        )],
+        Op::DropSequence { name } => vec![format!("DROP SEQUENCE {}", ident(name))],
         Op::Execute { sql } => vec![sql.clone()],
     })
 }

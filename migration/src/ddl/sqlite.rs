@@ -15,7 +15,7 @@
 use super::{constraint_lines, create_index, ident};
 use crate::apply::apply;
 use crate::ops::Op;
-use crate::schema::{Column, ColumnType, Schema, Table};
+use crate::schema::{Column, ColumnType, Schema, Sequence, Table};
 use anyhow::{anyhow, Result};
 
 pub fn type_sql(ty: &ColumnType) -> String {
@@ -189,8 +189,10 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
             column,
             change,
         } => {
-            let structural =
-                change.ty.is_some() || change.nullable.is_some() || change.default.is_some();
+            let structural = change.ty.is_some()
+                || change.nullable.is_some()
+                || change.default.is_some()
+                || change.auto_increment.is_some();
             if !structural {
                 match &change.rename {
                     Some(to) => vec![alter(
@@ -225,7 +227,16 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
         }
         Op::CreateIndex { table, index } => vec![create_index(table, index, false)],
         Op::DropIndex { name, .. } => vec![format!("DROP INDEX {}", ident(name))],
-        Op::SetTableComment { .. } | Op::CreateEnum { .. } | Op::DropEnum { .. } => Vec::new(),
+        // Enum columns are text on SQLite, so their types need nothing stored.
+        Op::SetTableComment { .. }
+        | Op::CreateEnum { .. }
+        | Op::DropEnum { .. }
+        | Op::AlterEnum { .. } => Vec::new(),
+        Op::CreateSequence(Sequence { name, .. })
+        | Op::DropSequence { name }
+        | Op::AlterSequence(Sequence { name, .. }) => {
+            anyhow::bail!("SQLite has no sequences (sequence {name}): use PostgreSQL")
+        }
         Op::Execute { sql } => vec![sql.clone()],
     })
 }

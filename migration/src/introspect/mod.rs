@@ -6,6 +6,7 @@
 //! table.
 
 pub mod postgres;
+pub mod sqlite;
 
 use crate::schema::Schema;
 use anyhow::{bail, Result};
@@ -22,8 +23,11 @@ pub struct Introspection {
 /// Reads every table, column, key, index and enum type of `namespace` (PostgreSQL's schema,
 /// usually `public`).
 pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Introspection> {
-    match db.get_database_backend() {
-        DbBackend::Postgres => postgres::introspect(db, namespace).await,
-        other => bail!("introspection of {other:?} databases is not supported yet"),
-    }
+    let mut found = match db.get_database_backend() {
+        DbBackend::Postgres => postgres::introspect(db, namespace).await?,
+        DbBackend::Sqlite => sqlite::introspect(db).await?,
+        other => bail!("{other:?} databases are not supported: use PostgreSQL or SQLite"),
+    };
+    crate::normalize::schema(&mut found.schema);
+    Ok(found)
 }

@@ -1,9 +1,9 @@
-//! PostgreSQL introspection from the system catalogs: five queries for the whole schema.
+//! PostgreSQL introspection from the system catalogs: six queries for the whole schema.
 
 use super::Introspection;
 use crate::schema::{
     CheckConstraint, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Schema,
-    Table, UniqueConstraint,
+    Sequence, Table, UniqueConstraint,
 };
 use anyhow::{Context, Result};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement};
@@ -76,6 +76,19 @@ SELECT t.typname::text AS name,
              ORDER BY e.enumsortorder) AS labels
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname = $1 AND t.typtype = 'e'
+ORDER BY 1";
+
+/// Sequences no column owns (a serial's sequence is part of its column).
+const SEQUENCES: &str = "
+SELECT c.relname::text AS name, s.seqstart AS start, s.seqincrement AS increment,
+       s.seqmin AS min_value, s.seqmax AS max_value, s.seqcycle AS cycle
+FROM pg_sequence s
+JOIN pg_class c ON c.oid = s.seqrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                    AND d.deptype IN ('a', 'i'))
 ORDER BY 1";
 
 struct Reader<'a> {
@@ -215,6 +228,21 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
         schema
             .enums
             .insert(get(&row, "name")?, get(&row, "labels")?);
+    }
+
+    for row in reader.query("sequences", SEQUENCES).await? {
+        let name: String = get(&row, "name")?;
+        schema.sequences.insert(
+            name.clone(),
+            Sequence {
+                name,
+                start: get(&row, "start")?,
+                increment: get(&row, "increment")?,
+                min_value: get(&row, "min_value")?,
+                max_value: get(&row, "max_value")?,
+                cycle: get(&row, "cycle")?,
+            },
+        );
     }
 
     Ok(Introspection {

@@ -1,0 +1,67 @@
+//! Columns added, dropped and altered (type, nullability, default, comment, serial).
+//!
+//! New columns go at the end, as `ADD COLUMN` puts them; a column's position is not compared.
+
+use super::{Phase, Plan};
+use crate::ops::{ColumnChange, Op};
+use crate::schema::{Column, Table};
+
+pub(super) fn compare(before: &Table, after: &Table, plan: &mut Plan) {
+    let table = &after.name;
+    for column in &after.columns {
+        match before.column(&column.name) {
+            None => plan.push(
+                Phase::AddColumns,
+                Op::AddColumn {
+                    table: table.clone(),
+                    column: column.clone(),
+                },
+            ),
+            Some(old) => {
+                if let Some(change) = change(old, column) {
+                    plan.push(
+                        Phase::AlterColumns,
+                        Op::AlterColumn {
+                            table: table.clone(),
+                            column: column.name.clone(),
+                            change,
+                        },
+                    );
+                }
+            }
+        }
+    }
+    for column in &before.columns {
+        if after.column(&column.name).is_none() {
+            plan.push(
+                Phase::DropColumns,
+                Op::DropColumn {
+                    table: table.clone(),
+                    column: column.name.clone(),
+                },
+            );
+        }
+    }
+}
+
+/// What turns `old` into `new`, or `None` when they are the same.
+fn change(old: &Column, new: &Column) -> Option<ColumnChange> {
+    let mut change = ColumnChange::new();
+    if old.ty != new.ty {
+        change.ty = Some(new.ty.clone());
+    }
+    if old.auto_increment != new.auto_increment {
+        change.auto_increment = Some(new.auto_increment);
+    }
+    if old.nullable != new.nullable {
+        change.nullable = Some(new.nullable);
+    }
+    // A column becoming serial gets its default from its new sequence.
+    if old.default != new.default && !new.auto_increment {
+        change.default = Some(new.default.clone());
+    }
+    if old.comment != new.comment {
+        change.comment = Some(new.comment.clone());
+    }
+    (change != ColumnChange::new()).then_some(change)
+}

@@ -1,0 +1,171 @@
+//! Ops in words: the lines `check` prints, the summary `revision --autogenerate` prints, and the
+//! header of a generated revision with its warnings about data that may be lost.
+
+use crate::apply::apply;
+use crate::ops::Op;
+use crate::schema::{ColumnType, Schema};
+
+/// One op as a short line, such as `add column pfs_visit.seeing (real)`.
+pub fn op(op: &Op) -> String {
+    match op {
+        Op::CreateTable(t) => format!("add table {}", t.name),
+        Op::DropTable { table } => format!("drop table {table}"),
+        Op::RenameTable { from, to } => format!("rename table {from} to {to}"),
+        Op::AddColumn { table, column } => {
+            format!("add column {table}.{} ({})", column.name, column.ty)
+        }
+        Op::DropColumn { table, column } => format!("drop column {table}.{column}"),
+        Op::AlterColumn {
+            table,
+            column,
+            change,
+        } => {
+            let mut what = Vec::new();
+            if let Some(to) = &change.rename {
+                what.push(format!("rename to {to}"));
+            }
+            if let Some(ty) = &change.ty {
+                what.push(format!("type {ty}"));
+            }
+            if let Some(serial) = change.auto_increment {
+                what.push(if serial { "serial" } else { "not serial" }.to_string());
+            }
+            if let Some(nullable) = change.nullable {
+                what.push(if nullable { "NULL" } else { "NOT NULL" }.to_string());
+            }
+            match &change.default {
+                Some(Some(d)) => what.push(format!("default {d}")),
+                Some(None) => what.push("no default".into()),
+                None => {}
+            }
+            if change.comment.is_some() {
+                what.push("comment".into());
+            }
+            format!("alter column {table}.{column}: {}", what.join(", "))
+        }
+        Op::CreatePrimaryKey { table, key } => {
+            format!("add primary key {table}({})", key.columns.join(", "))
+        }
+        Op::DropPrimaryKey { table, name } => format!("drop primary key {name} of {table}"),
+        Op::CreateUnique { table, unique } => {
+            format!(
+                "add unique constraint {table}({})",
+                unique.columns.join(", ")
+            )
+        }
+        Op::CreateForeignKey { table, key } => format!(
+            "add foreign key {table}({}) -> {}({})",
+            key.columns.join(", "),
+            key.ref_table,
+            key.ref_columns.join(", ")
+        ),
+        Op::CreateCheck { table, check } => {
+            format!("add check constraint on {table}: {}", check.expression)
+        }
+        Op::DropConstraint { table, name } => format!("drop constraint {name} of {table}"),
+        Op::CreateIndex { table, index } => format!(
+            "add {}index {} on {table}",
+            if index.unique { "unique " } else { "" },
+            index.name
+        ),
+        Op::DropIndex { table, name } => format!("drop index {name} of {table}"),
+        Op::SetTableComment { table, .. } => format!("change the comment of table {table}"),
+        Op::CreateEnum { name, labels } => {
+            format!("add enum type {name} ({})", labels.join(", "))
+        }
+        Op::DropEnum { name } => format!("drop enum type {name}"),
+        Op::AlterEnum { name, labels } => {
+            format!(
+                "change the labels of enum type {name} to ({})",
+                labels.join(", ")
+            )
+        }
+        Op::CreateSequence(s) => format!("add sequence {}", s.name),
+        Op::DropSequence { name } => format!("drop sequence {name}"),
+        Op::AlterSequence(s) => format!("alter sequence {}", s.name),
+        Op::Execute { sql } => format!("execute {sql}"),
+    }
+}
+
+/// Warnings for the ops that can lose data or fail on existing rows, given the schema before
+/// them.
+pub fn warnings(from: &Schema, ops: &[Op]) -> Vec<String> {
+    let mut model = from.clone();
+    let mut out = Vec::new();
+    for op in ops {
+        match op {
+            Op::DropTable { table } => out.push(format!("drops table {table} and every row in it")),
+            Op::DropColumn { table, column } => {
+                out.push(format!("drops column {table}.{column} and its values"))
+            }
+            Op::AddColumn { table, column }
+                if !column.nullable && column.default.is_none() && !column.auto_increment =>
+            {
+                out.push(format!(
+                    "adds NOT NULL column {table}.{} without a default: fails if {table} has rows",
+                    column.name
+                ))
+            }
+            Op::AlterColumn {
+                table,
+                column,
+                change,
+            } => {
+                let old = model.table(table).and_then(|t| t.column(column));
+                if let (Some(ty), Some(old)) = (&change.ty, old) {
+                    if !widens(&old.ty, ty) {
+                        out.push(format!(
+                            "changes {table}.{column} from {} to {ty}: values may not fit",
+                            old.ty
+                        ));
+                    }
+                }
+                if change.nullable == Some(false) {
+                    out.push(format!(
+                        "makes {table}.{column} NOT NULL: fails if it holds NULLs"
+                    ));
+                }
+            }
+            Op::AlterEnum { name, labels } => {
+                if let Some(old) = model.enums.get(name) {
+                    let gone: Vec<&String> = old.iter().filter(|l| !labels.contains(l)).collect();
+                    if !gone.is_empty() {
+                        out.push(format!(
+                            "removes labels {gone:?} of enum type {name}: fails if a row uses one"
+                        ));
+                    }
+                }
+            }
+            Op::DropSequence { name } => {
+                out.push(format!("drops sequence {name} and its position"))
+            }
+            _ => {}
+        }
+        // The warnings look at the schema before each op; an op that does not apply (which
+        // `verify` reports) only costs later warnings their detail.
+        let _ = apply(&mut model, op);
+    }
+    out
+}
+
+/// Whether every value of `from` fits `to` unchanged.
+fn widens(from: &ColumnType, to: &ColumnType) -> bool {
+    use ColumnType::*;
+    let rank = |t: &ColumnType| match t {
+        SmallInt => Some(1),
+        Integer => Some(2),
+        BigInt => Some(3),
+        _ => None,
+    };
+    match (from, to) {
+        (a, b) if rank(a).is_some() && rank(b).is_some() => rank(a) <= rank(b),
+        (SmallInt | Integer | BigInt, Numeric(None)) => true,
+        (Real, Double) => true,
+        (Varchar(Some(a)), Varchar(Some(b))) => a <= b,
+        (Varchar(_) | Char(_) | Text, Varchar(None) | Text) => true,
+        (Char(Some(a)), Varchar(Some(b))) => a <= b,
+        (Timestamp, TimestampTz) => true,
+        (Json, Jsonb) => true,
+        _ => false,
+    }
+}

@@ -1,0 +1,49 @@
+//! Indexes, matched by what they index (keys, uniqueness, predicate, method), not by name.
+
+use super::{Phase, Plan};
+use crate::ops::Op;
+use crate::schema::{Index, Table};
+
+/// Two indexes do the same job.
+fn same(a: &Index, b: &Index) -> bool {
+    a.keys == b.keys && a.unique == b.unique && a.predicate == b.predicate && a.method == b.method
+}
+
+pub(super) fn compare(before: &Table, after: &Table, plan: &mut Plan) {
+    let table = &after.name;
+    let mut unmatched: Vec<&Index> = after.indexes.iter().collect();
+    for index in &before.indexes {
+        match unmatched.iter().position(|i| same(i, index)) {
+            Some(at) => {
+                unmatched.remove(at);
+            }
+            None => plan.push(
+                Phase::DropIndexes,
+                Op::DropIndex {
+                    table: table.clone(),
+                    name: index.name.clone(),
+                },
+            ),
+        }
+    }
+    for index in unmatched {
+        plan.push(
+            Phase::CreateIndexes,
+            Op::CreateIndex {
+                table: table.clone(),
+                index: index.clone(),
+            },
+        );
+    }
+}
+
+/// Unique indexes of `before` without a twin in `after`: keys a foreign key may lean on that
+/// the upgrade drops.
+pub(super) fn dropped_unique<'a>(before: &'a Table, after: &Table) -> Vec<&'a Index> {
+    before
+        .indexes
+        .iter()
+        .filter(|i| i.unique && i.predicate.is_none())
+        .filter(|i| !after.indexes.iter().any(|a| same(a, i)))
+        .collect()
+}

@@ -1,0 +1,169 @@
+//! Autogenerate: the ops that turn one schema model into another.
+//!
+//! [`diff`] is a pure function of two models (plus the renames the entities ask for). Each kind
+//! of object is compared in a module of its own, by structure and never by name, and each
+//! comparison files its ops under a [`Phase`]. The phases put the ops in an order that always
+//! applies: foreign keys that depend on a key, column or table are dropped before it is
+//! dropped or changed and made again after; keys come before the foreign keys that need them;
+//! tables are created before the foreign keys that point at them. Within a phase ops follow the
+//! models' name order, so the same two models always give the same ops.
+
+mod columns;
+mod constraints;
+pub mod describe;
+mod indexes;
+pub mod render;
+mod tables;
+mod types;
+
+use crate::apply::apply;
+use crate::ops::{ColumnChange, Op};
+use crate::schema::Schema;
+use anyhow::{bail, Context, Result};
+use std::collections::BTreeMap;
+
+/// What the diff cannot see in the models themselves.
+#[derive(Clone, Debug, Default)]
+pub struct Hints {
+    /// Column renames: (table, new name) to old name, from SeaORM's `renamed_from`.
+    pub column_renames: BTreeMap<(String, String), String>,
+}
+
+impl Hints {
+    /// The same renames seen from the other side, for the downgrade.
+    pub fn reversed(&self) -> Hints {
+        Hints {
+            column_renames: self
+                .column_renames
+                .iter()
+                .map(|((table, new), old)| ((table.clone(), old.clone()), new.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// When an op runs, relative to the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Phase {
+    CreateEnums,
+    AlterEnums,
+    CreateSequences,
+    AlterSequences,
+    RenameColumns,
+    DropForeignKeys,
+    DropIndexes,
+    DropUniques,
+    DropChecks,
+    DropPrimaryKeys,
+    DropTables,
+    DropColumns,
+    AddColumns,
+    AlterColumns,
+    CreatePrimaryKeys,
+    CreateUniques,
+    CreateChecks,
+    CreateIndexes,
+    CreateTables,
+    CreateForeignKeys,
+    TableComments,
+    DropEnums,
+    DropSequences,
+}
+
+/// Ops filed by phase; read back in phase order.
+#[derive(Debug, Default)]
+struct Plan {
+    ops: BTreeMap<Phase, Vec<Op>>,
+}
+
+impl Plan {
+    fn push(&mut self, phase: Phase, op: Op) {
+        self.ops.entry(phase).or_default().push(op);
+    }
+
+    fn into_ops(self) -> Vec<Op> {
+        self.ops.into_values().flatten().collect()
+    }
+}
+
+/// The ops that turn `from` into `to`, in an order that applies.
+pub fn diff(from: &Schema, to: &Schema, hints: &Hints) -> Vec<Op> {
+    let mut plan = Plan::default();
+    types::compare_enums(from, to, &mut plan);
+    types::compare_sequences(from, to, &mut plan);
+    let renamed = rename_columns(from, to, hints, &mut plan);
+    let from = &renamed;
+    let rebuilt = constraints::keys_rebuilt(from, to);
+    tables::compare(from, to, &mut plan);
+    for (name, before) in &from.tables {
+        if let Some(after) = to.tables.get(name) {
+            columns::compare(before, after, &mut plan);
+            constraints::compare(before, after, &rebuilt, &mut plan);
+            indexes::compare(before, after, &mut plan);
+            if before.comment != after.comment {
+                plan.push(
+                    Phase::TableComments,
+                    Op::SetTableComment {
+                        table: name.clone(),
+                        comment: after.comment.clone(),
+                    },
+                );
+            }
+        }
+    }
+    plan.into_ops()
+}
+
+/// Emits the renames `hints` ask for where the old column exists and the new one does not
+/// yet, and returns `from` with them applied, so the rest of the diff sees one column.
+fn rename_columns(from: &Schema, to: &Schema, hints: &Hints, plan: &mut Plan) -> Schema {
+    let mut renamed = from.clone();
+    for ((table, new), old) in &hints.column_renames {
+        let (Some(before), Some(after)) = (from.tables.get(table), to.tables.get(table)) else {
+            continue;
+        };
+        if before.column(old).is_none() || before.column(new).is_some() {
+            continue;
+        }
+        if after.column(new).is_none() || after.column(old).is_some() {
+            continue;
+        }
+        let op = Op::AlterColumn {
+            table: table.clone(),
+            column: old.clone(),
+            change: ColumnChange::new().rename(new),
+        };
+        if apply(&mut renamed, &op).is_ok() {
+            plan.push(Phase::RenameColumns, op);
+        }
+    }
+    renamed
+}
+
+/// A revision's two halves: the ops of `upgrade` (from → to) and of `downgrade` (to → from),
+/// each checked by applying it to the model it starts from: what it builds must compare equal
+/// to where it should lead.
+pub fn revision_ops(from: &Schema, to: &Schema, hints: &Hints) -> Result<(Vec<Op>, Vec<Op>)> {
+    let upgrade = diff(from, to, hints);
+    let downgrade = diff(to, from, &hints.reversed());
+    verify(from, &upgrade, to).context("the generated upgrade")?;
+    verify(to, &downgrade, from).context("the generated downgrade")?;
+    Ok((upgrade, downgrade))
+}
+
+/// Applies `ops` to `start` and fails unless the result has no differences from `goal`.
+pub fn verify(start: &Schema, ops: &[Op], goal: &Schema) -> Result<()> {
+    let mut model = start.clone();
+    for op in ops {
+        apply(&mut model, op).with_context(|| format!("applying {}", describe::op(op)))?;
+    }
+    let left = diff(&model, goal, &Hints::default());
+    if !left.is_empty() {
+        let left: Vec<String> = left.iter().map(describe::op).collect();
+        bail!(
+            "does not reach the target (an opdb bug, please report it): still to do: {}",
+            left.join("; ")
+        );
+    }
+    Ok(())
+}

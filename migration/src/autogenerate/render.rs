@@ -1,0 +1,479 @@
+//! Ops to revision source (alembic's `autogenerate/render.py`).
+//!
+//! Each op becomes one call on `op`, written with the builders revision files use, and laid out
+//! the way rustfmt lays out such calls: on one line when it fits, otherwise one argument or one
+//! chained call per line. rustfmt itself gives up on statements holding a string longer than a
+//! line (long comments are common), so the layout cannot be left to it; when rustfmt is
+//! installed it still gets the last word on the whole file.
+
+use crate::naming;
+use crate::ops::Op;
+use crate::schema::{Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, Sequence, Table};
+
+/// rustfmt's defaults: the line width, and the width of a call's arguments or of a chain's
+/// calls (after its head) beyond which they go one per line.
+const MAX_WIDTH: usize = 100;
+const SMALL_WIDTH: usize = 60;
+
+/// A piece of Rust source to lay out.
+#[derive(Clone, Debug)]
+enum Expr {
+    Atom(String),
+    /// `name(args)`; `name` may be a path such as `op.create_table` or `Column::new`.
+    Call(String, Vec<Expr>),
+    /// `head.m1(args).m2(args)`.
+    Chain(Box<Expr>, Vec<(String, Vec<Expr>)>),
+}
+
+fn flat(e: &Expr) -> String {
+    match e {
+        Expr::Atom(s) => s.clone(),
+        Expr::Call(name, args) => format!("{name}({})", flat_args(args)),
+        Expr::Chain(head, calls) => {
+            let mut s = flat(head);
+            for (name, args) in calls {
+                s.push_str(&format!(".{name}({})", flat_args(args)));
+            }
+            s
+        }
+    }
+}
+
+fn flat_args(args: &[Expr]) -> String {
+    args.iter().map(flat).collect::<Vec<_>>().join(", ")
+}
+
+fn pad(indent: usize) -> String {
+    " ".repeat(indent)
+}
+
+/// `e` laid out starting at column `indent`, followed by `tail` characters on its last line.
+fn layout(e: &Expr, indent: usize, tail: usize) -> String {
+    let one = flat(e);
+    let fits = indent + one.len() + tail <= MAX_WIDTH;
+    match e {
+        Expr::Atom(_) => one,
+        Expr::Call(name, args) => {
+            if fits && (args.len() == 1 || flat_args(args).len() <= SMALL_WIDTH) {
+                one
+            } else {
+                call_vertical(name, args, indent)
+            }
+        }
+        Expr::Chain(head, calls) => {
+            if fits && one.len() - flat(head).len() <= SMALL_WIDTH {
+                return one;
+            }
+            let inner = indent + 4;
+            let mut s = layout(head, indent, 0);
+            for (name, args) in calls {
+                let call = Expr::Call(format!(".{name}"), args.clone());
+                s.push('\n');
+                s.push_str(&pad(inner));
+                s.push_str(&layout(&call, inner, 0));
+            }
+            s
+        }
+    }
+}
+
+/// `name(` then each argument on a line of its own, then `)`.
+fn call_vertical(name: &str, args: &[Expr], indent: usize) -> String {
+    if args.is_empty() {
+        return format!("{name}()");
+    }
+    let inner = indent + 4;
+    let mut s = format!("{name}(\n");
+    for arg in args {
+        s.push_str(&pad(inner));
+        s.push_str(&layout(arg, inner, 1));
+        s.push_str(",\n");
+    }
+    s.push_str(&pad(indent));
+    s.push(')');
+    s
+}
+
+fn atom(s: impl Into<String>) -> Expr {
+    Expr::Atom(s.into())
+}
+
+fn lit(s: &str) -> Expr {
+    atom(format!("{s:?}"))
+}
+
+fn names(columns: &[String]) -> Expr {
+    atom(format!(
+        "[{}]",
+        columns
+            .iter()
+            .map(|c| format!("{c:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+fn labels(labels: &[String]) -> Expr {
+    atom(format!(
+        "&[{}]",
+        labels
+            .iter()
+            .map(|c| format!("{c:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+fn optional(s: &Option<String>) -> Expr {
+    match s {
+        Some(s) => atom(format!("Some({s:?})")),
+        None => atom("None"),
+    }
+}
+
+/// A column type as the expression that builds it.
+pub fn column_type(ty: &ColumnType) -> String {
+    match ty {
+        ColumnType::Array(inner) => format!("ColumnType::array({})", column_type(inner)),
+        ColumnType::Enum(name) => format!("ColumnType::enum_type({name:?})"),
+        ColumnType::Other(name) => format!("ColumnType::other({name:?})"),
+        other => format!("ColumnType::{other:?}"),
+    }
+}
+
+fn fk_action(action: FkAction) -> Expr {
+    atom(format!("FkAction::{action:?}"))
+}
+
+fn column(c: &Column) -> Expr {
+    let mut calls = Vec::new();
+    if c.auto_increment {
+        calls.push(("auto_increment".to_string(), vec![]));
+    } else if !c.nullable {
+        calls.push(("not_null".to_string(), vec![]));
+    }
+    if let Some(d) = &c.default {
+        calls.push(("server_default".to_string(), vec![lit(d)]));
+    }
+    if let Some(comment) = &c.comment {
+        calls.push(("comment".to_string(), vec![lit(comment)]));
+    }
+    chain(
+        Expr::Call(
+            "Column::new".into(),
+            vec![lit(&c.name), atom(column_type(&c.ty))],
+        ),
+        calls,
+    )
+}
+
+fn chain(head: Expr, calls: Vec<(String, Vec<Expr>)>) -> Expr {
+    if calls.is_empty() {
+        head
+    } else {
+        Expr::Chain(Box::new(head), calls)
+    }
+}
+
+fn index(i: &Index) -> Expr {
+    let mut calls = Vec::new();
+    let head = match i.plain_columns() {
+        Some(columns) => Expr::Call("Index::new".into(), vec![lit(&i.name), names(&columns)]),
+        None => {
+            for key in &i.keys {
+                match key {
+                    IndexKey::Column(c) => calls.push(("column".to_string(), vec![lit(c)])),
+                    IndexKey::Expression(e) => calls.push(("expression".to_string(), vec![lit(e)])),
+                }
+            }
+            Expr::Call("Index::new".into(), vec![lit(&i.name), atom("[]")])
+        }
+    };
+    if i.unique {
+        calls.push(("unique".into(), vec![]));
+    }
+    if let Some(p) = &i.predicate {
+        calls.push(("filter".into(), vec![lit(p)]));
+    }
+    if let Some(m) = &i.method {
+        calls.push(("using".into(), vec![lit(m)]));
+    }
+    chain(head, calls)
+}
+
+fn foreign_key(table: &str, fk: &ForeignKey) -> Expr {
+    let mut calls = Vec::new();
+    if let Some(name) = fk.name.as_ref() {
+        if *name != naming::foreign_key(table, &fk.columns) {
+            calls.push(("name".to_string(), vec![lit(name)]));
+        }
+    }
+    if fk.on_delete != FkAction::NoAction {
+        calls.push(("on_delete".into(), vec![fk_action(fk.on_delete)]));
+    }
+    if fk.on_update != FkAction::NoAction {
+        calls.push(("on_update".into(), vec![fk_action(fk.on_update)]));
+    }
+    chain(
+        Expr::Call(
+            "ForeignKey::new".into(),
+            vec![
+                names(&fk.columns),
+                lit(&fk.ref_table),
+                names(&fk.ref_columns),
+            ],
+        ),
+        calls,
+    )
+}
+
+fn table(t: &Table) -> Expr {
+    let mut calls = Vec::new();
+    if let Some(c) = &t.comment {
+        calls.push(("comment".to_string(), vec![lit(c)]));
+    }
+    for c in &t.columns {
+        calls.push(("col".into(), vec![column(c)]));
+    }
+    if let Some(pk) = &t.primary_key {
+        match &pk.name {
+            Some(name) if *name != naming::primary_key(&t.name) => calls.push((
+                "primary_key_named".into(),
+                vec![lit(name), names(&pk.columns)],
+            )),
+            _ => calls.push(("primary_key".into(), vec![names(&pk.columns)])),
+        }
+    }
+    for u in &t.uniques {
+        match &u.name {
+            Some(name) if *name != naming::unique(&t.name, &u.columns) => {
+                calls.push(("unique_named".into(), vec![lit(name), names(&u.columns)]))
+            }
+            _ => calls.push(("unique".into(), vec![names(&u.columns)])),
+        }
+    }
+    for fk in &t.foreign_keys {
+        calls.push(("foreign_key".into(), vec![foreign_key(&t.name, fk)]));
+    }
+    for c in &t.checks {
+        let name = c.name.clone().unwrap_or_default();
+        calls.push(("check".into(), vec![lit(&name), lit(&c.expression)]));
+    }
+    for i in &t.indexes {
+        calls.push(("index".into(), vec![index(i)]));
+    }
+    chain(Expr::Call("Table::new".into(), vec![lit(&t.name)]), calls)
+}
+
+fn sequence(s: &Sequence) -> Expr {
+    let default = Sequence::new(&s.name);
+    let mut calls = Vec::new();
+    let mut set = |name: &str, value: i64, default: i64| {
+        if value != default {
+            calls.push((name.to_string(), vec![atom(value.to_string())]));
+        }
+    };
+    set("start", s.start, default.start);
+    set("increment", s.increment, default.increment);
+    set("min_value", s.min_value, default.min_value);
+    set("max_value", s.max_value, default.max_value);
+    if s.cycle {
+        calls.push(("cycle".into(), vec![]));
+    }
+    chain(
+        Expr::Call("Sequence::new".into(), vec![lit(&s.name)]),
+        calls,
+    )
+}
+
+/// The call that records `o`, as an expression.
+fn statement(o: &Op) -> Expr {
+    let call = |name: &str, args: Vec<Expr>| Expr::Call(format!("op.{name}"), args);
+    match o {
+        Op::CreateTable(t) => call("create_table", vec![table(t)]),
+        Op::DropTable { table } => call("drop_table", vec![lit(table)]),
+        Op::RenameTable { from, to } => call("rename_table", vec![lit(from), lit(to)]),
+        Op::AddColumn { table, column: c } => call("add_column", vec![lit(table), column(c)]),
+        Op::DropColumn { table, column } => call("drop_column", vec![lit(table), lit(column)]),
+        Op::AlterColumn {
+            table,
+            column,
+            change,
+        } => {
+            let only_rename = crate::ops::ColumnChange {
+                rename: change.rename.clone(),
+                ..Default::default()
+            };
+            let only_comment = crate::ops::ColumnChange {
+                comment: change.comment.clone(),
+                ..Default::default()
+            };
+            if change.rename.is_some() && *change == only_rename {
+                let to = change.rename.clone().unwrap_or_default();
+                return call("rename_column", vec![lit(table), lit(column), lit(&to)]);
+            }
+            if let (Some(comment), true) = (&change.comment, *change == only_comment) {
+                return call(
+                    "set_column_comment",
+                    vec![lit(table), lit(column), optional(comment)],
+                );
+            }
+            let mut calls = Vec::new();
+            if let Some(ty) = &change.ty {
+                calls.push(("ty".to_string(), vec![atom(column_type(ty))]));
+            }
+            if let Some(using) = &change.using {
+                calls.push(("using".into(), vec![lit(using)]));
+            }
+            if let Some(serial) = change.auto_increment {
+                calls.push(("auto_increment".into(), vec![atom(serial.to_string())]));
+            }
+            if let Some(nullable) = change.nullable {
+                calls.push(("nullable".into(), vec![atom(nullable.to_string())]));
+            }
+            if let Some(default) = &change.default {
+                calls.push(("server_default".into(), vec![optional(default)]));
+            }
+            if let Some(comment) = &change.comment {
+                calls.push(("comment".into(), vec![optional(comment)]));
+            }
+            if let Some(to) = &change.rename {
+                calls.push(("rename".into(), vec![lit(to)]));
+            }
+            call(
+                "alter_column",
+                vec![
+                    lit(table),
+                    lit(column),
+                    chain(Expr::Call("ColumnChange::new".into(), vec![]), calls),
+                ],
+            )
+        }
+        Op::CreatePrimaryKey { table, key } => match &key.name {
+            Some(name) if *name != naming::primary_key(table) => call(
+                "create_primary_key_named",
+                vec![lit(table), lit(name), names(&key.columns)],
+            ),
+            _ => call("create_primary_key", vec![lit(table), names(&key.columns)]),
+        },
+        Op::DropPrimaryKey { table, name } => {
+            if *name == naming::primary_key(table) {
+                call("drop_primary_key", vec![lit(table)])
+            } else {
+                call("drop_primary_key_named", vec![lit(table), lit(name)])
+            }
+        }
+        Op::CreateUnique { table, unique } => match &unique.name {
+            Some(name) if *name != naming::unique(table, &unique.columns) => call(
+                "create_unique_named",
+                vec![lit(table), lit(name), names(&unique.columns)],
+            ),
+            _ => call("create_unique", vec![lit(table), names(&unique.columns)]),
+        },
+        Op::CreateForeignKey { table, key } => call(
+            "create_foreign_key",
+            vec![lit(table), foreign_key(table, key)],
+        ),
+        Op::CreateCheck { table, check } => call(
+            "create_check",
+            vec![
+                lit(table),
+                lit(check.name.as_deref().unwrap_or_default()),
+                lit(&check.expression),
+            ],
+        ),
+        Op::DropConstraint { table, name } => call("drop_constraint", vec![lit(table), lit(name)]),
+        Op::CreateIndex { table, index: i } => call("create_index", vec![lit(table), index(i)]),
+        Op::DropIndex { table, name } => call("drop_index", vec![lit(table), lit(name)]),
+        Op::SetTableComment { table, comment } => {
+            call("set_table_comment", vec![lit(table), optional(comment)])
+        }
+        Op::CreateEnum { name, labels: l } => call("create_enum", vec![lit(name), labels(l)]),
+        Op::DropEnum { name } => call("drop_enum", vec![lit(name)]),
+        Op::AlterEnum { name, labels: l } => call("alter_enum", vec![lit(name), labels(l)]),
+        Op::CreateSequence(s) => call("create_sequence", vec![sequence(s)]),
+        Op::DropSequence { name } => call("drop_sequence", vec![lit(name)]),
+        Op::AlterSequence(s) => call("alter_sequence", vec![sequence(s)]),
+        Op::Execute { sql } => call("execute", vec![lit(sql)]),
+    }
+}
+
+/// The body lines of a function that records `ops`, without the function's own indentation.
+pub fn lines(ops: &[Op]) -> Vec<String> {
+    const BODY: usize = 4;
+    let mut out = Vec::new();
+    for o in ops {
+        let text = layout(&statement(o), BODY, 1) + ";";
+        for (n, line) in text.lines().enumerate() {
+            let line = if n == 0 {
+                line
+            } else {
+                line.get(BODY..).unwrap_or(line)
+            };
+            out.push(line.to_string());
+        }
+    }
+    out
+}
+
+/// `source` as rustfmt formats it, or unchanged where rustfmt is not installed or fails.
+pub fn rustfmt(source: &str) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let program = std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into());
+    let child = Command::new(program)
+        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        return source.to_string();
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        if stdin.write_all(source.as_bytes()).is_err() {
+            return source.to_string();
+        }
+    }
+    match child.wait_with_output() {
+        Ok(out) if out.status.success() && !out.stdout.is_empty() => {
+            String::from_utf8(out.stdout).unwrap_or_else(|_| source.to_string())
+        }
+        _ => source.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::PrimaryKey;
+
+    #[test]
+    fn statements_fit_or_break_like_rustfmt() {
+        let t = Table {
+            name: "agc_data".into(),
+            comment: Some("AGC data".into()),
+            columns: vec![
+                Column::new("agc_exposure_id", ColumnType::Integer).not_null(),
+                Column::new("note", ColumnType::Varchar(Some(8))).comment("A note"),
+            ],
+            primary_key: Some(PrimaryKey {
+                name: Some("agc_data_pkey".into()),
+                columns: vec!["agc_exposure_id".into()],
+            }),
+            ..Table::default()
+        };
+        let text = lines(&[Op::CreateTable(t), Op::DropTable { table: "x".into() }]).join("\n");
+        assert_eq!(
+            text,
+            r#"op.create_table(
+    Table::new("agc_data")
+        .comment("AGC data")
+        .col(Column::new("agc_exposure_id", ColumnType::Integer).not_null())
+        .col(Column::new("note", ColumnType::Varchar(Some(8))).comment("A note"))
+        .primary_key(["agc_exposure_id"]),
+);
+op.drop_table("x");"#
+        );
+    }
+}

@@ -1,0 +1,473 @@
+//! SQLite introspection from `sqlite_master` and the table-valued pragmas: four queries for the
+//! whole database, joined over every table (`pragma_table_info(m.name)`), never one per table.
+//!
+//! The pragmas give columns, keys, foreign keys and index columns; what they leave out
+//! (constraint names, checks, `AUTOINCREMENT`, index expressions and `WHERE`) is read from the
+//! `CREATE` statements SQLite keeps. Names SQLite does not keep get PostgreSQL's defaults.
+
+use super::Introspection;
+use crate::naming;
+use crate::normalize::{closing_paren, strip_parens};
+use crate::schema::{
+    CheckConstraint, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Schema,
+    Table, UniqueConstraint,
+};
+use anyhow::{Context, Result};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement};
+use std::collections::BTreeMap;
+
+const TABLES: &str = "
+SELECT name, sql FROM sqlite_master
+WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+ORDER BY name";
+
+const COLUMNS: &str = "
+SELECT m.name AS table_name, p.name AS name, p.type AS type, p.\"notnull\" AS not_null,
+       p.dflt_value AS default_expr, p.pk AS pk
+FROM sqlite_master m JOIN pragma_table_info(m.name) p
+WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+ORDER BY m.name, p.cid";
+
+const FOREIGN_KEYS: &str = "
+SELECT m.name AS table_name, p.id AS id, p.\"table\" AS ref_table, p.\"from\" AS from_col,
+       p.\"to\" AS to_col, p.on_delete AS on_delete, p.on_update AS on_update
+FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) p
+WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+ORDER BY m.name, p.id, p.seq";
+
+const INDEXES: &str = "
+SELECT m.name AS table_name, il.name AS name, il.\"unique\" AS is_unique, il.origin AS origin,
+       ix.sql AS sql, ii.name AS column_name
+FROM sqlite_master m
+JOIN pragma_index_list(m.name) il
+JOIN pragma_index_info(il.name) ii
+LEFT JOIN sqlite_master ix ON ix.type = 'index' AND ix.name = il.name
+WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+ORDER BY m.name, il.name, ii.seqno";
+
+fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
+    row.try_get("", column)
+        .with_context(|| format!("reading SQLite catalog column {column}"))
+}
+
+pub async fn introspect(db: &DatabaseConnection) -> Result<Introspection> {
+    let mut queries = 0;
+    let mut query = |what: &'static str, sql: &'static str| {
+        queries += 1;
+        async move {
+            db.query_all_raw(Statement::from_string(DbBackend::Sqlite, sql))
+                .await
+                .with_context(|| format!("reading {what} from the SQLite catalog"))
+        }
+    };
+    let tables = query("tables", TABLES).await?;
+    let columns = query("columns", COLUMNS).await?;
+    let foreign_keys = query("foreign keys", FOREIGN_KEYS).await?;
+    let indexes = query("indexes", INDEXES).await?;
+
+    let mut schema = Schema::default();
+    let mut declared = BTreeMap::new();
+    for row in tables {
+        let name: String = get(&row, "name")?;
+        let sql: String = get::<Option<String>>(&row, "sql")?.unwrap_or_default();
+        declared.insert(name.clone(), Declared::parse(&sql));
+        schema.tables.insert(
+            name.clone(),
+            Table {
+                name,
+                ..Table::default()
+            },
+        );
+    }
+
+    let mut pk_positions: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
+    for row in columns {
+        let table_name: String = get(&row, "table_name")?;
+        let Some(table) = schema.tables.get_mut(&table_name) else {
+            continue;
+        };
+        let name: String = get(&row, "name")?;
+        let pk: i64 = get(&row, "pk")?;
+        if pk > 0 {
+            pk_positions
+                .entry(table_name.clone())
+                .or_default()
+                .push((pk, name.clone()));
+        }
+        let ty: String = get(&row, "type")?;
+        let autoincrement = declared[&table_name].autoincrement.as_deref() == Some(name.as_str());
+        table.columns.push(Column {
+            ty: parse_type(&ty),
+            nullable: get::<i64>(&row, "not_null")? == 0 && !autoincrement,
+            default: get(&row, "default_expr")?,
+            comment: None,
+            auto_increment: autoincrement,
+            name,
+        });
+    }
+    for (table_name, mut positions) in pk_positions {
+        positions.sort();
+        let table = schema
+            .tables
+            .get_mut(&table_name)
+            .expect("columns belong to tables");
+        table.primary_key = Some(PrimaryKey {
+            name: Some(
+                declared[&table_name]
+                    .primary_key
+                    .clone()
+                    .unwrap_or_else(|| naming::primary_key(&table_name)),
+            ),
+            columns: positions.into_iter().map(|(_, c)| c).collect(),
+        });
+    }
+
+    // Rows of one foreign key share an id; they come in column order.
+    let mut keys: BTreeMap<(String, i64), ForeignKey> = BTreeMap::new();
+    for row in foreign_keys {
+        let table_name: String = get(&row, "table_name")?;
+        let id: i64 = get(&row, "id")?;
+        let from: String = get(&row, "from_col")?;
+        let to: Option<String> = get(&row, "to_col")?;
+        let key = keys
+            .entry((table_name.clone(), id))
+            .or_insert_with(|| ForeignKey {
+                name: None,
+                columns: Vec::new(),
+                ref_table: String::new(),
+                ref_columns: Vec::new(),
+                on_delete: FkAction::NoAction,
+                on_update: FkAction::NoAction,
+            });
+        key.ref_table = get(&row, "ref_table")?;
+        key.on_delete = fk_action(&get::<String>(&row, "on_delete")?);
+        key.on_update = fk_action(&get::<String>(&row, "on_update")?);
+        key.columns.push(from);
+        key.ref_columns.extend(to);
+    }
+    for ((table_name, _), mut key) in keys {
+        // `REFERENCES t` without columns means t's primary key.
+        if key.ref_columns.is_empty() {
+            if let Some(target) = schema.tables.get(&key.ref_table) {
+                key.ref_columns = target.primary_key_columns().to_vec();
+            }
+        }
+        key.name = Some(
+            declared[&table_name]
+                .named("FOREIGN KEY", &key.columns)
+                .unwrap_or_else(|| naming::foreign_key(&table_name, &key.columns)),
+        );
+        if let Some(table) = schema.tables.get_mut(&table_name) {
+            table.foreign_keys.push(key);
+        }
+    }
+
+    let mut index_rows: BTreeMap<(String, String), IndexRows> = BTreeMap::new();
+    for row in indexes {
+        let table_name: String = get(&row, "table_name")?;
+        let name: String = get(&row, "name")?;
+        let entry = index_rows.entry((table_name, name)).or_insert((
+            get::<i64>(&row, "is_unique")? != 0,
+            get(&row, "origin")?,
+            get(&row, "sql")?,
+            Vec::new(),
+        ));
+        entry
+            .3
+            .push(get::<Option<String>>(&row, "column_name")?.unwrap_or_default());
+    }
+    for ((table_name, name), (unique, origin, sql, columns)) in index_rows {
+        let Some(table) = schema.tables.get_mut(&table_name) else {
+            continue;
+        };
+        match origin.as_str() {
+            "u" => table.uniques.push(UniqueConstraint {
+                name: Some(
+                    declared[&table_name]
+                        .named("UNIQUE", &columns)
+                        .unwrap_or_else(|| naming::unique(&table_name, &columns)),
+                ),
+                columns,
+            }),
+            "c" => {
+                let (keys, predicate) = sql.as_deref().map(index_parts).unwrap_or_default();
+                table.indexes.push(Index {
+                    name,
+                    keys,
+                    unique,
+                    predicate,
+                    method: None,
+                });
+            }
+            _ => {} // the primary key's own index
+        }
+    }
+
+    for (name, table) in schema.tables.iter_mut() {
+        table.checks = declared[name].checks.clone();
+    }
+    Ok(Introspection { schema, queries })
+}
+
+/// One index's rows: unique, origin (`c`, `u`, `pk`), its `CREATE INDEX` and its columns.
+type IndexRows = (bool, String, Option<String>, Vec<String>);
+
+fn fk_action(text: &str) -> FkAction {
+    match text.to_ascii_uppercase().as_str() {
+        "RESTRICT" => FkAction::Restrict,
+        "CASCADE" => FkAction::Cascade,
+        "SET NULL" => FkAction::SetNull,
+        "SET DEFAULT" => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}
+
+/// A declared SQLite type to the model's type: the names opdb's SQLite DDL writes, plus
+/// SQLite's own (`BLOB`, `DOUBLE`); anything else keeps its name.
+pub fn parse_type(declared: &str) -> ColumnType {
+    let t = declared.trim();
+    if let Some(quoted) = t.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+        return ColumnType::Other(quoted.replace("\"\"", "\""));
+    }
+    let lower = t.to_ascii_lowercase();
+    if let Some(inner) = lower.strip_suffix(" array") {
+        return ColumnType::Array(Box::new(parse_type(&t[..inner.len()])));
+    }
+    match lower.as_str() {
+        "blob" => ColumnType::Bytea,
+        "double" | "float" => ColumnType::Double,
+        "" => ColumnType::Other(String::new()),
+        _ => match super::postgres::parse_type(&lower, false) {
+            ColumnType::Other(_) => ColumnType::Other(t.to_string()),
+            known => known,
+        },
+    }
+}
+
+/// What a `CREATE TABLE` says that the pragmas do not.
+#[derive(Debug, Default)]
+struct Declared {
+    primary_key: Option<String>,
+    /// (kind, columns, name) of each named `CONSTRAINT`.
+    constraints: Vec<(String, Vec<String>, String)>,
+    checks: Vec<CheckConstraint>,
+    autoincrement: Option<String>,
+}
+
+impl Declared {
+    fn parse(sql: &str) -> Declared {
+        let mut d = Declared::default();
+        let table = sql
+            .split_whitespace()
+            .nth(2)
+            .map(|t| unquote(t.trim_end_matches('(')))
+            .unwrap_or_default();
+        let Some(open) = sql.find('(') else {
+            return d;
+        };
+        let close = closing_paren(sql, open).unwrap_or(sql.len());
+        for element in split_top_level(&sql[open + 1..close]) {
+            let element = element.as_str();
+            let upper = element.to_ascii_uppercase();
+            let (name, rest, rest_upper) = if upper.starts_with("CONSTRAINT ") {
+                let after = element[11..].trim_start();
+                let (name, rest) = take_ident(after);
+                let rest = rest.trim_start();
+                (Some(name), rest, rest.to_ascii_uppercase())
+            } else {
+                (None, element, upper.clone())
+            };
+            let kind = ["PRIMARY KEY", "UNIQUE", "FOREIGN KEY", "CHECK"]
+                .into_iter()
+                .find(|k| rest_upper.starts_with(k));
+            match kind {
+                Some("CHECK") => {
+                    let expr = paren_body(rest).unwrap_or_default();
+                    let n = d.checks.len() + 1;
+                    d.checks.push(CheckConstraint {
+                        name: Some(name.unwrap_or_else(|| naming::check(&table, n))),
+                        expression: strip_parens(&expr).to_string(),
+                    });
+                }
+                Some(kind) => {
+                    let columns = paren_body(rest)
+                        .map(|body| split_top_level(&body).iter().map(|c| unquote(c)).collect())
+                        .unwrap_or_default();
+                    if let Some(name) = name {
+                        if kind == "PRIMARY KEY" {
+                            d.primary_key = Some(name.clone());
+                        }
+                        d.constraints.push((kind.to_string(), columns, name));
+                    }
+                }
+                None => {
+                    // A column definition: its name, then its type and clauses.
+                    let (column, rest) = take_ident(element);
+                    let rest_upper = rest.to_ascii_uppercase();
+                    if rest_upper.contains("AUTOINCREMENT") {
+                        d.autoincrement = Some(column.clone());
+                    }
+                    if let Some(at) = rest_upper.find("CHECK") {
+                        if let Some(expr) = paren_body(&rest[at..]) {
+                            d.checks.push(CheckConstraint {
+                                name: Some(naming::column_check(&table, &column)),
+                                expression: strip_parens(&expr).to_string(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        d
+    }
+
+    /// The name a `CONSTRAINT name KIND (columns)` clause gave.
+    fn named(&self, kind: &str, columns: &[String]) -> Option<String> {
+        self.constraints
+            .iter()
+            .find(|(k, c, _)| k == kind && c == columns)
+            .map(|(_, _, n)| n.clone())
+    }
+}
+
+/// The keys and `WHERE` of a `CREATE INDEX` statement.
+fn index_parts(sql: &str) -> (Vec<IndexKey>, Option<String>) {
+    let upper = sql.to_ascii_uppercase();
+    let on = upper.find(" ON ").unwrap_or(0);
+    let Some(open) = sql[on..].find('(').map(|i| i + on) else {
+        return (Vec::new(), None);
+    };
+    let close = closing_paren(sql, open).unwrap_or(sql.len() - 1);
+    let keys = split_top_level(&sql[open + 1..close])
+        .into_iter()
+        .map(|key| {
+            if key.starts_with('(') {
+                IndexKey::Expression(strip_parens(&key).to_string())
+            } else {
+                IndexKey::Column(unquote(&key))
+            }
+        })
+        .collect();
+    let rest = &sql[(close + 1).min(sql.len())..];
+    let predicate = rest
+        .to_ascii_uppercase()
+        .find("WHERE")
+        .map(|at| rest[at + 5..].trim().to_string());
+    (keys, predicate)
+}
+
+/// The text inside the first parentheses of `s`.
+fn paren_body(s: &str) -> Option<String> {
+    let open = s.find('(')?;
+    let close = closing_paren(s, open)?;
+    Some(s[open + 1..close].to_string())
+}
+
+/// `s` split at commas outside parentheses and quotes, each part trimmed.
+fn split_top_level(s: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut current = String::new();
+    for ch in s.chars() {
+        match (quote, ch) {
+            (Some(q), _) if ch == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(ch),
+            (None, '(') => depth += 1,
+            (None, ')') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                parts.push(current.trim().to_string());
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(ch);
+    }
+    if !current.trim().is_empty() {
+        parts.push(current.trim().to_string());
+    }
+    parts
+}
+
+/// The identifier `s` starts with, and the rest.
+fn take_ident(s: &str) -> (String, &str) {
+    let s = s.trim_start();
+    for (open, close) in [('"', '"'), ('`', '`'), ('[', ']')] {
+        if let Some(rest) = s.strip_prefix(open) {
+            let mut end = 0;
+            let bytes = rest.as_bytes();
+            while end < bytes.len() {
+                if bytes[end] as char == close {
+                    if open == '"' && bytes.get(end + 1) == Some(&b'"') {
+                        end += 2;
+                        continue;
+                    }
+                    break;
+                }
+                end += 1;
+            }
+            let name = rest[..end].replace("\"\"", "\"");
+            return (name, &rest[(end + 1).min(rest.len())..]);
+        }
+    }
+    let end = s
+        .find(|c: char| c.is_whitespace() || c == '(' || c == ',')
+        .unwrap_or(s.len());
+    (s[..end].to_string(), &s[end..])
+}
+
+fn unquote(s: &str) -> String {
+    take_ident(s).0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_table_clauses_are_read() {
+        let d = Declared::parse(
+            "CREATE TABLE \"visit\" (\n    id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n    \
+             n VARCHAR(8) CHECK (length(n) > 0),\n    CONSTRAINT visit_n_key UNIQUE (n),\n    \
+             CONSTRAINT positive CHECK ((id > 0))\n)",
+        );
+        assert_eq!(d.autoincrement.as_deref(), Some("id"));
+        assert_eq!(
+            d.named("UNIQUE", &["n".into()]).as_deref(),
+            Some("visit_n_key")
+        );
+        let checks: Vec<_> = d
+            .checks
+            .iter()
+            .map(|c| (c.name.clone().unwrap(), c.expression.clone()))
+            .collect();
+        assert_eq!(
+            checks,
+            [
+                ("visit_n_check".to_string(), "length(n) > 0".to_string()),
+                ("positive".to_string(), "id > 0".to_string())
+            ]
+        );
+        let (keys, predicate) =
+            index_parts("CREATE UNIQUE INDEX ix ON t (a, (lower(b))) WHERE a IS NOT NULL");
+        assert_eq!(
+            keys,
+            [
+                IndexKey::Column("a".into()),
+                IndexKey::Expression("lower(b)".into())
+            ]
+        );
+        assert_eq!(predicate.as_deref(), Some("a IS NOT NULL"));
+        assert_eq!(
+            parse_type("REAL ARRAY"),
+            ColumnType::Array(Box::new(ColumnType::Real))
+        );
+        assert_eq!(parse_type("\"Mood\""), ColumnType::Other("Mood".into()));
+        assert_eq!(
+            parse_type("NUMERIC(10, 2)"),
+            ColumnType::Numeric(Some((10, 2)))
+        );
+    }
+}

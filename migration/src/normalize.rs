@@ -1,0 +1,234 @@
+//! Putting two schema models on the same footing before they are compared.
+//!
+//! A database hands back what the entities wrote in its own words: PostgreSQL adds casts to
+//! defaults (`'none'::character varying`) and parentheses to checks (`CHECK ((x > 0))`), and
+//! SQLite keeps no comments, no enum types and no serial `bigint`. Both sides go through the
+//! functions here so that only real differences remain.
+
+use crate::schema::{ColumnType, Schema, Table};
+
+/// Normalizes every default and check of `schema` in place.
+pub fn schema(schema: &mut Schema) {
+    for table in schema.tables.values_mut() {
+        table_in_place(table);
+    }
+}
+
+fn table_in_place(table: &mut Table) {
+    for column in &mut table.columns {
+        if let Some(default) = &column.default {
+            column.default = Some(default_expr(default, &column.ty));
+        }
+    }
+    for check in &mut table.checks {
+        check.expression = check_expr(&check.expression);
+    }
+    for index in &mut table.indexes {
+        if let Some(predicate) = &index.predicate {
+            index.predicate = Some(check_expr(predicate));
+        }
+    }
+}
+
+/// A default as one canonical text: outer parentheses and casts of literals gone, numbers
+/// unquoted where the column is numeric, `TRUE`/`FALSE`/`NULL` in lower case.
+pub fn default_expr(expr: &str, ty: &ColumnType) -> String {
+    let mut e = strip_parens(expr.trim()).to_string();
+    if let Some(end) = literal_end(&e) {
+        // `'x'::character varying` and `'{}'::integer[]`: the cast only restates the column's type.
+        if e[end..].starts_with("::") {
+            e.truncate(end);
+        }
+        let inner = &e[1..e.len() - 1];
+        if is_numeric(ty) && inner.parse::<f64>().is_ok() {
+            e = inner.to_string();
+        }
+    } else if let Some((value, _cast)) = e.split_once("::") {
+        // `(-1)::integer`, `0::bigint`.
+        let value = strip_parens(value.trim());
+        if value.parse::<f64>().is_ok() {
+            e = value.to_string();
+        }
+    }
+    let e = strip_parens(&e);
+    match e.to_ascii_lowercase().as_str() {
+        "true" | "false" | "null" => e.to_ascii_lowercase(),
+        _ => e.to_string(),
+    }
+}
+
+/// A check or index predicate as one canonical text: outer parentheses gone, white space
+/// collapsed.
+pub fn check_expr(expr: &str) -> String {
+    let e = expr.trim();
+    let e = e
+        .strip_prefix("CHECK ")
+        .or_else(|| e.strip_prefix("check "))
+        .unwrap_or(e);
+    let collapsed = e.split_whitespace().collect::<Vec<_>>().join(" ");
+    strip_parens(&collapsed).to_string()
+}
+
+fn is_numeric(ty: &ColumnType) -> bool {
+    use ColumnType::*;
+    matches!(ty, SmallInt | Integer | BigInt | Real | Double | Numeric(_))
+}
+
+/// Where a leading string literal ends (just after its closing quote), if `e` starts with one.
+fn literal_end(e: &str) -> Option<usize> {
+    let bytes = e.as_bytes();
+    if bytes.first() != Some(&b'\'') {
+        return None;
+    }
+    let mut i = 1;
+    while i < bytes.len() {
+        if bytes[i] == b'\'' {
+            if bytes.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return Some(i + 1);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `e` without parentheses that wrap all of it: `((x > 0))` is `x > 0`, `(a) + (b)` stays.
+pub fn strip_parens(mut e: &str) -> &str {
+    loop {
+        let t = e.trim();
+        if !(t.starts_with('(') && t.ends_with(')')) || closing_paren(t, 0) != Some(t.len() - 1) {
+            return t;
+        }
+        e = &t[1..t.len() - 1];
+    }
+}
+
+/// The index of the parenthesis closing the one at `open`, skipping quoted text.
+pub fn closing_paren(s: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    for (i, &b) in s.as_bytes().iter().enumerate().skip(open) {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'\'' | b'"') => quote = Some(b),
+            (None, b'(') => depth += 1,
+            (None, b')') => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// What SQLite keeps of `schema`: no comments, no enum types (their columns are text under the
+/// type's name), no index methods, and a serial key is SQLite's `INTEGER PRIMARY KEY
+/// AUTOINCREMENT` whatever its integer width. A serial column that is not the whole primary key
+/// has no SQLite form and is a plain column there.
+pub fn stored_by_sqlite(schema: &Schema) -> Schema {
+    let mut out = schema.clone();
+    out.enums.clear();
+    out.sequences.clear();
+    for table in out.tables.values_mut() {
+        table.comment = None;
+        let pk = table.primary_key_columns().to_vec();
+        for column in &mut table.columns {
+            column.comment = None;
+            column.ty = sqlite_type(&column.ty);
+            if column.auto_increment {
+                if pk == [column.name.clone()] {
+                    column.ty = ColumnType::Integer;
+                } else {
+                    column.auto_increment = false;
+                }
+            }
+        }
+        for index in &mut table.indexes {
+            index.method = None;
+        }
+    }
+    out
+}
+
+fn sqlite_type(ty: &ColumnType) -> ColumnType {
+    match ty {
+        ColumnType::Enum(name) => ColumnType::Other(name.clone()),
+        ColumnType::Array(inner) => ColumnType::Array(Box::new(sqlite_type(inner))),
+        other => other.clone(),
+    }
+}
+
+/// A SQLite database's schema with what SQLite cannot store put back from `model` (the schema
+/// its applied revisions built): comments, enum types, serial widths, index methods. Only
+/// objects whose stored form agrees with the model's get the model's details; anything changed
+/// behind the revisions' back stays as the database shows it.
+pub fn restore_sqlite(db: &Schema, model: &Schema) -> Schema {
+    let mut out = db.clone();
+    out.enums = model.enums.clone();
+    for (name, table) in out.tables.iter_mut() {
+        let Some(known) = model.tables.get(name) else {
+            continue;
+        };
+        let stored = stored_by_sqlite(&Schema {
+            tables: [(name.clone(), known.clone())].into(),
+            ..Schema::default()
+        });
+        let stored = &stored.tables[name];
+        table.comment = known.comment.clone();
+        for column in &mut table.columns {
+            if let (Some(s), Some(k)) = (stored.column(&column.name), known.column(&column.name)) {
+                if s == column {
+                    *column = k.clone();
+                }
+            }
+        }
+        for index in &mut table.indexes {
+            let same = |i: &&crate::schema::Index| {
+                i.keys == index.keys && i.unique == index.unique && i.predicate == index.predicate
+            };
+            if let Some(k) = known.indexes.iter().find(same) {
+                index.method = k.method.clone();
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ColumnType as T;
+
+    #[test]
+    fn defaults_lose_casts_and_parentheses() {
+        assert_eq!(
+            default_expr("'none'::character varying", &T::Varchar(None)),
+            "'none'"
+        );
+        assert_eq!(default_expr("'-1'::integer", &T::Integer), "-1");
+        assert_eq!(default_expr("(-1)", &T::Integer), "-1");
+        assert_eq!(default_expr("'-1'", &T::Text), "'-1'");
+        assert_eq!(default_expr("TRUE", &T::Boolean), "true");
+        assert_eq!(default_expr("now()", &T::TimestampTz), "now()");
+        assert_eq!(default_expr("'it''s'::text", &T::Text), "'it''s'");
+        assert_eq!(
+            default_expr("'{}'::real[]", &T::Array(Box::new(T::Real))),
+            "'{}'"
+        );
+        assert_eq!(default_expr("(0)", &T::Numeric(None)), "0");
+    }
+
+    #[test]
+    fn checks_lose_outer_parentheses() {
+        assert_eq!(check_expr("CHECK ((x > 0))"), "x > 0");
+        assert_eq!(check_expr("(a) + (b) > 0"), "(a) + (b) > 0");
+        assert_eq!(check_expr("(x  >\n 0)"), "x > 0");
+        assert_eq!(check_expr("(note = ')')"), "note = ')'");
+    }
+}
