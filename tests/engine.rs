@@ -666,9 +666,7 @@ async fn revision_merge_and_init_write_files() {
         .join("alembic/fresh/versions/0123456789ab_add_a_thing.rs");
     assert!(out.contains("0123456789ab_add_a_thing.rs"), "{out}");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(
-        text.starts_with("//! Add a thing\n//!\n//! Revision ID: 0123456789ab\n//! Revises:\n")
-    );
+    assert!(text.starts_with("//! Add a thing\n//!\n//! Revision ID: 0123456789ab\n//! Revises:\n"));
     assert!(text.contains("pub const DOWN_REVISION: &[&str] = &[];"));
     // The file is now on disk but not in the binary.
     let e = p.err(&["-n", "fresh", "heads"]).await;

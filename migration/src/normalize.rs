@@ -69,6 +69,120 @@ pub fn check_expr(expr: &str) -> String {
     strip_parens(&collapsed).to_string()
 }
 
+/// What two check or predicate expressions are compared by. PostgreSQL prints back what it was
+/// given with casts on literals and columns (`(0)::double precision`, `(name)::text`) and a
+/// parenthesis around every operand, so the key leaves out casts, grouping parentheses (not
+/// those of calls such as `lower(x)` or `IN (...)`), case and white space outside quotes. The
+/// expression itself is kept as written; only the comparison uses this.
+pub fn expression_key(expr: &str) -> String {
+    const MULTI_WORD: &[&str] = &[
+        "double precision",
+        "character varying",
+        "timestamp without time zone",
+        "timestamp with time zone",
+        "time without time zone",
+        "time with time zone",
+        "bit varying",
+    ];
+    let text = check_expr(expr);
+    let bytes = text.as_bytes();
+    // Pass 1: drop casts.
+    let mut no_casts = String::new();
+    let mut i = 0;
+    while i < text.len() {
+        let c = bytes[i];
+        if c == b'\'' || c == b'"' {
+            let end = text[i + 1..]
+                .find(c as char)
+                .map_or(text.len(), |e| i + 2 + e);
+            no_casts.push_str(&text[i..end]);
+            i = end;
+            continue;
+        }
+        if text[i..].starts_with("::") {
+            let rest = &text[i + 2..];
+            let lower = rest.to_ascii_lowercase();
+            let len = MULTI_WORD
+                .iter()
+                .find(|w| lower.starts_with(*w))
+                .map(|w| w.len())
+                .unwrap_or_else(|| {
+                    rest.find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '"'))
+                        .unwrap_or(rest.len())
+                });
+            let mut end = i + 2 + len;
+            while text[end..].starts_with("[]") {
+                end += 2;
+            }
+            i = end;
+            continue;
+        }
+        no_casts.push(c as char);
+        i += 1;
+    }
+    // Pass 2: drop grouping parentheses, case and white space outside quotes.
+    let chars: Vec<char> = no_casts.chars().collect();
+    let mut dropped = vec![false; chars.len()];
+    let mut stack: Vec<(usize, bool)> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut last_significant: Option<char> = None;
+    let mut word = String::new();
+    for (n, &ch) in chars.iter().enumerate() {
+        match (quote, ch) {
+            (Some(q), _) if ch == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(ch),
+            (None, '(') => {
+                const OPERATORS: &[&str] = &["and", "or", "not", "is", "when", "then", "else"];
+                let call = last_significant.is_some_and(|p| p.is_alphanumeric() || p == '_')
+                    && !OPERATORS.contains(&word.to_ascii_lowercase().as_str());
+                stack.push((n, !call));
+            }
+            (None, ')') => {
+                if let Some((open, grouping)) = stack.pop() {
+                    if grouping {
+                        dropped[open] = true;
+                        dropped[n] = true;
+                    }
+                }
+            }
+            _ => {}
+        }
+        if !ch.is_whitespace() {
+            last_significant = Some(ch);
+        }
+        if ch.is_alphanumeric() || ch == '_' {
+            if n > 0 && chars[n - 1].is_whitespace() {
+                word.clear();
+            }
+            word.push(ch);
+        } else if !ch.is_whitespace() {
+            word.clear();
+        }
+    }
+    let mut key = String::new();
+    let mut quote: Option<char> = None;
+    for (n, &ch) in chars.iter().enumerate() {
+        if dropped[n] {
+            continue;
+        }
+        match (quote, ch) {
+            (Some(q), _) if ch == q => {
+                quote = None;
+                key.push(ch);
+            }
+            (Some(_), _) => key.push(ch),
+            (None, '\'' | '"') => {
+                quote = Some(ch);
+                key.push(ch);
+            }
+            (None, _) if ch.is_whitespace() => {}
+            (None, _) => key.extend(ch.to_lowercase()),
+        }
+    }
+    key
+}
+
 fn is_numeric(ty: &ColumnType) -> bool {
     use ColumnType::*;
     matches!(ty, SmallInt | Integer | BigInt | Real | Double | Numeric(_))
@@ -222,6 +336,22 @@ mod tests {
             "'{}'"
         );
         assert_eq!(default_expr("(0)", &T::Numeric(None)), "0");
+    }
+
+    #[test]
+    fn expression_keys_ignore_what_postgresql_adds() {
+        assert_eq!(
+            expression_key("CHECK ((exptime >= (0)::double precision))"),
+            expression_key("exptime >= 0")
+        );
+        assert_eq!(
+            expression_key("((a > 0) AND ((name)::text <> 'x'::text))"),
+            expression_key("a > 0 and name <> 'x'")
+        );
+        assert_eq!(expression_key("lower(name)"), "lower(name)");
+        assert_ne!(expression_key("note = 'A'"), expression_key("note = 'a'"));
+        assert_eq!(expression_key("x IN (1, 2)"), "xin(1,2)");
+        assert_eq!(expression_key("a > 0 AND (b OR c)"), "a>0andborc");
     }
 
     #[test]

@@ -360,7 +360,7 @@ enum Lock {
     Sqlite(DatabaseTransaction),
 }
 
-async fn lock(db: &DatabaseConnection, out: &mut dyn Write) -> Result<Lock> {
+async fn lock(db: &DatabaseConnection, out: &mut (dyn Write + Send)) -> Result<Lock> {
     match db.get_database_backend() {
         DbBackend::Postgres => {
             let got = db
@@ -436,7 +436,7 @@ pub async fn migrate(
     url: &str,
     direction: Direction,
     target: &str,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
 ) -> Result<Vec<String>> {
     let db = connect_runner(url).await?;
     let lock = lock(&db, out).await?;
@@ -454,7 +454,7 @@ async fn migrate_locked(
     lock: &Lock,
     direction: Direction,
     target: &str,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
 ) -> Result<Vec<String>> {
     let config = &ctx.dir.config;
     let backend = db.get_database_backend();
@@ -592,7 +592,7 @@ pub async fn stamp(
     url: &str,
     targets: &[String],
     purge: bool,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
 ) -> Result<Vec<String>> {
     let db = connect_runner(url).await?;
     let lock = lock(&db, out).await?;

@@ -382,13 +382,14 @@ impl RevisionFile {
         let mut s = String::new();
         s.push_str(&format!("//! {}\n//!\n", self.message.replace('\n', " ")));
         s.push_str(&format!("//! Revision ID: {}\n", self.id));
-        s.push_str(&format!("//! Revises: {}", self.down.join(", ")).trim_end().to_string());
+        s.push_str(format!("//! Revises: {}", self.down.join(", ")).trim_end());
         s.push('\n');
         s.push_str(&format!("//! Create Date: {}\n", self.create_date));
         if !self.notes.is_empty() {
             s.push_str("//!\n");
             for note in &self.notes {
-                s.push_str(&format!("//! {note}\n"));
+                s.push_str(format!("//! {note}").trim_end());
+                s.push('\n');
             }
         }
         s.push_str("\nuse migration::prelude::*;\n\n");

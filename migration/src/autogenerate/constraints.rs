@@ -7,6 +7,7 @@
 
 use super::{indexes, Phase, Plan};
 use crate::naming;
+use crate::normalize::expression_key;
 use crate::ops::Op;
 use crate::schema::{sorted, ForeignKey, Schema, Table, UniqueConstraint};
 use std::collections::BTreeSet;
@@ -182,9 +183,10 @@ pub(super) fn compare(before: &Table, after: &Table, rebuilt: &Rebuilt, plan: &m
 
     let mut unmatched: Vec<_> = after.checks.iter().collect();
     for (n, check) in before.checks.iter().enumerate() {
+        let key = expression_key(&check.expression);
         match unmatched
             .iter()
-            .position(|c| c.expression == check.expression)
+            .position(|c| expression_key(&c.expression) == key)
         {
             Some(at) => {
                 unmatched.remove(at);

@@ -19,6 +19,22 @@ pub fn op(op: &Op) -> String {
             table,
             column,
             change,
+        } if change.rename.is_some()
+            && *change
+                == (crate::ops::ColumnChange {
+                    rename: change.rename.clone(),
+                    ..Default::default()
+                }) =>
+        {
+            format!(
+                "rename column {table}.{column} to {}",
+                change.rename.as_deref().unwrap_or_default()
+            )
+        }
+        Op::AlterColumn {
+            table,
+            column,
+            change,
         } => {
             let mut what = Vec::new();
             if let Some(to) = &change.rename {

@@ -1,12 +1,14 @@
 //! Indexes, matched by what they index (keys, uniqueness, predicate, method), not by name.
 
 use super::{Phase, Plan};
+use crate::normalize::expression_key;
 use crate::ops::Op;
 use crate::schema::{Index, Table};
 
 /// Two indexes do the same job.
 fn same(a: &Index, b: &Index) -> bool {
-    a.keys == b.keys && a.unique == b.unique && a.predicate == b.predicate && a.method == b.method
+    let predicate = |i: &Index| i.predicate.as_deref().map(expression_key);
+    a.keys == b.keys && a.unique == b.unique && predicate(a) == predicate(b) && a.method == b.method
 }
 
 pub(super) fn compare(before: &Table, after: &Table, plan: &mut Plan) {

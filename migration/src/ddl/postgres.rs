@@ -70,49 +70,58 @@ fn sequence_options(s: &Sequence) -> String {
 }
 
 /// Recreates enum type `name` with `labels`: the old type is renamed away, every column of it
-/// (or of an array of it) is converted through text, and the old type is dropped. Defaults are
-/// set aside during the conversion because they are typed.
-fn alter_enum(name: &str, labels: &[String], before: &Schema) -> Vec<String> {
+/// (or of an array of it) in any table is converted through text, and the old type is dropped.
+/// The columns are found in the catalog when the statement runs, so columns made by raw SQL
+/// are converted too; typed defaults are set aside during the conversion and put back.
+fn alter_enum(name: &str, labels: &[String]) -> Vec<String> {
     let old = format!("{name}_opdb_old");
     let labels: Vec<String> = labels.iter().map(|l| literal(l)).collect();
-    let mut out = vec![
+    vec![
         format!("ALTER TYPE {} RENAME TO {}", ident(name), ident(&old)),
         format!(
             "CREATE TYPE {} AS ENUM ({})",
             ident(name),
             labels.join(", ")
         ),
-    ];
-    for t in before.tables.values() {
-        for c in &t.columns {
-            let (ty, via) = match &c.ty {
-                ColumnType::Enum(n) if n == name => (ident(name), "text"),
-                ColumnType::Array(inner) if **inner == ColumnType::Enum(name.to_string()) => {
-                    (format!("{}[]", ident(name)), "text[]")
-                }
-                _ => continue,
-            };
-            let alter = |what: String| {
-                format!(
-                    "ALTER TABLE {} ALTER COLUMN {} {what}",
-                    ident(&t.name),
-                    ident(&c.name)
-                )
-            };
-            if c.default.is_some() {
-                out.push(alter("DROP DEFAULT".into()));
-            }
-            out.push(alter(format!(
-                "TYPE {ty} USING {}::{via}::{ty}",
-                ident(&c.name)
-            )));
-            if let Some(default) = &c.default {
-                out.push(alter(format!("SET DEFAULT {default}")));
-            }
-        }
-    }
-    out.push(format!("DROP TYPE {}", ident(&old)));
-    out
+        format!(
+            "DO $$
+DECLARE
+    col record;
+BEGIN
+    FOR col IN
+        SELECT n.nspname, c.relname, a.attname, a.atttypid = {old_lit}::regtype AS scalar,
+               pg_get_expr(d.adbin, d.adrelid) AS dflt
+        FROM pg_attribute a
+        JOIN pg_class c ON c.oid = a.attrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+        WHERE a.atttypid IN ({old_lit}::regtype, {old_array}::regtype)
+          AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+    LOOP
+        IF col.dflt IS NOT NULL THEN
+            EXECUTE format('ALTER TABLE %I.%I ALTER COLUMN %I DROP DEFAULT',
+                           col.nspname, col.relname, col.attname);
+        END IF;
+        EXECUTE format('ALTER TABLE %I.%I ALTER COLUMN %I TYPE %s USING %I::%s::%s',
+                       col.nspname, col.relname, col.attname,
+                       CASE WHEN col.scalar THEN {new} ELSE {new_array} END,
+                       col.attname,
+                       CASE WHEN col.scalar THEN 'text' ELSE 'text[]' END,
+                       CASE WHEN col.scalar THEN {new} ELSE {new_array} END);
+        IF col.dflt IS NOT NULL THEN
+            EXECUTE format('ALTER TABLE %I.%I ALTER COLUMN %I SET DEFAULT %s',
+                           col.nspname, col.relname, col.attname,
+                           replace(col.dflt, {old_lit}, {new}));
+        END IF;
+    END LOOP;
+END $$",
+            old_lit = literal(&ident(&old)),
+            old_array = literal(&format!("{}[]", ident(&old))),
+            new = literal(&ident(name)),
+            new_array = literal(&format!("{}[]", ident(name))),
+        ),
+        format!("DROP TYPE {}", ident(&old)),
+    ]
 }
 
 /// Makes `table.column` serial (a sequence it owns, numbering on from the largest value) or
@@ -288,7 +297,7 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
             )]
         }
         Op::DropEnum { name } => vec![format!("DROP TYPE {}", ident(name))],
-        Op::AlterEnum { name, labels } => alter_enum(name, labels, before),
+        Op::AlterEnum { name, labels } => alter_enum(name, labels),
         Op::CreateSequence(s) => vec![format!(
             "CREATE SEQUENCE {} {}",
             ident(&s.name),
