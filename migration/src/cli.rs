@@ -9,7 +9,7 @@ use crate::revision::{Graph, Revision};
 use crate::runtime::{self, Context, Direction};
 use crate::schema::Schema;
 use crate::script::{CompiledRevision, CompiledScripts, RevisionFile, ScriptDir};
-use anyhow::{bail, Result};
+use anyhow::{bail, Context as _, Result};
 use clap::{Parser, Subcommand};
 use sea_orm::DbBackend;
 use std::io::Write;
@@ -154,6 +154,14 @@ pub enum Command {
         /// Print the SQL script for FROM's backend instead of the ops
         #[arg(long)]
         sql: bool,
+    },
+    /// Draw the schema into diagrams/: SVG diagrams (every column, and key columns only),
+    /// Graphviz and Mermaid sources and a Markdown reference; from the model, or with --url
+    /// from that database
+    Diagram {
+        /// Folder to write into [default: diagrams/ in the project folder]
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Create a revision that merges two or more revisions (usually heads)
     Merge {
@@ -410,6 +418,26 @@ pub async fn run(
                     lines.len(),
                     if lines.len() == 1 { "" } else { "s" }
                 );
+            }
+        }
+        Command::Diagram { out: folder } => {
+            let schema = match cli.url.as_deref() {
+                Some(url) => {
+                    let db = crate::db::connect(url).await?;
+                    let found = live::schema(&db, &dir.config).await;
+                    db.close().await.ok();
+                    found?.schema
+                }
+                None => Model::find(models, &cli.name)?.schema(),
+            };
+            let folder = folder.unwrap_or_else(|| root.join("diagrams"));
+            std::fs::create_dir_all(&folder)
+                .with_context(|| format!("creating {}", folder.display()))?;
+            for (file, content) in crate::diagram::render_all(&schema, &cli.name) {
+                let path = folder.join(&file);
+                std::fs::write(&path, content)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                writeln!(out, "Wrote {}", path.display())?;
             }
         }
         Command::Diff { from, to, sql } => {

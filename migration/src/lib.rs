@@ -9,6 +9,7 @@ pub mod cli;
 pub mod compare;
 pub mod db;
 pub mod ddl;
+pub mod diagram;
 pub mod entities;
 pub mod introspect;
 pub mod live;
