@@ -13,7 +13,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
     options
         .connect_timeout(CONNECT_TIMEOUT)
         .acquire_timeout(CONNECT_TIMEOUT)
-        .max_connections(4)
+        // One connection is all a command needs: no second connection, no ping before each
+        // query (each costs round trips, and a TLS handshake tens of milliseconds).
+        .max_connections(1)
+        .min_connections(0)
+        .test_before_acquire(false)
         .sqlx_logging(false);
     connect_with(options).await
 }

@@ -1,0 +1,665 @@
+"""opdb against alembic, side by side, on the same PostgreSQL databases.
+
+Run through `bash bench/run`, which prepares the virtual environment this runs in. Every case
+runs each tool once to warm up, then N times (median reported), as whole processes: wall time,
+peak resident memory (from wait4) and, in one more run with `log_statement = 'all'` on the
+databases involved, the SQL statements the server received (from its log). The results go to
+BENCHMARKS.md.
+
+The schemas:
+- the opDB (61 tables): opdb's entities; for alembic, SQLAlchemy models generated from the same
+  reference schema (tests/fixtures/opdb_schema.sql reflected once);
+- synthetic schemas of 1,000 and 10,000 tables, 8 columns each with comments, a serial primary
+  key, a unique constraint, an index and a foreign key to the table before, generated from one
+  description as a SeaORM entity crate and as SQLAlchemy models.
+"""
+
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import alembic
+import psycopg2
+import sqlalchemy
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "work"
+VENV = ROOT / "bench" / ".venv"
+PG = "postgresql://postgres@127.0.0.1:5432"
+PG_LOG = Path("/var/log/postgresql/postgresql-15-main.log")
+QUICK = "--quick" in sys.argv
+RUNS = 3 if QUICK else 5
+TARGET = ROOT / "target"
+
+
+def log(msg):
+    print(f"[bench] {msg}", flush=True)
+
+
+def sh(cmd, **kw):
+    kw.setdefault("check", True)
+    return subprocess.run(cmd, **kw)
+
+
+def admin(sql):
+    conn = psycopg2.connect(PG + "/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql)
+    conn.close()
+
+
+def recreate(db, template=None):
+    admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    admin(f'CREATE DATABASE "{db}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+
+def url(db):
+    """For opdb and psycopg2."""
+    return f"{PG}/{db}"
+
+
+def sa_url(db):
+    """For SQLAlchemy and alembic, with the driver named (SQLAlchemy 2.1 defaults to psycopg 3)."""
+    return f"postgresql+psycopg2://postgres@127.0.0.1:5432/{db}"
+
+
+# --------------------------------------------------------------------------------------------
+# Synthetic schemas: one description, two renderings.
+
+COLUMNS = [
+    # name, SeaORM field, SeaORM attributes, SQLAlchemy column, comment
+    ("id", "i32", "primary_key", "Integer, primary_key=True", "Row identifier"),
+    ("code", "String", 'unique, column_type = "String(StringLen::N(32))"',
+     "String(32), nullable=False, unique=True", "Short code, unique"),
+    ("name", "String", 'indexed, column_type = "String(StringLen::N(64))"',
+     "String(64), nullable=False, index=True", "Name, indexed"),
+    ("value", "Option<f64>", "", "Double", "Measured value"),
+    ("count", "Option<i32>", "", "Integer", "How many"),
+    ("created_at", "Option<DateTime>", "", "DateTime", "When the row was made"),
+    ("note", "Option<String>", 'column_type = "Text"', "Text", "Free text"),
+    ("parent_id", "Option<i32>", "", None, "The row of the table before"),
+]
+
+
+def table_name(i):
+    return f"t{i:05d}"
+
+
+def parent(i):
+    return table_name(i - 1) if i > 0 else table_name(0)
+
+
+def seaorm_module(i):
+    t = table_name(i)
+    fields = []
+    for name, ty, attrs, _, comment in COLUMNS:
+        a = ", ".join(x for x in [attrs, f'comment = "{comment}"'] if x)
+        fields.append(f"        #[sea_orm({a})]\n        pub {name}: {ty},")
+    p = parent(i)
+    target = "Entity" if p == t else f"super::{p}::Entity"
+    to = "Column::Id" if p == t else f"super::{p}::Column::Id"
+    return f"""pub mod {t} {{
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "{t}", comment = "Synthetic table {i}")]
+    pub struct Model {{
+{chr(10).join(fields)}
+    }}
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {{
+        #[sea_orm(belongs_to = "{target}", from = "Column::ParentId", to = "{to}")]
+        Parent,
+    }}
+
+    impl ActiveModelBehavior for ActiveModel {{}}
+}}
+"""
+
+
+def sqlalchemy_table(i, extra=False):
+    t = table_name(i)
+    cols = []
+    for name, _, _, sa, comment in COLUMNS:
+        if sa is None:
+            sa = f'Integer, ForeignKey("{parent(i)}.id")'
+        cols.append(f'    Column("{name}", {sa}, comment="{comment}"),')
+    if extra:
+        cols.append('    Column("extra", Integer, comment="Only in B"),')
+    return f'{t} = Table(\n    "{t}",\n    metadata,\n' + "\n".join(cols) + f'\n    comment="Synthetic table {i}",\n)\n'
+
+
+def write_synthetic(n):
+    """The SeaORM module file and the SQLAlchemy models of the n-table schema."""
+    rust = WORK / "runner" / "src" / f"synth{n}.rs"
+    py = WORK / f"synth{n}_models.py"
+    if not rust.exists():
+        rust.write_text(
+            f"//! {n} synthetic tables (generated by bench/bench.py).\n\n"
+            + "\n".join(seaorm_module(i) for i in range(n))
+            + "\n/// Every table.\npub fn entities() -> migration::entities::EntitySet {\n"
+            + "    let mut set = migration::entities::EntitySet::new();\n"
+            + "".join(f"    set.add({table_name(i)}::Entity);\n" for i in range(n))
+            + "    set\n}\n"
+        )
+    if not py.exists():
+        py.write_text(
+            "from sqlalchemy import (Column, DateTime, Double, ForeignKey, Integer, MetaData,\n"
+            "                        String, Table, Text)\n\nmetadata = MetaData()\n\n"
+            + "\n".join(sqlalchemy_table(i) for i in range(n))
+        )
+    return py
+
+
+# --------------------------------------------------------------------------------------------
+# The opDB as SQLAlchemy models, generated from the reference schema.
+
+
+def write_opdb_models():
+    py = WORK / "opdb_models.py"
+    if py.exists():
+        return py
+    recreate("bench_opdb_reference")
+    sh(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "bench_opdb_reference",
+        "-f", str(ROOT / "tests/fixtures/opdb_schema.sql")], stdout=subprocess.DEVNULL)
+    engine = sqlalchemy.create_engine(sa_url("bench_opdb_reference"))
+    md = sqlalchemy.MetaData()
+    md.reflect(engine)
+    out = ["from sqlalchemy import *", "from sqlalchemy.dialects.postgresql import *", "",
+           "metadata = MetaData()", ""]
+    for t in md.sorted_tables:
+        lines = [f"Table(\n    {t.name!r},\n    metadata,"]
+        for c in t.columns:
+            args = [repr(c.name), repr(c.type)]
+            if not c.nullable:
+                args.append("nullable=False")
+            if c.primary_key:
+                args.append("primary_key=True")
+                if not (c.autoincrement is True or (c.server_default is not None and "nextval" in str(c.server_default.arg))):
+                    args.append("autoincrement=False")
+            if c.comment:
+                args.append(f"comment={c.comment!r}")
+            lines.append(f"    Column({', '.join(args)}),")
+        for fk in t.foreign_key_constraints:
+            cols = [c.name for c in fk.columns]
+            refs = [e.target_fullname for e in fk.elements]
+            extra = f", ondelete={fk.ondelete!r}" if fk.ondelete else ""
+            lines.append(f"    ForeignKeyConstraint({cols!r}, {refs!r}, name={fk.name!r}{extra}),")
+        for u in t.constraints:
+            if isinstance(u, sqlalchemy.UniqueConstraint):
+                lines.append(f"    UniqueConstraint({', '.join(repr(c.name) for c in u.columns)}, name={u.name!r}),")
+        for ix in t.indexes:
+            cols = ", ".join(repr(c.name) for c in ix.columns)
+            lines.append(f"    Index({ix.name!r}, {cols}{', unique=True' if ix.unique else ''}),")
+        if t.comment:
+            lines.append(f"    comment={t.comment!r},")
+        lines.append(")\n")
+        out.append("\n".join(lines))
+    engine.dispose()
+    admin('DROP DATABASE IF EXISTS "bench_opdb_reference" WITH (FORCE)')
+    py.write_text("\n".join(out))
+    return py
+
+
+# --------------------------------------------------------------------------------------------
+# Tools.
+
+ENV_PY = '''"""alembic environment of the benchmark: target metadata from {module}."""
+import os, sys
+from alembic import context
+from sqlalchemy import create_engine
+
+sys.path.insert(0, {work!r})
+from {module} import metadata as target_metadata
+
+
+def run_migrations_online():
+    engine = create_engine(os.environ["BENCH_URL"])
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations_online()
+'''
+
+
+def alembic_dir(name, module):
+    """An alembic project for `module`'s metadata: alembic.ini, env.py, versions/."""
+    d = WORK / f"alembic_{name}"
+    if d.exists():
+        shutil.rmtree(d)
+    (d / "versions").mkdir(parents=True)
+    (d / "alembic.ini").write_text(f"[alembic]\nscript_location = {d}\n")
+    (d / "env.py").write_text(ENV_PY.format(module=module, work=str(WORK)))
+    template = Path(alembic.__file__).parent / "templates" / "generic" / "script.py.mako"
+    shutil.copy(template, d / "script.py.mako")
+    return d
+
+
+def opdb_root(name):
+    """An opdb project folder with an empty alembic/<name>, for binaries without revisions."""
+    d = WORK / f"opdb_{name}"
+    if d.exists():
+        shutil.rmtree(d)
+    (d / "alembic" / name / "versions").mkdir(parents=True)
+    return d
+
+
+def write_if_changed(path, text):
+    """Writes `text` unless the file already holds it, so cargo does not rebuild for nothing."""
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+
+
+def build():
+    log("building opdb and the benchmark binaries (release)")
+    sh(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT)
+    runner = WORK / "runner"
+    (runner / "src").mkdir(parents=True, exist_ok=True)
+    write_if_changed(runner / "Cargo.toml", f"""[package]
+name = "opdb-bench"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[workspace]
+
+[dependencies]
+entity = {{ path = "{ROOT / 'entity'}" }}
+migration = {{ path = "{ROOT / 'migration'}" }}
+sea-orm = {{ version = "2.0.4", default-features = false, features = ["macros", "with-json", "with-chrono", "postgres-array"] }}
+tokio = {{ version = "1", features = ["rt-multi-thread", "macros"] }}
+
+[[bin]]
+name = "opdb-model"
+path = "src/opdb_model.rs"
+
+[[bin]]
+name = "synth1000"
+path = "src/synth1000_main.rs"
+""")
+    if not (runner / "Cargo.lock").exists():
+        shutil.copy(ROOT / "Cargo.lock", runner / "Cargo.lock")
+    write_if_changed(runner / "src" / "opdb_model.rs", """//! opdb with the opDB's entities and no revisions: autogenerate against an empty database.
+use migration::cli::Model;
+use migration::entities::EntitySet;
+
+fn entities() -> EntitySet {
+    let mut set = EntitySet::new();
+    macro_rules! add {
+        ($m:ident) => {
+            set.add(entity::$m::Entity);
+        };
+    }
+    entity::for_each_entity!(add);
+    set
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let models = [Model { database: "opdb", entities }];
+    let scripts = vec![migration::script::CompiledScripts { database: "opdb", revisions: vec![] }];
+    migration::cli::main(scripts, &models, std::path::Path::new(".")).await
+}
+""")
+    write_if_changed(runner / "src" / "synth1000_main.rs", """//! opdb with the 1,000 synthetic entities and no revisions.
+mod synth1000;
+use migration::cli::Model;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let models = [Model { database: "synth", entities: synth1000::entities }];
+    let scripts = vec![migration::script::CompiledScripts { database: "synth", revisions: vec![] }];
+    migration::cli::main(scripts, &models, std::path::Path::new(".")).await
+}
+""")
+    write_synthetic(1000)
+    t0 = time.time()
+    sh(["cargo", "build", "--release", "--quiet"], cwd=runner,
+       env={**os.environ, "CARGO_TARGET_DIR": str(TARGET)})
+    log(f"benchmark binaries built in {time.time() - t0:.0f} s")
+
+
+OPDB = TARGET / "release" / "opdb"
+OPDB_MODEL = TARGET / "release" / "opdb-model"
+SYNTH1000 = TARGET / "release" / "synth1000"
+ALEMBIC = VENV / "bin" / "alembic"
+PYTHON = VENV / "bin" / "python"
+
+DIFF_PY = WORK / "alembic_diff.py"
+
+
+def write_alembic_diff():
+    DIFF_PY.write_text('''"""alembic comparing database A with the reflected metadata of database B."""
+import sys
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData, create_engine
+
+a, b = sys.argv[1], sys.argv[2]
+target = MetaData()
+engine_b = create_engine(b)
+target.reflect(engine_b)
+engine_b.dispose()
+engine_a = create_engine(a)
+with engine_a.connect() as conn:
+    diffs = compare_metadata(MigrationContext.configure(conn), target)
+engine_a.dispose()
+print(f"{len(diffs)} differences")
+''')
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring.
+
+
+def run_once(cmd, env=None, cwd=None, ok_codes=(0,)):
+    """Wall seconds, peak RSS in MiB, stdout. Output goes to files, never to a pipe that could
+    fill up and stall the tool."""
+    out_path, err_path = WORK / "stdout.txt", WORK / "stderr.txt"
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        start = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=cwd)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - start
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode not in ok_codes:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({p.returncode}): "
+                           f"{err_path.read_text(errors='replace')[-2000:]}")
+    return wall, usage.ru_maxrss / 1024.0, out_path.read_text(errors="replace")
+
+
+def count_statements(dbs, fn):
+    """Statements the server logged for databases `dbs` while `fn` ran."""
+    for db in dbs:
+        admin(f'ALTER DATABASE "{db}" SET log_statement = \'all\'')
+    size = PG_LOG.stat().st_size
+    try:
+        fn()
+        time.sleep(0.5)
+    finally:
+        for db in dbs:
+            admin(f'ALTER DATABASE "{db}" RESET log_statement')
+    with open(PG_LOG, "rb") as f:
+        f.seek(size)
+        text = f.read().decode(errors="replace")
+    pattern = re.compile(r"@(\S+) LOG:  (statement|execute [^:]*):")
+    return sum(1 for m in pattern.finditer(text) if m.group(1) in dbs)
+
+
+def measure(case, tool, cmd, dbs, reset=None, check_output=None, cleanup=None, env=None, cwd=None,
+            ok_codes=(0,)):
+    """Warm-up, RUNS timed runs and a counting run of one tool on one case."""
+    log(f"{case}: {tool}")
+    samples = []
+    output = ""
+    for i in range(RUNS + 1):
+        if reset:
+            reset()
+        wall, rss, output = run_once(cmd, env=env, cwd=cwd, ok_codes=ok_codes)
+        if cleanup:
+            cleanup()
+        if i > 0:
+            samples.append((wall, rss))
+    if check_output:
+        check_output(output)
+    if reset:
+        reset()
+    statements = count_statements(dbs, lambda: run_once(cmd, env=env, cwd=cwd, ok_codes=ok_codes))
+    if cleanup:
+        cleanup()
+    walls = [w for w, _ in samples]
+    return {
+        "case": case,
+        "tool": tool,
+        "median_s": statistics.median(walls),
+        "min_s": min(walls),
+        "max_s": max(walls),
+        "peak_mib": max(r for _, r in samples),
+        "statements": statements,
+        "runs": len(walls),
+        "said": (output.strip().splitlines() or [""])[-1][:200],
+    }
+
+
+def clear_versions(d):
+    def clean():
+        for f in [*d.glob("*.py"), *d.glob("*.rs")]:
+            f.unlink()
+    return clean
+
+
+def expect(text):
+    def check(out):
+        if text not in out:
+            raise RuntimeError(f"expected {text!r} in the output, got: {out[-500:]}")
+    return check
+
+
+# --------------------------------------------------------------------------------------------
+# Cases.
+
+
+def opdb_cases(results):
+    models = write_opdb_models()
+    al_head = alembic_dir("opdb_head", "opdb_models")
+    al_empty = alembic_dir("opdb_empty", "opdb_models")
+
+    # alembic's own first revision, made once from an empty database, to upgrade with.
+    recreate("bench_al_opdb")
+    env = {**os.environ, "BENCH_URL": sa_url("bench_al_opdb")}
+    sh([ALEMBIC, "-c", al_head / "alembic.ini", "revision", "--autogenerate", "-m", "opdb",
+        "--rev-id", "0b1a5e000001"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sh([ALEMBIC, "-c", al_head / "alembic.ini", "upgrade", "head"], env=env,
+       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    recreate("bench_opdb")
+    sh([OPDB, "--url", url("bench_opdb"), "upgrade", "head"], stdout=subprocess.DEVNULL)
+    for db in ["bench_opdb_empty", "bench_al_opdb_empty"]:
+        recreate(db)
+
+    keep = set(p.name for p in (al_head / "versions").glob("*.py"))
+
+    def clean_al_head():
+        for f in (al_head / "versions").glob("*.py"):
+            if f.name not in keep:
+                f.unlink()
+
+    results += [
+        measure("opDB: autogenerate, database at head", "opdb",
+                [OPDB, "--url", url("bench_opdb"), "revision", "--autogenerate", "-m", "bench"],
+                ["bench_opdb"], check_output=expect("No changes in schema detected")),
+        measure("opDB: autogenerate, database at head", "alembic",
+                [ALEMBIC, "-c", al_head / "alembic.ini", "revision", "--autogenerate", "-m", "bench"],
+                ["bench_al_opdb"], cleanup=clean_al_head, env=env),
+    ]
+    root = opdb_root("opdb")
+    results += [
+        measure("opDB: autogenerate, empty database", "opdb",
+                [OPDB_MODEL, "--root", root, "--url", url("bench_opdb_empty"), "revision",
+                 "--autogenerate", "-m", "bench"],
+                ["bench_opdb_empty"], cleanup=clear_versions(root / "alembic/opdb/versions"),
+                check_output=expect("61 changes")),
+        measure("opDB: autogenerate, empty database", "alembic",
+                [ALEMBIC, "-c", al_empty / "alembic.ini", "revision", "--autogenerate", "-m", "bench"],
+                ["bench_al_opdb_empty"], cleanup=clear_versions(al_empty / "versions"),
+                env={**os.environ, "BENCH_URL": sa_url("bench_al_opdb_empty")}),
+        measure("opDB: check", "opdb", [OPDB, "--url", url("bench_opdb"), "check"], ["bench_opdb"],
+                check_output=expect("No new upgrade operations")),
+        # alembic check exits 255 when it finds differences; what it said is kept.
+        measure("opDB: check", "alembic", [ALEMBIC, "-c", al_head / "alembic.ini", "check"],
+                ["bench_al_opdb"], env=env, ok_codes=(0, 255)),
+        measure("opDB: upgrade head from empty", "opdb",
+                [OPDB, "--url", url("bench_opdb_up"), "upgrade", "head"], ["bench_opdb_up"],
+                reset=lambda: recreate("bench_opdb_up")),
+        measure("opDB: upgrade head from empty", "alembic",
+                [ALEMBIC, "-c", al_head / "alembic.ini", "upgrade", "head"], ["bench_al_opdb_up"],
+                reset=lambda: recreate("bench_al_opdb_up"),
+                env={**os.environ, "BENCH_URL": sa_url("bench_al_opdb_up")}),
+    ]
+
+
+def create_synthetic(db, n, module_path):
+    """Creates the n-table schema in `db` with SQLAlchemy's create_all."""
+    recreate(db)
+    code = module_path.read_text()
+    scope = {}
+    exec(compile(code, str(module_path), "exec"), scope)
+    engine = sqlalchemy.create_engine(sa_url(db))
+    scope["metadata"].create_all(engine)
+    engine.dispose()
+
+
+def synthetic_cases(results, n):
+    py = write_synthetic(n)
+    t0 = time.time()
+    create_synthetic(f"bench_s{n}_a", n, py)
+    # B: a copy of A with a column more in every 100th table.
+    recreate(f"bench_s{n}_b", template=f"bench_s{n}_a")
+    conn = psycopg2.connect(url(f"bench_s{n}_b"))
+    with conn, conn.cursor() as cur:
+        for i in range(0, n, 100):
+            cur.execute(f'ALTER TABLE {table_name(i)} ADD COLUMN extra integer')
+            cur.execute(f"COMMENT ON COLUMN {table_name(i)}.extra IS 'Only in B'")
+    conn.close()
+    log(f"{n} tables created twice in {time.time() - t0:.0f} s")
+    a, b = url(f"bench_s{n}_a"), url(f"bench_s{n}_b")
+    if n == 1000:
+        al = alembic_dir(f"s{n}", f"synth{n}_models")
+        root = opdb_root("synth")
+        recreate(f"bench_s{n}_empty")
+        env_a = {**os.environ, "BENCH_URL": sa_url(f"bench_s{n}_a")}
+        env_empty = {**os.environ, "BENCH_URL": sa_url(f"bench_s{n}_empty")}
+        clean_opdb = clear_versions(root / "alembic/synth/versions")
+        results += [
+            measure(f"{n} tables: autogenerate, matching database", "opdb",
+                    [SYNTH1000, "--root", root, "-n", "synth", "--url", a, "revision",
+                     "--autogenerate", "-m", "bench"], [f"bench_s{n}_a"], cleanup=clean_opdb,
+                    check_output=expect("No changes in schema detected")),
+            measure(f"{n} tables: autogenerate, matching database", "alembic",
+                    [ALEMBIC, "-c", al / "alembic.ini", "revision", "--autogenerate", "-m", "bench"],
+                    [f"bench_s{n}_a"], cleanup=clear_versions(al / "versions"), env=env_a),
+            measure(f"{n} tables: autogenerate, empty database", "opdb",
+                    [SYNTH1000, "--root", root, "-n", "synth", "--url", url(f"bench_s{n}_empty"),
+                     "revision", "--autogenerate", "-m", "bench"], [f"bench_s{n}_empty"],
+                    cleanup=clean_opdb, check_output=expect(f"{n} changes")),
+            measure(f"{n} tables: autogenerate, empty database", "alembic",
+                    [ALEMBIC, "-c", al / "alembic.ini", "revision", "--autogenerate", "-m", "bench"],
+                    [f"bench_s{n}_empty"], cleanup=clear_versions(al / "versions"), env=env_empty),
+        ]
+    results += [
+        measure(f"{n} tables: database A against database B", "opdb",
+                [OPDB, "diff", "--from", a, "--to", b], [f"bench_s{n}_a", f"bench_s{n}_b"],
+                check_output=expect("op.add_column")),
+        measure(f"{n} tables: database A against database B", "alembic",
+                [PYTHON, DIFF_PY, sa_url(f"bench_s{n}_a"), sa_url(f"bench_s{n}_b")],
+                [f"bench_s{n}_a", f"bench_s{n}_b"],
+                check_output=None),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Report.
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = 0
+    for line in open("/proc/meminfo"):
+        if line.startswith("MemTotal"):
+            mem = int(line.split()[1]) // (1024 * 1024)
+    conn = psycopg2.connect(PG + "/postgres")
+    with conn.cursor() as cur:
+        cur.execute("SHOW server_version")
+        pg = cur.fetchone()[0]
+    conn.close()
+    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
+    return (f"{cpu}, {os.cpu_count()} cores, {mem} GiB RAM; {platform.system()} "
+            f"{platform.release()}; PostgreSQL {pg} on the same machine; {rustc} (release build); "
+            f"Python {platform.python_version()}, alembic {alembic.__version__}, SQLAlchemy "
+            f"{sqlalchemy.__version__}, psycopg2 {psycopg2.__version__.split()[0]}")
+
+
+def report(results, started):
+    by_case = {}
+    for r in results:
+        by_case.setdefault(r["case"], {})[r["tool"]] = r
+    lines = [
+        "# Benchmarks: opdb against alembic",
+        "",
+        "Regenerate with `bash bench/run` (it sets up everything it needs; see its header). "
+        f"Every figure below is from that command, run on {time.strftime('%Y-%m-%d', time.localtime(started))}"
+        f"{' with --quick' if QUICK else ''}.",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        f"Each case runs each tool as a whole process (start-up, connection, work, exit) once to warm "
+        f"up, then {RUNS} times; the table shows the median wall time, the peak resident memory of the "
+        "process, and the SQL statements the server received in one more run (counted in the "
+        "server log with `log_statement = 'all'`).",
+        "",
+        "| case | opdb | alembic | alembic / opdb | opdb peak memory | alembic peak memory | opdb statements | alembic statements |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for case, tools in by_case.items():
+        o, a = tools.get("opdb"), tools.get("alembic")
+        if not o or not a:
+            continue
+        lines.append(
+            f"| {case} | {o['median_s']:.3f} s | {a['median_s']:.3f} s | "
+            f"**{a['median_s'] / o['median_s']:.1f}x** | {o['peak_mib']:.0f} MiB | {a['peak_mib']:.0f} MiB | "
+            f"{o['statements']} | {a['statements']} |")
+    growth = []
+    for tool in ["opdb", "alembic"]:
+        small = by_case.get("1000 tables: database A against database B", {}).get(tool)
+        big = by_case.get("10000 tables: database A against database B", {}).get(tool)
+        if small and big:
+            growth.append(
+                f"- {tool}: {small['median_s']:.2f} s at 1,000 tables, {big['median_s']:.2f} s at "
+                f"10,000: {big['median_s'] / small['median_s']:.1f} times the time for 10 times the "
+                f"tables; {small['statements']} and {big['statements']} statements; peak memory "
+                f"{small['peak_mib']:.0f} and {big['peak_mib']:.0f} MiB.")
+    if growth:
+        lines += ["", "## From 1,000 to 10,000 tables (database against database)", ""] + growth
+    lines += ["", "## Raw figures", "", "```json", json.dumps(results, indent=1), "```", ""]
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
+    log("wrote BENCHMARKS.md")
+
+
+def main():
+    started = time.time()
+    WORK.mkdir(parents=True, exist_ok=True)
+    build()
+    write_alembic_diff()
+    results = []
+    opdb_cases(results)
+    synthetic_cases(results, 1000)
+    if not QUICK:
+        synthetic_cases(results, 10000)
+    report(results, started)
+    for db in ["bench_opdb", "bench_opdb_empty", "bench_opdb_up", "bench_al_opdb", "bench_al_opdb_empty",
+               "bench_al_opdb_up", "bench_s1000_a", "bench_s1000_b", "bench_s1000_empty",
+               "bench_s10000_a", "bench_s10000_b"]:
+        admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
