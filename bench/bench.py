@@ -477,6 +477,10 @@ def opdb_cases(results):
                 f.unlink()
 
     results += [
+        measure("opDB: current (start, connect, read the version, exit)", "opdb",
+                [OPDB, "--url", url("bench_opdb"), "current"], ["bench_opdb"]),
+        measure("opDB: current (start, connect, read the version, exit)", "alembic",
+                [ALEMBIC, "-c", al_head / "alembic.ini", "current"], ["bench_al_opdb"], env=env),
         measure("opDB: autogenerate, database at head", "opdb",
                 [OPDB, "--url", url("bench_opdb"), "revision", "--autogenerate", "-m", "bench"],
                 ["bench_opdb"], check_output=expect("No changes in schema detected")),

@@ -336,8 +336,8 @@ impl ScriptDir {
             bail!("{} already exists", path.display());
         }
         std::fs::create_dir_all(self.versions_dir())?;
-        let text = crate::autogenerate::render::rustfmt(&file.render());
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(&path, file.render())
+            .with_context(|| format!("writing {}", path.display()))?;
         Ok(path)
     }
 }

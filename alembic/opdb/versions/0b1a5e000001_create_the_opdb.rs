@@ -121,18 +121,12 @@ pub fn upgrade(op: &mut Ops) {
                 Column::new("cobra_module_id", ColumnType::Integer)
                     .comment("Cobra module id (1..42)"),
             )
-            .col(
-                Column::new("module_in_field", ColumnType::Integer)
-                    .comment(
-                        "Module-in-field (1..14). The number of the module within the field, with 1 at the center of the PFI.",
-                    ),
-            )
-            .col(
-                Column::new("cobra_in_module", ColumnType::Integer)
-                    .comment(
-                        "Cobra-in-module (1..57). 1 is the bottom-left cobra in a module when looked at with the wide (29-cobra) board down. Increasing as you move across the module.",
-                    ),
-            )
+            .col(Column::new("module_in_field", ColumnType::Integer).comment(
+                "Module-in-field (1..14). The number of the module within the field, with 1 at the center of the PFI.",
+            ))
+            .col(Column::new("cobra_in_module", ColumnType::Integer).comment(
+                "Cobra-in-module (1..57). 1 is the bottom-left cobra in a module when looked at with the wide (29-cobra) board down. Increasing as you move across the module.",
+            ))
             .col(
                 Column::new("cobra_in_board", ColumnType::Integer)
                     .comment("Cobra-in-board (1..29). Each board has either 29 or 28 cobras."),
@@ -141,64 +135,41 @@ pub fn upgrade(op: &mut Ops) {
                 Column::new("cobra_board_id", ColumnType::Integer)
                     .comment("Cobra board id (1..84). One Cobra module has two boards."),
             )
-            .col(
-                Column::new("mtp", ColumnType::Varchar(Some(3)))
-                    .comment(
-                        "Cobra module id associated with MTP ferrule. There are 84 of these, numbered 1 through 42 with A and B suffixes. (e.g.,13B)",
-                    ),
-            )
+            .col(Column::new("mtp", ColumnType::Varchar(Some(3))).comment(
+                "Cobra module id associated with MTP ferrule. There are 84 of these, numbered 1 through 42 with A and B suffixes. (e.g.,13B)",
+            ))
             .col(
                 Column::new("sps_module_id", ColumnType::Integer)
                     .comment("Spectrograph that the cobra feeds (1..4)"),
             )
             .col(
-                Column::new("sps_slit_hole", ColumnType::Integer)
-                    .comment(
-                        "Fiber hole (1..651). This is the position in the spectrograph slit head.",
-                    ),
+                Column::new("sps_slit_hole", ColumnType::Integer).comment(
+                    "Fiber hole (1..651). This is the position in the spectrograph slit head.",
+                ),
             )
             .col(
-                Column::new("science_fiber_id", ColumnType::Integer)
-                    .comment(
-                        " Science fiber (1..2394). This is a unique identifier for each science fiber.",
-                    ),
+                Column::new("science_fiber_id", ColumnType::Integer).comment(
+                    " Science fiber (1..2394). This is a unique identifier for each science fiber.",
+                ),
             )
-            .col(
-                Column::new("fiber_id", ColumnType::Integer)
-                    .comment(
-                        "The fiber identifier (1..2604). This is a unique identifier for each fiber (both science and engineering). fiberId = 651*(sp-1)+fh.",
-                    ),
-            )
-            .col(
-                Column::new("sunss_id", ColumnType::Varchar(Some(4)))
-                    .comment(
-                        "SuNSS fiber id. ID consists of fiber number and mode (i is imaging, and d is diffuse).",
-                    ),
-            )
-            .col(
-                Column::new("mtp_a_id", ColumnType::Varchar(None))
-                    .comment(
-                        "Identifier of the USCONNEC connector hole at the Cable B-C interface. MTP = A)",
-                    ),
-            )
-            .col(
-                Column::new("mtp_c_id", ColumnType::Varchar(None))
-                    .comment(
-                        "Identifier of the USCONNEC connector hole at the Cable B-C interface. MTP = C)",
-                    ),
-            )
-            .col(
-                Column::new("mtp_ba_id", ColumnType::Varchar(None))
-                    .comment(
-                        "Identifier of the USCONNEC connector hole at the Cable B-C interface. MTP = BA)",
-                    ),
-            )
-            .col(
-                Column::new("mtp_bc_id", ColumnType::Varchar(None))
-                    .comment(
-                        "Identifier of the USCONNEC connector hole at the Cable B-C interface. MTP = BC)",
-                    ),
-            )
+            .col(Column::new("fiber_id", ColumnType::Integer).comment(
+                "The fiber identifier (1..2604). This is a unique identifier for each fiber (both science and engineering). fiberId = 651*(sp-1)+fh.",
+            ))
+            .col(Column::new("sunss_id", ColumnType::Varchar(Some(4))).comment(
+                "SuNSS fiber id. ID consists of fiber number and mode (i is imaging, and d is diffuse).",
+            ))
+            .col(Column::new("mtp_a_id", ColumnType::Varchar(None)).comment(
+                "Identifier of the USCONNEC connector hole at the Cable B-C interface. MTP = A)",
+            ))
+            .col(Column::new("mtp_c_id", ColumnType::Varchar(None)).comment(
+                "Identifier of the USCONNEC connector hole at the Cable B-C interface. MTP = C)",
+            ))
+            .col(Column::new("mtp_ba_id", ColumnType::Varchar(None)).comment(
+                "Identifier of the USCONNEC connector hole at the Cable B-C interface. MTP = BA)",
+            ))
+            .col(Column::new("mtp_bc_id", ColumnType::Varchar(None)).comment(
+                "Identifier of the USCONNEC connector hole at the Cable B-C interface. MTP = BC)",
+            ))
             .col(Column::new("version", ColumnType::Varchar(None)))
             .col(Column::new("created_at", ColumnType::Timestamp))
             .col(Column::new("updated_at", ColumnType::Timestamp))
@@ -597,12 +568,9 @@ pub fn upgrade(op: &mut Ops) {
                 Column::new("was_observed", ColumnType::Boolean)
                     .comment("True of configuration was observed (XXX relevant?)"),
             )
-            .col(
-                Column::new("converg_distance_threshold", ColumnType::Real)
-                    .comment(
-                        "Distance within which a science fiber counts as converged [mm]; decides fiber_status, unlike converg_tolerance",
-                    ),
-            )
+            .col(Column::new("converg_distance_threshold", ColumnType::Real).comment(
+                "Distance within which a science fiber counts as converged [mm]; decides fiber_status, unlike converg_tolerance",
+            ))
             .col(
                 Column::new("target_fallback_invalid", ColumnType::Varchar(None))
                     .comment("Where a cobra with an invalid target was sent"),
@@ -621,7 +589,11 @@ pub fn upgrade(op: &mut Ops) {
             )
             .primary_key(["pfs_design_id", "visit0"])
             .unique(["visit0"])
-            .foreign_key(ForeignKey::new(["pfs_design_id"], "pfs_design", ["pfs_design_id"])),
+            .foreign_key(ForeignKey::new(
+                ["pfs_design_id"],
+                "pfs_design",
+                ["pfs_design_id"],
+            )),
     );
     op.create_table(
         Table::new("pfs_config_agc")
@@ -670,18 +642,12 @@ pub fn upgrade(op: &mut Ops) {
                 Column::new("fiber_status", ColumnType::Integer)
                     .comment("Outcome this visit: GOOD, NOTCONVERGED, BLACKSPOT, UNKNOWN"),
             )
-            .col(
-                Column::new("target_validation_mask", ColumnType::Integer)
-                    .comment(
-                        "TargetValidation bits: why fps refused this target, 0 if it did not. Set only for science target types; see cobra_command for what fps did",
-                    ),
-            )
-            .col(
-                Column::new("cobra_command", ColumnType::Integer)
-                    .comment(
-                        "CobraCommand: what fps did with this cobra. 0=NOT_COMMANDED, 1=CONVERGE, 2=HOME, 3=BLACK_DOT, 4=NOT_SET",
-                    ),
-            )
+            .col(Column::new("target_validation_mask", ColumnType::Integer).comment(
+                "TargetValidation bits: why fps refused this target, 0 if it did not. Set only for science target types; see cobra_command for what fps did",
+            ))
+            .col(Column::new("cobra_command", ColumnType::Integer).comment(
+                "CobraCommand: what fps did with this cobra. 0=NOT_COMMANDED, 1=CONVERGE, 2=HOME, 3=BLACK_DOT, 4=NOT_SET",
+            ))
             .col(
                 Column::new("pfi_nominal_x_mm", ColumnType::Real)
                     .comment("Nominal x-position on the PFI"),
@@ -703,13 +669,11 @@ pub fn upgrade(op: &mut Ops) {
             .col(Column::new("is_on_source", ColumnType::Boolean))
             .col(Column::new("comments", ColumnType::Varchar(None)).comment("comments"))
             .primary_key(["pfs_design_id", "visit0", "fiber_id"])
-            .foreign_key(
-                ForeignKey::new(
-                    ["pfs_design_id", "visit0"],
-                    "pfs_config",
-                    ["pfs_design_id", "visit0"],
-                ),
-            ),
+            .foreign_key(ForeignKey::new(
+                ["pfs_design_id", "visit0"],
+                "pfs_config",
+                ["pfs_design_id", "visit0"],
+            )),
     );
     op.create_table(
         Table::new("pfs_design_agc")
@@ -1466,20 +1430,15 @@ pub fn upgrade(op: &mut Ops) {
                     .comment("Expected FF y-position on the PFI at the convergence [mm]"),
             )
             .col(Column::new("flags", ColumnType::Integer).comment("flags for movement etc."))
-            .col(
-                Column::new("match_mask", ColumnType::Integer)
-                    .comment(
-                        "mask for FF match (1 for FFs used in outer ring, 2 for FFs used in first iteration of transformation, 4 for FFs used in final transformation.",
-                    ),
-            )
+            .col(Column::new("match_mask", ColumnType::Integer).comment(
+                "mask for FF match (1 for FFs used in outer ring, 2 for FFs used in first iteration of transformation, 4 for FFs used in final transformation.",
+            ))
             .primary_key(["pfs_visit_id", "iteration", "fiducial_fiber_id"])
-            .foreign_key(
-                ForeignKey::new(
-                    ["mcs_frame_id", "spot_id"],
-                    "mcs_data",
-                    ["mcs_frame_id", "spot_id"],
-                ),
-            ),
+            .foreign_key(ForeignKey::new(
+                ["mcs_frame_id", "spot_id"],
+                "mcs_data",
+                ["mcs_frame_id", "spot_id"],
+            )),
     );
     op.create_table(
         Table::new("mcs_pfi_transformation")

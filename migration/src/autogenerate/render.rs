@@ -2,9 +2,10 @@
 //!
 //! Each op becomes one call on `op`, written with the builders revision files use, and laid out
 //! the way rustfmt lays out such calls: on one line when it fits, otherwise one argument or one
-//! chained call per line. rustfmt itself gives up on statements holding a string longer than a
-//! line (long comments are common), so the layout cannot be left to it; when rustfmt is
-//! installed it still gets the last word on the whole file.
+//! chained call per line. The layout is done here rather than by running rustfmt: rustfmt gives
+//! up on statements holding a string longer than a line (long comments are common), and on a
+//! 1,000-table revision it would take most of autogenerate's time. CI runs `rustfmt --check` on
+//! the generated revisions to keep the two in agreement.
 
 use crate::naming;
 use crate::ops::Op;
@@ -23,11 +24,14 @@ enum Expr {
     Call(String, Vec<Expr>),
     /// `head.m1(args).m2(args)`.
     Chain(Box<Expr>, Vec<(String, Vec<Expr>)>),
+    /// `[a, b]`, or with a prefix `&[a, b]`.
+    Array(&'static str, Vec<Expr>),
 }
 
 fn flat(e: &Expr) -> String {
     match e {
         Expr::Atom(s) => s.clone(),
+        Expr::Array(prefix, items) => format!("{prefix}[{}]", flat_args(items)),
         Expr::Call(name, args) => format!("{name}({})", flat_args(args)),
         Expr::Chain(head, calls) => {
             let mut s = flat(head);
@@ -47,34 +51,115 @@ fn pad(indent: usize) -> String {
     " ".repeat(indent)
 }
 
-/// `e` laid out starting at column `indent`, followed by `tail` characters on its last line.
+/// `e` laid out starting at column `indent`, followed by `tail` characters on its last line,
+/// by rustfmt's rules for calls and chains:
+/// - a call stays on one line when it fits and its arguments take at most 60 characters (a
+///   lone chain argument is exempt); otherwise a lone call argument overflows (`f(g(` with
+///   `g`'s arguments one per line), and anything else goes one argument per line;
+/// - a chain stays on one line when it fits and, with two calls or more, takes at most 60
+///   characters; a single call breaks inside its arguments when they can break; otherwise
+///   each call goes on a line of its own.
 fn layout(e: &Expr, indent: usize, tail: usize) -> String {
     let one = flat(e);
     let fits = indent + one.len() + tail <= MAX_WIDTH;
     match e {
         Expr::Atom(_) => one,
-        Expr::Call(name, args) => {
-            if fits && (args.len() == 1 || flat_args(args).len() <= SMALL_WIDTH) {
+        Expr::Array(prefix, items) => {
+            if fits {
                 one
             } else {
-                call_vertical(name, args, indent)
+                array_broken(prefix, items, indent)
+            }
+        }
+        Expr::Call(name, args) => {
+            let lone = args.len() == 1 && matches!(args[0], Expr::Chain(..) | Expr::Atom(_));
+            if fits && (lone || flat_args(args).len() <= SMALL_WIDTH) {
+                return one;
+            }
+            match args.as_slice() {
+                [Expr::Call(inner, inner_args)] => {
+                    call_vertical(&format!("{name}({inner}"), inner_args, indent) + ")"
+                }
+                [Expr::Array(prefix, items)] => {
+                    format!("{name}({}", array_broken(prefix, items, indent)) + ")"
+                }
+                // A chain that breaks inside its one call's arguments starts on this line,
+                // unless it fits whole on lines of its own.
+                [chain @ Expr::Chain(_, calls)] if overflows(calls, indent + 4, 1) => {
+                    let vertical = call_vertical(name, args, indent);
+                    if vertical.lines().all(|l| l.len() <= MAX_WIDTH) {
+                        vertical
+                    } else {
+                        format!("{name}({})", layout(chain, indent, 1))
+                    }
+                }
+                _ => call_vertical(name, args, indent),
             }
         }
         Expr::Chain(head, calls) => {
-            if fits && one.len() - flat(head).len() <= SMALL_WIDTH {
+            if fits && (calls.len() == 1 || one.len() <= SMALL_WIDTH) {
                 return one;
+            }
+            if overflows(calls, indent + 4, tail) {
+                let (name, args) = &calls[0];
+                let call = Expr::Call(format!("{}.{name}", flat(head)), args.clone());
+                return layout(&call, indent, tail);
             }
             let inner = indent + 4;
             let mut s = layout(head, indent, 0);
-            for (name, args) in calls {
+            for (n, (name, args)) in calls.iter().enumerate() {
                 let call = Expr::Call(format!(".{name}"), args.clone());
+                let tail = if n + 1 == calls.len() { tail } else { 0 };
                 s.push('\n');
                 s.push_str(&pad(inner));
-                s.push_str(&layout(&call, inner, 0));
+                s.push_str(&layout(&call, inner, tail));
             }
             s
         }
     }
+}
+
+/// Whether a chain that does not fit on one line breaks inside the arguments of its one call
+/// (`head.call(` then the arguments) rather than putting the call on a line of its own: when
+/// those arguments can break, or when the call would not fit on a line of its own either.
+fn overflows(calls: &[(String, Vec<Expr>)], inner: usize, tail: usize) -> bool {
+    let [(name, args)] = calls else {
+        return false;
+    };
+    let breakable = args.last().is_some_and(|a| !matches!(a, Expr::Atom(_)));
+    let own_line = inner + 1 + name.len() + 2 + flat_args(args).len() + tail;
+    breakable || own_line > MAX_WIDTH
+}
+
+/// An array over several lines: short items (at most 10 characters, as rustfmt counts them)
+/// packed into lines, longer ones one per line.
+fn array_broken(prefix: &str, items: &[Expr], indent: usize) -> String {
+    let inner = indent + 4;
+    let texts: Vec<String> = items.iter().map(flat).collect();
+    let mut s = format!("{prefix}[\n");
+    if texts.iter().all(|t| t.len() <= 10) {
+        let mut line = String::new();
+        for t in &texts {
+            if !line.is_empty() && inner + line.len() + 1 + t.len() + 1 > MAX_WIDTH {
+                s.push_str(&format!("{}{}\n", pad(inner), line.trim_end()));
+                line.clear();
+            }
+            line.push_str(&format!("{t}, "));
+        }
+        s.push_str(&format!("{}{}\n", pad(inner), line.trim_end()));
+    } else {
+        for (t, item) in texts.iter().zip(items) {
+            let text = if inner + t.len() < MAX_WIDTH {
+                t.clone()
+            } else {
+                layout(item, inner, 1)
+            };
+            s.push_str(&format!("{}{text},\n", pad(inner)));
+        }
+    }
+    s.push_str(&pad(indent));
+    s.push(']');
+    s
 }
 
 /// `name(` then each argument on a line of its own, then `)`.
@@ -103,25 +188,11 @@ fn lit(s: &str) -> Expr {
 }
 
 fn names(columns: &[String]) -> Expr {
-    atom(format!(
-        "[{}]",
-        columns
-            .iter()
-            .map(|c| format!("{c:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))
+    Expr::Array("", columns.iter().map(|c| lit(c)).collect())
 }
 
 fn labels(labels: &[String]) -> Expr {
-    atom(format!(
-        "&[{}]",
-        labels
-            .iter()
-            .map(|c| format!("{c:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))
+    Expr::Array("&", labels.iter().map(|c| lit(c)).collect())
 }
 
 fn optional(s: &Option<String>) -> Expr {
@@ -186,7 +257,10 @@ fn index(i: &Index) -> Expr {
                     IndexKey::Expression(e) => calls.push(("expression".to_string(), vec![lit(e)])),
                 }
             }
-            Expr::Call("Index::new".into(), vec![lit(&i.name), atom("[]")])
+            Expr::Call(
+                "Index::new".into(),
+                vec![lit(&i.name), Expr::Array("", vec![])],
+            )
         }
     };
     if i.unique {
@@ -414,33 +488,6 @@ pub fn lines(ops: &[Op]) -> Vec<String> {
         }
     }
     out
-}
-
-/// `source` as rustfmt formats it, or unchanged where rustfmt is not installed or fails.
-pub fn rustfmt(source: &str) -> String {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let program = std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into());
-    let child = Command::new(program)
-        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn();
-    let Ok(mut child) = child else {
-        return source.to_string();
-    };
-    if let Some(mut stdin) = child.stdin.take() {
-        if stdin.write_all(source.as_bytes()).is_err() {
-            return source.to_string();
-        }
-    }
-    match child.wait_with_output() {
-        Ok(out) if out.status.success() && !out.stdout.is_empty() => {
-            String::from_utf8(out.stdout).unwrap_or_else(|_| source.to_string())
-        }
-        _ => source.to_string(),
-    }
 }
 
 #[cfg(test)]
