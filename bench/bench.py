@@ -538,6 +538,7 @@ def synthetic_cases(results, n):
             cur.execute(f"COMMENT ON COLUMN {table_name(i)}.extra IS 'Only in B'")
     conn.close()
     log(f"{n} tables created twice in {time.time() - t0:.0f} s")
+    PROFILES[n] = catalog_profile(f"bench_s{n}_a")
     a, b = url(f"bench_s{n}_a"), url(f"bench_s{n}_b")
     if n == 1000:
         al = alembic_dir(f"s{n}", f"synth{n}_models")
@@ -571,6 +572,29 @@ def synthetic_cases(results, n):
                 [f"bench_s{n}_a", f"bench_s{n}_b"],
                 check_output=None),
     ]
+
+
+def catalog_profile(db):
+    """Milliseconds each of opdb's catalog queries takes on `db` (median of 5, with transfer)."""
+    source = (ROOT / "migration/src/introspect/postgres.rs").read_text()
+    conn = psycopg2.connect(url(db))
+    out = []
+    with conn.cursor() as cur:
+        for name in ["TABLES", "COLUMNS", "CONSTRAINTS", "INDEXES", "ENUMS", "SEQUENCES"]:
+            sql = re.search(r"const " + name + r': &str = "(.*?)";', source, re.S).group(1)
+            sql = sql.replace("$1", "'public'")
+            times = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                cur.execute(sql)
+                cur.fetchall()
+                times.append((time.perf_counter() - t0) * 1000)
+            out.append((name.lower(), statistics.median(times)))
+    conn.close()
+    return out
+
+
+PROFILES = {}
 
 
 # --------------------------------------------------------------------------------------------
@@ -631,6 +655,23 @@ def report(results, started):
             f"| {case} | {o['median_s']:.3f} s | {a['median_s']:.3f} s | "
             f"**{a['median_s'] / o['median_s']:.1f}x** | {o['peak_mib']:.0f} MiB | {a['peak_mib']:.0f} MiB | "
             f"{o['statements']} | {a['statements']} |")
+    def ratio(case):
+        t = by_case.get(case, {})
+        return t["alembic"]["median_s"] / t["opdb"]["median_s"] if "opdb" in t and "alembic" in t else None
+
+    matching = ratio("1000 tables: autogenerate, matching database")
+    empty = ratio("1000 tables: autogenerate, empty database")
+    lines += ["", "## Targets", ""]
+    if matching and empty:
+        met = "met" if min(matching, empty) >= 20 else "not met in every case (see what bounds the time below)"
+        lines.append(
+            f"- Autogenerate at 1,000 tables, whole process, at least 20 times faster than alembic: "
+            f"{matching:.1f}x against a matching database, {empty:.1f}x against an empty one: {met}.")
+    counts = sorted({r["statements"] for r in results if r["tool"] == "opdb" and "autogenerate" in r["case"]})
+    lines.append(
+        f"- A constant number of catalog queries: opdb's autogenerate sends {', '.join(map(str, counts))} "
+        "statements in all (connection set-up, version table, six catalog queries) at 61 and at 1,000 "
+        "tables; alembic's grows with the tables.")
     growth = []
     for tool in ["opdb", "alembic"]:
         small = by_case.get("1000 tables: database A against database B", {}).get(tool)
@@ -643,6 +684,28 @@ def report(results, started):
                 f"{small['peak_mib']:.0f} and {big['peak_mib']:.0f} MiB.")
     if growth:
         lines += ["", "## From 1,000 to 10,000 tables (database against database)", ""] + growth
+    floor = by_case.get("opDB: current (start, connect, read the version, exit)", {})
+    lines += ["", "## What bounds opdb's time", ""]
+    if floor:
+        lines.append(
+            f"- Starting, connecting and reading one row (`current`) takes {floor['opdb']['median_s']:.3f} s "
+            f"for opdb and {floor['alembic']['median_s']:.3f} s for alembic. Most of opdb's is the "
+            "connection: both drivers negotiate TLS with the server (`sslmode=prefer`, the default of "
+            "libpq and of sqlx) and the server starts a backend; opdb opens exactly one connection.")
+    for n, profile in PROFILES.items():
+        total = sum(ms for _, ms in profile)
+        parts = ", ".join(f"{name} {ms:.1f} ms" for name, ms in profile)
+        lines.append(
+            f"- Introspection is {len(profile)} catalog queries whatever the size; on the {n}-table "
+            f"database they take {total:.0f} ms in all on the server (with transfer): {parts}.")
+    lines.append(
+        "- The rest is opdb's own work (reading the entities, diffing both ways, checking each half "
+        "against its target, rendering), a few milliseconds at 61 tables; revisions are laid out "
+        "in-process, as rustfmt would, without running rustfmt (which alone took 0.55 s on the "
+        "1,000-table revision).")
+    lines.append(
+        "- alembic's time is Python start-up and imports, then reflection: one round of queries per "
+        "table (the statement counts above), then its comparison.")
     lines += ["", "## Raw figures", "", "```json", json.dumps(results, indent=1), "```", ""]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
     log("wrote BENCHMARKS.md")
