@@ -521,7 +521,11 @@ def create_synthetic(db, n, module_path):
     scope = {}
     exec(compile(code, str(module_path), "exec"), scope)
     engine = sqlalchemy.create_engine(sa_url(db))
-    scope["metadata"].create_all(engine)
+    # In batches, each its own transaction: one create_all of 10,000 tables holds more locks
+    # than PostgreSQL's default max_locks_per_transaction allows.
+    tables = scope["metadata"].sorted_tables
+    for start in range(0, len(tables), 500):
+        scope["metadata"].create_all(engine, tables=tables[start:start + 500])
     engine.dispose()
 
 
