@@ -277,7 +277,7 @@ publish = false
 [workspace]
 
 [dependencies]
-entity = {{ path = "{ROOT / 'entity'}" }}
+opdb = {{ path = "{ROOT}" }}
 migration = {{ path = "{ROOT / 'migration'}" }}
 sea-orm = {{ version = "2.0.4", default-features = false, features = ["macros", "with-json", "with-chrono", "postgres-array"] }}
 tokio = {{ version = "1", features = ["rt-multi-thread", "macros"] }}
@@ -293,25 +293,10 @@ path = "src/synth1000_main.rs"
     if not (runner / "Cargo.lock").exists():
         shutil.copy(ROOT / "Cargo.lock", runner / "Cargo.lock")
     write_if_changed(runner / "src" / "opdb_model.rs", """//! opdb with the opDB's entities and no revisions: autogenerate against an empty database.
-use migration::cli::Model;
-use migration::entities::EntitySet;
-
-fn entities() -> EntitySet {
-    let mut set = EntitySet::new();
-    macro_rules! add {
-        ($m:ident) => {
-            set.add(entity::$m::Entity);
-        };
-    }
-    entity::for_each_entity!(add);
-    set
-}
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let models = [Model { database: "opdb", entities }];
     let scripts = vec![migration::script::CompiledScripts { database: "opdb", revisions: vec![] }];
-    migration::cli::main(scripts, &models, std::path::Path::new(".")).await
+    migration::cli::main(scripts, opdb::MODELS, std::path::Path::new(".")).await
 }
 """)
     write_if_changed(runner / "src" / "synth1000_main.rs", """//! opdb with the 1,000 synthetic entities and no revisions.

@@ -25,7 +25,7 @@ use migration::schema::{
     Column, ColumnType as T, FkAction, ForeignKey, Index, Schema, Sequence, Table,
 };
 use migration::script::{CompiledRevision, CompiledScripts};
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -127,21 +127,9 @@ const BACKENDS: [DbBackend; 2] = [DbBackend::Sqlite, DbBackend::Postgres];
 /// The tables of a database, opdb's own included.
 async fn all_tables(url: &str) -> Vec<String> {
     let db = migration::db::connect(url).await.unwrap();
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
-        }
-        _ => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1",
-    };
-    let rows = db
-        .query_all_raw(Statement::from_string(backend, sql))
-        .await
-        .unwrap();
+    let names = common::tables(&db).await;
     db.close().await.ok();
-    rows.iter()
-        .map(|r| r.try_get::<String>("", "name").unwrap())
-        .collect()
+    names
 }
 
 async fn introspect(url: &str) -> Schema {

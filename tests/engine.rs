@@ -166,18 +166,9 @@ async fn versions(db: &DatabaseConnection) -> Vec<String> {
 
 /// The tables of the database, without opdb's own.
 async fn tables(db: &DatabaseConnection) -> Vec<String> {
-    let sql = match db.get_database_backend() {
-        DbBackend::Postgres => {
-            "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
-        }
-        _ => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1",
-    };
-    let rows = db
-        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+    common::tables(db)
         .await
-        .unwrap();
-    rows.iter()
-        .map(|r| r.try_get::<String>("", "name").unwrap())
+        .into_iter()
         .filter(|t| t != "alembic_version" && t != "opdb_history")
         .collect()
 }

@@ -313,16 +313,19 @@ impl EntitySet {
     }
 }
 
-/// Column renames of a whole entity set, for the diff: (table, new name) to old name.
 impl EntitySet {
-    pub fn column_renames(&self) -> BTreeMap<(String, String), String> {
-        self.entities
-            .values()
-            .flat_map(|info| {
-                info.column_renames
-                    .iter()
-                    .map(|(new, old)| ((info.table.name.clone(), new.clone()), old.clone()))
-            })
-            .collect()
+    /// What the diff needs beside the schema: the column renames the entities ask for.
+    pub fn hints(&self) -> crate::autogenerate::Hints {
+        crate::autogenerate::Hints {
+            column_renames: self
+                .entities
+                .values()
+                .flat_map(|info| {
+                    info.column_renames
+                        .iter()
+                        .map(|(new, old)| ((info.table.name.clone(), new.clone()), old.clone()))
+                })
+                .collect(),
+        }
     }
 }

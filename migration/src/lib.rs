@@ -20,6 +20,7 @@ pub mod revision;
 pub mod runtime;
 pub mod schema;
 pub mod script;
+pub mod toposort;
 
 /// What revision files import: `use migration::prelude::*;`.
 pub mod prelude {

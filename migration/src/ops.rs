@@ -148,6 +148,16 @@ impl ColumnChange {
         self.rename = Some(to.to_string());
         self
     }
+    /// The new name, when renaming is all this change does.
+    pub fn only_rename(&self) -> Option<&str> {
+        let to = self.rename.as_deref()?;
+        (*self == ColumnChange::new().rename(to)).then_some(to)
+    }
+    /// The new comment, when setting it is all this change does.
+    pub fn only_comment(&self) -> Option<&Option<String>> {
+        let comment = self.comment.as_ref()?;
+        (*self == ColumnChange::new().comment(comment.as_deref())).then_some(comment)
+    }
 }
 
 /// A data migration: runs inside the revision's transaction, online only.

@@ -2,7 +2,7 @@
 //! labels, `depends_on`, several bases and heads; target resolution; upgrade and downgrade
 //! plans. Pure: it knows files only by name, for messages.
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Result};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One revision's metadata.
@@ -99,6 +99,11 @@ impl Graph {
     }
 
     /// Revisions no other revision builds on.
+    /// Whether `versions` (a database's version rows) are exactly the heads.
+    pub fn at_head(&self, versions: &[String]) -> bool {
+        crate::schema::sorted(versions) == crate::schema::sorted(&self.heads())
+    }
+
     pub fn heads(&self) -> Vec<String> {
         self.revs
             .keys()
@@ -288,11 +293,7 @@ impl Graph {
         if let Some(missing) = target.iter().find(|t| !applied.contains(*t)) {
             bail!(
                 "destination {missing} is not a valid downgrade target from current head(s) {}",
-                if current.is_empty() {
-                    "(base)".to_string()
-                } else {
-                    current.join(", ")
-                }
+                shown(current)
             );
         }
         let keep = self.ancestors(target);
@@ -327,45 +328,26 @@ fn split_relative(text: &str) -> Option<(&str, char, usize)> {
     Some((&text[..at], sign, n))
 }
 
-/// Kahn's algorithm over down revisions and dependencies, smallest id first among the ready.
+/// Version rows as messages show them: `(base)` when there are none.
+pub fn shown(versions: &[String]) -> String {
+    if versions.is_empty() {
+        "(base)".to_string()
+    } else {
+        versions.join(", ")
+    }
+}
+
+/// Revisions after their down revisions and dependencies, smallest id first among the ready.
 fn topological(revs: &BTreeMap<String, Revision>) -> Result<Vec<String>> {
-    let mut pending: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut dependents: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for rev in revs.values() {
-        let parents: BTreeSet<&str> = rev
-            .down
+    let ids: BTreeSet<String> = revs.keys().cloned().collect();
+    let (order, stuck) = crate::toposort::order(&ids, |id| {
+        let rev = &revs[id];
+        rev.down.iter().chain(&rev.depends_on).cloned().collect()
+    });
+    if !stuck.is_empty() {
+        let stuck: Vec<String> = stuck
             .iter()
-            .chain(&rev.depends_on)
-            .map(String::as_str)
-            .collect();
-        pending.insert(&rev.id, parents.len());
-        for p in parents {
-            dependents.entry(p).or_default().push(&rev.id);
-        }
-    }
-    let mut ready: BTreeSet<&str> = pending
-        .iter()
-        .filter(|(_, n)| **n == 0)
-        .map(|(id, _)| *id)
-        .collect();
-    let mut order = Vec::new();
-    while let Some(id) = ready.pop_first() {
-        order.push(id.to_string());
-        for child in dependents.get(id).into_iter().flatten() {
-            let n = pending
-                .get_mut(child)
-                .ok_or_else(|| anyhow!("unknown revision {child}"))?;
-            *n -= 1;
-            if *n == 0 {
-                ready.insert(child);
-            }
-        }
-    }
-    if order.len() < revs.len() {
-        let stuck: Vec<String> = revs
-            .values()
-            .filter(|r| !order.contains(&r.id))
-            .map(|r| format!("{} ({})", r.id, r.path))
+            .map(|id| format!("{id} ({})", revs[id].path))
             .collect();
         bail!("the revisions form a cycle: {}", stuck.join(", "));
     }

@@ -9,7 +9,7 @@
 use crate::apply::apply;
 use crate::ddl::{self, ident, literal};
 use crate::ops::{Ops, Step};
-use crate::revision::Graph;
+use crate::revision::{shown, Graph};
 use crate::schema::Schema;
 use crate::script::{CompiledRevision, Config, ScriptDir};
 use anyhow::{anyhow, bail, Context as _, Result};
@@ -99,18 +99,11 @@ impl<'a> Context<'a> {
             .graph
             .get(id)
             .ok_or_else(|| anyhow!("unknown revision {id}"))?;
-        let show = |v: &[String]| {
-            if v.is_empty() {
-                "(base)".to_string()
-            } else {
-                v.join(", ")
-            }
-        };
         let line = format!(
             "Running {} {} -> {}, {}",
             direction.word(),
-            show(versions),
-            show(&next_versions),
+            shown(versions),
+            shown(&next_versions),
             rev.message
         );
         Ok((next, next_versions, line))
@@ -709,16 +702,10 @@ pub fn offline_script(
         s.push_str(&format!("-- {running}\nBEGIN;\n\n"));
         for step in ctx.ops(id, direction)?.steps {
             match step {
-                Step::Op(op) => {
-                    for sql in ddl::render(backend, &op, &model)
-                        .with_context(|| format!("revision {id} ({})", ctx.path(id)))?
-                    {
-                        s.push_str(&sql);
-                        s.push_str(";\n\n");
-                    }
-                    apply(&mut model, &op)
-                        .with_context(|| format!("revision {id} ({})", ctx.path(id)))?;
-                }
+                Step::Op(op) => s.push_str(
+                    &ddl::render_and_apply(backend, &op, &mut model)
+                        .with_context(|| format!("revision {id} ({})", ctx.path(id)))?,
+                ),
                 Step::Data(_) => s.push_str(&format!(
                     "-- A data migration of revision {id} runs only online (without --sql).\n\n"
                 )),

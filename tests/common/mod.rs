@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use migration::entities::EntitySet;
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The server tests use; override with `OPDB_TEST_PG_URL` (a URL of any database on it).
@@ -119,12 +119,22 @@ pub async fn load_fixture(db: &TestDb) {
 
 /// Every opDB entity, read by the engine.
 pub fn opdb_entities() -> EntitySet {
-    let mut set = EntitySet::new();
-    macro_rules! add {
-        ($m:ident) => {
-            set.add(entity::$m::Entity);
-        };
-    }
-    entity::for_each_entity!(add);
-    set
+    opdb::entities()
+}
+
+/// Every table of the database, opdb's own included, in name order.
+pub async fn tables(db: &DatabaseConnection) -> Vec<String> {
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => {
+            "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+        }
+        _ => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1",
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| r.try_get::<String>("", "name").unwrap())
+        .collect()
 }

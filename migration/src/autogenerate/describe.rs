@@ -19,18 +19,10 @@ pub fn op(op: &Op) -> String {
             table,
             column,
             change,
-        } if change.rename.is_some()
-            && *change
-                == (crate::ops::ColumnChange {
-                    rename: change.rename.clone(),
-                    ..Default::default()
-                }) =>
-        {
-            format!(
-                "rename column {table}.{column} to {}",
-                change.rename.as_deref().unwrap_or_default()
-            )
-        }
+        } if change.only_rename().is_some() => format!(
+            "rename column {table}.{column} to {}",
+            change.only_rename().unwrap_or_default()
+        ),
         Op::AlterColumn {
             table,
             column,

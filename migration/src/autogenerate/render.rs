@@ -374,19 +374,10 @@ fn statement(o: &Op) -> Expr {
             column,
             change,
         } => {
-            let only_rename = crate::ops::ColumnChange {
-                rename: change.rename.clone(),
-                ..Default::default()
-            };
-            let only_comment = crate::ops::ColumnChange {
-                comment: change.comment.clone(),
-                ..Default::default()
-            };
-            if change.rename.is_some() && *change == only_rename {
-                let to = change.rename.clone().unwrap_or_default();
-                return call("rename_column", vec![lit(table), lit(column), lit(&to)]);
+            if let Some(to) = change.only_rename() {
+                return call("rename_column", vec![lit(table), lit(column), lit(to)]);
             }
-            if let (Some(comment), true) = (&change.comment, *change == only_comment) {
+            if let Some(comment) = change.only_comment() {
                 return call(
                     "set_column_comment",
                     vec![lit(table), lit(column), optional(comment)],

@@ -18,6 +18,18 @@ pub fn render(backend: DbBackend, op: &Op, before: &Schema) -> Result<Vec<String
     }
 }
 
+/// The statements of `op` for a script, each ended by `;` and a blank line, and `model` moved
+/// on past it (the next op renders against the schema this one leaves).
+pub fn render_and_apply(backend: DbBackend, op: &Op, model: &mut Schema) -> Result<String> {
+    let mut s = String::new();
+    for sql in render(backend, op, model)? {
+        s.push_str(&sql);
+        s.push_str(";\n\n");
+    }
+    crate::apply::apply(model, op)?;
+    Ok(s)
+}
+
 /// The SQL script that applies `ops` to a database whose schema is `from`, in one transaction.
 pub fn script(backend: DbBackend, from: &Schema, ops: &[Op]) -> Result<String> {
     use anyhow::Context as _;
@@ -28,12 +40,9 @@ pub fn script(backend: DbBackend, from: &Schema, ops: &[Op]) -> Result<String> {
     }
     s.push_str("BEGIN;\n\n");
     for op in ops {
-        let what = || crate::autogenerate::describe::op(op);
-        for sql in render(backend, op, &model).with_context(what)? {
-            s.push_str(&sql);
-            s.push_str(";\n\n");
-        }
-        crate::apply::apply(&mut model, op).with_context(what)?;
+        let sql = render_and_apply(backend, op, &mut model)
+            .with_context(|| crate::autogenerate::describe::op(op))?;
+        s.push_str(&sql);
     }
     s.push_str("COMMIT;\n");
     if backend == DbBackend::Sqlite {

@@ -31,3 +31,35 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
     crate::normalize::schema(&mut found.schema);
     Ok(found)
 }
+
+/// The identifier `s` starts with, and the rest.
+pub(crate) fn take_ident(s: &str) -> (String, &str) {
+    let s = s.trim_start();
+    for (open, close) in [('"', '"'), ('`', '`'), ('[', ']')] {
+        if let Some(rest) = s.strip_prefix(open) {
+            let mut end = 0;
+            let bytes = rest.as_bytes();
+            while end < bytes.len() {
+                if bytes[end] as char == close {
+                    if open == '"' && bytes.get(end + 1) == Some(&b'"') {
+                        end += 2;
+                        continue;
+                    }
+                    break;
+                }
+                end += 1;
+            }
+            let name = rest[..end].replace("\"\"", "\"");
+            return (name, &rest[(end + 1).min(rest.len())..]);
+        }
+    }
+    let end = s
+        .find(|c: char| c.is_whitespace() || c == '(' || c == ',')
+        .unwrap_or(s.len());
+    (s[..end].to_string(), &s[end..])
+}
+
+/// An identifier without its quotes (`"Mood"` is `Mood`, `"a""b"` is `a"b`).
+pub(crate) fn unquote(s: &str) -> String {
+    take_ident(s).0
+}

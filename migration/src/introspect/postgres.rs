@@ -1,6 +1,6 @@
 //! PostgreSQL introspection from the system catalogs: six queries for the whole schema.
 
-use super::Introspection;
+use super::{unquote, Introspection};
 use crate::schema::{
     CheckConstraint, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Schema,
     Sequence, Table, UniqueConstraint,
@@ -303,13 +303,6 @@ fn fk_action(code: &str) -> FkAction {
         "n" => FkAction::SetNull,
         "d" => FkAction::SetDefault,
         _ => FkAction::NoAction,
-    }
-}
-
-fn unquote(ident: &str) -> String {
-    match ident.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-        Some(inner) => inner.replace("\"\"", "\""),
-        None => ident.to_string(),
     }
 }
 

@@ -5,7 +5,7 @@
 //! (constraint names, checks, `AUTOINCREMENT`, index expressions and `WHERE`) is read from the
 //! `CREATE` statements SQLite keeps. Names SQLite does not keep get PostgreSQL's defaults.
 
-use super::Introspection;
+use super::{take_ident, unquote, Introspection};
 use crate::naming;
 use crate::normalize::{closing_paren, strip_parens};
 use crate::schema::{
@@ -389,37 +389,6 @@ fn split_top_level(s: &str) -> Vec<String> {
         parts.push(current.trim().to_string());
     }
     parts
-}
-
-/// The identifier `s` starts with, and the rest.
-fn take_ident(s: &str) -> (String, &str) {
-    let s = s.trim_start();
-    for (open, close) in [('"', '"'), ('`', '`'), ('[', ']')] {
-        if let Some(rest) = s.strip_prefix(open) {
-            let mut end = 0;
-            let bytes = rest.as_bytes();
-            while end < bytes.len() {
-                if bytes[end] as char == close {
-                    if open == '"' && bytes.get(end + 1) == Some(&b'"') {
-                        end += 2;
-                        continue;
-                    }
-                    break;
-                }
-                end += 1;
-            }
-            let name = rest[..end].replace("\"\"", "\"");
-            return (name, &rest[(end + 1).min(rest.len())..]);
-        }
-    }
-    let end = s
-        .find(|c: char| c.is_whitespace() || c == '(' || c == ',')
-        .unwrap_or(s.len());
-    (s[..end].to_string(), &s[end..])
-}
-
-fn unquote(s: &str) -> String {
-    take_ident(s).0
 }
 
 #[cfg(test)]
