@@ -9,6 +9,7 @@ use crate::revision::{shown, Graph, Revision};
 use crate::runtime::{self, Context, Direction};
 use crate::schema::Schema;
 use crate::script::{CompiledRevision, CompiledScripts, RevisionFile, ScriptDir};
+use crate::url::{scrub, DbUrl, UrlSource};
 use anyhow::{bail, Context as _, Result};
 use clap::{Parser, Subcommand};
 use sea_orm::DbBackend;
@@ -197,13 +198,33 @@ pub async fn main(
             };
         }
     };
-    let mut stdout = std::io::stdout();
-    match run(cli, &scripts, models, default_root, &mut stdout).await {
+    if let Some(url) = &cli.url {
+        crate::url::register(url);
+    }
+    let mut stdout = Scrubbed(std::io::stdout());
+    let result = run(cli, &scripts, models, default_root, &mut stdout).await;
+    stdout.flush().ok();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", one_line(&e));
+            eprintln!("error: {}", scrub(&one_line(&e)));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Standard output with every password the command has seen hidden ([`scrub`]), line by line.
+struct Scrubbed<W: Write>(W);
+
+impl<W: Write> Write for Scrubbed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(scrub(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }
 
@@ -253,18 +274,19 @@ fn project_root(cli_root: Option<&Path>, default_root: &Path) -> PathBuf {
     }
 }
 
-/// The database URL and, when it is the SQLite default, a notice saying so.
-pub fn database_url(cli_url: Option<&str>, dir: &ScriptDir) -> Result<(String, Option<String>)> {
+/// The database URL, where it came from and, when it is the SQLite default, a notice saying so.
+pub fn database_url(cli_url: Option<&str>, dir: &ScriptDir) -> Result<(DbUrl, Option<String>)> {
     if let Some(url) = cli_url {
-        return Ok((url.to_string(), None));
+        return Ok((DbUrl::new(url, UrlSource::Option("--url")), None));
     }
     if let Ok(url) = std::env::var("DATABASE_URL") {
         if !url.is_empty() {
-            return Ok((url, None));
+            return Ok((DbUrl::new(url, UrlSource::Env), None));
         }
     }
     if let Some(url) = dir.db_cfg_url()? {
-        return Ok((url, None));
+        let cfg = PathBuf::from(dir.label()).join("db.cfg");
+        return Ok((DbUrl::new(url, UrlSource::DbCfg(cfg)), None));
     }
     let path = dir.sqlite_path();
     let notice = format!(
@@ -273,7 +295,10 @@ pub fn database_url(cli_url: Option<&str>, dir: &ScriptDir) -> Result<(String, O
         dir.label()
     );
     Ok((
-        format!("sqlite://{}?mode=rwc", path.display()),
+        DbUrl::new(
+            format!("sqlite://{}?mode=rwc", path.display()),
+            UrlSource::Default,
+        ),
         Some(notice),
     ))
 }
@@ -308,7 +333,7 @@ pub async fn run(
         .map(|s| s.revisions.as_slice())
         .unwrap_or(&[]);
     let ctx = Context::new(&dir, compiled)?;
-    let url = || -> Result<String> {
+    let url = || -> Result<DbUrl> {
         let (url, notice) = database_url(cli.url.as_deref(), &dir)?;
         if let Some(notice) = notice {
             eprintln!("{notice}");
@@ -418,7 +443,8 @@ pub async fn run(
         Command::Diagram { out: folder } => {
             let schema = match cli.url.as_deref() {
                 Some(url) => {
-                    let db = crate::db::connect(url).await?;
+                    let url = DbUrl::new(url, UrlSource::Option("--url"));
+                    let db = crate::db::connect_to(&url, None).await?;
                     let found = live::schema(&db, &dir.config).await;
                     db.close().await.ok();
                     found?.schema
@@ -443,8 +469,8 @@ pub async fn run(
                 ("model", _) => renames()?.reversed(),
                 _ => Hints::default(),
             };
-            let (mut a, backend_a) = source(&from, models, &cli.name, &dir).await?;
-            let (mut b, backend_b) = source(&to, models, &cli.name, &dir).await?;
+            let (mut a, backend_a) = source(&from, "--from", models, &cli.name, &dir).await?;
+            let (mut b, backend_b) = source(&to, "--to", models, &cli.name, &dir).await?;
             if backend_a == Some(DbBackend::Sqlite) || backend_b == Some(DbBackend::Sqlite) {
                 a = normalize::stored_by_sqlite(&a);
                 b = normalize::stored_by_sqlite(&b);
@@ -496,23 +522,8 @@ pub async fn run(
             sql,
         } => {
             if sql {
-                let mut targets = std::collections::BTreeSet::new();
-                for r in &revisions {
-                    targets.extend(ctx.graph.resolve(r, &[])?);
-                }
-                let applied = ctx
-                    .graph
-                    .ancestors(&targets.into_iter().collect::<Vec<_>>());
-                let table = crate::ddl::ident(&dir.config.version_table);
-                writeln!(out, "BEGIN;\n\nDELETE FROM {table};\n")?;
-                for v in ctx.graph.version_heads(&applied) {
-                    writeln!(
-                        out,
-                        "INSERT INTO {table} (version_num) VALUES ({});\n",
-                        crate::ddl::literal(&v)
-                    )?;
-                }
-                writeln!(out, "COMMIT;")?;
+                let backend = url()?.backend()?;
+                out.write_all(runtime::offline_stamp(&ctx, backend, &revisions)?.as_bytes())?;
             } else {
                 let url = url()?;
                 let versions = runtime::stamp(&ctx, &url, &revisions, purge, out).await?;
@@ -521,7 +532,7 @@ pub async fn run(
         }
         Command::Current { verbose } => {
             let url = url()?;
-            let db = crate::db::connect(&url).await?;
+            let db = crate::db::connect_to(&url, dir.config.statement_timeout()).await?;
             let versions = runtime::read_versions(&db, &dir.config).await?;
             db.close().await.ok();
             ctx.graph.check_versions(&versions)?;
@@ -544,7 +555,7 @@ pub async fn run(
         } => {
             if applied {
                 let url = url()?;
-                let db = crate::db::connect(&url).await?;
+                let db = crate::db::connect_to(&url, dir.config.statement_timeout()).await?;
                 let rows = runtime::read_history(&db, &dir.config).await?;
                 db.close().await.ok();
                 for r in rows {
@@ -624,8 +635,8 @@ pub async fn run(
 }
 
 /// The database's schema (without opdb's tables) and its version rows.
-async fn database_at(ctx: &Context<'_>, url: &str) -> Result<(Schema, Vec<String>)> {
-    let db = crate::db::connect(url).await?;
+async fn database_at(ctx: &Context<'_>, url: &DbUrl) -> Result<(Schema, Vec<String>)> {
+    let db = crate::db::connect_to(url, ctx.dir.config.statement_timeout()).await?;
     let versions = runtime::read_versions(&db, &ctx.dir.config).await?;
     ctx.graph.check_versions(&versions)?;
     let schema = live::schema_at(ctx, &db, &versions).await;
@@ -636,6 +647,7 @@ async fn database_at(ctx: &Context<'_>, url: &str) -> Result<(Schema, Vec<String
 /// A `diff` side: `model`, or a database URL with its backend.
 async fn source(
     src: &str,
+    flag: &'static str,
     models: &[Model],
     name: &str,
     dir: &ScriptDir,
@@ -643,8 +655,9 @@ async fn source(
     if src == "model" {
         return Ok((Model::find(models, name)?.schema(), None));
     }
-    let backend = runtime::backend_of(src)?;
-    let db = crate::db::connect(src).await?;
+    let url = DbUrl::new(src, UrlSource::Option(flag));
+    let backend = url.backend()?;
+    let db = crate::db::connect_to(&url, dir.config.statement_timeout()).await?;
     let found = live::schema(&db, &dir.config).await;
     db.close().await.ok();
     Ok((found?.schema, Some(backend)))
@@ -685,14 +698,14 @@ fn summarize(ops: &[Op], warnings: &[String], out: &mut (dyn Write + Send)) -> R
 
 async fn migrate(
     ctx: &Context<'_>,
-    url: String,
+    url: DbUrl,
     direction: Direction,
     target: &str,
     sql: bool,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
     if sql {
-        let backend = runtime::backend_of(&url)?;
+        let backend = url.backend()?;
         let script = runtime::offline_script(ctx, backend, direction, target)?;
         out.write_all(script.as_bytes())?;
     } else {
@@ -837,18 +850,22 @@ mod tests {
         let dir = ScriptDir::init(&root, "x").unwrap();
         std::env::remove_var("DATABASE_URL");
         let (url, notice) = database_url(None, &dir).unwrap();
+        let url = url.url;
         assert!(url.starts_with("sqlite://") && url.ends_with("alembic/x/x.sqlite?mode=rwc"));
         assert!(notice.unwrap().contains("embedded SQLite"));
         std::fs::write(dir.dir.join("db.cfg"), "# staging\npostgres://cfg@h/db\n").unwrap();
-        assert_eq!(
-            database_url(None, &dir).unwrap(),
-            ("postgres://cfg@h/db".into(), None)
-        );
+        let (url, notice) = database_url(None, &dir).unwrap();
+        assert_eq!(url.url, "postgres://cfg@h/db");
+        assert_eq!(url.source, UrlSource::DbCfg("alembic/x/db.cfg".into()));
+        assert!(notice.is_none());
         std::env::set_var("DATABASE_URL", "postgres://env@h/db");
-        assert_eq!(database_url(None, &dir).unwrap().0, "postgres://env@h/db");
+        assert_eq!(
+            database_url(None, &dir).unwrap().0,
+            DbUrl::new("postgres://env@h/db", UrlSource::Env)
+        );
         assert_eq!(
             database_url(Some("sqlite::memory:"), &dir).unwrap().0,
-            "sqlite::memory:"
+            DbUrl::new("sqlite::memory:", UrlSource::Option("--url"))
         );
         std::env::remove_var("DATABASE_URL");
         std::fs::write(dir.dir.join("db.cfg"), "\n# nothing\n").unwrap();

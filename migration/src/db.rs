@@ -1,15 +1,40 @@
-//! Connecting to a database: timeouts that fail in seconds, and URLs that never show a password.
+//! Connecting to a database: one line that says which URL (password hidden, and where it came
+//! from) and the real cause when it fails, within seconds; sessions that cannot hang forever.
+//!
+//! sqlx's pool retries a refused connection until its acquire timeout and then reports only
+//! "pool timed out", and its errors carry server-internal detail ("at line 948") or the whole
+//! URL. So when the pool is slow or fails, one direct connection attempt finds the cause
+//! ([`cause`]), which is what the user sees.
 
-use anyhow::{Context, Result};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use crate::url::{scrub, DbUrl, UrlSource};
+use anyhow::{anyhow, Result};
+use sea_orm::sqlx;
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr};
 use std::time::Duration;
 
 /// How long to wait for a server before giving up with a one-line error.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Connects to `url` (`postgres://...` or `sqlite:...`), failing within [`CONNECT_TIMEOUT`].
+/// How long a connection attempt may run before a direct attempt looks for the reason: a
+/// healthy server answers well within it.
+const DIAGNOSE_AFTER: Duration = Duration::from_millis(400);
+
+/// Idle seconds before TCP keepalive probes start, between probes, and probes before a silent
+/// server counts as gone: about a minute, on both ends (the server also drops the session, and
+/// with it opdb's lock, when opdb's host vanishes).
+const KEEPALIVE: (u32, u32, u32) = (30, 10, 3);
+
+/// Connects to `url` (`postgres://...` or `sqlite:...`) for reading: one connection.
 pub async fn connect(url: &str) -> Result<DatabaseConnection> {
-    let mut options = ConnectOptions::new(url.to_string());
+    connect_to(&DbUrl::new(url, UrlSource::Given), None).await
+}
+
+/// Connects to `target` with one connection, an optional server-side statement timeout.
+pub async fn connect_to(
+    target: &DbUrl,
+    statement_timeout: Option<Duration>,
+) -> Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(target.url.clone());
     options
         .connect_timeout(CONNECT_TIMEOUT)
         .acquire_timeout(CONNECT_TIMEOUT)
@@ -19,59 +44,147 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
         .min_connections(0)
         .test_before_acquire(false)
         .sqlx_logging(false);
-    connect_with(options).await
+    connect_with(target, options, statement_timeout).await
 }
 
-/// Connects with `options`, giving up after twice [`CONNECT_TIMEOUT`] whatever they say, with
-/// an error that names the URL without its password.
-pub async fn connect_with(options: ConnectOptions) -> Result<DatabaseConnection> {
-    let url = options.get_url().to_string();
-    let attempt = tokio::time::timeout(CONNECT_TIMEOUT * 2, Database::connect(options));
-    let connected = attempt
-        .await
-        .map_err(|_| anyhow::anyhow!("timed out after {:?}", CONNECT_TIMEOUT * 2))
-        .and_then(|r| r.map_err(anyhow::Error::from));
-    connected.with_context(|| format!("cannot connect to {}", redact(&url)))
+/// Connects with `options` (its URL is `target`'s), failing within [`CONNECT_TIMEOUT`] with
+/// one line naming the URL and the cause.
+pub async fn connect_with(
+    target: &DbUrl,
+    mut options: ConnectOptions,
+    statement_timeout: Option<Duration>,
+) -> Result<DatabaseConnection> {
+    let failed = |cause: String| anyhow!("cannot connect to {target}: {}", scrub(&cause));
+    let backend = target.backend()?;
+    let (idle, interval, count) = KEEPALIVE;
+    let mut server_options = vec![
+        ("tcp_keepalives_idle", idle.to_string()),
+        ("tcp_keepalives_interval", interval.to_string()),
+        ("tcp_keepalives_count", count.to_string()),
+    ];
+    if let Some(limit) = statement_timeout {
+        server_options.push(("statement_timeout", limit.as_millis().to_string()));
+    }
+    options
+        .map_sqlx_postgres_opts(move |o| o.options(server_options.clone()))
+        // A reader waits for a writer's commit rather than failing after sqlx's 5 s.
+        .map_sqlx_sqlite_opts(|o| o.busy_timeout(Duration::from_secs(60)));
+    let pool = Database::connect(options);
+    tokio::pin!(pool);
+    let diagnosis = async {
+        tokio::time::sleep(DIAGNOSE_AFTER).await;
+        match cause(&target.url).await {
+            Some(c) => c,
+            // The server is there: wait for the pool after all.
+            None => std::future::pending().await,
+        }
+    };
+    let connected = tokio::select! {
+        r = tokio::time::timeout(CONNECT_TIMEOUT, &mut pool) => match r {
+            Ok(Ok(db)) => Ok(db),
+            Ok(Err(e)) => Err(match sqlx_error(&e) {
+                Some(e) if !matches!(e, sqlx::Error::PoolTimedOut) => describe(e, &target.url),
+                _ => cause(&target.url).await.unwrap_or_else(|| e.to_string()),
+            }),
+            Err(_) => Err(format!("timed out after {} s", CONNECT_TIMEOUT.as_secs())),
+        },
+        c = diagnosis, if backend == DbBackend::Postgres => Err(c),
+    };
+    let db = connected.map_err(failed)?;
+    if backend == DbBackend::Postgres {
+        crate::socket::keep_alive(KEEPALIVE);
+    }
+    Ok(db)
 }
 
-/// The URL with any password replaced by `***`, for messages and logs.
-pub fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
+/// The driver's own error inside a SeaORM error.
+pub fn sqlx_error(e: &DbErr) -> Option<&sqlx::Error> {
+    match e {
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => Some(e),
+        _ => None,
+    }
+}
+
+/// Why `url` cannot be connected to, from one direct attempt; `None` when it can.
+async fn cause(url: &str) -> Option<String> {
+    use sqlx::{ConnectOptions as _, Connection as _};
+    let attempt = async {
+        if url.starts_with("sqlite:") {
+            let options: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
+            options.connect().await?.close().await
+        } else {
+            let options: sqlx::postgres::PgConnectOptions = url.parse()?;
+            options.connect().await?.close().await
+        }
     };
-    let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
-    };
-    let userinfo = &authority[..at];
-    match userinfo.find(':') {
-        Some(colon) => format!(
-            "{}{}:***{}",
-            &url[..scheme_end + 3],
-            &userinfo[..colon],
-            &rest[at..]
+    match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(describe(&e, url)),
+        Err(_) => Some(format!(
+            "timed out after {} s (is the host reachable, and the port right?)",
+            CONNECT_TIMEOUT.as_secs()
+        )),
+    }
+}
+
+/// A connection error as a person can act on it.
+fn describe(e: &sqlx::Error, url: &str) -> String {
+    let pg: Option<sqlx::postgres::PgConnectOptions> = url.parse().ok();
+    let host = pg
+        .as_ref()
+        .map(|o| format!("{}:{}", o.get_host(), o.get_port()))
+        .unwrap_or_default();
+    let text = match e {
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            format!("connection refused: is the server running and listening on {host}?")
+        }
+        sqlx::Error::Io(io) if io.to_string().contains("lookup address") => format!(
+            "unknown host '{}'",
+            pg.as_ref().map(|o| o.get_host()).unwrap_or_default()
         ),
-        None => url.to_string(),
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            format!("timed out connecting to {host}")
+        }
+        sqlx::Error::Io(io) => format!("{io}"),
+        sqlx::Error::Tls(tls) => format!("TLS failed: {tls}"),
+        sqlx::Error::PoolTimedOut => "timed out".to_string(),
+        sqlx::Error::Database(db) => {
+            let user = pg.as_ref().map(|o| o.get_username().to_string());
+            let database = pg
+                .as_ref()
+                .and_then(|o| o.get_database().map(str::to_string));
+            match db.code().as_deref() {
+                Some("28P01") => format!(
+                    "authentication failed for user '{}': check the password",
+                    user.unwrap_or_default()
+                ),
+                Some("28000") => format!(
+                    "the server refused user '{}': {}",
+                    user.unwrap_or_default(),
+                    db.message()
+                ),
+                Some("3D000") => format!(
+                    "database '{}' does not exist: create it (createdb, or CREATE DATABASE) or \
+                     fix the URL",
+                    database.unwrap_or_default()
+                ),
+                Some("57P03") => "the server is starting up or shutting down".to_string(),
+                Some("53300") => format!("the server has too many connections: {}", db.message()),
+                _ => db.message().to_string(),
+            }
+        }
+        other => other.to_string(),
+    };
+    if url.starts_with("sqlite:") {
+        if let sqlx::Error::Database(db) = e {
+            if db.code().as_deref() == Some("14") {
+                return "cannot open the SQLite file: does its folder exist? (add ?mode=rwc to \
+                        create the file)"
+                    .to_string();
+            }
+        }
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn redact_hides_only_the_password() {
-        assert_eq!(
-            redact("postgres://pfs:s3cret@db.example:5432/opdb?sslmode=require"),
-            "postgres://pfs:***@db.example:5432/opdb?sslmode=require"
-        );
-        assert_eq!(redact("postgres://pfs@db/opdb"), "postgres://pfs@db/opdb");
-        assert_eq!(
-            redact("sqlite:opdb.sqlite?mode=rwc"),
-            "sqlite:opdb.sqlite?mode=rwc"
-        );
-        assert_eq!(redact("postgres://u:p%40ss@h/d"), "postgres://u:***@h/d");
-    }
+    text
 }

@@ -19,8 +19,10 @@ pub mod ops;
 pub mod revision;
 pub mod runtime;
 pub mod schema;
+pub mod socket;
 pub mod script;
 pub mod toposort;
+pub mod url;
 
 /// What revision files import: `use migration::prelude::*;`.
 pub mod prelude {

@@ -218,7 +218,7 @@ impl Graph {
     fn relative(&self, from: &[String], sign: char, n: usize, text: &str) -> Result<Vec<String>> {
         let applied = self.ancestors(from);
         let moved: Vec<String> = if sign == '+' {
-            self.upgrade_plan(from, &self.heads())
+            self.upgrade_plan(from, &self.heads())?
                 .into_iter()
                 .take(n)
                 .collect()
@@ -277,14 +277,30 @@ impl Graph {
     }
 
     /// Revisions to apply, in order, to go from version set `current` to `target`.
-    pub fn upgrade_plan(&self, current: &[String], target: &[String]) -> Vec<String> {
+    pub fn upgrade_plan(&self, current: &[String], target: &[String]) -> Result<Vec<String>> {
         let applied = self.ancestors(current);
+        let below = if target.is_empty() && !current.is_empty() {
+            Some("base".to_string())
+        } else {
+            target
+                .iter()
+                .find(|t| applied.contains(*t) && !current.contains(*t))
+                .cloned()
+        };
+        if let Some(below) = below {
+            bail!(
+                "destination {below} is below the current head(s) {}: upgrade only goes up; use \
+                 downgrade",
+                shown(current)
+            );
+        }
         let needed = self.ancestors(target);
-        self.order
+        Ok(self
+            .order
             .iter()
             .filter(|id| needed.contains(*id) && !applied.contains(*id))
             .cloned()
-            .collect()
+            .collect())
     }
 
     /// Revisions to revert, in order (children first), to go from `current` down to `target`.
@@ -292,7 +308,8 @@ impl Graph {
         let applied = self.ancestors(current);
         if let Some(missing) = target.iter().find(|t| !applied.contains(*t)) {
             bail!(
-                "destination {missing} is not a valid downgrade target from current head(s) {}",
+                "destination {missing} is not a valid downgrade target from current head(s) {}: \
+                 downgrade only goes down; use upgrade",
                 shown(current)
             );
         }
@@ -390,11 +407,25 @@ mod tests {
     fn plans_follow_the_dag() {
         let g = diamond();
         assert_eq!(g.heads(), ids(&["eeee00000005"]));
-        assert_eq!(g.upgrade_plan(&[], &g.heads()).len(), 5);
+        assert_eq!(g.upgrade_plan(&[], &g.heads()).unwrap().len(), 5);
         assert_eq!(
-            g.upgrade_plan(&ids(&["cccc00000003"]), &ids(&["eeee00000005"])),
+            g.upgrade_plan(&ids(&["cccc00000003"]), &ids(&["eeee00000005"]))
+                .unwrap(),
             ids(&["dddd00000004", "eeee00000005"])
         );
+        // At head, upgrading to head is nothing to do; below it, or to base, is the wrong way.
+        let head = ids(&["eeee00000005"]);
+        assert_eq!(g.upgrade_plan(&head, &head).unwrap(), Vec::<String>::new());
+        let minus_one = g.resolve("-1", &head).unwrap();
+        let e = g.upgrade_plan(&head, &minus_one).unwrap_err().to_string();
+        assert!(e.contains("is below the current head") && e.contains("use downgrade"), "{e}");
+        assert!(g.upgrade_plan(&head, &[]).is_err());
+        assert!(g.upgrade_plan(&head, &ids(&["aaaa00000001"])).is_err());
+        let e = g
+            .downgrade_plan(&ids(&["bbbb00000002"]), &ids(&["eeee00000005"]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a valid downgrade target"), "{e}");
         assert_eq!(
             g.downgrade_plan(&ids(&["eeee00000005"]), &ids(&["bbbb00000002"]))
                 .unwrap(),
@@ -434,7 +465,7 @@ mod tests {
         .unwrap();
         assert_eq!(g.bases(), ids(&["aaaa00000001", "cccc00000003"]));
         assert_eq!(
-            g.upgrade_plan(&[], &ids(&["cccc00000003"])),
+            g.upgrade_plan(&[], &ids(&["cccc00000003"])).unwrap(),
             ids(&["aaaa00000001", "bbbb00000002", "cccc00000003"])
         );
         // b stays in the version table: c depends on it but does not build on it.

@@ -1,10 +1,13 @@
 //! Running revisions (alembic's `runtime/migration.py`): the version and history tables, the
 //! lock, one transaction per revision, and offline `--sql` scripts.
 //!
-//! PostgreSQL: a session advisory lock serializes runs; each revision runs in a transaction of
-//! its own with its version update. SQLite: one `BEGIN IMMEDIATE` transaction holds the write
-//! lock for the whole run and each revision is a savepoint in it. Either way a failing revision
-//! is rolled back whole and the version table stays at the revision before it.
+//! Each revision runs in a transaction of its own with its version update and history row, and
+//! commits before the next begins, on both backends: a failing (or killed) revision is rolled
+//! back whole and the database stays at the revision before it, with every earlier revision of
+//! the run kept. Concurrent runs wait for each other for `lock_wait` seconds: a session advisory
+//! lock on PostgreSQL; on SQLite an exclusive lock on the file `<database>-lock` beside it
+//! (released by the operating system if the process dies), with each revision a `BEGIN
+//! IMMEDIATE` transaction. Every call to the database is bounded by `statement_timeout`.
 
 use crate::apply::apply;
 use crate::ddl::{self, ident, literal};
@@ -12,6 +15,7 @@ use crate::ops::{Ops, Step};
 use crate::revision::{shown, Graph};
 use crate::schema::Schema;
 use crate::script::{CompiledRevision, Config, ScriptDir};
+use crate::url::DbUrl;
 use anyhow::{anyhow, bail, Context as _, Result};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
@@ -120,20 +124,6 @@ impl<'a> Context<'a> {
             }
         }
         Ok(schema)
-    }
-}
-
-/// The dialect a URL speaks, without connecting.
-pub fn backend_of(url: &str) -> Result<DbBackend> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(DbBackend::Postgres)
-    } else if url.starts_with("sqlite:") {
-        Ok(DbBackend::Sqlite)
-    } else {
-        bail!(
-            "unsupported database URL {}: use postgres://... or sqlite:...",
-            crate::db::redact(url)
-        )
     }
 }
 
@@ -247,8 +237,8 @@ fn short(sql: &str) -> String {
 
 /// A connection for running migrations: one physical connection, so that the advisory lock,
 /// the transactions and the version reads all share one session.
-pub async fn connect_runner(url: &str) -> Result<DatabaseConnection> {
-    let mut options = ConnectOptions::new(url.to_string());
+pub async fn connect_runner(target: &DbUrl, config: &Config) -> Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(target.url.clone());
     options
         .max_connections(1)
         .min_connections(1)
@@ -260,7 +250,7 @@ pub async fn connect_runner(url: &str) -> Result<DatabaseConnection> {
         // Table rebuilds drop and recreate referenced tables, which SQLite allows only with
         // foreign keys off; each revision checks every key before it commits instead.
         .map_sqlx_sqlite_opts(|o| o.foreign_keys(false));
-    crate::db::connect_with(options).await
+    crate::db::connect_with(target, options, config.statement_timeout()).await
 }
 
 /// The version table's rows; none when the table does not exist yet.
@@ -304,7 +294,7 @@ pub async fn read_versions<C: ConnectionTrait>(db: &C, config: &Config) -> Resul
     let rows = db
         .query_all_raw(Statement::from_string(backend, sql))
         .await
-        .context("reading the version table")?;
+        .with_context(|| format!("reading the version table {}", config.version_table))?;
     rows.iter()
         .map(|r| r.try_get::<String>("", "version_num").map_err(Into::into))
         .collect()
@@ -331,7 +321,12 @@ pub async fn read_history<C: ConnectionTrait>(db: &C, config: &Config) -> Result
     let rows = db
         .query_all_raw(Statement::from_string(backend, sql))
         .await
-        .context("reading the history table (has anything been applied yet?)")?;
+        .with_context(|| {
+            format!(
+                "reading the history table {} (has anything been applied yet?)",
+                config.history_table
+            )
+        })?;
     rows.iter()
         .map(|r| {
             let get = |c: &str| r.try_get::<String>("", c);
@@ -347,120 +342,207 @@ pub async fn read_history<C: ConnectionTrait>(db: &C, config: &Config) -> Result
         .collect()
 }
 
-/// Holds the run's lock: PostgreSQL's advisory lock, or SQLite's write transaction.
-enum Lock {
-    Postgres,
-    Sqlite(DatabaseTransaction),
+/// Awaits one database call within the statement timeout, if any: a server that stops
+/// answering becomes an error that says so instead of a run that hangs holding the lock.
+async fn timed<T, E>(
+    limit: Option<Duration>,
+    call: impl std::future::Future<Output = std::result::Result<T, E>>,
+) -> Result<T>
+where
+    E: Into<anyhow::Error>,
+{
+    let Some(limit) = limit else {
+        return call.await.map_err(Into::into);
+    };
+    // The server cancels at `limit` itself (statement_timeout); the client waits a little longer
+    // for that answer before it stops waiting.
+    match tokio::time::timeout(limit + Duration::from_secs(2), call).await {
+        Ok(r) => r.map_err(Into::into),
+        Err(_) => bail!(
+            "no answer from the server within {} s (statement_timeout in alembic.toml): the \
+             server stopped answering, or the statement needs a higher limit",
+            limit.as_secs()
+        ),
+    }
 }
 
-async fn lock(db: &DatabaseConnection, out: &mut (dyn Write + Send)) -> Result<Lock> {
-    match db.get_database_backend() {
-        DbBackend::Postgres => {
-            let got = db
-                .query_one_raw(Statement::from_string(
+/// Holds the run's lock: PostgreSQL's advisory lock, or on SQLite an exclusive lock on a file
+/// beside the database (none for an in-memory database, which no other process can see).
+enum Lock {
+    Postgres,
+    Sqlite(#[allow(dead_code)] Option<std::fs::File>),
+}
+
+/// How often a waiting run asks for the lock again.
+const LOCK_POLL: Duration = Duration::from_millis(200);
+
+async fn lock(
+    db: &DatabaseConnection,
+    target: &DbUrl,
+    config: &Config,
+    out: &mut (dyn Write + Send),
+) -> Result<Lock> {
+    let deadline = tokio::time::Instant::now() + config.lock_wait();
+    let mut waiting = false;
+    let limit = config.statement_timeout();
+    let sqlite_file = match db.get_database_backend() {
+        DbBackend::Postgres => None,
+        _ => sqlite_lock_path(&target.url).map(|path| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .with_context(|| format!("opening the lock file {}", path.display()))
+        }),
+    }
+    .transpose()?;
+    loop {
+        let got = match (db.get_database_backend(), &sqlite_file) {
+            (DbBackend::Postgres, _) => timed(
+                limit,
+                db.query_one_raw(Statement::from_string(
                     DbBackend::Postgres,
                     format!("SELECT pg_try_advisory_lock({LOCK_KEY}) AS got"),
-                ))
-                .await?
-                .map(|r| r.try_get::<bool>("", "got"))
-                .transpose()?
-                .unwrap_or(false);
-            if !got {
-                writeln!(out, "Waiting for another opdb run to finish ...")?;
-                db.execute_unprepared(&format!("SELECT pg_advisory_lock({LOCK_KEY})"))
-                    .await?;
-            }
-            Ok(Lock::Postgres)
+                )),
+            )
+            .await?
+            .map(|r| r.try_get::<bool>("", "got"))
+            .transpose()?
+            .unwrap_or(false),
+            (_, None) => true,
+            (_, Some(file)) => match file.try_lock() {
+                Ok(()) => true,
+                Err(std::fs::TryLockError::WouldBlock) => false,
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(e).context("locking the SQLite database's lock file")
+                }
+            },
+        };
+        if got {
+            return Ok(match db.get_database_backend() {
+                DbBackend::Postgres => Lock::Postgres,
+                _ => Lock::Sqlite(sqlite_file),
+            });
         }
+        if !waiting {
+            writeln!(
+                out,
+                "Waiting for another opdb run to finish (up to {} s, lock_wait in alembic.toml) ...",
+                config.lock_wait
+            )?;
+            out.flush().ok();
+            waiting = true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            bail!(
+                "another opdb run still holds the lock after {} s (lock_wait in alembic.toml): \
+                 nothing was changed; run again when it has finished, or raise lock_wait",
+                config.lock_wait
+            );
+        }
+        tokio::time::sleep(LOCK_POLL).await;
+    }
+}
+
+/// The file whose lock serializes runs on a SQLite database: `<database>-lock`, beside it.
+fn sqlite_lock_path(url: &str) -> Option<std::path::PathBuf> {
+    let options: sea_orm::sqlx::sqlite::SqliteConnectOptions = url.parse().ok()?;
+    let file = options.get_filename();
+    let name = file.to_string_lossy();
+    if name.is_empty() || name == ":memory:" || url.contains("mode=memory") {
+        return None;
+    }
+    let mut lock = file.as_os_str().to_owned();
+    lock.push("-lock");
+    Some(lock.into())
+}
+
+async fn unlock(db: &DatabaseConnection, lock: Lock, limit: Option<Duration>) -> Result<()> {
+    match lock {
+        Lock::Postgres => {
+            timed(
+                limit,
+                db.execute_unprepared(&format!("SELECT pg_advisory_unlock({LOCK_KEY})")),
+            )
+            .await?;
+        }
+        // Closing the file releases its lock.
+        Lock::Sqlite(file) => drop(file),
+    }
+    Ok(())
+}
+
+/// The per-revision transaction: on SQLite `BEGIN IMMEDIATE` (the write lock from the start)
+/// with foreign keys checked at commit, since table rebuilds drop and recreate referenced
+/// tables.
+async fn begin(db: &DatabaseConnection, limit: Option<Duration>) -> Result<DatabaseTransaction> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => timed(limit, db.begin()).await,
         _ => {
             let options = TransactionOptions {
                 sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
                 ..TransactionOptions::default()
             };
-            let txn = db.begin_with_options(options).await?;
-            // Table rebuilds drop and recreate referenced tables: check keys at commit.
+            let txn = timed(limit, db.begin_with_options(options)).await?;
             txn.execute_unprepared("PRAGMA defer_foreign_keys = ON")
                 .await?;
-            Ok(Lock::Sqlite(txn))
+            Ok(txn)
         }
-    }
-}
-
-async fn unlock(db: &DatabaseConnection, lock: Lock) -> Result<()> {
-    match lock {
-        Lock::Postgres => {
-            db.execute_unprepared(&format!("SELECT pg_advisory_unlock({LOCK_KEY})"))
-                .await?;
-        }
-        Lock::Sqlite(txn) => txn.commit().await.context("committing the run")?,
-    }
-    Ok(())
-}
-
-impl Lock {
-    /// The per-revision transaction: a transaction of its own, or a savepoint.
-    async fn begin(&self, db: &DatabaseConnection) -> Result<DatabaseTransaction> {
-        Ok(match self {
-            Lock::Postgres => db.begin().await?,
-            Lock::Sqlite(outer) => outer.begin().await?,
-        })
-    }
-
-    /// Reads through whichever connection holds the lock.
-    async fn versions(&self, db: &DatabaseConnection, config: &Config) -> Result<Vec<String>> {
-        match self {
-            Lock::Postgres => read_versions(db, config).await,
-            Lock::Sqlite(txn) => read_versions(txn, config).await,
-        }
-    }
-
-    async fn execute(&self, db: &DatabaseConnection, sql: &str) -> Result<()> {
-        match self {
-            Lock::Postgres => db.execute_unprepared(sql).await?,
-            Lock::Sqlite(txn) => txn.execute_unprepared(sql).await?,
-        };
-        Ok(())
     }
 }
 
 /// Upgrades or downgrades to `target`; returns the version table as read back afterwards.
 pub async fn migrate(
     ctx: &Context<'_>,
-    url: &str,
+    url: &DbUrl,
     direction: Direction,
     target: &str,
     out: &mut (dyn Write + Send),
 ) -> Result<Vec<String>> {
-    let db = connect_runner(url).await?;
-    let lock = lock(&db, out).await?;
-    let result = migrate_locked(ctx, &db, &lock, direction, target, out).await;
-    let unlocked = unlock(&db, lock).await;
+    let config = &ctx.dir.config;
+    let db = connect_runner(url, config).await?;
+    let lock = lock(&db, url, config, out).await?;
+    let result = migrate_locked(ctx, &db, direction, target, out).await;
+    let unlocked = unlock(&db, lock, config.statement_timeout()).await;
     let versions = result?;
     unlocked?;
     db.close().await.ok();
     Ok(versions)
 }
 
+/// Creates the version and history tables if they are missing.
+async fn create_opdb_tables(db: &DatabaseConnection, config: &Config) -> Result<()> {
+    let backend = db.get_database_backend();
+    for sql in create_version_tables(config, backend) {
+        timed(config.statement_timeout(), db.execute_unprepared(&sql))
+            .await
+            .with_context(|| {
+                format!(
+                    "creating the version table {} and the history table {}",
+                    config.version_table, config.history_table
+                )
+            })?;
+    }
+    Ok(())
+}
+
 async fn migrate_locked(
     ctx: &Context<'_>,
     db: &DatabaseConnection,
-    lock: &Lock,
     direction: Direction,
     target: &str,
     out: &mut (dyn Write + Send),
 ) -> Result<Vec<String>> {
     let config = &ctx.dir.config;
+    let limit = config.statement_timeout();
     let backend = db.get_database_backend();
-    for sql in create_version_tables(config, backend) {
-        lock.execute(db, &sql)
-            .await
-            .context("creating the version tables")?;
-    }
-    let current = lock.versions(db, config).await?;
+    create_opdb_tables(db, config).await?;
+    let current = timed(limit, read_versions(db, config)).await?;
     ctx.graph.check_versions(&current)?;
     let target_set = ctx.graph.resolve(target, &current)?;
     let plan = match direction {
-        Direction::Upgrade => ctx.graph.upgrade_plan(&current, &target_set),
+        Direction::Upgrade => ctx.graph.upgrade_plan(&current, &target_set)?,
         Direction::Downgrade => ctx.graph.downgrade_plan(&current, &target_set)?,
     };
     let mut applied = ctx.graph.ancestors(&current);
@@ -469,59 +551,62 @@ async fn migrate_locked(
         _ => None,
     };
     let version_table = table_name(config, backend, &config.version_table);
+    let history_table = table_name(config, backend, &config.history_table);
     let mut versions = current.clone();
     for id in &plan {
         let (next, next_versions, running) = ctx.step(&applied, &versions, id, direction)?;
         writeln!(out, "{running}")?;
-        let txn = lock.begin(db).await?;
+        out.flush().ok();
+        let at = if versions.is_empty() {
+            "base".into()
+        } else {
+            versions.join(", ")
+        };
+        let failed = |what: &str| {
+            format!(
+                "{} of revision {id} ({}) {what}; the database stays at {at}",
+                direction.word(),
+                ctx.path(id)
+            )
+        };
+        let txn = begin(db, limit)
+            .await
+            .with_context(|| failed("could not start"))?;
         let mut tracked = model.clone();
         let started = now();
-        let ran = run_revision(ctx, &txn, id, direction, tracked.as_mut()).await;
-        let ran = match ran {
-            Ok(()) => {
-                let mut sqls = version_sql(&version_table, &versions, &next_versions);
-                sqls.push(history_sql(
-                    config,
-                    backend,
-                    id,
-                    direction.word(),
-                    Some((&started, &now())),
-                ));
-                let mut result = Ok(());
-                for sql in sqls {
-                    if let Err(e) = txn.execute_unprepared(&sql).await {
-                        result = Err(anyhow!("updating the version table: {e}"));
-                        break;
-                    }
+        let mut ran = run_revision(ctx, &txn, id, direction, tracked.as_mut(), limit).await;
+        if ran.is_ok() {
+            for sql in version_sql(&version_table, &versions, &next_versions) {
+                if let Err(e) = timed(limit, txn.execute_unprepared(&sql)).await {
+                    ran = Err(e.context(format!("updating the version table {version_table}")));
+                    break;
                 }
-                result
             }
-            Err(e) => Err(e),
-        };
-        match ran {
-            Ok(()) => txn
-                .commit()
-                .await
-                .with_context(|| format!("committing revision {id} ({})", ctx.path(id)))?,
-            Err(e) => {
-                txn.rollback().await.ok();
-                let at = if versions.is_empty() {
-                    "base".into()
-                } else {
-                    versions.join(", ")
-                };
-                return Err(e.context(format!(
-                    "{} of revision {id} ({}) failed and was rolled back; the database stays at {at}",
-                    direction.word(),
-                    ctx.path(id)
+        }
+        if ran.is_ok() {
+            let sql = history_sql(config, backend, id, direction.word(), Some((&started, &now())));
+            if let Err(e) = timed(limit, txn.execute_unprepared(&sql)).await {
+                ran = Err(e.context(format!(
+                    "recording the step in the history table {history_table}"
                 )));
+            }
+        }
+        match ran {
+            Ok(()) => timed(limit, txn.commit())
+                .await
+                .with_context(|| failed("failed at COMMIT and was rolled back"))?,
+            Err(e) => {
+                // A server that stopped answering will not answer the rollback either; it rolls
+                // back by itself when the session ends.
+                let _ = tokio::time::timeout(Duration::from_secs(5), txn.rollback()).await;
+                return Err(e.context(failed("failed and was rolled back")));
             }
         }
         applied = next;
         versions = next_versions;
         model = tracked;
     }
-    let read_back = lock.versions(db, config).await?;
+    let read_back = timed(limit, read_versions(db, config)).await?;
     let mut expected = versions;
     expected.sort();
     if read_back != expected {
@@ -537,6 +622,7 @@ async fn run_revision(
     id: &str,
     direction: Direction,
     mut model: Option<&mut Schema>,
+    limit: Option<Duration>,
 ) -> Result<()> {
     let backend = txn.get_database_backend();
     let ops = ctx.ops(id, direction)?;
@@ -548,26 +634,32 @@ async fn run_revision(
                 let sqls = ddl::render(backend, op, before)
                     .with_context(|| format!("step {}: {op:?}", n + 1))?;
                 for sql in &sqls {
-                    txn.execute_unprepared(sql)
+                    timed(limit, txn.execute_unprepared(sql))
                         .await
-                        .map_err(|e| anyhow!("statement `{}`: {e}", short(sql)))?;
+                        .map_err(|e| anyhow!("step {}: statement `{}`: {e:#}", n + 1, short(sql)))?;
                 }
                 if let Some(m) = model.as_deref_mut() {
                     apply(m, op).with_context(|| format!("step {}", n + 1))?;
                 }
             }
-            Step::Data(f) => f(txn)
-                .await
-                .map_err(|e| anyhow!("data migration (step {}): {e}", n + 1))?,
+            Step::Data(f) => timed(limit, f(txn)).await.map_err(|e| {
+                anyhow!(
+                    "data migration (step {}) returned an error: {}",
+                    n + 1,
+                    data_error(&e)
+                )
+            })?,
         }
     }
     if backend == DbBackend::Sqlite {
-        let broken = txn
-            .query_all_raw(Statement::from_string(
+        let broken = timed(
+            limit,
+            txn.query_all_raw(Statement::from_string(
                 backend,
                 "SELECT DISTINCT \"table\" AS t FROM pragma_foreign_key_check",
-            ))
-            .await?;
+            )),
+        )
+        .await?;
         if !broken.is_empty() {
             let tables: Vec<String> = broken
                 .iter()
@@ -579,18 +671,36 @@ async fn run_revision(
     Ok(())
 }
 
+/// What a data migration's error says, with the server's own message where there is one.
+fn data_error(e: &anyhow::Error) -> String {
+    if let Some(db) = e
+        .downcast_ref::<sea_orm::DbErr>()
+        .and_then(crate::db::sqlx_error)
+    {
+        if let sea_orm::sqlx::Error::Database(d) = db {
+            return match d.code() {
+                Some(code) => format!("{} (SQLSTATE {code})", d.message()),
+                None => d.message().to_string(),
+            };
+        }
+        return db.to_string();
+    }
+    format!("{e:#}")
+}
+
 /// Writes the version table (and a history row per revision) as `targets`, running nothing.
 pub async fn stamp(
     ctx: &Context<'_>,
-    url: &str,
+    url: &DbUrl,
     targets: &[String],
     purge: bool,
     out: &mut (dyn Write + Send),
 ) -> Result<Vec<String>> {
-    let db = connect_runner(url).await?;
-    let lock = lock(&db, out).await?;
-    let result = stamp_locked(ctx, &db, &lock, targets, purge).await;
-    let unlocked = unlock(&db, lock).await;
+    let config = &ctx.dir.config;
+    let db = connect_runner(url, config).await?;
+    let lock = lock(&db, url, config, out).await?;
+    let result = stamp_locked(ctx, &db, targets, purge).await;
+    let unlocked = unlock(&db, lock, config.statement_timeout()).await;
     let versions = result?;
     unlocked?;
     db.close().await.ok();
@@ -600,16 +710,13 @@ pub async fn stamp(
 async fn stamp_locked(
     ctx: &Context<'_>,
     db: &DatabaseConnection,
-    lock: &Lock,
     targets: &[String],
     purge: bool,
 ) -> Result<Vec<String>> {
     let config = &ctx.dir.config;
-    let backend = db.get_database_backend();
-    for sql in create_version_tables(config, backend) {
-        lock.execute(db, &sql).await?;
-    }
-    let current = lock.versions(db, config).await?;
+    let limit = config.statement_timeout();
+    create_opdb_tables(db, config).await?;
+    let current = timed(limit, read_versions(db, config)).await?;
     if !purge {
         ctx.graph.check_versions(&current)?;
     }
@@ -617,19 +724,42 @@ async fn stamp_locked(
     for t in targets {
         wanted.extend(ctx.graph.resolve(t, &current)?);
     }
-    let applied = ctx.graph.ancestors(&wanted.into_iter().collect::<Vec<_>>());
-    let versions = ctx.graph.version_heads(&applied);
+    let versions = ctx
+        .graph
+        .version_heads(&ctx.graph.ancestors(&wanted.into_iter().collect::<Vec<_>>()));
+    let txn = begin(db, limit).await?;
+    for sql in stamp_sql(config, db.get_database_backend(), &current, &versions, purge) {
+        timed(limit, txn.execute_unprepared(&sql))
+            .await
+            .with_context(|| format!("stamping: `{}`", short(&sql)))?;
+    }
+    timed(limit, txn.commit()).await?;
+    let read_back = timed(limit, read_versions(db, config)).await?;
+    if read_back != versions {
+        bail!("the version table holds {read_back:?} after stamping, expected {versions:?}");
+    }
+    Ok(read_back)
+}
+
+/// The statements that stamp the version table from `current` to `versions`, with a history
+/// row for each.
+fn stamp_sql(
+    config: &Config,
+    backend: DbBackend,
+    current: &[String],
+    versions: &[String],
+    purge: bool,
+) -> Vec<String> {
     let table = table_name(config, backend, &config.version_table);
-    let txn = lock.begin(db).await?;
     let mut sqls = if purge {
         vec![format!("DELETE FROM {table}")]
     } else {
         Vec::new()
     };
-    let before = if purge { Vec::new() } else { current.clone() };
-    sqls.extend(version_sql(&table, &before, &versions));
+    let before = if purge { &[][..] } else { current };
+    sqls.extend(version_sql(&table, before, versions));
     let stamp_time = now();
-    for v in &versions {
+    for v in versions {
         sqls.push(history_sql(
             config,
             backend,
@@ -638,17 +768,7 @@ async fn stamp_locked(
             Some((&stamp_time, &stamp_time)),
         ));
     }
-    for sql in sqls {
-        txn.execute_unprepared(&sql)
-            .await
-            .with_context(|| format!("stamping: `{}`", short(&sql)))?;
-    }
-    txn.commit().await?;
-    let read_back = lock.versions(db, config).await?;
-    if read_back != versions {
-        bail!("the version table holds {read_back:?} after stamping, expected {versions:?}");
-    }
-    Ok(read_back)
+    sqls
 }
 
 /// The `--sql` script for `range` (`END` from base, or `START:END`).
@@ -671,7 +791,7 @@ pub fn offline_script(
     };
     let target = ctx.graph.resolve(end, &current)?;
     let plan = match direction {
-        Direction::Upgrade => ctx.graph.upgrade_plan(&current, &target),
+        Direction::Upgrade => ctx.graph.upgrade_plan(&current, &target)?,
         Direction::Downgrade => ctx.graph.downgrade_plan(&current, &target)?,
     };
     let config = &ctx.dir.config;
@@ -720,5 +840,30 @@ pub fn offline_script(
         applied = next;
         versions = next_versions;
     }
+    Ok(s)
+}
+
+/// The `stamp --sql` script: the version tables if missing, then the version table set to
+/// `targets` (emptied first: offline, the current rows are unknown) with a history row each.
+pub fn offline_stamp(ctx: &Context<'_>, backend: DbBackend, targets: &[String]) -> Result<String> {
+    let mut wanted = BTreeSet::new();
+    for t in targets {
+        wanted.extend(ctx.graph.resolve(t, &[])?);
+    }
+    let versions = ctx
+        .graph
+        .version_heads(&ctx.graph.ancestors(&wanted.into_iter().collect::<Vec<_>>()));
+    let config = &ctx.dir.config;
+    let mut s = String::new();
+    for sql in create_version_tables(config, backend) {
+        s.push_str(&sql);
+        s.push_str(";\n\n");
+    }
+    s.push_str("BEGIN;\n\n");
+    for sql in stamp_sql(config, backend, &[], &versions, true) {
+        s.push_str(&sql);
+        s.push_str(";\n\n");
+    }
+    s.push_str("COMMIT;\n");
     Ok(s)
 }

@@ -145,6 +145,23 @@ pub struct Config {
     pub history_table: String,
     /// New revision file names: `{rev}` is the id, `{slug}` the message in snake case.
     pub file_template: String,
+    /// Seconds a run waits for another run's lock before giving up.
+    pub lock_wait: u64,
+    /// Seconds one statement may take before the run gives up on it (0: no limit); also the
+    /// server's `statement_timeout` on PostgreSQL.
+    pub statement_timeout: u64,
+}
+
+impl Config {
+    /// [`Config::lock_wait`] as a duration.
+    pub fn lock_wait(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.lock_wait)
+    }
+
+    /// [`Config::statement_timeout`] as a duration, `None` for no limit.
+    pub fn statement_timeout(&self) -> Option<std::time::Duration> {
+        (self.statement_timeout > 0).then(|| std::time::Duration::from_secs(self.statement_timeout))
+    }
 }
 
 impl Default for Config {
@@ -154,6 +171,8 @@ impl Default for Config {
             version_table: "alembic_version".into(),
             history_table: "opdb_history".into(),
             file_template: "{rev}_{slug}".into(),
+            lock_wait: 300,
+            statement_timeout: 3600,
         }
     }
 }
@@ -172,6 +191,13 @@ history_table = "opdb_history"
 
 # File names of new revisions: {rev} is the revision id, {slug} the message in snake case.
 file_template = "{rev}_{slug}"
+
+# Seconds `upgrade`, `downgrade` and `stamp` wait for another run to finish before giving up.
+lock_wait = 300
+
+# Seconds one statement may run before opdb gives up on it and the revision is rolled back
+# (0: no limit). On PostgreSQL it is also the session's statement_timeout.
+statement_timeout = 3600
 "#;
 
 /// One `alembic/<name>/` folder.
