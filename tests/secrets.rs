@@ -10,11 +10,21 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Every spelling of the test password a message could hold.
-const FORMS: &[&str] = &["s3cr/et", "s3cr%2Fet", "s3cr?et", "s3cr#et", "hunter2pw", "Hunter2Pw"];
+const FORMS: &[&str] = &[
+    "s3cr/et",
+    "s3cr%2Fet",
+    "s3cr?et",
+    "s3cr#et",
+    "hunter2pw",
+    "Hunter2Pw",
+];
 
 fn assert_clean(what: &str, text: &str) {
     for form in FORMS {
-        assert!(!text.contains(form), "{what} shows the password ({form}):\n{text}");
+        assert!(
+            !text.contains(form),
+            "{what} shows the password ({form}):\n{text}"
+        );
     }
 }
 
@@ -42,23 +52,57 @@ fn project(test: &str) -> PathBuf {
         let path = entry.unwrap().path();
         std::fs::copy(&path, versions.join(path.file_name().unwrap())).unwrap();
     }
-    std::fs::copy(src.join("alembic.toml"), root.join("alembic/opdb/alembic.toml")).unwrap();
+    std::fs::copy(
+        src.join("alembic.toml"),
+        root.join("alembic/opdb/alembic.toml"),
+    )
+    .unwrap();
     root
 }
 
 /// Each URL that cannot be used: (URL, what the one-line error must say).
 const BAD: &[(&str, &str)] = &[
-    ("postgres://pfs:s3cr/et@127.0.0.1:5432/opdb", "percent-encode"),
-    ("postgres://pfs:s3cr?et@127.0.0.1:5432/opdb", "percent-encode"),
-    ("postgres://pfs:s3cr#et@127.0.0.1:5432/opdb", "percent-encode"),
-    ("postgres://pfs:hunter2pw@127.0.0.1:99999/opdb", "port '99999'"),
-    ("postgres://pfs:hunter2pw@127.0.0.1:port/opdb", "port 'port'"),
+    (
+        "postgres://pfs:s3cr/et@127.0.0.1:5432/opdb",
+        "percent-encode",
+    ),
+    (
+        "postgres://pfs:s3cr?et@127.0.0.1:5432/opdb",
+        "percent-encode",
+    ),
+    (
+        "postgres://pfs:s3cr#et@127.0.0.1:5432/opdb",
+        "percent-encode",
+    ),
+    (
+        "postgres://pfs:hunter2pw@127.0.0.1:99999/opdb",
+        "port '99999'",
+    ),
+    (
+        "postgres://pfs:hunter2pw@127.0.0.1:port/opdb",
+        "port 'port'",
+    ),
     ("mysql://pfs:hunter2pw@127.0.0.1/opdb", "not supported yet"),
-    ("postgress://pfs:hunter2pw@127.0.0.1/opdb", "did you mean postgres://"),
-    ("postgresql+psycopg2://pfs:hunter2pw@127.0.0.1/opdb", "SQLAlchemy"),
-    ("postgres://pfs@127.0.0.1:1/opdb?password=hunter2pw", "connection refused"),
-    ("postgres://pfs:hunter2pw@127.0.0.1:1/opdb", "connection refused"),
-    ("postgres://pfs:hunter2pw@no-such-host.invalid/opdb", "unknown host"),
+    (
+        "postgress://pfs:hunter2pw@127.0.0.1/opdb",
+        "did you mean postgres://",
+    ),
+    (
+        "postgresql+psycopg2://pfs:hunter2pw@127.0.0.1/opdb",
+        "SQLAlchemy",
+    ),
+    (
+        "postgres://pfs@127.0.0.1:1/opdb?password=hunter2pw",
+        "connection refused",
+    ),
+    (
+        "postgres://pfs:hunter2pw@127.0.0.1:1/opdb",
+        "connection refused",
+    ),
+    (
+        "postgres://pfs:hunter2pw@no-such-host.invalid/opdb",
+        "unknown host",
+    ),
     ("hunter2pw", "not a database URL"),
 ];
 
@@ -70,13 +114,23 @@ fn bad_urls_give_one_line_without_the_password_from_every_source() {
         std::fs::write(&cfg, format!("{url}\n")).unwrap();
         let mut runs = vec![
             ("--url", opdb(&["--url", url, "current"], &[], Some(&root))),
-            ("DATABASE_URL", opdb(&["current"], &[("DATABASE_URL", url)], Some(&root))),
+            (
+                "DATABASE_URL",
+                opdb(&["current"], &[("DATABASE_URL", url)], Some(&root)),
+            ),
             ("alembic/opdb/db.cfg", opdb(&["current"], &[], Some(&root))),
-            ("--from", opdb(&["diff", "--from", url, "--to", "model"], &[], Some(&root))),
+            (
+                "--from",
+                opdb(&["diff", "--from", url, "--to", "model"], &[], Some(&root)),
+            ),
         ];
         // Offline scripts never connect, but still read the URL's backend.
         if !matches!(*expected, "connection refused" | "unknown host") {
-            let sql = opdb(&["--url", url, "upgrade", "head", "--sql"], &[], Some(&root));
+            let sql = opdb(
+                &["--url", url, "upgrade", "head", "--sql"],
+                &[],
+                Some(&root),
+            );
             runs.push(("--url", sql));
         }
         for (source, out) in runs {
@@ -85,10 +139,17 @@ fn bad_urls_give_one_line_without_the_password_from_every_source() {
             assert_eq!(out.status.code(), Some(1), "{url} via {source}: {stderr}");
             assert_clean(&format!("{url} via {source}"), &format!("{stdout}{stderr}"));
             let lines: Vec<&str> = stderr.lines().collect();
-            assert_eq!(lines.len(), 1, "{url} via {source}: not one line:\n{stderr}");
+            assert_eq!(
+                lines.len(),
+                1,
+                "{url} via {source}: not one line:\n{stderr}"
+            );
             assert!(lines[0].starts_with("error: "), "{stderr}");
             assert!(lines[0].contains(expected), "{url} via {source}: {stderr}");
-            assert!(lines[0].contains(source), "{url}: does not name {source}: {stderr}");
+            assert!(
+                lines[0].contains(source),
+                "{url}: does not name {source}: {stderr}"
+            );
             assert!(!lines[0].contains("at line"), "{stderr}");
         }
     }
@@ -99,11 +160,23 @@ fn bad_urls_give_one_line_without_the_password_from_every_source() {
 #[test]
 fn connection_failures_say_why() {
     let started = std::time::Instant::now();
-    let out = opdb(&["--url", "postgres://pfs:hunter2pw@127.0.0.1:1/opdb", "check"], &[], None);
+    let out = opdb(
+        &[
+            "--url",
+            "postgres://pfs:hunter2pw@127.0.0.1:1/opdb",
+            "check",
+        ],
+        &[],
+        None,
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("connection refused"), "{stderr}");
     assert!(!stderr.contains("pool timed out"), "{stderr}");
-    assert!(started.elapsed().as_secs() < 4, "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed().as_secs() < 4,
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -133,7 +206,10 @@ async fn a_password_in_the_url_appears_nowhere() {
         seen.push_str(&String::from_utf8_lossy(&out.stdout));
         seen.push_str(&String::from_utf8_lossy(&out.stderr));
     }
-    assert!(seen.contains("Database is at"), "the run did not happen:\n{seen}");
+    assert!(
+        seen.contains("Database is at"),
+        "the run did not happen:\n{seen}"
+    );
     assert_clean("the output", &seen);
     let conn = db.connect().await;
     let rows = conn
@@ -145,6 +221,9 @@ async fn a_password_in_the_url_appears_nowhere() {
         .unwrap();
     assert!(!rows.is_empty());
     for r in rows {
-        assert_clean("the history table", &r.try_get::<String>("", "row").unwrap());
+        assert_clean(
+            "the history table",
+            &r.try_get::<String>("", "row").unwrap(),
+        );
     }
 }

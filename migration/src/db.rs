@@ -15,6 +15,10 @@ use std::time::Duration;
 /// How long to wait for a server before giving up with a one-line error.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a SQLite connection waits for another's write to commit, rather than failing
+/// after sqlx's 5 s with "database is locked".
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// How long a connection attempt may run before a direct attempt looks for the reason: a
 /// healthy server answers well within it.
 const DIAGNOSE_AFTER: Duration = Duration::from_millis(400);
@@ -43,11 +47,13 @@ pub async fn connect_to(
         .max_connections(1)
         .min_connections(0)
         .test_before_acquire(false)
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| o.busy_timeout(BUSY_TIMEOUT));
     connect_with(target, options, statement_timeout).await
 }
 
-/// Connects with `options` (its URL is `target`'s), failing within [`CONNECT_TIMEOUT`] with
+/// Connects with `options` (its URL is `target`'s; SeaORM keeps one SQLite and one PostgreSQL
+/// option closure, and this sets the PostgreSQL one), failing within [`CONNECT_TIMEOUT`] with
 /// one line naming the URL and the cause.
 pub async fn connect_with(
     target: &DbUrl,
@@ -65,10 +71,7 @@ pub async fn connect_with(
     if let Some(limit) = statement_timeout {
         server_options.push(("statement_timeout", limit.as_millis().to_string()));
     }
-    options
-        .map_sqlx_postgres_opts(move |o| o.options(server_options.clone()))
-        // A reader waits for a writer's commit rather than failing after sqlx's 5 s.
-        .map_sqlx_sqlite_opts(|o| o.busy_timeout(Duration::from_secs(60)));
+    options.map_sqlx_postgres_opts(move |o| o.options(server_options.clone()));
     let pool = Database::connect(options);
     tokio::pin!(pool);
     let diagnosis = async {

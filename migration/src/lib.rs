@@ -19,8 +19,8 @@ pub mod ops;
 pub mod revision;
 pub mod runtime;
 pub mod schema;
-pub mod socket;
 pub mod script;
+pub mod socket;
 pub mod toposort;
 pub mod url;
 

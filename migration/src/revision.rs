@@ -418,7 +418,10 @@ mod tests {
         assert_eq!(g.upgrade_plan(&head, &head).unwrap(), Vec::<String>::new());
         let minus_one = g.resolve("-1", &head).unwrap();
         let e = g.upgrade_plan(&head, &minus_one).unwrap_err().to_string();
-        assert!(e.contains("is below the current head") && e.contains("use downgrade"), "{e}");
+        assert!(
+            e.contains("is below the current head") && e.contains("use downgrade"),
+            "{e}"
+        );
         assert!(g.upgrade_plan(&head, &[]).is_err());
         assert!(g.upgrade_plan(&head, &ids(&["aaaa00000001"])).is_err());
         let e = g

@@ -249,7 +249,7 @@ pub async fn connect_runner(target: &DbUrl, config: &Config) -> Result<DatabaseC
         .sqlx_logging(false)
         // Table rebuilds drop and recreate referenced tables, which SQLite allows only with
         // foreign keys off; each revision checks every key before it commits instead.
-        .map_sqlx_sqlite_opts(|o| o.foreign_keys(false));
+        .map_sqlx_sqlite_opts(|o| o.foreign_keys(false).busy_timeout(crate::db::BUSY_TIMEOUT));
     crate::db::connect_with(target, options, config.statement_timeout()).await
 }
 
@@ -584,7 +584,13 @@ async fn migrate_locked(
             }
         }
         if ran.is_ok() {
-            let sql = history_sql(config, backend, id, direction.word(), Some((&started, &now())));
+            let sql = history_sql(
+                config,
+                backend,
+                id,
+                direction.word(),
+                Some((&started, &now())),
+            );
             if let Err(e) = timed(limit, txn.execute_unprepared(&sql)).await {
                 ran = Err(e.context(format!(
                     "recording the step in the history table {history_table}"
@@ -636,7 +642,9 @@ async fn run_revision(
                 for sql in &sqls {
                     timed(limit, txn.execute_unprepared(sql))
                         .await
-                        .map_err(|e| anyhow!("step {}: statement `{}`: {e:#}", n + 1, short(sql)))?;
+                        .map_err(|e| {
+                            anyhow!("step {}: statement `{}`: {e:#}", n + 1, short(sql))
+                        })?;
                 }
                 if let Some(m) = model.as_deref_mut() {
                     apply(m, op).with_context(|| format!("step {}", n + 1))?;
@@ -728,7 +736,13 @@ async fn stamp_locked(
         .graph
         .version_heads(&ctx.graph.ancestors(&wanted.into_iter().collect::<Vec<_>>()));
     let txn = begin(db, limit).await?;
-    for sql in stamp_sql(config, db.get_database_backend(), &current, &versions, purge) {
+    for sql in stamp_sql(
+        config,
+        db.get_database_backend(),
+        &current,
+        &versions,
+        purge,
+    ) {
         timed(limit, txn.execute_unprepared(&sql))
             .await
             .with_context(|| format!("stamping: `{}`", short(&sql)))?;

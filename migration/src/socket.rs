@@ -19,10 +19,23 @@ pub fn keep_alive((idle, interval, count): (u32, u32, u32)) -> usize {
             && setopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1);
         #[cfg(any(target_os = "linux", target_os = "android"))]
         {
-            ok = ok
-                && setopt(fd, libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, idle as libc::c_int)
-                && setopt(fd, libc::IPPROTO_TCP, libc::TCP_KEEPINTVL, interval as libc::c_int)
-                && setopt(fd, libc::IPPROTO_TCP, libc::TCP_KEEPCNT, count as libc::c_int);
+            ok =
+                ok && setopt(
+                    fd,
+                    libc::IPPROTO_TCP,
+                    libc::TCP_KEEPIDLE,
+                    idle as libc::c_int,
+                ) && setopt(
+                    fd,
+                    libc::IPPROTO_TCP,
+                    libc::TCP_KEEPINTVL,
+                    interval as libc::c_int,
+                ) && setopt(
+                    fd,
+                    libc::IPPROTO_TCP,
+                    libc::TCP_KEEPCNT,
+                    count as libc::c_int,
+                );
         }
         #[cfg(not(any(target_os = "linux", target_os = "android")))]
         let _ = (idle, interval, count);
@@ -64,7 +77,11 @@ fn is_tcp(fd: libc::c_int) -> bool {
     unsafe {
         let mut addr: libc::sockaddr_storage = std::mem::zeroed();
         let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-        if libc::getsockname(fd, (&mut addr as *mut libc::sockaddr_storage).cast(), &mut len) != 0
+        if libc::getsockname(
+            fd,
+            (&mut addr as *mut libc::sockaddr_storage).cast(),
+            &mut len,
+        ) != 0
         {
             return false;
         }
@@ -81,7 +98,13 @@ fn getopt(fd: libc::c_int, level: libc::c_int, name: libc::c_int) -> Option<libc
     let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
     // SAFETY: `value` is a c_int and `len` says so; a descriptor that is not a socket fails.
     let rc = unsafe {
-        libc::getsockopt(fd, level, name, (&mut value as *mut libc::c_int).cast(), &mut len)
+        libc::getsockopt(
+            fd,
+            level,
+            name,
+            (&mut value as *mut libc::c_int).cast(),
+            &mut len,
+        )
     };
     (rc == 0).then_some(value)
 }

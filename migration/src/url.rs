@@ -153,9 +153,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(cur + 1);
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
             prev = cur;
         }
     }
@@ -223,7 +221,11 @@ pub fn secrets(url: &str) -> Vec<String> {
         let Some(raw) = url.get(start..end) else {
             continue;
         };
-        for form in [raw.to_string(), percent_decode(raw), percent_decode(&raw.replace('+', " "))] {
+        for form in [
+            raw.to_string(),
+            percent_decode(raw),
+            percent_decode(&raw.replace('+', " ")),
+        ] {
             if !form.is_empty() && !out.contains(&form) {
                 out.push(form);
             }
@@ -293,7 +295,10 @@ mod tests {
             "sqlite:opdb.sqlite?mode=rwc"
         );
         assert_eq!(redact("postgres://u:p%40ss@h/d"), "postgres://u:***@h/d");
-        assert_eq!(redact("postgres://u:pa/ss@h:5432/d"), "postgres://u:***@h:5432/d");
+        assert_eq!(
+            redact("postgres://u:pa/ss@h:5432/d"),
+            "postgres://u:***@h:5432/d"
+        );
         assert_eq!(redact("postgres://u:pa?s#s@h/d"), "postgres://u:***@h/d");
         assert_eq!(
             redact("postgres://u@h/d?sslmode=disable&password=secret&x=1"),
@@ -320,7 +325,10 @@ mod tests {
     #[test]
     fn bad_urls_are_explained_without_the_password() {
         for (url, expected) in [
-            ("mysql://u:secret@h/d", "MySQL and MariaDB are not supported"),
+            (
+                "mysql://u:secret@h/d",
+                "MySQL and MariaDB are not supported",
+            ),
             ("postgress://u:secret@h/d", "did you mean postgres"),
             ("postgresql+psycopg2://u:secret@h/d", "SQLAlchemy's form"),
             ("postgres://u:se/cret@h/d", "percent-encode"),
