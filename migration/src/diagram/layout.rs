@@ -7,6 +7,14 @@
 //! vertical positions by isotonic regression: each box as close as possible to the boxes it
 //! is joined to, never overlapping. Every step breaks ties by name, so the layout of a schema
 //! is always the same.
+//!
+//! The layout is also stable: diagrams are committed, and one more column should change a few
+//! lines of them, not move every box. So the columns, their order and the regression see the
+//! graph only, every box at one nominal height; then each column is stacked down from where
+//! the regression put its items, each table in its *room* ([`super::room`], a little more than
+//! its box), pushing the items below it down only where they would overlap. A box that grows
+//! within its room moves nothing; a room that grows moves only the items it touches below it
+//! in its own column, never a box elsewhere.
 
 use crate::schema::Schema;
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,6 +23,12 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Metrics {
     /// Width and height of each table's box.
     pub boxes: BTreeMap<String, (f64, f64)>,
+    /// Width and height of the room kept for each box (see [`super::room`]): the layout places
+    /// rooms, so a box that grows within its room moves nothing else.
+    pub rooms: BTreeMap<String, (f64, f64)>,
+    /// The one height the sweeps that align boxes with their neighbours give every box, so
+    /// that where a box goes depends on the graph, not on the sizes of other boxes.
+    pub nominal: f64,
     /// The vertical centre of each (table, column) row, from the top of its box.
     pub rows: BTreeMap<(String, String), f64>,
 }
@@ -137,14 +151,26 @@ pub fn layout(schema: &Schema, metrics: &Metrics, top: f64) -> Layout {
     }
     order_columns(&mut columns, &left, &right);
 
-    // Heights of items and x of columns.
-    let size = |item: &Item| match item {
-        Item::Table(t) => metrics
+    // Sizes of what is placed: rooms, not boxes, and x of columns.
+    let drawn = |t: usize| {
+        metrics
             .boxes
-            .get(names[*t])
+            .get(names[t])
             .copied()
-            .unwrap_or((100.0, 40.0)),
+            .unwrap_or((100.0, 40.0))
+    };
+    let size = |item: &Item| match item {
+        Item::Table(t) => {
+            let (w, h) = drawn(*t);
+            let (rw, rh) = metrics.rooms.get(names[*t]).copied().unwrap_or((w, h));
+            (rw.max(w), rh.max(h))
+        }
         Item::Slot(_) => (0.0, SLOT),
+    };
+    // The height the sweeps see.
+    let nominal = |item: &Item| match item {
+        Item::Table(_) => metrics.nominal,
+        Item::Slot(_) => SLOT,
     };
     let mut x = Vec::with_capacity(columns_count);
     let mut widths = Vec::with_capacity(columns_count);
@@ -166,12 +192,12 @@ pub fn layout(schema: &Schema, metrics: &Metrics, top: f64) -> Layout {
         let mut at = 0.0;
         for item in column {
             y.insert((c, *item), at);
-            at += size(item).1 + gap(item);
+            at += nominal(item) + gap(item);
         }
     }
     // Pull items towards their neighbours, alternating directions.
     let center = |y: &BTreeMap<(usize, Item), f64>, c: usize, item: &Item| {
-        y[&(c, *item)] + size(item).1 / 2.0
+        y[&(c, *item)] + nominal(item) / 2.0
     };
     for round in 0..8 {
         let sweep: Vec<usize> = if round % 2 == 0 {
@@ -207,12 +233,23 @@ pub fn layout(schema: &Schema, metrics: &Metrics, top: f64) -> Layout {
                     Item::Table(_) => 1.0 + around.len() as f64,
                     Item::Slot(_) => 1.0,
                 };
-                wanted.push((target - size(item).1 / 2.0, weight));
+                wanted.push((target - nominal(item) / 2.0, weight));
             }
-            let heights: Vec<f64> = column.iter().map(|i| size(i).1 + gap(i)).collect();
+            let heights: Vec<f64> = column.iter().map(|i| nominal(i) + gap(i)).collect();
             for (item, top) in column.iter().zip(place(&wanted, &heights)) {
                 y.insert((c, *item), top);
             }
+        }
+    }
+    // Stack each column's rooms down from where the sweeps put them: a room pushes the ones
+    // below it down only where they would overlap, so a room that grows moves nothing in other
+    // columns, and in its own only the rooms it touches below.
+    for (c, column) in columns.iter().enumerate() {
+        let mut free = f64::NEG_INFINITY;
+        for item in column {
+            let top = y[&(c, *item)].max(free);
+            y.insert((c, *item), top);
+            free = top + size(item).1 + gap(item);
         }
     }
     let lowest = y.values().copied().fold(f64::INFINITY, f64::min);
@@ -222,7 +259,7 @@ pub fn layout(schema: &Schema, metrics: &Metrics, top: f64) -> Layout {
     for (c, column) in columns.iter().enumerate() {
         for item in column {
             if let Item::Table(t) = item {
-                let (w, h) = size(item);
+                let (w, h) = drawn(*t);
                 boxes.insert(
                     names[*t].clone(),
                     Placed {

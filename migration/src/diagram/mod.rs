@@ -10,6 +10,7 @@ pub mod dot;
 pub mod layout;
 pub mod markdown;
 pub mod mermaid;
+pub mod room;
 pub mod svg;
 
 use crate::schema::{Column, Schema, Table};

@@ -1,9 +1,12 @@
 //! The SVG diagrams: a box per table (its columns with types, nullability and key markers) and
 //! a curve per foreign key from the referencing column to the referenced one. Table and column
 //! comments are the boxes' and rows' `<title>`s, which browsers show as tooltips.
+//!
+//! Each box is a group placed by one `translate`, with everything in it relative to the box:
+//! a box that moves changes one line of the file, not one per row.
 
 use super::layout::{layout, Layout, Metrics};
-use super::{markers, shown_columns, xml_escape, Detail};
+use super::{markers, room, shown_columns, xml_escape, Detail};
 use crate::schema::{Schema, Table};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -28,7 +31,9 @@ fn row_parts(table: &Table, column: &crate::schema::Column) -> (String, String, 
     (markers(table, column).join(" "), column.name.clone(), ty)
 }
 
-/// Widths (in characters) of the marker, name and type parts of a table's rows.
+/// Widths (in characters) of the marker, name and type fields of a table's rows, spaces after
+/// them included. The name field has room to spare (see [`room`]): the types stay where they
+/// are when a column with a somewhat longer name is added, so its rows do not change.
 fn widths(table: &Table, detail: Detail) -> (usize, usize, usize) {
     let mut w = (0, 0, 0);
     for c in shown_columns(table, detail) {
@@ -37,19 +42,29 @@ fn widths(table: &Table, detail: Detail) -> (usize, usize, usize) {
         w.1 = w.1.max(n.chars().count());
         w.2 = w.2.max(t.len());
     }
-    w
+    let marker = if w.0 > 0 { w.0 + 1 } else { 0 };
+    (marker, room::chars(w.1 + 1), w.2)
 }
 
 fn metrics(schema: &Schema, detail: Detail) -> Metrics {
     let mut boxes = BTreeMap::new();
+    let mut rooms = BTreeMap::new();
     let mut rows = BTreeMap::new();
+    let size = |chars: usize, rows: usize| {
+        (
+            chars as f64 * CHAR + 2.0 * PAD,
+            HEADER + rows as f64 * ROW + 6.0,
+        )
+    };
     for (name, table) in &schema.tables {
         let (m, n, t) = widths(table, detail);
         let columns = shown_columns(table, detail);
-        let chars = (m + n + t + 4).max(name.chars().count() + 2);
-        let width = chars as f64 * CHAR + 2.0 * PAD;
-        let height = HEADER + columns.len() as f64 * ROW + 6.0;
-        boxes.insert(name.clone(), (width, height));
+        let chars = (m + n + t + 1).max(name.chars().count() + 2);
+        boxes.insert(name.clone(), size(chars, columns.len()));
+        rooms.insert(
+            name.clone(),
+            size(room::chars(chars), room::rows(columns.len())),
+        );
         for (i, c) in columns.iter().enumerate() {
             rows.insert(
                 (name.clone(), c.name.clone()),
@@ -57,7 +72,12 @@ fn metrics(schema: &Schema, detail: Detail) -> Metrics {
             );
         }
     }
-    Metrics { boxes, rows }
+    Metrics {
+        boxes,
+        rooms,
+        rows,
+        nominal: size(0, room::ROWS_STEP).1,
+    }
 }
 
 /// Where the boxes and curves of the diagram of `schema` go.
@@ -137,36 +157,37 @@ pub fn render(schema: &Schema, name: &str, detail: Detail) -> String {
             Some(c) => format!("{name}: {c}"),
             None => name.clone(),
         };
-        let _ = writeln!(s, r#"<g id="table-{}">"#, xml_escape(name));
+        // One line places the box; everything in it is relative to its top left corner, so a
+        // box that moves changes that line only.
+        let _ = writeln!(
+            s,
+            r#"<g id="table-{}" transform="translate({:.1},{:.1})">"#,
+            xml_escape(name),
+            b.x,
+            b.y
+        );
         let _ = writeln!(s, "<title>{}</title>", xml_escape(&title));
         let _ = writeln!(
             s,
-            r#"<rect class="box" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="3"/>"#,
-            b.x, b.y, b.width, b.height
+            r#"<rect class="box" width="{:.1}" height="{:.1}" rx="3"/>"#,
+            b.width, b.height
         );
         let _ = writeln!(
             s,
-            r#"<path class="head" d="M{x:.1},{y2:.1} V{y1:.1} Q{x:.1},{y:.1} {x1:.1},{y:.1} H{x2:.1} Q{xr:.1},{y:.1} {xr:.1},{y1:.1} V{y2:.1} Z"/>"#,
-            x = b.x,
-            y = b.y,
-            y1 = b.y + 3.0,
-            y2 = b.y + HEADER,
-            x1 = b.x + 3.0,
-            x2 = b.x + b.width - 3.0,
-            xr = b.x + b.width
+            r#"<path class="head" d="M0,{HEADER:.1} V3 Q0,0 3,0 H{x2:.1} Q{xr:.1},0 {xr:.1},3 V{HEADER:.1} Z"/>"#,
+            x2 = b.width - 3.0,
+            xr = b.width
         );
         let _ = writeln!(
             s,
-            r#"<text class="name" x="{:.1}" y="{:.1}">{}</text>"#,
-            b.x + PAD,
-            b.y + 16.5,
+            r#"<text class="name" x="{PAD:.1}" y="16.5">{}</text>"#,
             xml_escape(name)
         );
         for (i, c) in shown_columns(table, detail).iter().enumerate() {
             let (m, n, t) = row_parts(table, c);
-            let baseline = b.y + HEADER + i as f64 * ROW + 14.0;
-            let x_name = b.x + PAD + (mw as f64 + if mw > 0 { 1.0 } else { 0.0 }) * CHAR;
-            let x_type = x_name + (nw + 2) as f64 * CHAR;
+            let baseline = HEADER + i as f64 * ROW + 14.0;
+            let x_name = PAD + mw as f64 * CHAR;
+            let x_type = x_name + nw as f64 * CHAR;
             let mut tip = format!("{}.{}: {}", name, c.name, c.ty);
             if !c.nullable {
                 tip.push_str(" NOT NULL");
@@ -187,9 +208,7 @@ pub fn render(schema: &Schema, name: &str, detail: Detail) -> String {
                 let _ = write!(
                     s,
                     r#"<text class="key" x="{:.1}" y="{:.1}">{}</text>"#,
-                    b.x + PAD,
-                    baseline,
-                    m
+                    PAD, baseline, m
                 );
             }
             let _ = writeln!(
