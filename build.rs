@@ -1,12 +1,17 @@
 //! Compiles the revisions in: every `alembic/<name>/versions/*.rs` becomes a module of the
 //! binary, listed in `compiled_scripts()`. No hand registration; `trash/` is never compiled.
+//!
+//! Cargo reruns this when a `versions/` folder changes, and only then: not when the embedded
+//! SQLite database, `db.cfg` or `trash/` beside them are written (a directory named in
+//! `rerun-if-changed` is watched with everything under it). A new script directory is picked
+//! up because `opdb init` touches this file.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("alembic");
-    println!("cargo:rerun-if-changed={}", root.display());
+    println!("cargo:rerun-if-changed=build.rs");
     let mut modules = String::new();
     let mut scripts = String::from("/// The revisions of every script directory, as compiled.\n");
     scripts.push_str(
