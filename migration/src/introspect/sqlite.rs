@@ -22,7 +22,8 @@ WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
 ORDER BY name";
 
 const COLUMNS: &str = "
-SELECT m.name AS table_name, p.name AS name, p.type AS type, p.\"notnull\" AS not_null,
+SELECT m.name AS table_name, p.name AS name, CAST(p.type AS BLOB) AS type,
+       p.\"notnull\" AS not_null,
        p.dflt_value AS default_expr, p.pk AS pk
 FROM sqlite_master m JOIN pragma_table_info(m.name) p
 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
@@ -94,7 +95,9 @@ pub async fn introspect(db: &DatabaseConnection) -> Result<Introspection> {
                 .or_default()
                 .push((pk, name.clone()));
         }
-        let ty: String = get(&row, "type")?;
+        // SQLite cuts a declared type it unquoted to the length of the quoted text, by bytes,
+        // which can leave half a character: read bytes, keep what is text.
+        let ty = String::from_utf8_lossy(&get::<Vec<u8>>(&row, "type")?).into_owned();
         let autoincrement = declared
             .get(&table_name)
             .is_some_and(|d| d.autoincrement.as_deref() == Some(name.as_str()));
@@ -251,7 +254,7 @@ pub fn parse_type(declared: &str) -> ColumnType {
 
 /// What a `CREATE TABLE` says that the pragmas do not.
 #[derive(Debug, Default)]
-struct Declared {
+pub(super) struct Declared {
     primary_key: Option<String>,
     /// (kind, columns, name) of each named `CONSTRAINT`.
     constraints: Vec<(String, Vec<String>, String)>,
@@ -261,7 +264,7 @@ struct Declared {
 
 impl Declared {
     /// Reads the `CREATE TABLE` statement `sql` of table `table`.
-    fn parse(table: &str, sql: &str) -> Declared {
+    pub(super) fn parse(table: &str, sql: &str) -> Declared {
         let mut d = Declared::default();
         let Some(body) = paren_body(sql) else {
             return d;
@@ -330,7 +333,7 @@ impl Declared {
 }
 
 /// The keys and `WHERE` of a `CREATE INDEX` statement.
-fn index_parts(sql: &str) -> (Vec<IndexKey>, Option<String>) {
+pub(super) fn index_parts(sql: &str) -> (Vec<IndexKey>, Option<String>) {
     let on = find_word(sql, "ON").unwrap_or(0);
     let Some((open, close)) = first_parens(&sql[on..]).map(|(o, c)| (o + on, c + on)) else {
         return (Vec::new(), None);
@@ -390,7 +393,7 @@ fn code_chars(s: &str) -> Vec<(usize, char)> {
 
 /// Where the word `word` (ASCII, any case) first appears as code in `s`, not inside a longer
 /// name, a literal or a comment.
-fn find_word(s: &str, word: &str) -> Option<usize> {
+pub(super) fn find_word(s: &str, word: &str) -> Option<usize> {
     let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
     code_chars(s).into_iter().map(|(i, _)| i).find(|&i| {
         s.get(i..i + word.len())
@@ -423,13 +426,13 @@ fn first_parens(s: &str) -> Option<(usize, usize)> {
 }
 
 /// The text inside the first parentheses of `s`.
-fn paren_body(s: &str) -> Option<String> {
+pub(super) fn paren_body(s: &str) -> Option<String> {
     let (open, close) = first_parens(s)?;
     Some(s[open + 1..close].to_string())
 }
 
 /// `s` split at code commas outside parentheses, each part trimmed.
-fn split_top_level(s: &str) -> Vec<String> {
+pub(super) fn split_top_level(s: &str) -> Vec<String> {
     let mut parts = Vec::new();
     let mut depth = 0i32;
     let mut start = 0;
