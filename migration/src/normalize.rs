@@ -39,9 +39,12 @@ pub fn default_expr(expr: &str, ty: &ColumnType) -> String {
         if e[end..].starts_with("::") {
             e.truncate(end);
         }
-        let inner = &e[1..e.len() - 1];
-        if is_numeric(ty) && inner.parse::<f64>().is_ok() {
-            e = inner.to_string();
+        // Only a literal that is the whole default is unquoted (`'1' || x` stays as it is).
+        if end == e.len() {
+            let inner = &e[1..end - 1];
+            if is_numeric(ty) && inner.parse::<f64>().is_ok() {
+                e = inner.to_string();
+            }
         }
     } else if let Some((value, _cast)) = e.split_once("::") {
         // `(-1)::integer`, `0::bigint`.
@@ -85,16 +88,12 @@ pub fn expression_key(expr: &str) -> String {
         "bit varying",
     ];
     let text = check_expr(expr);
-    let bytes = text.as_bytes();
-    // Pass 1: drop casts.
+    // Pass 1: drop casts. `i` moves a whole character at a time: the text may hold any letter.
     let mut no_casts = String::new();
     let mut i = 0;
-    while i < text.len() {
-        let c = bytes[i];
-        if c == b'\'' || c == b'"' {
-            let end = text[i + 1..]
-                .find(c as char)
-                .map_or(text.len(), |e| i + 2 + e);
+    while let Some(c) = text[i..].chars().next() {
+        if c == '\'' || c == '"' {
+            let end = text[i + 1..].find(c).map_or(text.len(), |e| i + 2 + e);
             no_casts.push_str(&text[i..end]);
             i = end;
             continue;
@@ -117,8 +116,8 @@ pub fn expression_key(expr: &str) -> String {
             i = end;
             continue;
         }
-        no_casts.push(c as char);
-        i += 1;
+        no_casts.push(c);
+        i += c.len_utf8();
     }
     // Pass 2: drop grouping parentheses, case and white space outside quotes.
     let chars: Vec<char> = no_casts.chars().collect();

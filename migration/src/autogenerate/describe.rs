@@ -3,7 +3,7 @@
 
 use crate::apply::apply;
 use crate::ops::Op;
-use crate::schema::{ColumnType, Schema};
+use crate::schema::{Column, ColumnType, Schema};
 
 /// One op as a short line, such as `add column pfs_visit.seeing (real)`.
 pub fn op(op: &Op) -> String {
@@ -100,11 +100,23 @@ pub fn op(op: &Op) -> String {
 pub fn warnings(from: &Schema, ops: &[Op]) -> Vec<String> {
     let mut model = from.clone();
     let mut out = Vec::new();
+    // Added columns already offered as the new name of a dropped one.
+    let mut offered: Vec<(&str, &str)> = Vec::new();
     for op in ops {
         match op {
             Op::DropTable { table } => out.push(format!("drops table {table} and every row in it")),
             Op::DropColumn { table, column } => {
-                out.push(format!("drops column {table}.{column} and its values"))
+                let mut warning = format!("drops column {table}.{column} and its values");
+                let old = model.table(table).and_then(|t| t.column(column));
+                if let Some(new) = old.and_then(|old| renamed_to(ops, table, old, &offered)) {
+                    offered.push((table, new));
+                    warning.push_str(&format!(
+                        "; if {table}.{new} (added, of the same type) is {column} renamed, put \
+                         #[sea_orm(renamed_from = \"{column}\")] on {new} to rename it and keep \
+                         the values"
+                    ));
+                }
+                out.push(warning)
             }
             Op::AddColumn { table, column }
                 if !column.nullable && column.default.is_none() && !column.auto_increment =>
@@ -156,6 +168,24 @@ pub fn warnings(from: &Schema, ops: &[Op]) -> Vec<String> {
     out
 }
 
+/// The column added to `table` by `ops` with the type of the dropped column `old`, not yet
+/// `offered` for another: what a rename without `renamed_from` looks like.
+fn renamed_to<'a>(
+    ops: &'a [Op],
+    table: &str,
+    old: &Column,
+    offered: &[(&str, &str)],
+) -> Option<&'a str> {
+    ops.iter().find_map(|op| match op {
+        Op::AddColumn { table: t, column }
+            if t == table && column.ty == old.ty && !offered.contains(&(table, &column.name)) =>
+        {
+            Some(column.name.as_str())
+        }
+        _ => None,
+    })
+}
+
 /// Whether every value of `from` fits `to` unchanged.
 fn widens(from: &ColumnType, to: &ColumnType) -> bool {
     use ColumnType::*;
@@ -175,5 +205,68 @@ fn widens(from: &ColumnType, to: &ColumnType) -> bool {
         (Timestamp, TimestampTz) => true,
         (Json, Jsonb) => true,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::autogenerate::{diff, Hints};
+    use crate::schema::Table;
+
+    fn table(columns: &[(&str, ColumnType)]) -> Schema {
+        let t = Table {
+            name: "gadget".into(),
+            columns: columns
+                .iter()
+                .map(|(name, ty)| Column {
+                    name: name.to_string(),
+                    ty: ty.clone(),
+                    nullable: true,
+                    default: None,
+                    comment: None,
+                    auto_increment: false,
+                })
+                .collect(),
+            ..Table::default()
+        };
+        Schema {
+            tables: [(t.name.clone(), t)].into(),
+            ..Schema::default()
+        }
+    }
+
+    #[test]
+    fn a_drop_and_an_add_of_the_same_type_suggest_renamed_from() {
+        use ColumnType as T;
+        let from = table(&[
+            ("old_label", T::Text),
+            ("count", T::Integer),
+            ("x", T::Real),
+        ]);
+        let to = table(&[("label", T::Text), ("count", T::Integer), ("y", T::Double)]);
+        let ops = diff(&from, &to, &Hints::default());
+        assert_eq!(
+            warnings(&from, &ops),
+            [
+                "drops column gadget.old_label and its values; if gadget.label (added, of the \
+                 same type) is old_label renamed, put #[sea_orm(renamed_from = \"old_label\")] \
+                 on label to rename it and keep the values",
+                // A real and a double precision are not taken for a rename.
+                "drops column gadget.x and its values",
+            ]
+        );
+        // Two drops and two adds of one type: each added column is offered once.
+        let from = table(&[("a", T::Text), ("b", T::Text)]);
+        let to = table(&[("c", T::Text), ("d", T::Text)]);
+        let warned = warnings(&from, &diff(&from, &to, &Hints::default()));
+        assert!(
+            warned[0].contains("renamed_from = \"a\")] on c "),
+            "{warned:?}"
+        );
+        assert!(
+            warned[1].contains("renamed_from = \"b\")] on d "),
+            "{warned:?}"
+        );
     }
 }

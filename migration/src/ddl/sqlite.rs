@@ -8,11 +8,11 @@
 //!
 //! SQLite's `ALTER TABLE` can add, drop and rename columns and rename tables; everything else
 //! (types, nullability, defaults, keys, foreign keys, checks) rebuilds the table: create the
-//! new table, copy the rows, drop the old one, rename, recreate the indexes. The runner defers
-//! foreign-key checks to the end of the revision's transaction so that no row is refused
-//! midway.
+//! new table, copy the rows and the `AUTOINCREMENT` high-water mark, drop the old one, rename,
+//! recreate the indexes. The runner defers foreign-key checks to the end of the revision's
+//! transaction so that no row is refused midway.
 
-use super::{constraint_lines, create_index, ident};
+use super::{constraint_lines, create_index, ident, literal};
 use crate::apply::apply;
 use crate::ops::Op;
 use crate::schema::{Column, ColumnType, Schema, Sequence, Table};
@@ -104,6 +104,21 @@ fn rebuild(before: &Table, after: &Table, sources: &[(String, String)]) -> Vec<S
             cols.join(", "),
             exprs.join(", "),
             ident(&before.name)
+        ));
+    }
+    // The copy leaves the new table's `sqlite_sequence` row at the highest id copied, so the
+    // ids of deleted last rows would come back: carry the old table's row over instead. Its
+    // own row goes with `DROP TABLE`, and `RENAME` renames the new table's row.
+    if after.columns.iter().any(|c| is_rowid_serial(after, c)) {
+        out.push(format!(
+            "DELETE FROM sqlite_sequence WHERE name = {}",
+            literal(&temp)
+        ));
+        out.push(format!(
+            "INSERT INTO sqlite_sequence (name, seq) SELECT {}, seq FROM sqlite_sequence \
+             WHERE name = {}",
+            literal(&temp),
+            literal(&before.name)
         ));
     }
     out.push(format!("DROP TABLE {}", ident(&before.name)));
@@ -239,4 +254,103 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
         }
         Op::Execute { sql } => vec![sql.clone()],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ops::{ColumnChange, Op};
+    use crate::schema::{Column, ColumnType, PrimaryKey, Schema, Table};
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    fn column(name: &str, nullable: bool, auto_increment: bool) -> Column {
+        Column {
+            name: name.into(),
+            ty: ColumnType::Integer,
+            nullable,
+            default: None,
+            comment: None,
+            auto_increment,
+        }
+    }
+
+    /// A rebuild copies the rows into a new table, whose `sqlite_sequence` row would start from
+    /// the highest id copied: the id of a deleted last row would come back.
+    #[tokio::test]
+    async fn a_rebuild_keeps_the_autoincrement_high_water_mark() {
+        let file = std::env::temp_dir().join(format!("opdb-rebuild-{}.sqlite", std::process::id()));
+        let _ = std::fs::remove_file(&file);
+        let url = format!("sqlite://{}?mode=rwc", file.display());
+        let db = crate::db::connect(&url).await.unwrap();
+        let table = Table {
+            name: "visit".into(),
+            columns: vec![column("id", false, true), column("n", false, false)],
+            primary_key: Some(PrimaryKey {
+                name: Some("visit_pkey".into()),
+                columns: vec!["id".into()],
+            }),
+            ..Table::default()
+        };
+        let empty = Schema::default();
+        let create = [Op::CreateTable(table.clone())];
+        let run = |from: Schema, ops: Vec<Op>| {
+            let db = &db;
+            async move {
+                let sql = crate::ddl::script(DbBackend::Sqlite, &from, &ops).unwrap();
+                db.execute_unprepared(&sql).await.unwrap();
+            }
+        };
+        run(empty.clone(), create.to_vec()).await;
+        db.execute_unprepared(
+            "INSERT INTO visit (n) VALUES (1), (2), (3); DELETE FROM visit WHERE id = 3;",
+        )
+        .await
+        .unwrap();
+
+        let mut before = empty;
+        crate::apply::apply(&mut before, &create[0]).unwrap();
+        let alter = Op::AlterColumn {
+            table: "visit".into(),
+            column: "n".into(),
+            change: ColumnChange::new().nullable(true),
+        };
+        let statements = super::render(&alter, &before).unwrap();
+        assert!(
+            statements.iter().any(|s| s.starts_with("DROP TABLE")),
+            "{statements:?}"
+        );
+        run(before, vec![alter]).await;
+
+        db.execute_unprepared("INSERT INTO visit (n) VALUES (NULL)")
+            .await
+            .unwrap();
+        let ids: Vec<i64> = db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT id FROM visit ORDER BY id",
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get("", "id").unwrap())
+            .collect();
+        let sequences: Vec<(String, i64)> = db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT name, seq FROM sqlite_sequence ORDER BY name",
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| {
+                (
+                    row.try_get("", "name").unwrap(),
+                    row.try_get("", "seq").unwrap(),
+                )
+            })
+            .collect();
+        db.close().await.ok();
+        let _ = std::fs::remove_file(&file);
+        assert_eq!(ids, [1, 2, 4]);
+        assert_eq!(sequences, [("visit".to_string(), 4)]);
+    }
 }

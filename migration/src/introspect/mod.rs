@@ -5,6 +5,8 @@
 //! PostgreSQL discovery reads no comments and no plain indexes and costs three queries per
 //! table.
 
+#[cfg(test)]
+mod fuzz;
 pub mod postgres;
 pub mod sqlite;
 

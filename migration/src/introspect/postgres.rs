@@ -1,6 +1,7 @@
 //! PostgreSQL introspection from the system catalogs: six queries for the whole schema.
 
-use super::{unquote, Introspection};
+use super::{take_ident, Introspection};
+use crate::normalize::closing_paren;
 use crate::schema::{
     CheckConstraint, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Schema,
     Sequence, Table, UniqueConstraint,
@@ -313,19 +314,32 @@ pub fn parse_type(text: &str, enum_like: bool) -> ColumnType {
         return ColumnType::Array(Box::new(parse_type(inner, enum_like)));
     }
     if enum_like {
-        let name = text.rsplit('.').next().unwrap_or(text);
-        return ColumnType::Enum(unquote(name));
+        return ColumnType::Enum(last_name(text));
     }
+    // A type with arguments is a lower-case name, its arguments in one pair of parentheses and
+    // perhaps more words (`timestamp(3) without time zone`); anything else keeps its text.
     let (base, args) = match text.find('(') {
         Some(open) => {
-            let close = text.rfind(')').unwrap_or(text.len());
-            let args: Vec<u32> = text[open + 1..close]
+            let close = match closing_paren(text, open) {
+                Some(close)
+                    if text[..open]
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b' ') =>
+                {
+                    close
+                }
+                _ => return ColumnType::Other(text.to_string()),
+            };
+            let args: Option<Vec<u32>> = text[open + 1..close]
                 .split(',')
-                .filter_map(|a| a.trim().parse().ok())
+                .map(|a| a.trim().parse().ok())
                 .collect();
-            // `timestamp(3) without time zone` keeps words after the parenthesis.
-            let base = format!("{}{}", &text[..open], &text[(close + 1).min(text.len())..]);
-            (base, args)
+            match args {
+                Some(args) if args.len() <= 2 => {
+                    (format!("{}{}", &text[..open], &text[close + 1..]), args)
+                }
+                _ => return ColumnType::Other(text.to_string()),
+            }
         }
         None => (text.to_string(), Vec::new()),
     };
@@ -358,6 +372,24 @@ pub fn parse_type(text: &str, enum_like: bool) -> ColumnType {
     }
 }
 
+/// The last part of a possibly schema-qualified, possibly quoted name: `public."Mood"` is
+/// `Mood`, `"a.b"` is `a.b`.
+fn last_name(text: &str) -> String {
+    let mut rest = text;
+    loop {
+        let (name, after) = if rest.starts_with('"') {
+            take_ident(rest)
+        } else {
+            let end = rest.find('.').unwrap_or(rest.len());
+            (rest[..end].to_string(), &rest[end..])
+        };
+        match after.strip_prefix('.') {
+            Some(next) => rest = next,
+            None => return name,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_type;
@@ -386,5 +418,20 @@ mod tests {
         );
         assert_eq!(parse_type("public.\"Mood\"", true), T::Enum("Mood".into()));
         assert_eq!(parse_type("tsvector", false), T::Other("tsvector".into()));
+        assert_eq!(parse_type("public.mood", true), T::Enum("mood".into()));
+        assert_eq!(
+            parse_type("\"a.b\"[]", true),
+            T::Array(Box::new(T::Enum("a.b".into())))
+        );
+        for odd in [
+            "\"a)(b\"",
+            "varchar(",
+            "numeric(10,",
+            "numeric(1,2,3)",
+            "bit(x)",
+            "é(1)",
+        ] {
+            assert_eq!(parse_type(odd, false), T::Other(odd.into()));
+        }
     }
 }

@@ -7,7 +7,7 @@
 
 use super::{take_ident, unquote, Introspection};
 use crate::naming;
-use crate::normalize::{closing_paren, strip_parens};
+use crate::normalize::strip_parens;
 use crate::schema::{
     CheckConstraint, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Schema,
     Table, UniqueConstraint,
@@ -22,7 +22,8 @@ WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
 ORDER BY name";
 
 const COLUMNS: &str = "
-SELECT m.name AS table_name, p.name AS name, p.type AS type, p.\"notnull\" AS not_null,
+SELECT m.name AS table_name, p.name AS name, CAST(p.type AS BLOB) AS type,
+       p.\"notnull\" AS not_null,
        p.dflt_value AS default_expr, p.pk AS pk
 FROM sqlite_master m JOIN pragma_table_info(m.name) p
 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
@@ -70,7 +71,7 @@ pub async fn introspect(db: &DatabaseConnection) -> Result<Introspection> {
     for row in tables {
         let name: String = get(&row, "name")?;
         let sql: String = get::<Option<String>>(&row, "sql")?.unwrap_or_default();
-        declared.insert(name.clone(), Declared::parse(&sql));
+        declared.insert(name.clone(), Declared::parse(&name, &sql));
         schema.tables.insert(
             name.clone(),
             Table {
@@ -94,8 +95,12 @@ pub async fn introspect(db: &DatabaseConnection) -> Result<Introspection> {
                 .or_default()
                 .push((pk, name.clone()));
         }
-        let ty: String = get(&row, "type")?;
-        let autoincrement = declared[&table_name].autoincrement.as_deref() == Some(name.as_str());
+        // SQLite cuts a declared type it unquoted to the length of the quoted text, by bytes,
+        // which can leave half a character: read bytes, keep what is text.
+        let ty = String::from_utf8_lossy(&get::<Vec<u8>>(&row, "type")?).into_owned();
+        let autoincrement = declared
+            .get(&table_name)
+            .is_some_and(|d| d.autoincrement.as_deref() == Some(name.as_str()));
         table.columns.push(Column {
             ty: parse_type(&ty),
             nullable: get::<i64>(&row, "not_null")? == 0 && !autoincrement,
@@ -107,15 +112,14 @@ pub async fn introspect(db: &DatabaseConnection) -> Result<Introspection> {
     }
     for (table_name, mut positions) in pk_positions {
         positions.sort();
-        let table = schema
-            .tables
-            .get_mut(&table_name)
-            .expect("columns belong to tables");
+        let Some(table) = schema.tables.get_mut(&table_name) else {
+            continue;
+        };
         table.primary_key = Some(PrimaryKey {
             name: Some(
-                declared[&table_name]
-                    .primary_key
-                    .clone()
+                declared
+                    .get(&table_name)
+                    .and_then(|d| d.primary_key.clone())
                     .unwrap_or_else(|| naming::primary_key(&table_name)),
             ),
             columns: positions.into_iter().map(|(_, c)| c).collect(),
@@ -153,8 +157,9 @@ pub async fn introspect(db: &DatabaseConnection) -> Result<Introspection> {
             }
         }
         key.name = Some(
-            declared[&table_name]
-                .named("FOREIGN KEY", &key.columns)
+            declared
+                .get(&table_name)
+                .and_then(|d| d.named("FOREIGN KEY", &key.columns))
                 .unwrap_or_else(|| naming::foreign_key(&table_name, &key.columns)),
         );
         if let Some(table) = schema.tables.get_mut(&table_name) {
@@ -183,8 +188,9 @@ pub async fn introspect(db: &DatabaseConnection) -> Result<Introspection> {
         match origin.as_str() {
             "u" => table.uniques.push(UniqueConstraint {
                 name: Some(
-                    declared[&table_name]
-                        .named("UNIQUE", &columns)
+                    declared
+                        .get(&table_name)
+                        .and_then(|d| d.named("UNIQUE", &columns))
                         .unwrap_or_else(|| naming::unique(&table_name, &columns)),
                 ),
                 columns,
@@ -204,7 +210,9 @@ pub async fn introspect(db: &DatabaseConnection) -> Result<Introspection> {
     }
 
     for (name, table) in schema.tables.iter_mut() {
-        table.checks = declared[name].checks.clone();
+        if let Some(d) = declared.get(name) {
+            table.checks = d.checks.clone();
+        }
     }
     Ok(Introspection { schema, queries })
 }
@@ -246,7 +254,7 @@ pub fn parse_type(declared: &str) -> ColumnType {
 
 /// What a `CREATE TABLE` says that the pragmas do not.
 #[derive(Debug, Default)]
-struct Declared {
+pub(super) struct Declared {
     primary_key: Option<String>,
     /// (kind, columns, name) of each named `CONSTRAINT`.
     constraints: Vec<(String, Vec<String>, String)>,
@@ -255,18 +263,13 @@ struct Declared {
 }
 
 impl Declared {
-    fn parse(sql: &str) -> Declared {
+    /// Reads the `CREATE TABLE` statement `sql` of table `table`.
+    pub(super) fn parse(table: &str, sql: &str) -> Declared {
         let mut d = Declared::default();
-        let table = sql
-            .split_whitespace()
-            .nth(2)
-            .map(|t| unquote(t.trim_end_matches('(')))
-            .unwrap_or_default();
-        let Some(open) = sql.find('(') else {
+        let Some(body) = paren_body(sql) else {
             return d;
         };
-        let close = closing_paren(sql, open).unwrap_or(sql.len());
-        for element in split_top_level(&sql[open + 1..close]) {
+        for element in split_top_level(&body) {
             let element = element.as_str();
             let upper = element.to_ascii_uppercase();
             let (name, rest, rest_upper) = if upper.starts_with("CONSTRAINT ") {
@@ -285,7 +288,7 @@ impl Declared {
                     let expr = paren_body(rest).unwrap_or_default();
                     let n = d.checks.len() + 1;
                     d.checks.push(CheckConstraint {
-                        name: Some(name.unwrap_or_else(|| naming::check(&table, n))),
+                        name: Some(name.unwrap_or_else(|| naming::check(table, n))),
                         expression: strip_parens(&expr).to_string(),
                     });
                 }
@@ -303,14 +306,13 @@ impl Declared {
                 None => {
                     // A column definition: its name, then its type and clauses.
                     let (column, rest) = take_ident(element);
-                    let rest_upper = rest.to_ascii_uppercase();
-                    if rest_upper.contains("AUTOINCREMENT") {
+                    if find_word(rest, "AUTOINCREMENT").is_some() {
                         d.autoincrement = Some(column.clone());
                     }
-                    if let Some(at) = rest_upper.find("CHECK") {
+                    if let Some(at) = find_word(rest, "CHECK") {
                         if let Some(expr) = paren_body(&rest[at..]) {
                             d.checks.push(CheckConstraint {
-                                name: Some(naming::column_check(&table, &column)),
+                                name: Some(naming::column_check(table, &column)),
                                 expression: strip_parens(&expr).to_string(),
                             });
                         }
@@ -331,13 +333,11 @@ impl Declared {
 }
 
 /// The keys and `WHERE` of a `CREATE INDEX` statement.
-fn index_parts(sql: &str) -> (Vec<IndexKey>, Option<String>) {
-    let upper = sql.to_ascii_uppercase();
-    let on = upper.find(" ON ").unwrap_or(0);
-    let Some(open) = sql[on..].find('(').map(|i| i + on) else {
+pub(super) fn index_parts(sql: &str) -> (Vec<IndexKey>, Option<String>) {
+    let on = find_word(sql, "ON").unwrap_or(0);
+    let Some((open, close)) = first_parens(&sql[on..]).map(|(o, c)| (o + on, c + on)) else {
         return (Vec::new(), None);
     };
-    let close = closing_paren(sql, open).unwrap_or(sql.len() - 1);
     let keys = split_top_level(&sql[open + 1..close])
         .into_iter()
         .map(|key| {
@@ -348,45 +348,107 @@ fn index_parts(sql: &str) -> (Vec<IndexKey>, Option<String>) {
             }
         })
         .collect();
-    let rest = &sql[(close + 1).min(sql.len())..];
-    let predicate = rest
-        .to_ascii_uppercase()
-        .find("WHERE")
-        .map(|at| rest[at + 5..].trim().to_string());
+    let rest = &sql[close + 1..];
+    let predicate = find_word(rest, "WHERE").map(|at| rest[at + 5..].trim().to_string());
     (keys, predicate)
 }
 
-/// The text inside the first parentheses of `s`.
-fn paren_body(s: &str) -> Option<String> {
-    let open = s.find('(')?;
-    let close = closing_paren(s, open)?;
-    Some(s[open + 1..close].to_string())
+/// The characters of SQL text `s` that are code, with their byte offsets: string literals,
+/// quoted names (`"x"`, `` `x` ``, `[x]`) and comments are left out, so that parentheses,
+/// commas and keywords inside them are not taken for structure.
+fn code_chars(s: &str) -> Vec<(usize, char)> {
+    let mut out = Vec::new();
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let end: &[char] = match (c, next) {
+            ('\'', _) => &['\''],
+            ('"', _) => &['"'],
+            ('`', _) => &['`'],
+            ('[', _) => &[']'],
+            ('-', Some('-')) => &['\n'],
+            ('/', Some('*')) => &['*', '/'],
+            _ => {
+                out.push((i, c));
+                continue;
+            }
+        };
+        if end.len() == 2 {
+            chars.next(); // the `*` of `/*`
+        }
+        // Skip to the end of the quoted text or comment (a doubled quote ends one quoted part
+        // and starts the next, which comes to the same).
+        let mut last = None;
+        for (_, n) in chars.by_ref() {
+            if end.len() == 1 && n == end[0]
+                || end.len() == 2 && last == Some(end[0]) && n == end[1]
+            {
+                break;
+            }
+            last = Some(n);
+        }
+    }
+    out
 }
 
-/// `s` split at commas outside parentheses and quotes, each part trimmed.
-fn split_top_level(s: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut current = String::new();
-    for ch in s.chars() {
-        match (quote, ch) {
-            (Some(q), _) if ch == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"' | '`') => quote = Some(ch),
-            (None, '(') => depth += 1,
-            (None, ')') => depth -= 1,
-            (None, ',') if depth == 0 => {
-                parts.push(current.trim().to_string());
-                current.clear();
-                continue;
+/// Where the word `word` (ASCII, any case) first appears as code in `s`, not inside a longer
+/// name, a literal or a comment.
+pub(super) fn find_word(s: &str, word: &str) -> Option<usize> {
+    let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
+    code_chars(s).into_iter().map(|(i, _)| i).find(|&i| {
+        s.get(i..i + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+            && !ident(s[..i].chars().next_back())
+            && !ident(s[i + word.len()..].chars().next())
+    })
+}
+
+/// The byte offsets of the first code parenthesis of `s` and of the one closing it.
+fn first_parens(s: &str) -> Option<(usize, usize)> {
+    let mut open = None;
+    let mut depth = 0usize;
+    for (i, c) in code_chars(s) {
+        match c {
+            '(' => {
+                open.get_or_insert(i);
+                depth += 1;
+            }
+            ')' if open.is_some() => {
+                depth -= 1;
+                if depth == 0 {
+                    return open.map(|o| (o, i));
+                }
             }
             _ => {}
         }
-        current.push(ch);
     }
-    if !current.trim().is_empty() {
-        parts.push(current.trim().to_string());
+    None
+}
+
+/// The text inside the first parentheses of `s`.
+pub(super) fn paren_body(s: &str) -> Option<String> {
+    let (open, close) = first_parens(s)?;
+    Some(s[open + 1..close].to_string())
+}
+
+/// `s` split at code commas outside parentheses, each part trimmed.
+pub(super) fn split_top_level(s: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, c) in code_chars(s) {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(s[start..i].trim().to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if !s[start..].trim().is_empty() {
+        parts.push(s[start..].trim().to_string());
     }
     parts
 }
@@ -398,6 +460,7 @@ mod tests {
     #[test]
     fn create_table_clauses_are_read() {
         let d = Declared::parse(
+            "visit",
             "CREATE TABLE \"visit\" (\n    id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n    \
              n VARCHAR(8) CHECK (length(n) > 0),\n    CONSTRAINT visit_n_key UNIQUE (n),\n    \
              CONSTRAINT positive CHECK ((id > 0))\n)",
