@@ -239,12 +239,14 @@ fn split_comment(comment: Option<&str>) -> (Option<String>, Option<String>) {
     let Some(comment) = comment else {
         return (None, None);
     };
-    let (text, hint) = match comment.rfind("renamed_from \"") {
-        Some(at) if comment.ends_with('"') => (
-            comment[..at].trim_end_matches("; "),
-            Some(comment[at + 14..comment.len() - 1].to_string()),
-        ),
-        _ => (comment, None),
+    // A comment that merely ends in `renamed_from "` has no hint: `get` finds an empty range.
+    let hint = comment.rfind("renamed_from \"").and_then(|at| {
+        let name = comment.get(at + 14..comment.len().checked_sub(1)?)?;
+        comment.ends_with('"').then(|| (at, name.to_string()))
+    });
+    let (text, hint) = match hint {
+        Some((at, name)) => (comment[..at].trim_end_matches("; "), Some(name)),
+        None => (comment, None),
     };
     ((!text.is_empty()).then(|| text.to_string()), hint)
 }
@@ -327,5 +329,27 @@ impl EntitySet {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_comment;
+
+    #[test]
+    fn comments_split_from_renamed_from_without_panicking() {
+        assert_eq!(
+            split_comment(Some("FWHM; renamed_from \"old\"")),
+            (Some("FWHM".into()), Some("old".into()))
+        );
+        assert_eq!(
+            split_comment(Some("renamed_from \"")),
+            (Some("renamed_from \"".into()), None)
+        );
+        assert_eq!(
+            split_comment(Some("x renamed_from \"é\"")).1,
+            Some("é".into())
+        );
+        assert_eq!(split_comment(None), (None, None));
     }
 }

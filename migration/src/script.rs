@@ -254,7 +254,10 @@ impl ScriptDir {
         }
         std::fs::write(dir.join("alembic.toml"), CONFIG_TEMPLATE)?;
         // The build script compiles the new folder in on its next run: it reruns when it changes.
-        if let Ok(build) = std::fs::File::options().append(true).open(root.join("build.rs")) {
+        if let Ok(build) = std::fs::File::options()
+            .append(true)
+            .open(root.join("build.rs"))
+        {
             let _ = build.set_modified(std::time::SystemTime::now());
         }
         Self::open(root, name)
