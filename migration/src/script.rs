@@ -158,6 +158,34 @@ impl Default for Config {
     }
 }
 
+impl Config {
+    /// Refuses settings that would write outside `versions/` or name no table: one line
+    /// saying which key is wrong and what to write instead.
+    pub fn check(&self) -> Result<()> {
+        for (key, value) in [
+            ("schema", &self.schema),
+            ("version_table", &self.version_table),
+            ("history_table", &self.history_table),
+            ("file_template", &self.file_template),
+        ] {
+            if value.trim().is_empty() {
+                bail!("{key} is empty: give it a name, or remove the line for the default");
+            }
+        }
+        let template = &self.file_template;
+        if template.contains(['/', '\\', ':']) || template.contains("..") {
+            bail!(
+                "file_template {template:?} must be a plain file name (no '/', '\\', ':' or \
+                 '..'): revision files are written into versions/"
+            );
+        }
+        if template.chars().any(char::is_control) {
+            bail!("file_template {template:?} holds a control character: remove it");
+        }
+        Ok(())
+    }
+}
+
 const CONFIG_TEMPLATE: &str = r#"# opdb settings for this database (what alembic keeps in alembic.ini).
 # Every key is optional; the values shown are the defaults.
 
@@ -205,6 +233,9 @@ impl ScriptDir {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
             Err(e) => return Err(e).with_context(|| format!("reading {}", config_path.display())),
         };
+        config
+            .check()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", config_path.display()))?;
         Ok(ScriptDir {
             name: name.to_string(),
             dir,
@@ -323,6 +354,9 @@ impl ScriptDir {
 
     /// Writes a new revision file and returns its path.
     pub fn write_revision(&self, file: &RevisionFile) -> Result<PathBuf> {
+        self.config
+            .check()
+            .with_context(|| format!("in {}/alembic.toml", self.label()))?;
         let slug = slug(&file.message);
         let stem = self
             .config
@@ -455,5 +489,64 @@ mod tests {
         assert!(text.contains("pub const DOWN_REVISION: &[&str] = &[\"0f0f0f0f0f0f\"];"));
         assert_eq!(slug("Add cobra table, v2!"), "add_cobra_table_v2");
         assert_eq!(new_revision_id().len(), 12);
+    }
+
+    fn config(edit: impl FnOnce(&mut Config)) -> Result<()> {
+        let mut c = Config::default();
+        edit(&mut c);
+        c.check()
+    }
+
+    #[test]
+    fn settings_that_write_outside_versions_or_name_nothing_are_refused() {
+        assert!(config(|_| {}).is_ok());
+        assert!(config(|c| c.file_template = "%Y_{rev}-{slug}".into()).is_ok());
+        for bad in [
+            "../{rev}_{slug}",
+            "/tmp/{rev}",
+            "sub/{rev}",
+            "..{rev}",
+            "C:{rev}",
+            "a\\{rev}",
+        ] {
+            let e = config(|c| c.file_template = bad.into())
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("plain file name"), "{bad}: {e}");
+        }
+        for key in ["schema", "version_table", "history_table", "file_template"] {
+            let e = config(|c| match key {
+                "schema" => c.schema.clear(),
+                "version_table" => c.version_table.clear(),
+                "history_table" => c.history_table = " ".into(),
+                _ => c.file_template.clear(),
+            })
+            .unwrap_err()
+            .to_string();
+            assert!(e.starts_with(&format!("{key} is empty")), "{e}");
+        }
+    }
+
+    #[test]
+    fn alembic_toml_is_checked_when_loaded() {
+        let root = std::env::temp_dir().join(format!("opdb-script-config-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        ScriptDir::init(&root, "db").unwrap();
+        let toml = root.join("alembic/db/alembic.toml");
+        for (text, expected) in [
+            (
+                "file_template = \"../../{rev}_{slug}\"\n",
+                "plain file name",
+            ),
+            ("version_table = \"\"\n", "version_table is empty"),
+            ("history_table = \"\"\n", "history_table is empty"),
+            ("schema = \"\"\n", "schema is empty"),
+        ] {
+            std::fs::write(&toml, text).unwrap();
+            let e = format!("{:#}", ScriptDir::open(&root, "db").unwrap_err());
+            assert!(e.contains("alembic.toml: ") && e.contains(expected), "{e}");
+            assert!(!e.contains('\n'), "{e}");
+        }
+        std::fs::remove_dir_all(&root).unwrap();
     }
 }
