@@ -10,6 +10,7 @@
 use crate::naming;
 use crate::ops::Op;
 use crate::schema::{Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, Sequence, Table};
+use crate::script::string_literal;
 
 /// rustfmt's defaults: the line width, and the width of a call's arguments or of a chain's
 /// calls (after its head) beyond which they go one per line.
@@ -183,8 +184,10 @@ fn atom(s: impl Into<String>) -> Expr {
     Expr::Atom(s.into())
 }
 
+/// Every text in the generated code (names, comments, defaults, expressions) is written by
+/// [`string_literal`], which escapes whatever could end the literal or the line.
 fn lit(s: &str) -> Expr {
-    atom(format!("{s:?}"))
+    atom(string_literal(s))
 }
 
 fn names(columns: &[String]) -> Expr {
@@ -197,7 +200,7 @@ fn labels(labels: &[String]) -> Expr {
 
 fn optional(s: &Option<String>) -> Expr {
     match s {
-        Some(s) => atom(format!("Some({s:?})")),
+        Some(s) => atom(format!("Some({})", string_literal(s))),
         None => atom("None"),
     }
 }
@@ -206,8 +209,8 @@ fn optional(s: &Option<String>) -> Expr {
 pub fn column_type(ty: &ColumnType) -> String {
     match ty {
         ColumnType::Array(inner) => format!("ColumnType::array({})", column_type(inner)),
-        ColumnType::Enum(name) => format!("ColumnType::enum_type({name:?})"),
-        ColumnType::Other(name) => format!("ColumnType::other({name:?})"),
+        ColumnType::Enum(name) => format!("ColumnType::enum_type({})", string_literal(name)),
+        ColumnType::Other(name) => format!("ColumnType::other({})", string_literal(name)),
         other => format!("ColumnType::{other:?}"),
     }
 }
