@@ -408,11 +408,12 @@ pub struct RevisionFile {
 }
 
 impl RevisionFile {
-    /// The file's text. Every text from outside (message, ids, object names, comments,
-    /// defaults) reaches the source only through [`doc_text`] in the header or
-    /// [`string_literal`] in the code.
+    /// The file's text, laid out by rustfmt when it is installed (it always is next to cargo).
+    /// The in-house layout of [`RevisionFile::layout`] is only the fallback, for when rustfmt
+    /// cannot be run or fails.
     pub fn render(&self) -> String {
-        self.layout()
+        let text = self.layout();
+        rustfmt(&text).unwrap_or(text)
     }
 
     /// The file's text as opdb lays it out itself, close to what rustfmt writes. Every text
@@ -535,6 +536,29 @@ pub fn unescape_line(line: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// `source` laid out by rustfmt (edition 2021, read from stdin), or `None` when rustfmt is
+/// not installed, fails (a syntax error) or writes nothing. `$RUSTFMT` names another binary.
+pub fn rustfmt(source: &str) -> Option<String> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let program = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
+    let mut child = Command::new(program)
+        .args(["--edition", "2021", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut stdin = child.stdin.take()?;
+    let input = source.to_string();
+    // Written from a thread of its own: rustfmt may write before it has read everything.
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child.wait_with_output().ok()?;
+    let written = writer.join().ok().and_then(Result::ok);
+    let text = String::from_utf8(output.stdout).ok()?;
+    (output.status.success() && written.is_some() && !text.trim().is_empty()).then_some(text)
 }
 
 /// A new revision id: 12 hex digits, like alembic's.

@@ -1,11 +1,12 @@
 //! Ops to revision source (alembic's `autogenerate/render.py`).
 //!
 //! Each op becomes one call on `op`, written with the builders revision files use, and laid out
-//! the way rustfmt lays out such calls: on one line when it fits, otherwise one argument or one
-//! chained call per line. The layout is done here rather than by running rustfmt: rustfmt gives
-//! up on statements holding a string longer than a line (long comments are common), and on a
-//! 1,000-table revision it would take most of autogenerate's time. CI runs `rustfmt --check` on
-//! the generated revisions to keep the two in agreement.
+//! close to the way rustfmt lays out such calls: on one line when it fits, otherwise one
+//! argument or one chained call per line. `RevisionFile::render` then runs rustfmt itself on
+//! the whole file when it can; this layout is what a revision looks like where rustfmt is not
+//! installed or fails, so it need not match rustfmt in every case (arrays wider than 60
+//! characters, for one, stay on one line here). Texts reach the source only through
+//! [`string_literal`], which escapes whatever could end the literal or the line.
 
 use crate::naming;
 use crate::ops::Op;
