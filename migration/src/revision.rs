@@ -33,6 +33,7 @@ impl Graph {
     pub fn new(revisions: Vec<Revision>) -> Result<Graph> {
         let mut revs: BTreeMap<String, Revision> = BTreeMap::new();
         for rev in revisions {
+            check_id(&rev)?;
             if let Some(other) = revs.get(&rev.id) {
                 bail!(
                     "duplicate revision id {} in {} and {}",
@@ -338,6 +339,29 @@ impl Graph {
 }
 
 /// `X+N`, `X-N`, `+N`, `-N` split into (X, sign, N).
+/// alembic's `version_num` column is a `varchar(32)`: a longer id could never be recorded.
+pub const MAX_ID_LEN: usize = 32;
+
+/// Refuses an id the version table cannot hold or that could not be named on a command line.
+fn check_id(rev: &Revision) -> Result<()> {
+    let id = &rev.id;
+    let n = id.chars().count();
+    if n == 0 || n > MAX_ID_LEN {
+        bail!(
+            "{}: revision id {id:?} has {n} characters; alembic's version table holds 1 to \
+             {MAX_ID_LEN}: change REVISION (and the DOWN_REVISION entries naming it)",
+            rev.path
+        );
+    }
+    if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        bail!(
+            "{}: revision id {id:?} holds a space or control character: change REVISION",
+            rev.path
+        );
+    }
+    Ok(())
+}
+
 fn split_relative(text: &str) -> Option<(&str, char, usize)> {
     let at = text.rfind(['+', '-'])?;
     let n: usize = text[at + 1..].parse().ok()?;
@@ -519,5 +543,21 @@ mod tests {
             .to_string()
             .contains("ambiguous"));
         assert_eq!(g.resolve("heads", &[]).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn ids_the_version_table_cannot_hold_are_refused() {
+        let long = "a".repeat(MAX_ID_LEN + 1);
+        let e = Graph::new(vec![rev(&long, &[])]).unwrap_err().to_string();
+        assert!(e.starts_with(&format!("{long}.rs: revision id")), "{e}");
+        assert!(e.contains("33 characters"), "{e}");
+        assert!(!e.contains('\n'), "{e}");
+        assert!(Graph::new(vec![rev(&"a".repeat(MAX_ID_LEN), &[])]).is_ok());
+        let e = Graph::new(vec![rev("", &[])]).unwrap_err().to_string();
+        assert!(e.contains("0 characters"), "{e}");
+        let e = Graph::new(vec![rev("ab\ncd", &[])])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("control character"), "{e}");
     }
 }

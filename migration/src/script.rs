@@ -127,7 +127,7 @@ impl Header {
                 .unwrap_or_default()
         };
         Header {
-            message: lines.first().map(|s| s.to_string()).unwrap_or_default(),
+            message: lines.first().map(|s| unescape_line(s)).unwrap_or_default(),
             create_date: field("Create Date:"),
         }
     }
@@ -174,6 +174,34 @@ impl Default for Config {
             lock_wait: 300,
             statement_timeout: 3600,
         }
+    }
+}
+
+impl Config {
+    /// Refuses settings that would write outside `versions/` or name no table: one line
+    /// saying which key is wrong and what to write instead.
+    pub fn check(&self) -> Result<()> {
+        for (key, value) in [
+            ("schema", &self.schema),
+            ("version_table", &self.version_table),
+            ("history_table", &self.history_table),
+            ("file_template", &self.file_template),
+        ] {
+            if value.trim().is_empty() {
+                bail!("{key} is empty: give it a name, or remove the line for the default");
+            }
+        }
+        let template = &self.file_template;
+        if template.contains(['/', '\\', ':']) || template.contains("..") {
+            bail!(
+                "file_template {template:?} must be a plain file name (no '/', '\\', ':' or \
+                 '..'): revision files are written into versions/"
+            );
+        }
+        if template.chars().any(char::is_control) {
+            bail!("file_template {template:?} holds a control character: remove it");
+        }
+        Ok(())
     }
 }
 
@@ -231,6 +259,9 @@ impl ScriptDir {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
             Err(e) => return Err(e).with_context(|| format!("reading {}", config_path.display())),
         };
+        config
+            .check()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", config_path.display()))?;
         Ok(ScriptDir {
             name: name.to_string(),
             dir,
@@ -356,6 +387,9 @@ impl ScriptDir {
 
     /// Writes a new revision file and returns its path.
     pub fn write_revision(&self, file: &RevisionFile) -> Result<PathBuf> {
+        self.config
+            .check()
+            .with_context(|| format!("in {}/alembic.toml", self.label()))?;
         let slug = slug(&file.message);
         let stem = self
             .config
@@ -407,26 +441,43 @@ pub struct RevisionFile {
 }
 
 impl RevisionFile {
+    /// The file's text, laid out by rustfmt when it is installed (it always is next to cargo).
+    /// The in-house layout of [`RevisionFile::layout`] is only the fallback, for when rustfmt
+    /// cannot be run or fails.
     pub fn render(&self) -> String {
+        let text = self.layout();
+        rustfmt(&text).unwrap_or(text)
+    }
+
+    /// The file's text as opdb lays it out itself, close to what rustfmt writes. Every text
+    /// from outside (message, ids, object names, comments, defaults) reaches the source only
+    /// through [`doc_text`] in the header or [`string_literal`] in the code.
+    pub fn layout(&self) -> String {
         let list = |v: &[String]| {
-            let items: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
+            let items: Vec<String> = v.iter().map(|s| string_literal(s)).collect();
             format!("&[{}]", items.join(", "))
         };
         let mut s = String::new();
-        s.push_str(&format!("//! {}\n//!\n", self.message.replace('\n', " ")));
-        s.push_str(&format!("//! Revision ID: {}\n", self.id));
-        s.push_str(format!("//! Revises: {}", self.down.join(", ")).trim_end());
-        s.push('\n');
-        s.push_str(&format!("//! Create Date: {}\n", self.create_date));
+        let mut header = |line: &str| {
+            s.push_str(format!("//! {line}").trim_end());
+            s.push('\n');
+        };
+        header(&doc_text(&self.message));
+        header("");
+        header(&format!("Revision ID: {}", doc_text(&self.id)));
+        header(&format!("Revises: {}", doc_text(&self.down.join(", "))));
+        header(&format!("Create Date: {}", doc_text(&self.create_date)));
         if !self.notes.is_empty() {
-            s.push_str("//!\n");
+            header("");
             for note in &self.notes {
-                s.push_str(format!("//! {note}").trim_end());
-                s.push('\n');
+                header(&doc_text(note));
             }
         }
         s.push_str("\nuse migration::prelude::*;\n\n");
-        s.push_str(&format!("pub const REVISION: &str = {:?};\n", self.id));
+        s.push_str(&format!(
+            "pub const REVISION: &str = {};\n",
+            string_literal(&self.id)
+        ));
         s.push_str(&format!(
             "pub const DOWN_REVISION: &[&str] = {};\n",
             list(&self.down)
@@ -452,6 +503,95 @@ impl RevisionFile {
         }
         s
     }
+}
+
+/// `text` as a Rust string literal, quotes included. Rust's own `Debug` for `str` escapes
+/// `"`, `\\`, every line break (`\\n`, `\\r`, U+0085, U+2028, U+2029), control characters and
+/// the bidirectional overrides rustc refuses in literals, as `\\u{..}`; what it leaves is
+/// printable and means itself inside `"..."`.
+pub fn string_literal(text: &str) -> String {
+    format!("{text:?}")
+}
+
+/// `text` made safe for a `//!` line: what could end the line, upset rustc (a bare `\\r`,
+/// bidirectional overrides) or hide from a reader (control, invisible and line-break
+/// characters) is written as a Rust escape (`\\n`, `\\r`, `\\t`, `\\u{2028}`), and `\\` itself
+/// as `\\\\`, so that [`unescape_line`] reads back exactly `text`.
+pub fn doc_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' | '\'' => out.push(c),
+            c => out.extend(c.escape_debug()),
+        }
+    }
+    out
+}
+
+/// The text [`doc_text`] escaped. A backslash that starts no escape stays as it is, so hand
+/// written headers read as written.
+pub fn unescape_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 1..];
+        let simple = match tail.chars().next() {
+            Some('n') => Some('\n'),
+            Some('r') => Some('\r'),
+            Some('t') => Some('\t'),
+            Some('0') => Some('\0'),
+            Some('\\') => Some('\\'),
+            _ => None,
+        };
+        if let Some(c) = simple {
+            out.push(c);
+            rest = &tail[1..];
+            continue;
+        }
+        let code = tail
+            .strip_prefix("u{")
+            .and_then(|t| t.split_once('}'))
+            .and_then(|(hex, after)| {
+                let c = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)?;
+                Some((c, after))
+            });
+        match code {
+            Some((c, after)) => {
+                out.push(c);
+                rest = after;
+            }
+            None => {
+                out.push('\\');
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `source` laid out by rustfmt (edition 2021, read from stdin), or `None` when rustfmt is
+/// not installed, fails (a syntax error) or writes nothing. `$RUSTFMT` names another binary.
+pub fn rustfmt(source: &str) -> Option<String> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let program = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
+    let mut child = Command::new(program)
+        .args(["--edition", "2021", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut stdin = child.stdin.take()?;
+    let input = source.to_string();
+    // Written from a thread of its own: rustfmt may write before it has read everything.
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child.wait_with_output().ok()?;
+    let written = writer.join().ok().and_then(Result::ok);
+    let text = String::from_utf8(output.stdout).ok()?;
+    (output.status.success() && written.is_some() && !text.trim().is_empty()).then_some(text)
 }
 
 /// A new revision id: 12 hex digits, like alembic's.
@@ -488,5 +628,135 @@ mod tests {
         assert!(text.contains("pub const DOWN_REVISION: &[&str] = &[\"0f0f0f0f0f0f\"];"));
         assert_eq!(slug("Add cobra table, v2!"), "add_cobra_table_v2");
         assert_eq!(new_revision_id().len(), 12);
+    }
+
+    /// What could end a `//!` line or a string literal, or hide from a reader.
+    const HOSTILE: &str = "x\n#[used] static INJECTED: &str = \"...\"; //\r\n\r \\ \\n */ // \
+                           \u{2028}\u{2029}\u{85}\u{202e}\u{2066}\u{1b}\u{7f}\t\0 \\u{41} end";
+
+    #[test]
+    fn hostile_header_texts_stay_on_their_lines_and_read_back() {
+        let file = RevisionFile {
+            id: "1a2b3c4d5e6f".into(),
+            message: HOSTILE.into(),
+            down: vec!["0f0f0f0f0f0f".into()],
+            create_date: "2026-11-21 05:00:00".into(),
+            notes: vec![format!("- add index {HOSTILE} on t"), String::new()],
+            upgrade: vec!["op.drop_table(\"x\");".into()],
+            ..RevisionFile::default()
+        };
+        let text = file.layout();
+        let header: Vec<&str> = text.split('\n').take_while(|l| !l.is_empty()).collect();
+        assert_eq!(header.len(), 8, "{text}");
+        for line in &header {
+            assert!(line.starts_with("//!"), "{line:?}");
+            assert!(
+                !line.contains(['\r', '\u{2028}', '\u{2029}', '\u{85}', '\u{202e}']),
+                "{line:?}"
+            );
+        }
+        assert!(!text.contains('\r'));
+        assert_eq!(text.matches("INJECTED").count(), 2, "{text}");
+        assert_eq!(Header::parse(&text).message, HOSTILE);
+        assert_eq!(Header::parse(&file.render()).message, HOSTILE);
+        for plain in [
+            "Add cobra table",
+            "C:\\temp \\d+ stays",
+            "\"quoted\" 'too' ünïcode",
+        ] {
+            assert_eq!(unescape_line(&doc_text(plain)), plain);
+        }
+        assert_eq!(doc_text("a\nb\\"), "a\\nb\\\\");
+        assert_eq!(
+            unescape_line("stray \\q and \\u{zz}"),
+            "stray \\q and \\u{zz}"
+        );
+    }
+
+    #[test]
+    fn string_literals_escape_every_line_break_and_control() {
+        let lit = string_literal(HOSTILE);
+        assert!(lit.starts_with('"') && lit.ends_with('"'));
+        let inner = &lit[1..lit.len() - 1];
+        assert!(!inner.chars().any(|c| c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')));
+        assert!(!inner.replace("\\\\", "").replace("\\\"", "").contains('"'));
+    }
+
+    #[test]
+    fn messages_with_line_breaks_stay_on_the_first_line_and_read_back() {
+        for message in [
+            "Add\nthe table",
+            "Add\r\nthe table\r",
+            "two\n\nparagraphs\u{2028}",
+        ] {
+            let file = RevisionFile {
+                id: "1a2b3c4d5e6f".into(),
+                message: message.into(),
+                ..RevisionFile::default()
+            };
+            let text = file.render();
+            assert!(text.split('\n').nth(1) == Some("//!"), "{text}");
+            assert_eq!(Header::parse(&text).message, message);
+        }
+    }
+
+    fn config(edit: impl FnOnce(&mut Config)) -> Result<()> {
+        let mut c = Config::default();
+        edit(&mut c);
+        c.check()
+    }
+
+    #[test]
+    fn settings_that_write_outside_versions_or_name_nothing_are_refused() {
+        assert!(config(|_| {}).is_ok());
+        assert!(config(|c| c.file_template = "%Y_{rev}-{slug}".into()).is_ok());
+        for bad in [
+            "../{rev}_{slug}",
+            "/tmp/{rev}",
+            "sub/{rev}",
+            "..{rev}",
+            "C:{rev}",
+            "a\\{rev}",
+        ] {
+            let e = config(|c| c.file_template = bad.into())
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("plain file name"), "{bad}: {e}");
+        }
+        for key in ["schema", "version_table", "history_table", "file_template"] {
+            let e = config(|c| match key {
+                "schema" => c.schema.clear(),
+                "version_table" => c.version_table.clear(),
+                "history_table" => c.history_table = " ".into(),
+                _ => c.file_template.clear(),
+            })
+            .unwrap_err()
+            .to_string();
+            assert!(e.starts_with(&format!("{key} is empty")), "{e}");
+        }
+    }
+
+    #[test]
+    fn alembic_toml_is_checked_when_loaded() {
+        let root = std::env::temp_dir().join(format!("opdb-script-config-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        ScriptDir::init(&root, "db").unwrap();
+        let toml = root.join("alembic/db/alembic.toml");
+        for (text, expected) in [
+            (
+                "file_template = \"../../{rev}_{slug}\"\n",
+                "plain file name",
+            ),
+            ("version_table = \"\"\n", "version_table is empty"),
+            ("history_table = \"\"\n", "history_table is empty"),
+            ("schema = \"\"\n", "schema is empty"),
+        ] {
+            std::fs::write(&toml, text).unwrap();
+            let e = format!("{:#}", ScriptDir::open(&root, "db").unwrap_err());
+            assert!(e.contains("alembic.toml: ") && e.contains(expected), "{e}");
+            assert!(!e.contains('\n'), "{e}");
+        }
+        std::fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -1,15 +1,17 @@
 //! Ops to revision source (alembic's `autogenerate/render.py`).
 //!
 //! Each op becomes one call on `op`, written with the builders revision files use, and laid out
-//! the way rustfmt lays out such calls: on one line when it fits, otherwise one argument or one
-//! chained call per line. The layout is done here rather than by running rustfmt: rustfmt gives
-//! up on statements holding a string longer than a line (long comments are common), and on a
-//! 1,000-table revision it would take most of autogenerate's time. CI runs `rustfmt --check` on
-//! the generated revisions to keep the two in agreement.
+//! close to the way rustfmt lays out such calls: on one line when it fits, otherwise one
+//! argument or one chained call per line. `RevisionFile::render` then runs rustfmt itself on
+//! the whole file when it can; this layout is what a revision looks like where rustfmt is not
+//! installed or fails, so it need not match rustfmt in every case (arrays wider than 60
+//! characters, for one, stay on one line here). Texts reach the source only through
+//! [`string_literal`], which escapes whatever could end the literal or the line.
 
 use crate::naming;
 use crate::ops::Op;
 use crate::schema::{Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, Sequence, Table};
+use crate::script::string_literal;
 
 /// rustfmt's defaults: the line width, and the width of a call's arguments or of a chain's
 /// calls (after its head) beyond which they go one per line.
@@ -183,8 +185,10 @@ fn atom(s: impl Into<String>) -> Expr {
     Expr::Atom(s.into())
 }
 
+/// Every text in the generated code (names, comments, defaults, expressions) is written by
+/// [`string_literal`], which escapes whatever could end the literal or the line.
 fn lit(s: &str) -> Expr {
-    atom(format!("{s:?}"))
+    atom(string_literal(s))
 }
 
 fn names(columns: &[String]) -> Expr {
@@ -197,7 +201,7 @@ fn labels(labels: &[String]) -> Expr {
 
 fn optional(s: &Option<String>) -> Expr {
     match s {
-        Some(s) => atom(format!("Some({s:?})")),
+        Some(s) => atom(format!("Some({})", string_literal(s))),
         None => atom("None"),
     }
 }
@@ -206,8 +210,8 @@ fn optional(s: &Option<String>) -> Expr {
 pub fn column_type(ty: &ColumnType) -> String {
     match ty {
         ColumnType::Array(inner) => format!("ColumnType::array({})", column_type(inner)),
-        ColumnType::Enum(name) => format!("ColumnType::enum_type({name:?})"),
-        ColumnType::Other(name) => format!("ColumnType::other({name:?})"),
+        ColumnType::Enum(name) => format!("ColumnType::enum_type({})", string_literal(name)),
+        ColumnType::Other(name) => format!("ColumnType::other({})", string_literal(name)),
         other => format!("ColumnType::{other:?}"),
     }
 }
