@@ -823,7 +823,7 @@ async fn run_case(backend: DbBackend, case: usize, forward: bool) -> Option<Stri
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_kind_of_change_diffs_into_a_script_that_makes_a_equal_b() {
-    let slots = Arc::new(tokio::sync::Semaphore::new(6));
+    let slots = Arc::new(tokio::sync::Semaphore::new(4));
     let mut runs = tokio::task::JoinSet::new();
     for backend in BACKENDS {
         for (case, (_, on_sqlite, _)) in CASES.iter().enumerate() {

@@ -396,7 +396,10 @@ fn long_chains() -> (Schema, Schema) {
 #[test]
 fn generated_revisions_pass_rustfmt_check() {
     if !rustfmt_installed() {
-        eprintln!("skipping: rustfmt is not installed");
+        common::skip(
+            "generated revisions and rustfmt",
+            "rustfmt is not installed",
+        );
         return;
     }
     let (v1, v2) = (v1::entities(), v2::entities());

@@ -15,37 +15,134 @@ use sea_orm::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The counts the fixture's header states, taken from the entities.
+/// What the reference schema holds, counted in its SQL text (as PostgreSQL's pg_dump wrote it).
+#[derive(Debug, Default, PartialEq)]
+struct Shape {
+    tables: usize,
+    columns: usize,
+    commented_columns: usize,
+    sequences: usize,
+    composite_primary_keys: usize,
+    foreign_keys: usize,
+    composite_foreign_keys: usize,
+    indexes: usize,
+    unique_indexes: usize,
+    uniques: usize,
+}
+
+fn fixture_shape(sql: &str) -> Shape {
+    let mut shape = Shape::default();
+    let mut in_table = false;
+    let composite = |line: &str| {
+        line.split_once('(')
+            .and_then(|(_, rest)| rest.split_once(')'))
+            .is_some_and(|(cols, _)| cols.contains(','))
+    };
+    for line in sql.lines() {
+        if line.starts_with("CREATE TABLE ") {
+            shape.tables += 1;
+            in_table = true;
+        } else if in_table && line.starts_with(')') {
+            in_table = false;
+        } else if in_table && !line.trim_start().starts_with("CONSTRAINT ") {
+            shape.columns += 1;
+        }
+        shape.commented_columns += usize::from(line.starts_with("COMMENT ON COLUMN "));
+        shape.sequences += usize::from(line.starts_with("CREATE SEQUENCE "));
+        if let Some(at) = line.find(" PRIMARY KEY (") {
+            shape.composite_primary_keys += usize::from(composite(&line[at..]));
+        }
+        if let Some(at) = line.find(" FOREIGN KEY (") {
+            shape.foreign_keys += 1;
+            shape.composite_foreign_keys += usize::from(composite(&line[at..]));
+        }
+        shape.indexes += usize::from(
+            line.starts_with("CREATE INDEX ") || line.starts_with("CREATE UNIQUE INDEX "),
+        );
+        shape.unique_indexes += usize::from(line.starts_with("CREATE UNIQUE INDEX "));
+        shape.uniques += usize::from(line.contains(" UNIQUE ("));
+    }
+    shape
+}
+
+/// The entities hold what the reference schema's text holds, counted independently of
+/// introspection (it follows the model: `opdb dump-schema` rewrites it).
 #[test]
 fn entities_have_the_fixture_shape() {
     let set = opdb_entities();
     let tables: Vec<&Table> = set.entities.values().map(|e| &e.table).collect();
     let columns = tables.iter().flat_map(|t| &t.columns);
     let count = |f: &dyn Fn(&&Table) -> usize| tables.iter().map(f).sum::<usize>();
-    assert_eq!(tables.len(), 61);
     assert_eq!(tables.len(), entity::TABLE_COUNT);
-    assert_eq!(columns.clone().count(), 484);
-    assert_eq!(columns.clone().filter(|c| c.comment.is_some()).count(), 340);
-    assert_eq!(columns.filter(|c| c.auto_increment).count(), 11);
-    assert_eq!(
-        tables
+    let entities = Shape {
+        tables: tables.len(),
+        columns: columns.clone().count(),
+        commented_columns: columns.clone().filter(|c| c.comment.is_some()).count(),
+        sequences: columns.filter(|c| c.auto_increment).count(),
+        composite_primary_keys: tables
             .iter()
             .filter(|t| t.primary_key_columns().len() > 1)
             .count(),
-        24
-    );
-    assert_eq!(count(&|t| t.foreign_keys.len()), 62);
+        foreign_keys: count(&|t| t.foreign_keys.len()),
+        composite_foreign_keys: count(&|t| {
+            t.foreign_keys
+                .iter()
+                .filter(|f| f.columns.len() > 1)
+                .count()
+        }),
+        indexes: count(&|t| t.indexes.len()),
+        unique_indexes: count(&|t| t.indexes.iter().filter(|i| i.unique).count()),
+        uniques: count(&|t| t.uniques.len()),
+    };
+    let fixture = fixture_shape(&common::fixture_sql());
+    // The PFS reference the fixture started from: 61 tables, 484 columns (340 with comments),
+    // 11 sequences, 24 composite primary keys, 62 foreign keys (9 composite), 10 indexes (1
+    // unique), 2 unique constraints. The counter must see at least that much of it.
+    assert!(fixture.tables >= 61 && fixture.columns >= 484 && fixture.foreign_keys >= 62);
     assert_eq!(
-        count(&|t| t
-            .foreign_keys
-            .iter()
-            .filter(|f| f.columns.len() > 1)
-            .count()),
-        9
+        entities, fixture,
+        "the entities and tests/fixtures/opdb_schema.sql differ: after changing the model, run \
+         `cargo run -- --url postgres://postgres@127.0.0.1/postgres dump-schema`"
     );
-    assert_eq!(count(&|t| t.indexes.len()), 10);
-    assert_eq!(count(&|t| t.indexes.iter().filter(|i| i.unique).count()), 1);
-    assert_eq!(count(&|t| t.uniques.len()), 2);
+}
+
+/// The reference schema is what `opdb dump-schema` writes from the entities today, as the
+/// diagrams are what `opdb diagram` draws.
+#[tokio::test]
+async fn the_reference_schema_is_current() {
+    let Some(_db) = pg("reference_current").await else {
+        return;
+    };
+    if std::process::Command::new("pg_dump")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(!common::in_ci(), "pg_dump is required in CI");
+        common::skip(
+            "the_reference_schema_is_current",
+            "pg_dump is not installed",
+        );
+        return;
+    }
+    let out = std::env::temp_dir().join(format!("opdb-reference-{}.sql", std::process::id()));
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_opdb"))
+        .args(["--url", &common::pg_admin_url(), "dump-schema", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let fresh = std::fs::read_to_string(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    assert!(
+        fresh == common::fixture_sql(),
+        "tests/fixtures/opdb_schema.sql is out of date with the entities: run `cargo run -- \
+         --url postgres://postgres@127.0.0.1/postgres dump-schema`"
+    );
 }
 
 /// Every relation joins columns that exist on both ends, with compatible types, onto a key of

@@ -164,6 +164,14 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Write the model's reference schema (tests/fixtures/NAME_schema.sql): the entities applied
+    /// to a scratch database on the PostgreSQL server of --url, read back by pg_dump; the
+    /// model-consistency tests compare the entities with it
+    DumpSchema {
+        /// File to write [default: tests/fixtures/NAME_schema.sql in the project folder]
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Create a revision that merges two or more revisions (usually heads)
     Merge {
         /// Revisions to merge; `heads` means all of them
@@ -460,6 +468,16 @@ pub async fn run(
                     .with_context(|| format!("writing {}", path.display()))?;
                 writeln!(out, "Wrote {}", path.display())?;
             }
+        }
+        Command::DumpSchema { out: file } => {
+            let model = Model::find(models, &cli.name)?.schema();
+            let text = crate::dump::reference_schema(&url()?, &model, &cli.name).await?;
+            let file = file.unwrap_or_else(|| {
+                root.join("tests/fixtures")
+                    .join(format!("{}_schema.sql", cli.name))
+            });
+            std::fs::write(&file, text).with_context(|| format!("writing {}", file.display()))?;
+            writeln!(out, "Wrote {}", file.display())?;
         }
         Command::Diff { from, to, sql } => {
             let renames = || -> Result<Hints> { Ok(Model::find(models, &cli.name)?.hints()) };

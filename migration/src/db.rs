@@ -21,7 +21,7 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How long a connection attempt may run before a direct attempt looks for the reason: a
 /// healthy server answers well within it.
-const DIAGNOSE_AFTER: Duration = Duration::from_millis(400);
+const DIAGNOSE_AFTER: Duration = Duration::from_secs(1);
 
 /// Idle seconds before TCP keepalive probes start, between probes, and probes before a silent
 /// server counts as gone: about a minute, on both ends (the server also drops the session, and

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod db;
 pub mod ddl;
 pub mod diagram;
+pub mod dump;
 pub mod entities;
 pub mod introspect;
 pub mod live;

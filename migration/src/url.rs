@@ -252,6 +252,13 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The URL's password, percent-decoded (from the userinfo, else a `password=` parameter), to
+/// hand to a client tool through its environment.
+pub fn password(url: &str) -> Option<String> {
+    let (start, end) = password_span(url).or_else(|| query_password_spans(url).first().copied())?;
+    url.get(start..end).map(percent_decode)
+}
+
 static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// Remembers the passwords of `url`, so that [`scrub`] hides them wherever they appear.

@@ -61,6 +61,15 @@ impl Drop for TestDb {
     }
 }
 
+/// Says that (part of) a test was skipped, where cargo shows it: straight to the standard error
+/// stream, which the test harness does not capture (it captures `eprintln!`), so a skipped test
+/// never passes for a silent "ok".
+pub fn skip(test: &str, reason: &str) {
+    use std::io::Write;
+    let line = format!("SKIPPED {test}: {reason}\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
 /// A new empty PostgreSQL database, or `None` (with the reason printed) when no server answers
 /// outside CI.
 pub async fn pg(test: &str) -> Option<TestDb> {
@@ -69,7 +78,10 @@ pub async fn pg(test: &str) -> Option<TestDb> {
     let admin = match migration::db::connect(&admin_url).await {
         Ok(db) => db,
         Err(e) if !in_ci() => {
-            eprintln!("skipping {test}: no PostgreSQL ({e:#}); set OPDB_TEST_PG_URL");
+            skip(
+                test,
+                &format!("no PostgreSQL ({e:#}); set OPDB_TEST_PG_URL"),
+            );
             return None;
         }
         Err(e) => panic!("{test}: PostgreSQL is required in CI: {e:#}"),
