@@ -5,7 +5,8 @@
 //! names the error it returned.
 //!
 //! Revisions: the engine's a1 and b2, then `tests/fixtures/runner/`: h8 (a data migration that
-//! sleeps 6 s after a marker statement) and j9 (a data migration that fails).
+//! sleeps 6 s after a marker statement), j9 (a data migration that fails) and k0 (a deferred
+//! foreign key broken at COMMIT).
 
 mod common;
 
@@ -27,6 +28,8 @@ mod b2;
 mod h8;
 #[path = "fixtures/runner/j9_bad_data.rs"]
 mod j9;
+#[path = "fixtures/runner/k0_deferred.rs"]
+mod k0;
 
 /// (file under tests/fixtures, compiled revision)
 fn revisions(names: &[&str]) -> Vec<(&'static str, migration::script::CompiledRevision)> {
@@ -56,6 +59,14 @@ fn revisions(names: &[&str]) -> Vec<(&'static str, migration::script::CompiledRe
             ),
         ),
         (
+            "runner/k0_deferred.rs",
+            migration::compiled_revision!(
+                "k0_deferred.rs",
+                include_str!("fixtures/runner/k0_deferred.rs"),
+                k0
+            ),
+        ),
+        (
             "runner/j9_bad_data.rs",
             migration::compiled_revision!(
                 "j9_bad_data.rs",
@@ -69,11 +80,15 @@ fn revisions(names: &[&str]) -> Vec<(&'static str, migration::script::CompiledRe
         .collect()
 }
 
-const SCRIPTS: [(&str, [&str; 3]); 2] = [
+const SCRIPTS: [(&str, [&str; 3]); 3] = [
     ("slow", ["a1_instrument.rs", "b2_exposure.rs", "h8_slow.rs"]),
     (
         "bad",
         ["a1_instrument.rs", "b2_exposure.rs", "j9_bad_data.rs"],
+    ),
+    (
+        "deferred",
+        ["a1_instrument.rs", "b2_exposure.rs", "k0_deferred.rs"],
     ),
 ];
 
@@ -449,4 +464,55 @@ async fn postgres_sessions_have_tcp_keepalive() {
         .unwrap()
         .unwrap();
     assert_eq!(row.try_get::<String>("", "idle").unwrap(), "30");
+}
+
+#[tokio::test]
+async fn a_revision_broken_at_commit_is_rolled_back_and_says_so() {
+    let p = Project::new("at_commit", "");
+    for (url, _guard) in databases("at_commit", &p).await {
+        let (r, _) = p
+            .output(&["-n", "deferred", "--url", &url, "upgrade", "head"])
+            .await;
+        let e = r.unwrap_err();
+        // PostgreSQL finds the broken key at COMMIT; on SQLite opdb checks before committing.
+        let expected = if url.starts_with("sqlite") {
+            "failed and was rolled back"
+        } else {
+            "failed at COMMIT and was rolled back"
+        };
+        assert!(e.contains(expected), "{e}");
+        assert!(e.contains("the database stays at b2b2b2b2b2b2"), "{e}");
+        assert_eq!(versions(&url).await, vec!["b2b2b2b2b2b2".to_string()]);
+        assert!(!has_table(&url, "parent_row").await);
+    }
+}
+
+#[tokio::test]
+async fn targets_that_go_the_wrong_way_are_errors() {
+    let p = Project::new("wrong_way", "");
+    for (url, _guard) in databases("wrong_way", &p).await {
+        let (r, _) = p
+            .output(&["-n", "slow", "--url", &url, "history", "--applied"])
+            .await;
+        let e = r.unwrap_err();
+        assert!(e.contains("the history table opdb_history"), "{e}");
+        p.output(&["-n", "slow", "--url", &url, "upgrade", "b2b2b2b2b2b2"])
+            .await
+            .0
+            .unwrap();
+        for (args, says) in [
+            (["upgrade", "-1"], "use downgrade"),
+            (["upgrade", "base"], "use downgrade"),
+            (["upgrade", "a1a1a1a1a1a1"], "use downgrade"),
+            (["downgrade", "+1"], "use upgrade"),
+            (["downgrade", "head"], "use upgrade"),
+        ] {
+            let mut argv = vec!["-n", "slow", "--url", url.as_str()];
+            argv.extend(args);
+            let (r, out) = p.output(&argv).await;
+            let e = r.expect_err(&format!("{args:?} succeeded: {out}"));
+            assert!(e.contains(says), "{args:?}: {e}");
+            assert_eq!(versions(&url).await, vec!["b2b2b2b2b2b2".to_string()]);
+        }
+    }
 }

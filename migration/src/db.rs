@@ -72,26 +72,39 @@ pub async fn connect_with(
         server_options.push(("statement_timeout", limit.as_millis().to_string()));
     }
     options.map_sqlx_postgres_opts(move |o| o.options(server_options.clone()));
-    let pool = Database::connect(options);
-    tokio::pin!(pool);
-    let diagnosis = async {
-        tokio::time::sleep(DIAGNOSE_AFTER).await;
+    let mut retried = false;
+    let connected = loop {
+        let pool = Database::connect(options.clone());
+        tokio::pin!(pool);
+        // A refused connection or an unknown host, which the pool would retry until its
+        // timeout, is reported at once.
+        let diagnosis = async {
+            tokio::time::sleep(DIAGNOSE_AFTER).await;
+            match cause(&target.url).await {
+                Some((c, true)) => c,
+                _ => std::future::pending().await,
+            }
+        };
+        let slow = tokio::select! {
+            r = tokio::time::timeout(CONNECT_TIMEOUT, &mut pool) => match r {
+                Ok(Ok(db)) => break Ok(db),
+                Ok(Err(e)) => match sqlx_error(&e) {
+                    Some(e) if !matches!(e, sqlx::Error::PoolTimedOut) => {
+                        break Err(describe(e, &target.url))
+                    }
+                    _ => e.to_string(),
+                },
+                Err(_) => format!("timed out after {} s", CONNECT_TIMEOUT.as_secs()),
+            },
+            c = diagnosis, if backend == DbBackend::Postgres => break Err(c),
+        };
+        // The pool gave up: say why, or if the server answers now (it was only slow, as a
+        // loaded one is while it checkpoints), try once more.
         match cause(&target.url).await {
-            Some(c) => c,
-            // The server is there: wait for the pool after all.
-            None => std::future::pending().await,
+            Some((c, _)) => break Err(c),
+            None if !retried => retried = true,
+            None => break Err(slow),
         }
-    };
-    let connected = tokio::select! {
-        r = tokio::time::timeout(CONNECT_TIMEOUT, &mut pool) => match r {
-            Ok(Ok(db)) => Ok(db),
-            Ok(Err(e)) => Err(match sqlx_error(&e) {
-                Some(e) if !matches!(e, sqlx::Error::PoolTimedOut) => describe(e, &target.url),
-                _ => cause(&target.url).await.unwrap_or_else(|| e.to_string()),
-            }),
-            Err(_) => Err(format!("timed out after {} s", CONNECT_TIMEOUT.as_secs())),
-        },
-        c = diagnosis, if backend == DbBackend::Postgres => Err(c),
     };
     let db = connected.map_err(failed)?;
     if backend == DbBackend::Postgres {
@@ -110,8 +123,9 @@ pub fn sqlx_error(e: &DbErr) -> Option<&sqlx::Error> {
     }
 }
 
-/// Why `url` cannot be connected to, from one direct attempt; `None` when it can.
-async fn cause(url: &str) -> Option<String> {
+/// Why `url` cannot be connected to, from one direct attempt, and whether that is final (not
+/// a time-out, not "too many connections" or "starting up", which pass); `None` when it can.
+async fn cause(url: &str) -> Option<(String, bool)> {
     use sqlx::{ConnectOptions as _, Connection as _};
     let attempt = async {
         if url.starts_with("sqlite:") {
@@ -124,10 +138,23 @@ async fn cause(url: &str) -> Option<String> {
     };
     match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
         Ok(Ok(())) => None,
-        Ok(Err(e)) => Some(describe(&e, url)),
-        Err(_) => Some(format!(
-            "timed out after {} s (is the host reachable, and the port right?)",
-            CONNECT_TIMEOUT.as_secs()
+        Ok(Err(e)) => {
+            let passing = match &e {
+                sqlx::Error::Database(db) => {
+                    matches!(db.code().as_deref(), Some("53300") | Some("57P03"))
+                }
+                sqlx::Error::Io(io) => io.kind() == std::io::ErrorKind::TimedOut,
+                sqlx::Error::PoolTimedOut => true,
+                _ => false,
+            };
+            Some((describe(&e, url), !passing))
+        }
+        Err(_) => Some((
+            format!(
+                "timed out after {} s (is the host reachable, and the port right?)",
+                CONNECT_TIMEOUT.as_secs()
+            ),
+            false,
         )),
     }
 }

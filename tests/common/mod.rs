@@ -37,6 +37,10 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        // One drop at a time: each forces a checkpoint, and a pile of them stalls the server
+        // for the other tests' connections on a loaded machine.
+        static DROPPING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one_at_a_time = DROPPING.lock().unwrap_or_else(|e| e.into_inner());
         let admin_url = self.admin_url.clone();
         let name = self.name.clone();
         // Drop runs inside the test's runtime, which cannot be blocked on: use a thread of its own.
