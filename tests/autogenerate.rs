@@ -124,32 +124,6 @@ async fn database(backend: DbBackend, test: &str) -> Option<Db> {
 
 const BACKENDS: [DbBackend; 2] = [DbBackend::Sqlite, DbBackend::Postgres];
 
-/// The tables of a database, opdb's own included.
-async fn all_tables(url: &str) -> Vec<String> {
-    let db = migration::db::connect(url).await.unwrap();
-    let names = common::tables(&db).await;
-    db.close().await.ok();
-    names
-}
-
-async fn introspect(url: &str) -> Schema {
-    let db = migration::db::connect(url).await.unwrap();
-    let found = migration::live::schema(&db, &Default::default())
-        .await
-        .unwrap_or_else(|e| panic!("{e:#}"));
-    db.close().await.ok();
-    found.schema
-}
-
-/// Runs `sql` (several statements) on `url`.
-async fn execute(url: &str, sql: &str) {
-    let db = migration::db::connect(url).await.unwrap();
-    db.execute_unprepared(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{sql}"));
-    db.close().await.ok();
-}
-
 // ---------------------------------------------------------------------------------------------
 // The opDB, with the real binary.
 
@@ -218,10 +192,13 @@ async fn opdb_upgrade_from_empty_checks_clean_and_downgrades_to_nothing() {
         opdb_ok(&["--url", url, "upgrade", "head"]);
         let out = opdb_ok(&["--url", url, "check"]);
         assert!(out.contains("No new upgrade operations"), "{out}");
-        assert_eq!(all_tables(url).await.len(), entity::TABLE_COUNT + 2);
+        assert_eq!(common::all_tables(url).await.len(), entity::TABLE_COUNT + 2);
 
         opdb_ok(&["--url", url, "downgrade", "base"]);
-        assert_eq!(all_tables(url).await, ["alembic_version", "opdb_history"]);
+        assert_eq!(
+            common::all_tables(url).await,
+            ["alembic_version", "opdb_history"]
+        );
         let (ok, out, err) = opdb(&["--url", url, "check"]);
         assert!(!ok, "check passed on an empty database: {out}");
         assert!(out.contains("add table pfs_visit"), "{out}");
@@ -452,7 +429,10 @@ async fn entity_changes_generate_revisions_that_upgrade_check_and_downgrade() {
         );
         p.ok(v1::entities, &["--url", url, "downgrade", "base"])
             .await;
-        assert_eq!(all_tables(url).await, ["alembic_version", "opdb_history"]);
+        assert_eq!(
+            common::all_tables(url).await,
+            ["alembic_version", "opdb_history"]
+        );
         p.add(REV2);
         p.ok(v2::entities, &["--url", url, "upgrade", "head"]).await;
         let out = p.ok(v2::entities, &["--url", url, "check"]).await;
@@ -750,7 +730,7 @@ async fn build(db: &Db, schema: &Schema) {
     }
     let ops = autogenerate::diff(&Schema::default(), &target, &Hints::default());
     let sql = migration::ddl::script(db.backend, &Schema::default(), &ops).unwrap();
-    execute(&db.url, &sql).await;
+    common::execute(&db.url, &sql).await;
 }
 
 /// `opdb diff --from A --to B --sql`, in-process (no model needed).
@@ -796,7 +776,10 @@ async fn run_case(backend: DbBackend, case: usize, forward: bool) -> Option<Stri
     );
     build(&a, a_schema).await;
     build(&b, b_schema).await;
-    let before = differences(&introspect(&b.url).await, &introspect(&a.url).await);
+    let before = differences(
+        &common::introspect(&b.url).await,
+        &common::introspect(&a.url).await,
+    );
     if before.is_empty() {
         return Some(format!("{context}: the change is not detected"));
     }
@@ -811,7 +794,10 @@ async fn run_case(backend: DbBackend, case: usize, forward: bool) -> Option<Stri
     if let Err(e) = applied {
         return Some(format!("{context}: the script fails: {e}\n{script}"));
     }
-    let after = differences(&introspect(&b.url).await, &introspect(&a.url).await);
+    let after = differences(
+        &common::introspect(&b.url).await,
+        &common::introspect(&a.url).await,
+    );
     if !after.is_empty() {
         return Some(format!(
             "{context}: after the script A still differs from B: {after:?}\n{script}"

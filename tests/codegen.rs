@@ -18,7 +18,7 @@ use migration::autogenerate::{self, describe, Hints};
 use migration::ops::Op;
 use migration::schema::{Column, ColumnType as T, FkAction, ForeignKey, Index, Schema, Table};
 use migration::script::RevisionFile;
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::DbBackend;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -165,23 +165,6 @@ fn hostile_sql() -> String {
     .join(";\n")
 }
 
-async fn execute(url: &str, sql: &str) {
-    let db = migration::db::connect(url).await.unwrap();
-    db.execute_unprepared(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{sql}"));
-    db.close().await.ok();
-}
-
-async fn introspect(url: &str) -> Schema {
-    let db = migration::db::connect(url).await.unwrap();
-    let found = migration::live::schema(&db, &Default::default())
-        .await
-        .unwrap_or_else(|e| panic!("{e:#}"));
-    db.close().await.ok();
-    found.schema
-}
-
 /// `source` without its comments and the contents of its string literals: the code itself.
 fn code_only(source: &str) -> String {
     let mut out = String::new();
@@ -227,8 +210,8 @@ async fn hostile_names_stay_inside_comments_and_literals_and_round_trip() {
     let Some(db) = common::pg("hostile_names").await else {
         return;
     };
-    execute(&db.url, &hostile_sql()).await;
-    let schema = introspect(&db.url).await;
+    common::execute(&db.url, &hostile_sql()).await;
+    let schema = common::introspect(&db.url).await;
     let empty = Schema::default();
     let (upgrade, downgrade) =
         autogenerate::revision_ops(&empty, &schema, &Hints::default()).unwrap();
@@ -290,8 +273,8 @@ async fn hostile_names_stay_inside_comments_and_literals_and_round_trip() {
         &recorded(hostile_revision::upgrade),
     )
     .unwrap();
-    execute(&other.url, &sql).await;
-    let rebuilt = introspect(&other.url).await;
+    common::execute(&other.url, &sql).await;
+    let rebuilt = common::introspect(&other.url).await;
     let left = autogenerate::diff(&rebuilt, &schema, &Hints::default());
     assert!(left.is_empty(), "{left:#?}");
     assert_eq!(rebuilt, schema);

@@ -209,7 +209,7 @@ pub async fn main(
     if let Some(url) = &cli.url {
         crate::url::register(url);
     }
-    let mut stdout = Scrubbed(std::io::stdout());
+    let mut stdout = Scrubbed::new(std::io::stdout());
     let result = run(cli, &scripts, models, default_root, &mut stdout).await;
     stdout.flush().ok();
     match result {
@@ -221,18 +221,40 @@ pub async fn main(
     }
 }
 
-/// Standard output with every password the command has seen hidden ([`scrub`]), line by line.
-struct Scrubbed<W: Write>(W);
+/// Standard output with every password the command has seen hidden ([`scrub`]). Whole lines
+/// are scrubbed, since `writeln!` writes a line in pieces and a password could straddle two.
+struct Scrubbed<W: Write> {
+    out: W,
+    line: Vec<u8>,
+}
+
+impl<W: Write> Scrubbed<W> {
+    fn new(out: W) -> Self {
+        Scrubbed {
+            out,
+            line: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self, upto: usize) -> std::io::Result<()> {
+        let text = String::from_utf8_lossy(&self.line[..upto]).into_owned();
+        self.line.drain(..upto);
+        self.out.write_all(scrub(&text).as_bytes())
+    }
+}
 
 impl<W: Write> Write for Scrubbed<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let text = String::from_utf8_lossy(buf);
-        self.0.write_all(scrub(&text).as_bytes())?;
+        self.line.extend_from_slice(buf);
+        if let Some(end) = self.line.iter().rposition(|&b| b == b'\n') {
+            self.emit(end + 1)?;
+        }
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
+        self.emit(self.line.len())?;
+        self.out.flush()
     }
 }
 

@@ -277,7 +277,7 @@ pub fn register(url: &str) {
     all.sort_by_key(|s| std::cmp::Reverse(s.len()));
 }
 
-/// `text` with every registered password replaced by `***`, and every URL in it redacted.
+/// `text` with every registered password, in each of its spellings, replaced by `***`.
 pub fn scrub(text: &str) -> String {
     let mut out = text.to_string();
     for secret in SECRETS.lock().unwrap_or_else(|e| e.into_inner()).iter() {

@@ -154,3 +154,30 @@ pub async fn tables(db: &DatabaseConnection) -> Vec<String> {
         .map(|r| r.try_get::<String>("", "name").unwrap())
         .collect()
 }
+
+/// Every table of the database at `url`, opdb's own included, in name order.
+pub async fn all_tables(url: &str) -> Vec<String> {
+    let db = migration::db::connect(url).await.unwrap();
+    let names = tables(&db).await;
+    db.close().await.ok();
+    names
+}
+
+/// The schema of the database at `url`, as `check` and `diff` read it.
+pub async fn introspect(url: &str) -> migration::schema::Schema {
+    let db = migration::db::connect(url).await.unwrap();
+    let found = migration::live::schema(&db, &Default::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    db.close().await.ok();
+    found.schema
+}
+
+/// Runs `sql` (several statements) on `url`.
+pub async fn execute(url: &str, sql: &str) {
+    let db = migration::db::connect(url).await.unwrap();
+    db.execute_unprepared(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    db.close().await.ok();
+}
