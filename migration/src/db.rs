@@ -74,7 +74,7 @@ pub async fn connect_with(
     options.map_sqlx_postgres_opts(move |o| o.options(server_options.clone()));
     let mut retried = false;
     let connected = loop {
-        let pool = Database::connect(options.clone());
+        let pool = crate::socket::connecting(Database::connect(options.clone()));
         tokio::pin!(pool);
         // A refused connection or an unknown host, which the pool would retry until its
         // timeout, is reported at once.

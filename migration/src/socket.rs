@@ -1,13 +1,55 @@
-//! TCP keepalive on the process's database connections, so a server that vanishes mid-run
-//! (host down, network cut) is noticed in about a minute instead of never.
+//! Socket options sqlx does not set on the process's database connections: `TCP_NODELAY`
+//! while connecting, so the TLS handshake and start-up do not stall, and TCP keepalive, so a
+//! server that vanishes mid-run (host down, network cut) is noticed in about a minute.
 //!
-//! sqlx exposes no socket options and no file descriptor. A command is a short-lived process
-//! whose only TCP sockets are its own database connections, so after connecting opdb sets the
-//! options on every TCP socket it has: `SO_KEEPALIVE` with short timers, and `TCP_NODELAY`
-//! (which sqlx 0.9 no longer sets). Unix only; elsewhere this does nothing.
+//! sqlx 0.9 no longer sets `TCP_NODELAY` (sqlx issue 4335, fixed upstream but not released),
+//! and exposes no socket options and no file descriptor. Without it, each write-write-read
+//! exchange of the handshake (the TLS client Finished, then the start-up message) waits for the
+//! server's delayed ACK: two waits of about 45 ms per connection. A command is a short-lived
+//! process whose only TCP sockets are its own database connections, so [`connecting`] drives
+//! the connect future itself and, each time it waits, sets `TCP_NODELAY` on any TCP socket of
+//! the process that lacks it. The socket is created and its `connect` started inside one poll,
+//! and nothing is written to it before a later one (a non-blocking connect always waits for
+//! the reactor), so the option is set before the first byte goes out. Unix only; elsewhere
+//! these do nothing.
 
-/// Turns keepalive on (idle seconds, seconds between probes, probes) for every TCP socket of
-/// the process; returns how many sockets it set.
+use std::future::Future;
+use std::task::Poll;
+
+/// Runs `connect` (a future that opens database connections), setting `TCP_NODELAY` on every
+/// new TCP socket of the process before it is written to.
+pub async fn connecting<F: Future>(connect: F) -> F::Output {
+    let mut connect = std::pin::pin!(connect);
+    std::future::poll_fn(|cx| match connect.as_mut().poll(cx) {
+        Poll::Pending => {
+            no_delay();
+            Poll::Pending
+        }
+        ready => ready,
+    })
+    .await
+}
+
+/// Sets `TCP_NODELAY` on every TCP socket of the process that lacks it; returns how many.
+#[cfg(unix)]
+pub fn no_delay() -> usize {
+    open_fds()
+        .into_iter()
+        .filter(|&fd| {
+            is_tcp(fd)
+                && getopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY) == Some(0)
+                && setopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1)
+        })
+        .count()
+}
+
+#[cfg(not(unix))]
+pub fn no_delay() -> usize {
+    0
+}
+
+/// Turns keepalive on (idle seconds, seconds between probes, probes) and `TCP_NODELAY` for every
+/// TCP socket of the process; returns how many sockets it set.
 #[cfg(unix)]
 pub fn keep_alive((idle, interval, count): (u32, u32, u32)) -> usize {
     let mut set = 0;
