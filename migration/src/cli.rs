@@ -268,8 +268,22 @@ pub struct Model {
 
 impl Model {
     fn find(models: &[Model], name: &str) -> Result<EntitySet> {
+        Ok((Self::lookup(models, name)?.entities)())
+    }
+
+    /// Starts reading the entities of `name`'s model into its schema and rename hints on a
+    /// blocking thread, so that a database can be read meanwhile.
+    fn start(models: &[Model], name: &str) -> Result<Building> {
+        let entities = Self::lookup(models, name)?.entities;
+        Ok(Building(tokio::task::spawn_blocking(move || {
+            let set = entities();
+            (set.schema(), set.hints())
+        })))
+    }
+
+    fn lookup<'a>(models: &'a [Model], name: &str) -> Result<&'a Model> {
         match models.iter().find(|m| m.database == name) {
-            Some(m) => Ok((m.entities)()),
+            Some(m) => Ok(m),
             None => {
                 let known: Vec<&str> = models.iter().map(|m| m.database).collect();
                 bail!(
@@ -282,6 +296,18 @@ impl Model {
                 )
             }
         }
+    }
+}
+
+/// A model being read from its entities (see [`Model::start`]).
+struct Building(tokio::task::JoinHandle<(Schema, Hints)>);
+
+impl Building {
+    /// The model's schema and rename hints.
+    async fn get(self) -> Result<(Schema, Hints)> {
+        self.0
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the entities failed: {e}"))
     }
 }
 
@@ -407,7 +433,7 @@ pub async fn run(
                 .collect::<Result<Vec<_>>>()?;
             let mut file = new_file(&ctx.graph, rev_id, message, down, branch_label, depends_on)?;
             if autogenerate {
-                let set = Model::find(models, &cli.name)?;
+                let model = Model::start(models, &cli.name)?;
                 let (from, versions) = database_at(&ctx, &url()?).await?;
                 if !ctx.graph.at_head(&versions) {
                     bail!(
@@ -417,9 +443,8 @@ pub async fn run(
                         shown(&ctx.graph.heads())
                     );
                 }
-                let hints = set.hints();
-                let (upgrade, downgrade) =
-                    autogenerate::revision_ops(&from, &set.schema(), &hints)?;
+                let (to, hints) = model.get().await?;
+                let (upgrade, downgrade) = autogenerate::revision_ops(&from, &to, &hints)?;
                 if upgrade.is_empty() && !allow_empty {
                     writeln!(
                         out,
@@ -437,10 +462,10 @@ pub async fn run(
             }
         }
         Command::Check => {
-            let set = Model::find(models, &cli.name)?;
+            let model = Model::start(models, &cli.name)?;
             let (from, versions) = database_at(&ctx, &url()?).await?;
-            let hints = set.hints();
-            let mut lines: Vec<String> = autogenerate::diff(&from, &set.schema(), &hints)
+            let (to, hints) = model.get().await?;
+            let mut lines: Vec<String> = autogenerate::diff(&from, &to, &hints)
                 .iter()
                 .map(describe::op)
                 .collect();
@@ -502,15 +527,36 @@ pub async fn run(
             writeln!(out, "Wrote {}", file.display())?;
         }
         Command::Diff { from, to, sql } => {
-            let renames = || -> Result<Hints> { Ok(Model::find(models, &cli.name)?.hints()) };
+            // The model is read from the entities while both databases are read, each on its
+            // own connection, at once.
+            let model = match from == "model" || to == "model" {
+                true => Some(Model::start(models, &cli.name)?),
+                false => None,
+            };
+            let (a, b) = tokio::join!(
+                source(&from, "--from", &dir),
+                source(&to, "--to", &dir)
+            );
+            let (a, b) = (a?, b?);
+            let (model, renames) = match model {
+                Some(building) => {
+                    let (schema, hints) = building.get().await?;
+                    (Some(schema), hints)
+                }
+                None => (None, Hints::default()),
+            };
             let hints = match (from.as_str(), to.as_str()) {
                 ("model", "model") => Hints::default(),
-                (_, "model") => renames()?,
-                ("model", _) => renames()?.reversed(),
+                (_, "model") => renames,
+                ("model", _) => renames.reversed(),
                 _ => Hints::default(),
             };
-            let (mut a, backend_a) = source(&from, "--from", models, &cli.name, &dir).await?;
-            let (mut b, backend_b) = source(&to, "--to", models, &cli.name, &dir).await?;
+            let side = |found: Option<(Schema, DbBackend)>| match found {
+                Some((schema, backend)) => (schema, Some(backend)),
+                None => (model.clone().unwrap_or_default(), None),
+            };
+            let (mut a, backend_a) = side(a);
+            let (mut b, backend_b) = side(b);
             if backend_a == Some(DbBackend::Sqlite) || backend_b == Some(DbBackend::Sqlite) {
                 a = normalize::stored_by_sqlite(&a);
                 b = normalize::stored_by_sqlite(&b);
@@ -684,23 +730,21 @@ async fn database_at(ctx: &Context<'_>, url: &DbUrl) -> Result<(Schema, Vec<Stri
     Ok((schema?, versions))
 }
 
-/// A `diff` side: `model`, or a database URL with its backend.
+/// A `diff` side read from a database, with its backend; `None` for `model`.
 async fn source(
     src: &str,
     flag: &'static str,
-    models: &[Model],
-    name: &str,
     dir: &ScriptDir,
-) -> Result<(Schema, Option<DbBackend>)> {
+) -> Result<Option<(Schema, DbBackend)>> {
     if src == "model" {
-        return Ok((Model::find(models, name)?.schema(), None));
+        return Ok(None);
     }
     let url = DbUrl::new(src, UrlSource::Option(flag));
     let backend = url.backend()?;
     let db = crate::db::connect_to(&url, dir.config.statement_timeout()).await?;
     let found = live::schema(&db, &dir.config).await;
     db.close().await.ok();
-    Ok((found?.schema, Some(backend)))
+    Ok(Some((found?.schema, backend)))
 }
 
 /// Puts generated ops into a revision file: the header says what was found and warns about
