@@ -74,7 +74,15 @@ fn layout(e: &Expr, indent: usize, tail: usize) -> String {
             }
         }
         Expr::Call(name, args) => {
-            let lone = args.len() == 1 && matches!(args[0], Expr::Chain(..) | Expr::Atom(_));
+            // A lone argument that stays on one line by its own rules (an atom, or a chain of
+            // one call or at most 60 characters) does not count against the call's width.
+            let lone = match args.as_slice() {
+                [Expr::Atom(_)] => true,
+                [chain @ Expr::Chain(_, calls)] => {
+                    calls.len() == 1 || flat(chain).len() <= SMALL_WIDTH
+                }
+                _ => false,
+            };
             if fits && (lone || flat_args(args).len() <= SMALL_WIDTH) {
                 return one;
             }
