@@ -7,6 +7,11 @@
 //! dropped or changed and made again after; keys come before the foreign keys that need them;
 //! tables are created before the foreign keys that point at them. Within a phase ops follow the
 //! models' name order, so the same two models always give the same ops.
+//!
+//! Having both models, the diff fills what each alter and drop changes (`existing` in
+//! [`Op`]): the column as it was, the table, key, constraint or index dropped. Names come from
+//! the models, filled when they were built; a model built by hand as a plain value is named
+//! once on entry ([`crate::naming::filled`]).
 
 mod columns;
 mod constraints;
@@ -17,7 +22,8 @@ mod tables;
 mod types;
 
 use crate::apply::apply;
-use crate::ops::{ColumnChange, Op};
+use crate::naming;
+use crate::ops::{ColumnChange, Existing, Op};
 use crate::schema::Schema;
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
@@ -88,6 +94,7 @@ impl Plan {
 
 /// The ops that turn `from` into `to`, in an order that applies.
 pub fn diff(from: &Schema, to: &Schema, hints: &Hints) -> Vec<Op> {
+    let (from, to) = (&*naming::filled(from), &*naming::filled(to));
     let mut plan = Plan::default();
     types::compare_enums(from, to, &mut plan);
     types::compare_sequences(from, to, &mut plan);
@@ -132,6 +139,7 @@ fn rename_columns(from: &Schema, to: &Schema, hints: &Hints, plan: &mut Plan) ->
             table: table.clone(),
             column: old.clone(),
             change: ColumnChange::new().rename(new),
+            existing: Existing::from_option(before.column(old).cloned()),
         };
         if apply(&mut renamed, &op).is_ok() {
             plan.push(Phase::RenameColumns, op);
