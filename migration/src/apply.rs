@@ -3,14 +3,33 @@
 //! The runner tracks the schema this way while it migrates: SQLite's table rebuilds need the
 //! whole current definition of a table, and `--sql` scripts have no database to ask. It also
 //! checks a revision before any SQL is sent: an op on a table or column that does not exist is
-//! an error here, with the names in it.
+//! an error here, with the names in it. Keys an op creates without a name get their
+//! conventional one here ([`Op::fill_names`]; a check by its position), so the model it
+//! leaves has every name filled.
 
+use crate::naming;
 use crate::ops::{ColumnChange, Op};
 use crate::schema::{Schema, Table};
 use anyhow::{anyhow, bail, Result};
 
 /// Applies `op` to `schema`.
 pub fn apply(schema: &mut Schema, op: &Op) -> Result<()> {
+    let unnamed = match op {
+        Op::CreateTable(t) => !naming::complete(t),
+        Op::CreatePrimaryKey { key, .. } => naming::missing(&key.name),
+        Op::CreateUnique { unique, .. } => naming::missing(&unique.name),
+        Op::CreateForeignKey { key, .. } => naming::missing(&key.name),
+        _ => false,
+    };
+    if unnamed {
+        let mut named = op.clone();
+        named.fill_names();
+        return apply_named(schema, &named);
+    }
+    apply_named(schema, op)
+}
+
+fn apply_named(schema: &mut Schema, op: &Op) -> Result<()> {
     match op {
         Op::CreateTable(table) => {
             if schema.tables.contains_key(&table.name) {
@@ -18,7 +37,7 @@ pub fn apply(schema: &mut Schema, op: &Op) -> Result<()> {
             }
             schema.tables.insert(table.name.clone(), table.clone());
         }
-        Op::DropTable { table } => {
+        Op::DropTable { table, .. } => {
             table_mut(schema, table)?;
             schema.tables.remove(table);
         }
@@ -47,7 +66,7 @@ pub fn apply(schema: &mut Schema, op: &Op) -> Result<()> {
             }
             t.columns.push(column.clone());
         }
-        Op::DropColumn { table, column } => {
+        Op::DropColumn { table, column, .. } => {
             let t = table_mut(schema, table)?;
             column_index(t, column)?;
             t.columns.retain(|c| c.name != *column);
@@ -65,6 +84,7 @@ pub fn apply(schema: &mut Schema, op: &Op) -> Result<()> {
             table,
             column,
             change,
+            ..
         } => alter_column(schema, table, column, change)?,
         Op::CreatePrimaryKey { table, key } => {
             let t = table_mut(schema, table)?;
@@ -95,8 +115,15 @@ pub fn apply(schema: &mut Schema, op: &Op) -> Result<()> {
             check_columns(t, &key.columns)?;
             t.foreign_keys.push(key.clone());
         }
-        Op::CreateCheck { table, check } => table_mut(schema, table)?.checks.push(check.clone()),
-        Op::DropConstraint { table, name } => {
+        Op::CreateCheck { table, check } => {
+            let t = table_mut(schema, table)?;
+            let mut check = check.clone();
+            if naming::missing(&check.name) {
+                check.name = Some(naming::check(table, t.checks.len() + 1));
+            }
+            t.checks.push(check);
+        }
+        Op::DropConstraint { table, name, .. } => {
             let t = table_mut(schema, table)?;
             let is = |n: &Option<String>| n.as_deref() == Some(name.as_str());
             let before = t.uniques.len() + t.foreign_keys.len() + t.checks.len();
@@ -121,7 +148,7 @@ pub fn apply(schema: &mut Schema, op: &Op) -> Result<()> {
             }
             t.indexes.push(index.clone());
         }
-        Op::DropIndex { table, name } => {
+        Op::DropIndex { table, name, .. } => {
             let t = table_mut(schema, table)?;
             let before = t.indexes.len();
             t.indexes.retain(|i| i.name != *name);
@@ -178,34 +205,16 @@ fn alter_column(
 ) -> Result<()> {
     let t = table_mut(schema, table)?;
     let at = column_index(t, column)?;
-    if let Some(to) = &change.rename {
+    if let Some(to) = change.rename.as_set() {
         if to != column && t.column(to).is_some() {
             bail!("cannot rename {table}.{column} to {to}: column {to} already exists");
         }
     }
     let c = &mut t.columns[at];
-    if let Some(ty) = &change.ty {
-        c.ty = ty.clone();
-    }
-    if let Some(nullable) = change.nullable {
-        c.nullable = nullable;
-    }
-    if let Some(default) = &change.default {
-        c.default = default.clone();
-    }
-    if let Some(comment) = &change.comment {
-        c.comment = comment.clone();
-    }
-    if let Some(serial) = change.auto_increment {
-        c.auto_increment = serial;
-        if serial {
-            c.default = None;
-        }
-    }
-    let Some(to) = change.rename.clone() else {
+    *c = change.applied_to(c);
+    let Some(to) = change.rename.as_set().cloned() else {
         return Ok(());
     };
-    c.name = to.clone();
     let rename = |cols: &mut Vec<String>| {
         for name in cols.iter_mut().filter(|n| *n == column) {
             *name = to.clone();

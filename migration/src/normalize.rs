@@ -7,10 +7,12 @@
 
 use crate::schema::{ColumnType, Schema, Table};
 
-/// Normalizes every default and check of `schema` in place.
+/// Normalizes every default and check of `schema` in place, and names every key and check
+/// that has no name yet ([`crate::naming::fill`]).
 pub fn schema(schema: &mut Schema) {
     for table in schema.tables.values_mut() {
         table_in_place(table);
+        crate::naming::fill(table);
     }
 }
 

@@ -3,11 +3,18 @@
 //! The diff produces [`Op`]s, the renderer writes them as revision source, the dialect layer
 //! ([`crate::ddl`]) turns them into each backend's SQL, and revision files record them through
 //! [`Ops`]. Nothing here touches a database: the runner does, with what a revision recorded.
+//!
+//! Ops carry what they change where their producer knows it (alembic's `existing_type`): the
+//! diff, which has both models, fills `existing` in alters and drops, so warnings and SQL need
+//! no replayed model for them. Ops a revision file records at run time have `existing` unknown
+//! (the revision API does not take it), and whoever renders them falls back on the model.
+//! Every builder here fills the conventional names ([`crate::naming`]) of what it creates, so
+//! code downstream finds names in place.
 
 use crate::naming;
 use crate::schema::{
-    CheckConstraint, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey,
-    Sequence, Table, UniqueConstraint,
+    CheckConstraint, Column, ColumnType, Constraint, FkAction, ForeignKey, Index, IndexKey,
+    PrimaryKey, Sequence, Table, UniqueConstraint,
 };
 use sea_orm::{DatabaseTransaction, DbErr};
 use std::future::Future;
@@ -19,6 +26,8 @@ pub enum Op {
     CreateTable(Table),
     DropTable {
         table: String,
+        /// The table as it was, when the producer knew it.
+        existing: Existing<Table>,
     },
     RenameTable {
         from: String,
@@ -31,11 +40,16 @@ pub enum Op {
     DropColumn {
         table: String,
         column: String,
+        /// The column as it was, when the producer knew it.
+        existing: Existing<Column>,
     },
     AlterColumn {
         table: String,
         column: String,
         change: ColumnChange,
+        /// The column as it was, when the producer knew it; with `change` it is also the
+        /// column as it will be ([`ColumnChange::applied_to`]).
+        existing: Existing<Column>,
     },
     CreatePrimaryKey {
         table: String,
@@ -44,6 +58,8 @@ pub enum Op {
     DropPrimaryKey {
         table: String,
         name: String,
+        /// The key as it was, when the producer knew it.
+        existing: Existing<PrimaryKey>,
     },
     CreateUnique {
         table: String,
@@ -61,6 +77,8 @@ pub enum Op {
     DropConstraint {
         table: String,
         name: String,
+        /// The constraint as it was, when the producer knew it.
+        existing: Existing<Constraint>,
     },
     CreateIndex {
         table: String,
@@ -69,6 +87,8 @@ pub enum Op {
     DropIndex {
         table: String,
         name: String,
+        /// The index as it was, when the producer knew it.
+        existing: Existing<Index>,
     },
     SetTableComment {
         table: String,
@@ -99,19 +119,114 @@ pub enum Op {
     },
 }
 
-/// What an `alter_column` changes; `None` leaves that property alone.
+/// What an op knows of the thing it changes, as it was: filled by a producer that has it (the
+/// diff), empty for ops a revision file records. It is context, not part of what the op does:
+/// two ops that do the same thing are equal whatever each knows (`==` ignores it), so a
+/// revision's recorded ops still compare equal to the diff's. Boxed, so that carrying a whole
+/// table does not make every op that large.
+#[derive(Clone, Debug)]
+pub struct Existing<T>(Option<Box<T>>);
+
+impl<T> Existing<T> {
+    /// Known: the thing as it was.
+    pub fn known(value: T) -> Self {
+        Existing(Some(Box::new(value)))
+    }
+    /// Known or not.
+    pub fn from_option(value: Option<T>) -> Self {
+        Existing(value.map(Box::new))
+    }
+    /// Not known (ops recorded by a revision file).
+    pub fn unknown() -> Self {
+        Existing(None)
+    }
+    pub fn get(&self) -> Option<&T> {
+        self.0.as_deref()
+    }
+}
+
+impl<T> Default for Existing<T> {
+    fn default() -> Self {
+        Existing(None)
+    }
+}
+
+impl<T> PartialEq for Existing<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Op {
+    /// Gives the keys this op creates their conventional names where none was given. A check
+    /// added on its own is named by `apply`, which knows its position in the table.
+    pub fn fill_names(&mut self) {
+        match self {
+            Op::CreateTable(t) => naming::fill(t),
+            Op::CreatePrimaryKey { table, key } if naming::missing(&key.name) => {
+                key.name = Some(naming::primary_key(table));
+            }
+            Op::CreateUnique { table, unique } if naming::missing(&unique.name) => {
+                unique.name = Some(naming::unique(table, &unique.columns));
+            }
+            Op::CreateForeignKey { table, key } if naming::missing(&key.name) => {
+                key.name = Some(naming::foreign_key(table, &key.columns));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One property of an alter: left as it is, or set to a value. Where the value is itself
+/// optional (a default, a comment), `Set(None)` removes it, which `Keep` does not.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Change<T> {
+    #[default]
+    Keep,
+    Set(T),
+}
+
+impl<T> Change<T> {
+    pub fn is_set(&self) -> bool {
+        matches!(self, Change::Set(_))
+    }
+    /// The new value, if this sets one.
+    pub fn as_set(&self) -> Option<&T> {
+        match self {
+            Change::Set(value) => Some(value),
+            Change::Keep => None,
+        }
+    }
+    /// The value after the change, given the value before.
+    pub fn or<'a>(&'a self, old: &'a T) -> &'a T {
+        self.as_set().unwrap_or(old)
+    }
+}
+
+impl<T: Clone> Change<T> {
+    /// Sets `value` to the new value, if this sets one.
+    pub fn apply_to(&self, value: &mut T) {
+        if let Change::Set(new) = self {
+            *value = new.clone();
+        }
+    }
+}
+
+/// What an `alter_column` changes; [`Change::Keep`] leaves that property alone.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ColumnChange {
-    pub ty: Option<ColumnType>,
+    pub ty: Change<ColumnType>,
     /// How to convert existing values to the new type (PostgreSQL's `USING`).
     pub using: Option<String>,
-    pub nullable: Option<bool>,
-    pub default: Option<Option<String>>,
-    pub comment: Option<Option<String>>,
+    pub nullable: Change<bool>,
+    /// The server default as SQL; `Set(None)` drops it.
+    pub default: Change<Option<String>>,
+    /// `Set(None)` removes the comment.
+    pub comment: Change<Option<String>>,
     /// Makes the column serial (numbered by a sequence it owns) or plain.
-    pub auto_increment: Option<bool>,
+    pub auto_increment: Change<bool>,
     /// The new name, applied after the other changes.
-    pub rename: Option<String>,
+    pub rename: Change<String>,
 }
 
 impl ColumnChange {
@@ -120,7 +235,7 @@ impl ColumnChange {
         Self::default()
     }
     pub fn ty(mut self, ty: ColumnType) -> Self {
-        self.ty = Some(ty);
+        self.ty = Change::Set(ty);
         self
     }
     pub fn using(mut self, expression: &str) -> Self {
@@ -128,35 +243,56 @@ impl ColumnChange {
         self
     }
     pub fn nullable(mut self, nullable: bool) -> Self {
-        self.nullable = Some(nullable);
+        self.nullable = Change::Set(nullable);
         self
     }
     /// Sets (`Some`) or drops (`None`) the server default, as SQL.
     pub fn server_default(mut self, sql: Option<&str>) -> Self {
-        self.default = Some(sql.map(str::to_string));
+        self.default = Change::Set(sql.map(str::to_string));
         self
     }
     pub fn comment(mut self, comment: Option<&str>) -> Self {
-        self.comment = Some(comment.map(str::to_string));
+        self.comment = Change::Set(comment.map(str::to_string));
         self
     }
     pub fn auto_increment(mut self, serial: bool) -> Self {
-        self.auto_increment = Some(serial);
+        self.auto_increment = Change::Set(serial);
         self
     }
     pub fn rename(mut self, to: &str) -> Self {
-        self.rename = Some(to.to_string());
+        self.rename = Change::Set(to.to_string());
         self
+    }
+    /// Whether this changes nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == ColumnChange::new()
     }
     /// The new name, when renaming is all this change does.
     pub fn only_rename(&self) -> Option<&str> {
-        let to = self.rename.as_deref()?;
-        (*self == ColumnChange::new().rename(to)).then_some(to)
+        let to = self.rename.as_set()?;
+        (*self == ColumnChange::new().rename(to)).then_some(to.as_str())
     }
     /// The new comment, when setting it is all this change does.
     pub fn only_comment(&self) -> Option<&Option<String>> {
-        let comment = self.comment.as_ref()?;
+        let comment = self.comment.as_set()?;
         (*self == ColumnChange::new().comment(comment.as_deref())).then_some(comment)
+    }
+    /// `column` as this change leaves it: the column as it will be, given the column as it was.
+    /// Making a column serial drops its default (its sequence gives it one).
+    pub fn applied_to(&self, column: &Column) -> Column {
+        let mut c = column.clone();
+        self.ty.apply_to(&mut c.ty);
+        self.nullable.apply_to(&mut c.nullable);
+        self.default.apply_to(&mut c.default);
+        self.comment.apply_to(&mut c.comment);
+        if let Change::Set(serial) = self.auto_increment {
+            c.auto_increment = serial;
+            if serial {
+                c.default = None;
+            }
+        }
+        self.rename.apply_to(&mut c.name);
+        c
     }
 }
 
@@ -203,7 +339,9 @@ impl Ops {
         })
     }
 
-    pub fn push(&mut self, op: Op) -> &mut Self {
+    /// Records `op`, with the names of the keys it creates filled in.
+    pub fn push(&mut self, mut op: Op) -> &mut Self {
+        op.fill_names();
         self.steps.push(Step::Op(op));
         self
     }
@@ -215,6 +353,7 @@ impl Ops {
     pub fn drop_table(&mut self, table: &str) -> &mut Self {
         self.push(Op::DropTable {
             table: table.into(),
+            existing: Existing::unknown(),
         })
     }
 
@@ -236,6 +375,7 @@ impl Ops {
         self.push(Op::DropColumn {
             table: table.into(),
             column: column.into(),
+            existing: Existing::unknown(),
         })
     }
 
@@ -245,6 +385,7 @@ impl Ops {
             table: table.into(),
             column: column.into(),
             change,
+            existing: Existing::unknown(),
         })
     }
 
@@ -287,6 +428,7 @@ impl Ops {
         self.push(Op::DropPrimaryKey {
             table: table.into(),
             name: name.into(),
+            existing: Existing::unknown(),
         })
     }
 
@@ -318,7 +460,6 @@ impl Ops {
     }
 
     pub fn create_foreign_key(&mut self, table: &str, key: ForeignKey) -> &mut Self {
-        let key = key.named_for(table);
         self.push(Op::CreateForeignKey {
             table: table.into(),
             key,
@@ -340,6 +481,7 @@ impl Ops {
         self.push(Op::DropConstraint {
             table: table.into(),
             name: name.into(),
+            existing: Existing::unknown(),
         })
     }
 
@@ -354,6 +496,7 @@ impl Ops {
         self.push(Op::DropIndex {
             table: table.into(),
             name: name.into(),
+            existing: Existing::unknown(),
         })
     }
 
@@ -474,15 +617,17 @@ impl Table {
         self
     }
     pub fn foreign_key(mut self, key: ForeignKey) -> Self {
-        let key = key.named_for(&self.name);
         self.foreign_keys.push(key);
+        naming::fill(&mut self);
         self
     }
+    /// A check constraint; an empty name gets the conventional `<table>_check<n>`.
     pub fn check(mut self, name: &str, expression: &str) -> Self {
         self.checks.push(CheckConstraint {
             name: Some(name.into()),
             expression: expression.into(),
         });
+        naming::fill(&mut self);
         self
     }
     /// An index created with the table (by `CREATE INDEX` right after it).
@@ -541,7 +686,8 @@ impl Column {
 }
 
 impl ForeignKey {
-    /// `columns` of this table refer to `ref_columns` of `ref_table`.
+    /// `columns` of this table refer to `ref_columns` of `ref_table`. Without [`Self::name`]
+    /// it is named `<table>_<columns>_fkey` when it is put on its table.
     pub fn new<const N: usize>(
         columns: [&str; N],
         ref_table: &str,
@@ -566,12 +712,6 @@ impl ForeignKey {
     }
     pub fn on_update(mut self, action: FkAction) -> Self {
         self.on_update = action;
-        self
-    }
-    fn named_for(mut self, table: &str) -> Self {
-        if self.name.is_none() {
-            self.name = Some(naming::foreign_key(table, &self.columns));
-        }
         self
     }
 }

@@ -3,7 +3,13 @@
 //! Entities and live databases are both turned into this one model, so that comparing them is
 //! a pure function of two values. It holds data only: no database handles, no SeaORM types.
 //! Names of keys and indexes are kept (revisions need them to drop things) but comparisons
-//! are by structure, see [`Table::same_structure`].
+//! are by structure.
+//!
+//! Key and check names are `Option<String>` for two reasons: a `ForeignKey::new` in a revision
+//! file is built before the table it goes on is known (the table's builder names it), and a
+//! model may be built by hand as a plain value. Every place that builds a model fills them
+//! ([`crate::naming::fill`]), so downstream code reads them with [`name_of`] and never falls
+//! back on a conventional name of its own.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -239,6 +245,21 @@ impl Index {
             })
             .collect()
     }
+}
+
+/// A unique, foreign key or check constraint: what `Op::DropConstraint` drops.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Constraint {
+    Unique(UniqueConstraint),
+    ForeignKey(ForeignKey),
+    Check(CheckConstraint),
+}
+
+/// A key's or check's name. Every model builder fills names ([`crate::naming::fill`]), so
+/// this is empty only for a value built by hand that went through none of them; the SQL
+/// writers then leave the name to the database rather than write `CONSTRAINT ""`.
+pub fn name_of(name: &Option<String>) -> &str {
+    name.as_deref().unwrap_or_default()
 }
 
 #[derive(Clone, Debug, PartialEq)]

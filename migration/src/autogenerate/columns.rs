@@ -3,7 +3,7 @@
 //! New columns go at the end, as `ADD COLUMN` puts them; a column's position is not compared.
 
 use super::{Phase, Plan};
-use crate::ops::{ColumnChange, Op};
+use crate::ops::{Change, ColumnChange, Existing, Op};
 use crate::schema::{Column, Table};
 
 pub(super) fn compare(before: &Table, after: &Table, plan: &mut Plan) {
@@ -25,6 +25,7 @@ pub(super) fn compare(before: &Table, after: &Table, plan: &mut Plan) {
                             table: table.clone(),
                             column: column.name.clone(),
                             change,
+                            existing: Existing::known(old.clone()),
                         },
                     );
                 }
@@ -38,6 +39,7 @@ pub(super) fn compare(before: &Table, after: &Table, plan: &mut Plan) {
                 Op::DropColumn {
                     table: table.clone(),
                     column: column.name.clone(),
+                    existing: Existing::known(column.clone()),
                 },
             );
         }
@@ -48,20 +50,20 @@ pub(super) fn compare(before: &Table, after: &Table, plan: &mut Plan) {
 fn change(old: &Column, new: &Column) -> Option<ColumnChange> {
     let mut change = ColumnChange::new();
     if old.ty != new.ty {
-        change.ty = Some(new.ty.clone());
+        change.ty = Change::Set(new.ty.clone());
     }
     if old.auto_increment != new.auto_increment {
-        change.auto_increment = Some(new.auto_increment);
+        change.auto_increment = Change::Set(new.auto_increment);
     }
     if old.nullable != new.nullable {
-        change.nullable = Some(new.nullable);
+        change.nullable = Change::Set(new.nullable);
     }
     // A column becoming serial gets its default from its new sequence.
     if old.default != new.default && !new.auto_increment {
-        change.default = Some(new.default.clone());
+        change.default = Change::Set(new.default.clone());
     }
     if old.comment != new.comment {
-        change.comment = Some(new.comment.clone());
+        change.comment = Change::Set(new.comment.clone());
     }
-    (change != ColumnChange::new()).then_some(change)
+    (!change.is_empty()).then_some(change)
 }

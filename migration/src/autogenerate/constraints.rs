@@ -6,10 +6,9 @@
 //! to, or the drop of the key it refers to.
 
 use super::{indexes, Phase, Plan};
-use crate::naming;
 use crate::normalize::expression_key;
-use crate::ops::Op;
-use crate::schema::{sorted, ForeignKey, Schema, Table, UniqueConstraint};
+use crate::ops::{Existing, Op};
+use crate::schema::{name_of, sorted, Constraint, ForeignKey, Schema, Table, UniqueConstraint};
 use std::collections::BTreeSet;
 
 /// Columns changing type and keys being dropped, as (table, column) and (table, sorted
@@ -80,12 +79,6 @@ fn uniques(table: &Table) -> Vec<&UniqueConstraint> {
         .collect()
 }
 
-pub(super) fn fk_name(table: &str, fk: &ForeignKey) -> String {
-    fk.name
-        .clone()
-        .unwrap_or_else(|| naming::foreign_key(table, &fk.columns))
-}
-
 fn same_fk(a: &ForeignKey, b: &ForeignKey) -> bool {
     a.columns == b.columns
         && a.ref_table == b.ref_table
@@ -100,13 +93,13 @@ pub(super) fn compare(before: &Table, after: &Table, rebuilt: &Rebuilt, plan: &m
 
     if before.primary_key_columns() != after.primary_key_columns() {
         if let Some(pk) = &before.primary_key {
-            let name = pk
-                .name
-                .clone()
-                .unwrap_or_else(|| naming::primary_key(table));
             plan.push(
                 Phase::DropPrimaryKeys,
-                Op::DropPrimaryKey { table: t(), name },
+                Op::DropPrimaryKey {
+                    table: t(),
+                    name: name_of(&pk.name).to_string(),
+                    existing: Existing::known(pk.clone()),
+                },
             );
         }
         if let Some(pk) = &after.primary_key {
@@ -130,10 +123,8 @@ pub(super) fn compare(before: &Table, after: &Table, rebuilt: &Rebuilt, plan: &m
                 Phase::DropUniques,
                 Op::DropConstraint {
                     table: t(),
-                    name: unique
-                        .name
-                        .clone()
-                        .unwrap_or_else(|| naming::unique(table, &unique.columns)),
+                    name: name_of(&unique.name).to_string(),
+                    existing: Existing::known(Constraint::Unique((*unique).clone())),
                 },
             ),
         }
@@ -157,7 +148,8 @@ pub(super) fn compare(before: &Table, after: &Table, rebuilt: &Rebuilt, plan: &m
                 Phase::DropForeignKeys,
                 Op::DropConstraint {
                     table: t(),
-                    name: fk_name(table, fk),
+                    name: name_of(&fk.name).to_string(),
+                    existing: Existing::known(Constraint::ForeignKey(fk.clone())),
                 },
             );
         }
@@ -182,7 +174,7 @@ pub(super) fn compare(before: &Table, after: &Table, rebuilt: &Rebuilt, plan: &m
     }
 
     let mut unmatched: Vec<_> = after.checks.iter().collect();
-    for (n, check) in before.checks.iter().enumerate() {
+    for check in &before.checks {
         let key = expression_key(&check.expression);
         match unmatched
             .iter()
@@ -195,10 +187,8 @@ pub(super) fn compare(before: &Table, after: &Table, rebuilt: &Rebuilt, plan: &m
                 Phase::DropChecks,
                 Op::DropConstraint {
                     table: t(),
-                    name: check
-                        .name
-                        .clone()
-                        .unwrap_or_else(|| naming::check(table, n + 1)),
+                    name: name_of(&check.name).to_string(),
+                    existing: Existing::known(Constraint::Check(check.clone())),
                 },
             ),
         }

@@ -1,24 +1,28 @@
 //! Ops in words: the lines `check` prints, the summary `revision --autogenerate` prints, and the
 //! header of a generated revision with its warnings about data that may be lost.
+//!
+//! The warnings read what an op changes from the op itself (`existing`, filled by the diff);
+//! only ops that lack it (recorded by hand) have it looked up in the model, replayed op by op.
 
 use crate::apply::apply;
-use crate::ops::Op;
+use crate::ops::{Change, Op};
 use crate::schema::{Column, ColumnType, Schema};
 
 /// One op as a short line, such as `add column pfs_visit.seeing (real)`.
 pub fn op(op: &Op) -> String {
     match op {
         Op::CreateTable(t) => format!("add table {}", t.name),
-        Op::DropTable { table } => format!("drop table {table}"),
+        Op::DropTable { table, .. } => format!("drop table {table}"),
         Op::RenameTable { from, to } => format!("rename table {from} to {to}"),
         Op::AddColumn { table, column } => {
             format!("add column {table}.{} ({})", column.name, column.ty)
         }
-        Op::DropColumn { table, column } => format!("drop column {table}.{column}"),
+        Op::DropColumn { table, column, .. } => format!("drop column {table}.{column}"),
         Op::AlterColumn {
             table,
             column,
             change,
+            ..
         } if change.only_rename().is_some() => format!(
             "rename column {table}.{column} to {}",
             change.only_rename().unwrap_or_default()
@@ -27,26 +31,27 @@ pub fn op(op: &Op) -> String {
             table,
             column,
             change,
+            ..
         } => {
             let mut what = Vec::new();
-            if let Some(to) = &change.rename {
+            if let Change::Set(to) = &change.rename {
                 what.push(format!("rename to {to}"));
             }
-            if let Some(ty) = &change.ty {
+            if let Change::Set(ty) = &change.ty {
                 what.push(format!("type {ty}"));
             }
-            if let Some(serial) = change.auto_increment {
+            if let Change::Set(serial) = change.auto_increment {
                 what.push(if serial { "serial" } else { "not serial" }.to_string());
             }
-            if let Some(nullable) = change.nullable {
+            if let Change::Set(nullable) = change.nullable {
                 what.push(if nullable { "NULL" } else { "NOT NULL" }.to_string());
             }
             match &change.default {
-                Some(Some(d)) => what.push(format!("default {d}")),
-                Some(None) => what.push("no default".into()),
-                None => {}
+                Change::Set(Some(d)) => what.push(format!("default {d}")),
+                Change::Set(None) => what.push("no default".into()),
+                Change::Keep => {}
             }
-            if change.comment.is_some() {
+            if change.comment.is_set() {
                 what.push("comment".into());
             }
             format!("alter column {table}.{column}: {}", what.join(", "))
@@ -54,7 +59,7 @@ pub fn op(op: &Op) -> String {
         Op::CreatePrimaryKey { table, key } => {
             format!("add primary key {table}({})", key.columns.join(", "))
         }
-        Op::DropPrimaryKey { table, name } => format!("drop primary key {name} of {table}"),
+        Op::DropPrimaryKey { table, name, .. } => format!("drop primary key {name} of {table}"),
         Op::CreateUnique { table, unique } => {
             format!(
                 "add unique constraint {table}({})",
@@ -70,13 +75,13 @@ pub fn op(op: &Op) -> String {
         Op::CreateCheck { table, check } => {
             format!("add check constraint on {table}: {}", check.expression)
         }
-        Op::DropConstraint { table, name } => format!("drop constraint {name} of {table}"),
+        Op::DropConstraint { table, name, .. } => format!("drop constraint {name} of {table}"),
         Op::CreateIndex { table, index } => format!(
             "add {}index {} on {table}",
             if index.unique { "unique " } else { "" },
             index.name
         ),
-        Op::DropIndex { table, name } => format!("drop index {name} of {table}"),
+        Op::DropIndex { table, name, .. } => format!("drop index {name} of {table}"),
         Op::SetTableComment { table, .. } => format!("change the comment of table {table}"),
         Op::CreateEnum { name, labels } => {
             format!("add enum type {name} ({})", labels.join(", "))
@@ -104,10 +109,18 @@ pub fn warnings(from: &Schema, ops: &[Op]) -> Vec<String> {
     let mut offered: Vec<(&str, &str)> = Vec::new();
     for op in ops {
         match op {
-            Op::DropTable { table } => out.push(format!("drops table {table} and every row in it")),
-            Op::DropColumn { table, column } => {
+            Op::DropTable { table, .. } => {
+                out.push(format!("drops table {table} and every row in it"))
+            }
+            Op::DropColumn {
+                table,
+                column,
+                existing,
+            } => {
                 let mut warning = format!("drops column {table}.{column} and its values");
-                let old = model.table(table).and_then(|t| t.column(column));
+                let old = existing
+                    .get()
+                    .or_else(|| model.table(table).and_then(|t| t.column(column)));
                 if let Some(new) = old.and_then(|old| renamed_to(ops, table, old, &offered)) {
                     offered.push((table, new));
                     warning.push_str(&format!(
@@ -130,9 +143,12 @@ pub fn warnings(from: &Schema, ops: &[Op]) -> Vec<String> {
                 table,
                 column,
                 change,
+                existing,
             } => {
-                let old = model.table(table).and_then(|t| t.column(column));
-                if let (Some(ty), Some(old)) = (&change.ty, old) {
+                let old = existing
+                    .get()
+                    .or_else(|| model.table(table).and_then(|t| t.column(column)));
+                if let (Change::Set(ty), Some(old)) = (&change.ty, old) {
                     if !widens(&old.ty, ty) {
                         out.push(format!(
                             "changes {table}.{column} from {} to {ty}: values may not fit",
@@ -140,7 +156,7 @@ pub fn warnings(from: &Schema, ops: &[Op]) -> Vec<String> {
                         ));
                     }
                 }
-                if change.nullable == Some(false) {
+                if change.nullable == Change::Set(false) {
                     out.push(format!(
                         "makes {table}.{column} NOT NULL: fails if it holds NULLs"
                     ));

@@ -2,7 +2,7 @@
 
 use super::{Phase, Plan};
 use crate::normalize::expression_key;
-use crate::ops::Op;
+use crate::ops::{Existing, Op};
 use crate::schema::{Index, Table};
 
 /// Two indexes do the same job.
@@ -24,6 +24,7 @@ pub(super) fn compare(before: &Table, after: &Table, plan: &mut Plan) {
                 Op::DropIndex {
                     table: table.clone(),
                     name: index.name.clone(),
+                    existing: Existing::known(index.clone()),
                 },
             ),
         }

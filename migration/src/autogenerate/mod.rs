@@ -7,6 +7,11 @@
 //! dropped or changed and made again after; keys come before the foreign keys that need them;
 //! tables are created before the foreign keys that point at them. Within a phase ops follow the
 //! models' name order, so the same two models always give the same ops.
+//!
+//! Having both models, the diff fills what each alter and drop changes (`existing` in
+//! [`Op`]): the column as it was, the table, key, constraint or index dropped. Names come from
+//! the models, filled when they were built; a model built by hand as a plain value is named
+//! once on entry ([`crate::naming::filled`]).
 
 mod columns;
 mod constraints;
@@ -17,7 +22,8 @@ mod tables;
 mod types;
 
 use crate::apply::apply;
-use crate::ops::{ColumnChange, Op};
+use crate::naming;
+use crate::ops::{ColumnChange, Existing, Op};
 use crate::schema::Schema;
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
@@ -88,6 +94,7 @@ impl Plan {
 
 /// The ops that turn `from` into `to`, in an order that applies.
 pub fn diff(from: &Schema, to: &Schema, hints: &Hints) -> Vec<Op> {
+    let (from, to) = (&*naming::filled(from), &*naming::filled(to));
     let mut plan = Plan::default();
     types::compare_enums(from, to, &mut plan);
     types::compare_sequences(from, to, &mut plan);
@@ -132,6 +139,7 @@ fn rename_columns(from: &Schema, to: &Schema, hints: &Hints, plan: &mut Plan) ->
             table: table.clone(),
             column: old.clone(),
             change: ColumnChange::new().rename(new),
+            existing: Existing::from_option(before.column(old).cloned()),
         };
         if apply(&mut renamed, &op).is_ok() {
             plan.push(Phase::RenameColumns, op);
@@ -166,4 +174,152 @@ pub fn verify(start: &Schema, ops: &[Op], goal: &Schema) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::{Change, Existing};
+    use crate::schema::{CheckConstraint, Column, ColumnType, Table, UniqueConstraint};
+    use sea_orm::DbBackend;
+
+    fn schema(tables: Vec<Table>) -> Schema {
+        Schema {
+            tables: tables.into_iter().map(|t| (t.name.clone(), t)).collect(),
+            ..Schema::default()
+        }
+    }
+
+    /// A model built by hand as a plain value, with a check and a unique constraint that have
+    /// no name: autogenerate used to write the check as `.check("", ..)`, which a revision then
+    /// ran as `CONSTRAINT "" CHECK (..)`.
+    #[test]
+    fn keys_without_a_name_get_their_conventional_one_never_an_empty_one() {
+        let unnamed = Table {
+            name: "gadget".into(),
+            columns: vec![Column::new("n", ColumnType::Integer)],
+            uniques: vec![UniqueConstraint {
+                name: None,
+                columns: vec!["n".into()],
+            }],
+            checks: vec![CheckConstraint {
+                name: None,
+                expression: "n > 0".into(),
+            }],
+            ..Table::default()
+        };
+        let empty = Schema::default();
+        let model = schema(vec![unnamed.clone()]);
+        let (upgrade, downgrade) = revision_ops(&empty, &model, &Hints::default()).unwrap();
+        let code = render::lines(&upgrade).join("\n");
+        assert!(
+            code.contains(r#".check("gadget_check1", "n > 0")"#),
+            "{code}"
+        );
+        assert!(!code.contains(r#""""#), "{code}");
+        for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
+            let sql = crate::ddl::script(backend, &empty, &upgrade).unwrap();
+            assert!(
+                sql.contains("CONSTRAINT gadget_check1 CHECK (n > 0)"),
+                "{sql}"
+            );
+            assert!(sql.contains("CONSTRAINT gadget_n_key UNIQUE (n)"), "{sql}");
+            assert!(!sql.contains(r#"CONSTRAINT """#), "{sql}");
+        }
+        assert_eq!(render::lines(&downgrade), [r#"op.drop_table("gadget");"#]);
+
+        // Dropped from a hand-built model: dropped by the name it would have been given.
+        let mut kept = unnamed.clone();
+        kept.checks.clear();
+        kept.uniques.clear();
+        let ops = diff(&model, &schema(vec![kept]), &Hints::default());
+        let code = render::lines(&ops).join("\n");
+        assert!(
+            code.contains(r#"op.drop_constraint("gadget", "gadget_check1");"#),
+            "{code}"
+        );
+        assert!(
+            code.contains(r#"op.drop_constraint("gadget", "gadget_n_key");"#),
+            "{code}"
+        );
+
+        // A revision that names a check "" gets the conventional name too.
+        let table = Table::new("gadget")
+            .col(Column::new("n", ColumnType::Integer))
+            .check("", "n > 0");
+        for sql in crate::ddl::postgres::create_table(&table)
+            .into_iter()
+            .chain(crate::ddl::sqlite::create_table(&table))
+        {
+            assert!(!sql.contains(r#"CONSTRAINT """#), "{sql}");
+        }
+        assert_eq!(table.checks[0].name.as_deref(), Some("gadget_check1"));
+    }
+
+    /// The diff's alters and drops carry the column as it was, so the warnings need no model
+    /// to find the old type, and the change applied to it gives the column as it will be.
+    #[test]
+    fn alters_and_drops_carry_what_they_change() {
+        let before = Table::new("gadget")
+            .col(Column::new("x", ColumnType::Integer))
+            .col(Column::new("y", ColumnType::Text));
+        let after = Table::new("gadget").col(Column::new("x", ColumnType::SmallInt).not_null());
+        let ops = diff(
+            &schema(vec![before.clone()]),
+            &schema(vec![after.clone()]),
+            &Hints::default(),
+        );
+        let Some(Op::AlterColumn {
+            change, existing, ..
+        }) = ops.iter().find(|op| matches!(op, Op::AlterColumn { .. }))
+        else {
+            panic!("no alter in {ops:?}");
+        };
+        assert_eq!(existing.get(), before.column("x"));
+        assert_eq!(change.ty, Change::Set(ColumnType::SmallInt));
+        assert_eq!(change.default, Change::Keep);
+        assert_eq!(
+            Some(change.applied_to(existing.get().unwrap())).as_ref(),
+            after.column("x")
+        );
+        assert!(ops.iter().any(|op| matches!(
+            op,
+            Op::DropColumn { column, existing, .. }
+                if column == "y" && existing.get() == before.column("y")
+        )));
+        // An empty model: everything the warnings say comes from the ops.
+        let warned = describe::warnings(&Schema::default(), &ops);
+        assert!(
+            warned.contains(
+                &"changes gadget.x from integer to smallint: values may not fit".to_string()
+            ),
+            "{warned:?}"
+        );
+        // What an op carries is context: the same op recorded by a revision (not knowing the
+        // column) is equal to the diff's.
+        let recorded = Op::AlterColumn {
+            table: "gadget".into(),
+            column: "x".into(),
+            change: change.clone(),
+            existing: Existing::unknown(),
+        };
+        assert!(ops.contains(&recorded));
+    }
+
+    /// Making a column serial on PostgreSQL takes the sequence's type from the column the op
+    /// carries when the model does not have it.
+    #[test]
+    fn a_serial_alter_types_its_sequence_from_the_column_it_carries() {
+        let op = Op::AlterColumn {
+            table: "gadget".into(),
+            column: "id".into(),
+            change: ColumnChange::new().auto_increment(true),
+            existing: Existing::known(Column::new("id", ColumnType::BigInt)),
+        };
+        let sql = crate::ddl::postgres::render(&op, &Schema::default()).unwrap();
+        assert!(
+            sql[0].starts_with("CREATE SEQUENCE gadget_id_seq AS bigint"),
+            "{sql:?}"
+        );
+    }
 }

@@ -7,10 +7,16 @@
 //! installed or fails, so it need not match rustfmt in every case (arrays wider than 60
 //! characters, for one, stay on one line here). Texts reach the source only through
 //! [`string_literal`], which escapes whatever could end the literal or the line.
+//!
+//! Names come filled from the diff; a name equal to the conventional one is left to the
+//! builder that gives it (`primary_key` rather than `primary_key_named`). What an op carries
+//! of the old state (`existing`) is not written: the revision API does not take it.
 
 use crate::naming;
 use crate::ops::Op;
-use crate::schema::{Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, Sequence, Table};
+use crate::schema::{
+    name_of, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, Sequence, Table,
+};
 use crate::script::string_literal;
 
 /// rustfmt's defaults: the line width, and the width of a call's arguments or of a chain's
@@ -342,8 +348,10 @@ fn table(t: &Table) -> Expr {
         calls.push(("foreign_key".into(), vec![foreign_key(&t.name, fk)]));
     }
     for c in &t.checks {
-        let name = c.name.clone().unwrap_or_default();
-        calls.push(("check".into(), vec![lit(&name), lit(&c.expression)]));
+        calls.push((
+            "check".into(),
+            vec![lit(name_of(&c.name)), lit(&c.expression)],
+        ));
     }
     for i in &t.indexes {
         calls.push(("index".into(), vec![index(i)]));
@@ -377,14 +385,15 @@ fn statement(o: &Op) -> Expr {
     let call = |name: &str, args: Vec<Expr>| Expr::Call(format!("op.{name}"), args);
     match o {
         Op::CreateTable(t) => call("create_table", vec![table(t)]),
-        Op::DropTable { table } => call("drop_table", vec![lit(table)]),
+        Op::DropTable { table, .. } => call("drop_table", vec![lit(table)]),
         Op::RenameTable { from, to } => call("rename_table", vec![lit(from), lit(to)]),
         Op::AddColumn { table, column: c } => call("add_column", vec![lit(table), column(c)]),
-        Op::DropColumn { table, column } => call("drop_column", vec![lit(table), lit(column)]),
+        Op::DropColumn { table, column, .. } => call("drop_column", vec![lit(table), lit(column)]),
         Op::AlterColumn {
             table,
             column,
             change,
+            ..
         } => {
             if let Some(to) = change.only_rename() {
                 return call("rename_column", vec![lit(table), lit(column), lit(to)]);
@@ -396,25 +405,25 @@ fn statement(o: &Op) -> Expr {
                 );
             }
             let mut calls = Vec::new();
-            if let Some(ty) = &change.ty {
+            if let Some(ty) = change.ty.as_set() {
                 calls.push(("ty".to_string(), vec![atom(column_type(ty))]));
             }
             if let Some(using) = &change.using {
                 calls.push(("using".into(), vec![lit(using)]));
             }
-            if let Some(serial) = change.auto_increment {
+            if let Some(serial) = change.auto_increment.as_set() {
                 calls.push(("auto_increment".into(), vec![atom(serial.to_string())]));
             }
-            if let Some(nullable) = change.nullable {
+            if let Some(nullable) = change.nullable.as_set() {
                 calls.push(("nullable".into(), vec![atom(nullable.to_string())]));
             }
-            if let Some(default) = &change.default {
+            if let Some(default) = change.default.as_set() {
                 calls.push(("server_default".into(), vec![optional(default)]));
             }
-            if let Some(comment) = &change.comment {
+            if let Some(comment) = change.comment.as_set() {
                 calls.push(("comment".into(), vec![optional(comment)]));
             }
-            if let Some(to) = &change.rename {
+            if let Some(to) = change.rename.as_set() {
                 calls.push(("rename".into(), vec![lit(to)]));
             }
             call(
@@ -433,7 +442,7 @@ fn statement(o: &Op) -> Expr {
             ),
             _ => call("create_primary_key", vec![lit(table), names(&key.columns)]),
         },
-        Op::DropPrimaryKey { table, name } => {
+        Op::DropPrimaryKey { table, name, .. } => {
             if *name == naming::primary_key(table) {
                 call("drop_primary_key", vec![lit(table)])
             } else {
@@ -455,13 +464,15 @@ fn statement(o: &Op) -> Expr {
             "create_check",
             vec![
                 lit(table),
-                lit(check.name.as_deref().unwrap_or_default()),
+                lit(name_of(&check.name)),
                 lit(&check.expression),
             ],
         ),
-        Op::DropConstraint { table, name } => call("drop_constraint", vec![lit(table), lit(name)]),
+        Op::DropConstraint { table, name, .. } => {
+            call("drop_constraint", vec![lit(table), lit(name)])
+        }
         Op::CreateIndex { table, index: i } => call("create_index", vec![lit(table), index(i)]),
-        Op::DropIndex { table, name } => call("drop_index", vec![lit(table), lit(name)]),
+        Op::DropIndex { table, name, .. } => call("drop_index", vec![lit(table), lit(name)]),
         Op::SetTableComment { table, comment } => {
             call("set_table_comment", vec![lit(table), optional(comment)])
         }
@@ -496,6 +507,7 @@ pub fn lines(ops: &[Op]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ops::Existing;
     use crate::schema::PrimaryKey;
 
     #[test]
@@ -513,7 +525,14 @@ mod tests {
             }),
             ..Table::default()
         };
-        let text = lines(&[Op::CreateTable(t), Op::DropTable { table: "x".into() }]).join("\n");
+        let text = lines(&[
+            Op::CreateTable(t),
+            Op::DropTable {
+                table: "x".into(),
+                existing: Existing::unknown(),
+            },
+        ])
+        .join("\n");
         assert_eq!(
             text,
             r#"op.create_table(

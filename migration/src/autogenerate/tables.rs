@@ -5,8 +5,8 @@
 //! before the tables they refer to; only a cycle among them has its foreign keys dropped first.
 
 use super::{Phase, Plan};
-use crate::ops::Op;
-use crate::schema::{Schema, Table};
+use crate::ops::{Existing, Op};
+use crate::schema::{name_of, Constraint, Schema, Table};
 use crate::toposort::order;
 use std::collections::BTreeSet;
 
@@ -82,14 +82,22 @@ fn drop(from: &Schema, to: &Schema, plan: &mut Plan) {
                     Phase::DropForeignKeys,
                     Op::DropConstraint {
                         table: name.clone(),
-                        name: super::constraints::fk_name(name, fk),
+                        name: name_of(&fk.name).to_string(),
+                        existing: Existing::known(Constraint::ForeignKey(fk.clone())),
                     },
                 );
             }
         }
     }
     for name in ordered.into_iter().chain(cyclic) {
-        plan.push(Phase::DropTables, Op::DropTable { table: name });
+        let existing = Existing::known(from.tables[&name].clone());
+        plan.push(
+            Phase::DropTables,
+            Op::DropTable {
+                table: name,
+                existing,
+            },
+        );
     }
 }
 

@@ -1,11 +1,16 @@
 //! Ops to SQL, one module per backend. Both take the schema as it is before the op (SQLite
 //! rebuilds tables from it) and return statements without trailing semicolons.
+//!
+//! What an op carries of the old state (`existing`, filled by the diff) is used before the
+//! model: a revision's ops recorded at run time lack it, and the model stands in. Names come
+//! filled from the model builders; a name still missing is left for the database to choose
+//! (no `CONSTRAINT` clause), never written as `CONSTRAINT ""`.
 
 pub mod postgres;
 pub mod sqlite;
 
 use crate::ops::Op;
-use crate::schema::{FkAction, ForeignKey, Schema};
+use crate::schema::{name_of, FkAction, ForeignKey, Schema};
 use anyhow::Result;
 use sea_orm::DbBackend;
 
@@ -160,12 +165,17 @@ pub fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// `CONSTRAINT name ` before a key or check, or nothing when it has no name.
+pub fn constraint_name(name: &Option<String>) -> String {
+    match name_of(name) {
+        "" => String::new(),
+        name => format!("CONSTRAINT {} ", ident(name)),
+    }
+}
+
 /// `[CONSTRAINT name] FOREIGN KEY (...) REFERENCES ...`, shared by both dialects.
 pub fn foreign_key_clause(key: &ForeignKey) -> String {
-    let mut s = String::new();
-    if let Some(name) = &key.name {
-        s.push_str(&format!("CONSTRAINT {} ", ident(name)));
-    }
+    let mut s = constraint_name(&key.name);
     s.push_str(&format!(
         "FOREIGN KEY ({}) REFERENCES {} ({})",
         idents(&key.columns),
@@ -210,11 +220,7 @@ pub fn create_index(table: &str, index: &crate::schema::Index, with_method: bool
 /// The key and check lines of a `CREATE TABLE`, shared by both dialects; `with_pk` is false
 /// where the primary key is written on its column (SQLite's `INTEGER PRIMARY KEY`).
 pub fn constraint_lines(t: &crate::schema::Table, with_pk: bool) -> Vec<String> {
-    let named = |name: &Option<String>| {
-        name.as_ref()
-            .map(|n| format!("CONSTRAINT {} ", ident(n)))
-            .unwrap_or_default()
-    };
+    let named = constraint_name;
     let mut lines = Vec::new();
     if let (Some(pk), true) = (&t.primary_key, with_pk) {
         lines.push(format!(

@@ -1,7 +1,12 @@
 //! PostgreSQL DDL.
+//!
+//! One op, one or more statements, each `ALTER TABLE` changing one thing: the statements are
+//! what tests and `--sql` scripts show, so alters of one table are not merged into one.
 
-use super::{constraint_lines, create_index, foreign_key_clause, ident, idents, literal};
-use crate::ops::Op;
+use super::{
+    constraint_lines, constraint_name, create_index, foreign_key_clause, ident, idents, literal,
+};
+use crate::ops::{Change, Op};
 use crate::schema::{Column, ColumnType, Schema, Sequence, Table};
 use anyhow::Result;
 
@@ -171,7 +176,7 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
     let alter = |table: &str, what: String| format!("ALTER TABLE {} {what}", ident(table));
     Ok(match op {
         Op::CreateTable(t) => create_table(t),
-        Op::DropTable { table } => vec![format!("DROP TABLE {}", ident(table))],
+        Op::DropTable { table, .. } => vec![format!("DROP TABLE {}", ident(table))],
         Op::RenameTable { from, to } => vec![alter(from, format!("RENAME TO {}", ident(to)))],
         Op::AddColumn { table, column } => {
             let mut out = vec![alter(table, format!("ADD COLUMN {}", column_sql(column)))];
@@ -184,50 +189,59 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
             }
             out
         }
-        Op::DropColumn { table, column } => {
+        Op::DropColumn { table, column, .. } => {
             vec![alter(table, format!("DROP COLUMN {}", ident(column)))]
         }
         Op::AlterColumn {
             table,
             column,
             change,
+            existing,
         } => {
             let col = ident(column);
             let mut out = Vec::new();
-            if let Some(ty) = &change.ty {
+            if let Change::Set(ty) = &change.ty {
                 let mut s = format!("ALTER COLUMN {col} TYPE {}", type_sql(ty, false));
                 if let Some(using) = &change.using {
                     s.push_str(&format!(" USING {using}"));
                 }
                 out.push(alter(table, s));
             }
-            if let Some(serial) = change.auto_increment {
-                let ty = match &change.ty {
-                    Some(ty) => ty.clone(),
-                    None => before
-                        .table(table)
-                        .and_then(|t| t.column(column))
-                        .map(|c| c.ty.clone())
-                        .unwrap_or(ColumnType::Integer),
+            if let Change::Set(serial) = change.auto_increment {
+                // The sequence's type: the new one, else the column's as the op carries it,
+                // else as the model has it.
+                let old = existing
+                    .get()
+                    .or_else(|| before.table(table).and_then(|t| t.column(column)));
+                let ty = match (&change.ty, old) {
+                    (Change::Set(ty), _) => ty.clone(),
+                    (Change::Keep, Some(old)) => old.ty.clone(),
+                    (Change::Keep, None) => ColumnType::Integer,
                 };
                 out.extend(alter_serial(table, column, &ty, serial));
             }
             match change.nullable {
-                Some(false) => out.push(alter(table, format!("ALTER COLUMN {col} SET NOT NULL"))),
-                Some(true) => out.push(alter(table, format!("ALTER COLUMN {col} DROP NOT NULL"))),
-                None => {}
+                Change::Set(false) => {
+                    out.push(alter(table, format!("ALTER COLUMN {col} SET NOT NULL")))
+                }
+                Change::Set(true) => {
+                    out.push(alter(table, format!("ALTER COLUMN {col} DROP NOT NULL")))
+                }
+                Change::Keep => {}
             }
             match &change.default {
-                Some(Some(d)) => {
+                Change::Set(Some(d)) => {
                     out.push(alter(table, format!("ALTER COLUMN {col} SET DEFAULT {d}")))
                 }
-                Some(None) => out.push(alter(table, format!("ALTER COLUMN {col} DROP DEFAULT"))),
-                None => {}
+                Change::Set(None) => {
+                    out.push(alter(table, format!("ALTER COLUMN {col} DROP DEFAULT")))
+                }
+                Change::Keep => {}
             }
-            if let Some(comment) = &change.comment {
+            if let Change::Set(comment) = &change.comment {
                 out.push(comment_sql(table, Some(column), comment.as_deref()));
             }
-            if let Some(to) = &change.rename {
+            if let Change::Set(to) = &change.rename {
                 out.push(alter(
                     table,
                     format!("RENAME COLUMN {col} TO {}", ident(to)),
@@ -235,54 +249,36 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
             }
             out
         }
-        Op::CreatePrimaryKey { table, key } => {
-            let name = key
-                .name
-                .clone()
-                .unwrap_or_else(|| crate::naming::primary_key(table));
-            vec![alter(
-                table,
-                format!(
-                    "ADD CONSTRAINT {} PRIMARY KEY ({})",
-                    ident(&name),
-                    idents(&key.columns)
-                ),
-            )]
-        }
-        Op::DropPrimaryKey { table, name } | Op::DropConstraint { table, name } => {
+        Op::CreatePrimaryKey { table, key } => vec![alter(
+            table,
+            format!(
+                "ADD {}PRIMARY KEY ({})",
+                constraint_name(&key.name),
+                idents(&key.columns)
+            ),
+        )],
+        Op::DropPrimaryKey { table, name, .. } | Op::DropConstraint { table, name, .. } => {
             vec![alter(table, format!("DROP CONSTRAINT {}", ident(name)))]
         }
-        Op::CreateUnique { table, unique } => {
-            let name = unique
-                .name
-                .clone()
-                .unwrap_or_else(|| crate::naming::unique(table, &unique.columns));
-            vec![alter(
-                table,
-                format!(
-                    "ADD CONSTRAINT {} UNIQUE ({})",
-                    ident(&name),
-                    idents(&unique.columns)
-                ),
-            )]
-        }
+        Op::CreateUnique { table, unique } => vec![alter(
+            table,
+            format!(
+                "ADD {}UNIQUE ({})",
+                constraint_name(&unique.name),
+                idents(&unique.columns)
+            ),
+        )],
         Op::CreateForeignKey { table, key } => {
             vec![alter(table, format!("ADD {}", foreign_key_clause(key)))]
         }
-        Op::CreateCheck { table, check } => {
-            let name = check
-                .name
-                .as_ref()
-                .map(|n| format!("CONSTRAINT {} ", ident(n)));
-            vec![alter(
-                table,
-                format!(
-                    "ADD {}CHECK ({})",
-                    name.unwrap_or_default(),
-                    check.expression
-                ),
-            )]
-        }
+        Op::CreateCheck { table, check } => vec![alter(
+            table,
+            format!(
+                "ADD {}CHECK ({})",
+                constraint_name(&check.name),
+                check.expression
+            ),
+        )],
         Op::CreateIndex { table, index } => vec![create_index(table, index, true)],
         Op::DropIndex { name, .. } => vec![format!("DROP INDEX {}", ident(name))],
         Op::SetTableComment { table, comment } => {

@@ -10,11 +10,12 @@
 //! (types, nullability, defaults, keys, foreign keys, checks) rebuilds the table: create the
 //! new table, copy the rows and the `AUTOINCREMENT` high-water mark, drop the old one, rename,
 //! recreate the indexes. The runner defers foreign-key checks to the end of the revision's
-//! transaction so that no row is refused midway.
+//! transaction so that no row is refused midway. A rebuild needs the whole table, not only the
+//! column or key an op carries (`existing`), so it is read from the model before the op.
 
 use super::{constraint_lines, create_index, ident, literal};
 use crate::apply::apply;
-use crate::ops::Op;
+use crate::ops::{Change, Op};
 use crate::schema::{Column, ColumnType, Schema, Sequence, Table};
 use anyhow::{anyhow, Result};
 
@@ -162,7 +163,7 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
     let alter = |t: &str, what: String| format!("ALTER TABLE {} {what}", ident(t));
     Ok(match op {
         Op::CreateTable(t) => create_table(t),
-        Op::DropTable { table } => vec![format!("DROP TABLE {}", ident(table))],
+        Op::DropTable { table, .. } => vec![format!("DROP TABLE {}", ident(table))],
         Op::RenameTable { from, to } => vec![alter(from, format!("RENAME TO {}", ident(to)))],
         Op::AddColumn {
             table: name,
@@ -183,6 +184,7 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
         Op::DropColumn {
             table: name,
             column,
+            ..
         } => {
             let old = table(before, name)?;
             let keyed = old.primary_key_columns().contains(column)
@@ -203,23 +205,24 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
             table: name,
             column,
             change,
+            ..
         } => {
-            let structural = change.ty.is_some()
-                || change.nullable.is_some()
-                || change.default.is_some()
-                || change.auto_increment.is_some();
+            let structural = change.ty.is_set()
+                || change.nullable.is_set()
+                || change.default.is_set()
+                || change.auto_increment.is_set();
             if !structural {
                 match &change.rename {
-                    Some(to) => vec![alter(
+                    Change::Set(to) => vec![alter(
                         name,
                         format!("RENAME COLUMN {} TO {}", ident(column), ident(to)),
                     )],
-                    None => Vec::new(), // a comment change: nothing to store
+                    Change::Keep => Vec::new(), // a comment change: nothing to store
                 }
             } else {
                 let old = table(before, name)?;
                 let new = after(op, name)?;
-                let new_name = change.rename.as_deref().unwrap_or(column);
+                let new_name = change.rename.or(column);
                 let mut sources = same_columns(old, &new);
                 sources.retain(|(c, _)| c != new_name);
                 let from = match &change.using {
@@ -258,7 +261,7 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
-    use crate::ops::{ColumnChange, Op};
+    use crate::ops::{ColumnChange, Existing, Op};
     use crate::schema::{Column, ColumnType, PrimaryKey, Schema, Table};
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
@@ -312,6 +315,7 @@ mod tests {
             table: "visit".into(),
             column: "n".into(),
             change: ColumnChange::new().nullable(true),
+            existing: Existing::unknown(),
         };
         let statements = super::render(&alter, &before).unwrap();
         assert!(
