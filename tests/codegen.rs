@@ -421,7 +421,10 @@ fn generated_revisions_pass_rustfmt_check() {
             ..RevisionFile::default()
         }
         .layout();
-        if rustfmt_check(&file, &in_house).is_some() {
+        if let Some(said) = rustfmt_check(&file, &in_house) {
+            if std::env::var_os("OPDB_SHOW_LAYOUT").is_some() {
+                eprintln!("{name}:\n{said}");
+            }
             in_house_failures.push(*name);
         }
         if let Some(said) = rustfmt_check(&file, &text) {

@@ -73,7 +73,7 @@ fn layout(e: &Expr, indent: usize, tail: usize) -> String {
     match e {
         Expr::Atom(_) => one,
         Expr::Array(prefix, items) => {
-            if fits {
+            if fits && flat_args(items).len() <= SMALL_WIDTH {
                 one
             } else {
                 array_broken(prefix, items, indent)
