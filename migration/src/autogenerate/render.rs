@@ -1,11 +1,10 @@
 //! Ops to revision source (alembic's `autogenerate/render.py`).
 //!
 //! Each op becomes one call on `op`, written with the builders revision files use, and laid out
-//! close to the way rustfmt lays out such calls: on one line when it fits, otherwise one
-//! argument or one chained call per line. `RevisionFile::render` then runs rustfmt itself on
-//! the whole file when it can; this layout is what a revision looks like where rustfmt is not
-//! installed or fails, so it need not match rustfmt in every case (arrays wider than 60
-//! characters, for one, stay on one line here). Texts reach the source only through
+//! the way rustfmt lays out such calls (its default widths: 100 for a line, 60 for a call's
+//! arguments, a chain or an array): on one line when it fits, otherwise one argument, one
+//! chained call or one array item per line. `tests/codegen.rs` holds the layout to
+//! `rustfmt --check` on a corpus of revisions. Texts reach the source only through
 //! [`string_literal`], which escapes whatever could end the literal or the line.
 //!
 //! Names come filled from the diff; a name equal to the conventional one is left to the
@@ -55,6 +54,11 @@ fn flat_args(args: &[Expr]) -> String {
     args.iter().map(flat).collect::<Vec<_>>().join(", ")
 }
 
+/// How many columns `text` takes on screen, as rustfmt counts them (`角` takes two).
+fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
 fn pad(indent: usize) -> String {
     " ".repeat(indent)
 }
@@ -69,27 +73,18 @@ fn pad(indent: usize) -> String {
 ///   each call goes on a line of its own.
 fn layout(e: &Expr, indent: usize, tail: usize) -> String {
     let one = flat(e);
-    let fits = indent + one.len() + tail <= MAX_WIDTH;
+    let fits = indent + width(&one) + tail <= MAX_WIDTH;
     match e {
         Expr::Atom(_) => one,
         Expr::Array(prefix, items) => {
-            if fits && flat_args(items).len() <= SMALL_WIDTH {
+            if fits && width(&flat_args(items)) <= SMALL_WIDTH {
                 one
             } else {
                 array_broken(prefix, items, indent)
             }
         }
         Expr::Call(name, args) => {
-            // A lone argument that stays on one line by its own rules (an atom, or a chain of
-            // one call or at most 60 characters) does not count against the call's width.
-            let lone = match args.as_slice() {
-                [Expr::Atom(_)] => true,
-                [chain @ Expr::Chain(_, calls)] => {
-                    calls.len() == 1 || flat(chain).len() <= SMALL_WIDTH
-                }
-                _ => false,
-            };
-            if fits && (lone || flat_args(args).len() <= SMALL_WIDTH) {
+            if fits && args_stay_flat(args) {
                 return one;
             }
             match args.as_slice() {
@@ -103,7 +98,7 @@ fn layout(e: &Expr, indent: usize, tail: usize) -> String {
                 // unless it fits whole on lines of its own.
                 [chain @ Expr::Chain(_, calls)] if overflows(calls, indent + 4, 1) => {
                     let vertical = call_vertical(name, args, indent);
-                    if vertical.lines().all(|l| l.len() <= MAX_WIDTH) {
+                    if vertical.lines().all(|l| width(l) <= MAX_WIDTH) {
                         vertical
                     } else {
                         format!("{name}({})", layout(chain, indent, 1))
@@ -113,16 +108,26 @@ fn layout(e: &Expr, indent: usize, tail: usize) -> String {
             }
         }
         Expr::Chain(head, calls) => {
-            if fits && (calls.len() == 1 || one.len() <= SMALL_WIDTH) {
+            // On one line, every call of the chain obeys its own width rule as well.
+            let calls_flat = calls.iter().all(|(_, args)| args_stay_flat(args))
+                && match head.as_ref() {
+                    Expr::Call(_, args) => args_stay_flat(args),
+                    _ => true,
+                };
+            if fits && calls_flat && (calls.len() == 1 || width(&one) <= SMALL_WIDTH) {
                 return one;
             }
-            if overflows(calls, indent + 4, tail) {
+            let head_text = layout(head, indent, 0);
+            let head_flat = !head_text.contains('\n');
+            if head_flat && overflows(calls, indent + 4, tail) {
                 let (name, args) = &calls[0];
                 let call = Expr::Call(format!("{}.{name}", flat(head)), args.clone());
                 return layout(&call, indent, tail);
             }
-            let inner = indent + 4;
-            let mut s = layout(head, indent, 0);
+            // The calls go one indent in, or, after a head that itself broke over lines
+            // (`Column::new(` .. `)`), at the indent of the head's closing line.
+            let mut s = head_text;
+            let inner = if head_flat { indent + 4 } else { indent };
             for (n, (name, args)) in calls.iter().enumerate() {
                 let call = Expr::Call(format!(".{name}"), args.clone());
                 let tail = if n + 1 == calls.len() { tail } else { 0 };
@@ -130,9 +135,41 @@ fn layout(e: &Expr, indent: usize, tail: usize) -> String {
                 s.push_str(&pad(inner));
                 s.push_str(&layout(&call, inner, tail));
             }
+            // With two calls or more, when all but the last fit in 60 characters, the last
+            // may stay on their line and break inside its arguments, if that takes fewer
+            // lines.
+            if let (true, [before @ .., (name, args)]) = (head_flat && calls.len() >= 2, &calls[..]) {
+                let prefix = flat(&Expr::Chain(head.clone(), before.to_vec()));
+                let breakable = args.last().is_some_and(|a| !matches!(a, Expr::Atom(_)));
+                if breakable && width(&prefix) <= SMALL_WIDTH {
+                    let call = Expr::Call(format!("{prefix}.{name}"), args.clone());
+                    let overflowed = layout(&call, indent, tail);
+                    let first_fits = overflowed
+                        .lines()
+                        .next()
+                        .is_some_and(|l| width(l) <= SMALL_WIDTH);
+                    let broke = overflowed.contains('\n');
+                    if broke && first_fits && overflowed.lines().count() < s.lines().count() {
+                        return overflowed;
+                    }
+                }
+            }
             s
         }
     }
+}
+
+/// Whether a call's arguments may stay on its line: at most 60 characters, or one argument that
+/// stays on one line by its own rules (an atom, a chain of one call or of at most 60
+/// characters, an array of at most 60).
+fn args_stay_flat(args: &[Expr]) -> bool {
+    let lone = match args {
+        [Expr::Atom(_)] => true,
+        [chain @ Expr::Chain(_, calls)] => calls.len() == 1 || width(&flat(chain)) <= SMALL_WIDTH,
+        [Expr::Array(_, items)] => width(&flat_args(items)) <= SMALL_WIDTH,
+        _ => false,
+    };
+    lone || width(&flat_args(args)) <= SMALL_WIDTH
 }
 
 /// Whether a chain that does not fit on one line breaks inside the arguments of its one call
@@ -142,9 +179,12 @@ fn overflows(calls: &[(String, Vec<Expr>)], inner: usize, tail: usize) -> bool {
     let [(name, args)] = calls else {
         return false;
     };
-    let breakable = args.last().is_some_and(|a| !matches!(a, Expr::Atom(_)));
-    let own_line = inner + 1 + name.len() + 2 + flat_args(args).len() + tail;
-    breakable || own_line > MAX_WIDTH
+    let breakable = args
+        .last()
+        .is_some_and(|a| matches!(a, Expr::Chain(..) | Expr::Array(..)));
+    let own_line = inner + 1 + width(name) + 2 + width(&flat_args(args)) + tail;
+    // On a line of its own the call obeys its own width rule.
+    breakable || own_line > MAX_WIDTH || !args_stay_flat(args)
 }
 
 /// An array over several lines: short items (at most 10 characters, as rustfmt counts them)
@@ -153,10 +193,10 @@ fn array_broken(prefix: &str, items: &[Expr], indent: usize) -> String {
     let inner = indent + 4;
     let texts: Vec<String> = items.iter().map(flat).collect();
     let mut s = format!("{prefix}[\n");
-    if texts.iter().all(|t| t.len() <= 10) {
+    if texts.iter().all(|t| width(t) <= 10) {
         let mut line = String::new();
         for t in &texts {
-            if !line.is_empty() && inner + line.len() + 1 + t.len() + 1 > MAX_WIDTH {
+            if !line.is_empty() && inner + width(&line) + 1 + width(t) + 1 > MAX_WIDTH {
                 s.push_str(&format!("{}{}\n", pad(inner), line.trim_end()));
                 line.clear();
             }
@@ -165,7 +205,7 @@ fn array_broken(prefix: &str, items: &[Expr], indent: usize) -> String {
         s.push_str(&format!("{}{}\n", pad(inner), line.trim_end()));
     } else {
         for (t, item) in texts.iter().zip(items) {
-            let text = if inner + t.len() < MAX_WIDTH {
+            let text = if inner + width(t) < MAX_WIDTH {
                 t.clone()
             } else {
                 layout(item, inner, 1)
@@ -215,7 +255,7 @@ fn labels(labels: &[String]) -> Expr {
 
 fn optional(s: &Option<String>) -> Expr {
     match s {
-        Some(s) => atom(format!("Some({})", string_literal(s))),
+        Some(s) => Expr::Call("Some".into(), vec![lit(s)]),
         None => atom("None"),
     }
 }
@@ -227,6 +267,29 @@ pub fn column_type(ty: &ColumnType) -> String {
         ColumnType::Enum(name) => format!("ColumnType::enum_type({})", string_literal(name)),
         ColumnType::Other(name) => format!("ColumnType::other({})", string_literal(name)),
         other => format!("ColumnType::{other:?}"),
+    }
+}
+
+/// A column type as the expression that builds it, for layout: calls where rustfmt sees calls.
+fn type_expr(ty: &ColumnType) -> Expr {
+    let call = |name: &str, args: Vec<Expr>| Expr::Call(format!("ColumnType::{name}"), args);
+    match ty {
+        ColumnType::Array(inner) => call("array", vec![type_expr(inner)]),
+        ColumnType::Enum(name) => call("enum_type", vec![lit(name)]),
+        ColumnType::Other(name) => call("other", vec![lit(name)]),
+        ColumnType::Varchar(n) | ColumnType::Char(n) => {
+            let name = if matches!(ty, ColumnType::Varchar(_)) { "Varchar" } else { "Char" };
+            let arg = match n {
+                Some(n) => Expr::Call("Some".into(), vec![atom(n.to_string())]),
+                None => atom("None"),
+            };
+            call(name, vec![arg])
+        }
+        ColumnType::Numeric(Some((p, s))) => call(
+            "Numeric",
+            vec![Expr::Call("Some".into(), vec![atom(format!("({p}, {s})"))])],
+        ),
+        other => atom(column_type(other)),
     }
 }
 
@@ -250,7 +313,7 @@ fn column(c: &Column) -> Expr {
     chain(
         Expr::Call(
             "Column::new".into(),
-            vec![lit(&c.name), atom(column_type(&c.ty))],
+            vec![lit(&c.name), type_expr(&c.ty)],
         ),
         calls,
     )
@@ -406,7 +469,7 @@ fn statement(o: &Op) -> Expr {
             }
             let mut calls = Vec::new();
             if let Some(ty) = change.ty.as_set() {
-                calls.push(("ty".to_string(), vec![atom(column_type(ty))]));
+                calls.push(("ty".to_string(), vec![type_expr(ty)]));
             }
             if let Some(using) = &change.using {
                 calls.push(("using".into(), vec![lit(using)]));
