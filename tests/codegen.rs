@@ -413,7 +413,17 @@ impl Random {
     /// A text of 0 to `max` characters, with quotes, backslashes and non-ASCII now and then.
     fn text(&mut self, max: usize) -> String {
         // Odd seeds write non-ASCII too (rustfmt then lays the file out itself).
-        let words = ["arcsec", "the", "a", "value", "\"quoted\"", "back\\slash", "µm", "角度", "—"];
+        let words = [
+            "arcsec",
+            "the",
+            "a",
+            "value",
+            "\"quoted\"",
+            "back\\slash",
+            "µm",
+            "角度",
+            "—",
+        ];
         let words = if self.1 { &words[..6] } else { &words[..] };
         let mut s = String::new();
         // ASCII seeds keep texts shorter, so most of their lines can fit.
@@ -523,7 +533,9 @@ fn random_schema(r: &mut Random) -> Schema {
                 name: r.name(60),
                 keys,
                 unique: r.chance(30),
-                predicate: r.chance(30).then(|| format!("{} IS NOT NULL", r.pick(&column_names))),
+                predicate: r
+                    .chance(30)
+                    .then(|| format!("{} IS NOT NULL", r.pick(&column_names))),
                 method: None,
             });
         }
@@ -535,7 +547,11 @@ fn random_schema(r: &mut Random) -> Schema {
                 columns: vec![r.pick(&column_names).clone()],
                 ref_columns: vec![ref_table.columns[0].name.clone()],
                 ref_table: target,
-                on_delete: if r.chance(50) { FkAction::Cascade } else { FkAction::NoAction },
+                on_delete: if r.chance(50) {
+                    FkAction::Cascade
+                } else {
+                    FkAction::NoAction
+                },
                 on_update: FkAction::NoAction,
             });
         }
@@ -637,7 +653,11 @@ fn random_revisions_are_laid_out_as_rustfmt_would() {
             files.push((format!("seed{seed}_{case}.rs"), text));
         }
     }
-    assert!(files.len() >= 800, "only {} of 900 cases could be generated", files.len());
+    assert!(
+        files.len() >= 800,
+        "only {} of 900 cases could be generated",
+        files.len()
+    );
     // What opdb laid out alone, without rustfmt (see `RevisionFile::render`).
     let own = files
         .iter()
@@ -647,7 +667,10 @@ fn random_revisions_are_laid_out_as_rustfmt_would() {
                 .all(|l| l.is_ascii() && l.len() <= 100)
         })
         .count();
-    assert!(own >= 300, "only {own} revisions were laid out by opdb alone");
+    assert!(
+        own >= 300,
+        "only {own} revisions were laid out by opdb alone"
+    );
     if let Some(said) = rustfmt_check_all(&files) {
         let shown: String = said.lines().take(60).collect::<Vec<_>>().join("\n");
         panic!("rustfmt would lay out some revisions otherwise:\n{shown}");

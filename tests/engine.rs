@@ -26,6 +26,8 @@ mod e5;
 mod f6;
 #[path = "fixtures/revisions/g7_more_ops.rs"]
 mod g7;
+#[path = "fixtures/revisions/h8_fails_in_ddl.rs"]
+mod h8;
 
 macro_rules! revision_modules {
     ($($module:ident = $file:literal),* $(,)?) => {
@@ -51,6 +53,7 @@ revision_modules! {
     e5 = "e5_merge.rs",
     f6 = "f6_fails.rs",
     g7 = "g7_more_ops.rs",
+    h8 = "h8_fails_in_ddl.rs",
 }
 
 const DEMO: &[&str] = &[
@@ -61,6 +64,7 @@ const DEMO: &[&str] = &[
     "e5_merge.rs",
 ];
 const BROKEN: &[&str] = &["a1_instrument.rs", "b2_exposure.rs", "f6_fails.rs"];
+const BROKEN_DDL: &[&str] = &["a1_instrument.rs", "b2_exposure.rs", "h8_fails_in_ddl.rs"];
 const MORE_OPS: &[&str] = &["a1_instrument.rs", "b2_exposure.rs", "g7_more_ops.rs"];
 const TWO_HEADS: &[&str] = &[
     "a1_instrument.rs",
@@ -91,6 +95,7 @@ impl Project {
         project.add("broken", BROKEN);
         project.add("twoheads", TWO_HEADS);
         project.add("moreops", MORE_OPS);
+        project.add("brokenddl", BROKEN_DDL);
         project
     }
 
@@ -847,4 +852,55 @@ async fn the_whole_opdb_builds_on_sqlite() {
         .await,
         10
     );
+}
+
+/// A revision of statements alone fails at its third statement: PostgreSQL gets the whole
+/// revision in one message, and the error still names the step and the statement that failed;
+/// nothing of the revision remains, on either backend.
+#[tokio::test]
+async fn a_failing_statement_is_named_and_rolled_back() {
+    let p = Project::new("failing_ddl");
+    for (url, _guard) in databases("failing_ddl", &p).await {
+        let db = migration::db::connect(&url).await.unwrap();
+        let e = p
+            .err(&["-n", "brokenddl", "--url", &url, "upgrade", "head"])
+            .await;
+        assert!(
+            e.contains(
+                "upgrade of revision h8h8h8h8h8h8 (alembic/brokenddl/versions/h8_fails_in_ddl.rs) \
+                 failed and was rolled back; the database stays at b2b2b2b2b2b2"
+            ) && e.contains("step 3: ")
+                && e.contains("no_such_table"),
+            "{e}"
+        );
+        // PostgreSQL names the statement the server refused; SQLite's runner refuses the
+        // step before sending it (it renders from the tables it knows).
+        if db.get_database_backend() == DbBackend::Postgres {
+            assert!(
+                e.contains("step 3: statement `ALTER TABLE no_such_table ADD COLUMN x integer`")
+                    && e.contains("relation \"no_such_table\" does not exist"),
+                "{e}"
+            );
+        }
+        assert_eq!(versions(&db).await, ids(&["b2b2b2b2b2b2"]));
+        assert_eq!(tables(&db).await, ids(&["exposure", "instrument"]));
+        let columns = match db.get_database_backend() {
+            DbBackend::Postgres => {
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'exposure'"
+            }
+            _ => "SELECT count(*) FROM pragma_table_info('exposure')",
+        };
+        assert_eq!(scalar(&db, columns).await, 4, "no added column remains");
+        let applied = p
+            .ok(&["-n", "brokenddl", "--url", &url, "history", "--applied"])
+            .await;
+        assert_eq!(applied.lines().count(), 2, "{applied}");
+        // The session is usable after the failed message: the lock was released and the
+        // next run gets it and fails the same way, not on a broken connection.
+        let again = p
+            .err(&["-n", "brokenddl", "--url", &url, "upgrade", "head"])
+            .await;
+        assert!(again.contains("step 3: "), "{again}");
+        db.close().await.unwrap();
+    }
 }

@@ -533,10 +533,12 @@ pub async fn run(
                 true => Some(Model::start(models, &cli.name)?),
                 false => None,
             };
-            let (a, b) = tokio::join!(
-                source(&from, "--from", &dir),
-                source(&to, "--to", &dir)
-            );
+            // Boxed: two readings side by side make a large future, which would otherwise sit
+            // on the caller's stack.
+            let (a, b) = Box::pin(async {
+                tokio::join!(source(&from, "--from", &dir), source(&to, "--to", &dir))
+            })
+            .await;
             let (a, b) = (a?, b?);
             let (model, renames) = match model {
                 Some(building) => {

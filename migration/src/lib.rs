@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod autogenerate;
+mod batch;
 pub mod cli;
 pub mod compare;
 pub mod db;

@@ -10,6 +10,7 @@
 //! IMMEDIATE` transaction. Every call to the database is bounded by `statement_timeout`.
 
 use crate::apply::apply;
+use crate::batch::{self, Failure, Origin};
 use crate::ddl::{self, ident, literal};
 use crate::ops::{Ops, Step};
 use crate::revision::{shown, Graph};
@@ -196,16 +197,31 @@ fn who() -> String {
     }
 }
 
+/// When a history row's step started and finished.
+enum Times<'a> {
+    /// Read from the client's clock (UTC).
+    Client(&'a str, &'a str),
+    /// The statement's own time (a stamp).
+    Now,
+    /// Read by the server as the statements run (UTC): when the message that holds the whole
+    /// revision arrived, and when its history row is written.
+    Server,
+}
+
 fn history_sql(
     config: &Config,
     backend: DbBackend,
     revision: &str,
     direction: &str,
-    times: Option<(&str, &str)>,
+    times: Times<'_>,
 ) -> String {
     let (started, finished) = match times {
-        Some((s, f)) => (literal(s), literal(f)),
-        None => ("CURRENT_TIMESTAMP".into(), "CURRENT_TIMESTAMP".into()),
+        Times::Client(s, f) => (literal(s), literal(f)),
+        Times::Now => ("CURRENT_TIMESTAMP".into(), "CURRENT_TIMESTAMP".into()),
+        Times::Server => (
+            "(statement_timestamp() AT TIME ZONE 'UTC')".into(),
+            "(clock_timestamp() AT TIME ZONE 'UTC')".into(),
+        ),
     };
     format!(
         "INSERT INTO {} (revision, direction, started_at, finished_at, who, tool_version) \
@@ -225,7 +241,7 @@ fn now() -> String {
 }
 
 /// The first line of a statement, short enough for a one-line error.
-fn short(sql: &str) -> String {
+pub(crate) fn short(sql: &str) -> String {
     let line = sql.lines().next().unwrap_or_default();
     if line.len() > 120 || sql.contains('\n') {
         let cut: String = line.chars().take(120).collect();
@@ -344,7 +360,7 @@ pub async fn read_history<C: ConnectionTrait>(db: &C, config: &Config) -> Result
 
 /// Awaits one database call within the statement timeout, if any: a server that stops
 /// answering becomes an error that says so instead of a run that hangs holding the lock.
-async fn timed<T, E>(
+pub(crate) async fn timed<T, E>(
     limit: Option<Duration>,
     call: impl std::future::Future<Output = std::result::Result<T, E>>,
 ) -> Result<T>
@@ -503,7 +519,8 @@ pub async fn migrate(
     let config = &ctx.dir.config;
     let db = connect_runner(url, config).await?;
     let lock = lock(&db, url, config, out).await?;
-    let result = migrate_locked(ctx, &db, direction, target, out).await;
+    // Boxed: a run's future is large, and would otherwise sit on the caller's stack.
+    let result = Box::pin(migrate_locked(ctx, &db, direction, target, out)).await;
     let unlocked = unlock(&db, lock, config.statement_timeout()).await;
     let versions = result?;
     unlocked?;
@@ -569,6 +586,35 @@ async fn migrate_locked(
                 ctx.path(id)
             )
         };
+        // On PostgreSQL a revision of statements alone goes in one message (see `batch`).
+        if backend == DbBackend::Postgres {
+            let ops = ctx.ops(id, direction)?;
+            let batched = batch::statements(&ops, backend)
+                .map_err(|e| e.context(failed("failed and was rolled back")))?;
+            if let Some(mut statements) = batched {
+                statements.extend(
+                    version_sql(&version_table, &versions, &next_versions)
+                        .into_iter()
+                        .map(|sql| (sql, Origin::Version(version_table.clone()))),
+                );
+                let history = history_sql(config, backend, id, direction.word(), Times::Server);
+                statements.push((history, Origin::History(history_table.clone())));
+                // Boxed: the batch's future is large, and would sit on the caller's stack.
+                match Box::pin(batch::run(db, &statements, limit)).await {
+                    Ok(()) => {}
+                    Err(Failure::Begin(e)) => return Err(e.context(failed("could not start"))),
+                    Err(Failure::Revision(e)) => {
+                        return Err(e.context(failed("failed and was rolled back")))
+                    }
+                    Err(Failure::Commit(e)) => {
+                        return Err(e.context(failed("failed at COMMIT and was rolled back")))
+                    }
+                }
+                applied = next;
+                versions = next_versions;
+                continue;
+            }
+        }
         let txn = begin(db, limit)
             .await
             .with_context(|| failed("could not start"))?;
@@ -589,7 +635,7 @@ async fn migrate_locked(
                 backend,
                 id,
                 direction.word(),
-                Some((&started, &now())),
+                Times::Client(&started, &now()),
             );
             if let Err(e) = timed(limit, txn.execute_unprepared(&sql)).await {
                 ran = Err(e.context(format!(
@@ -779,7 +825,7 @@ fn stamp_sql(
             backend,
             v,
             "stamp",
-            Some((&stamp_time, &stamp_time)),
+            Times::Client(&stamp_time, &stamp_time),
         ));
     }
     sqls
@@ -849,7 +895,13 @@ pub fn offline_script(
             s.push_str(&sql);
             s.push_str(";\n\n");
         }
-        s.push_str(&history_sql(config, backend, id, direction.word(), None));
+        s.push_str(&history_sql(
+            config,
+            backend,
+            id,
+            direction.word(),
+            Times::Now,
+        ));
         s.push_str(";\n\nCOMMIT;\n\n");
         applied = next;
         versions = next_versions;

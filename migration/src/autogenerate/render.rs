@@ -138,7 +138,8 @@ fn layout(e: &Expr, indent: usize, tail: usize) -> String {
             // With two calls or more, when all but the last fit in 60 characters, the last
             // may stay on their line and break inside its arguments, if that takes fewer
             // lines.
-            if let (true, [before @ .., (name, args)]) = (head_flat && calls.len() >= 2, &calls[..]) {
+            if let (true, [before @ .., (name, args)]) = (head_flat && calls.len() >= 2, &calls[..])
+            {
                 let prefix = flat(&Expr::Chain(head.clone(), before.to_vec()));
                 let breakable = args.last().is_some_and(|a| !matches!(a, Expr::Atom(_)));
                 if breakable && width(&prefix) <= SMALL_WIDTH {
@@ -278,7 +279,11 @@ fn type_expr(ty: &ColumnType) -> Expr {
         ColumnType::Enum(name) => call("enum_type", vec![lit(name)]),
         ColumnType::Other(name) => call("other", vec![lit(name)]),
         ColumnType::Varchar(n) | ColumnType::Char(n) => {
-            let name = if matches!(ty, ColumnType::Varchar(_)) { "Varchar" } else { "Char" };
+            let name = if matches!(ty, ColumnType::Varchar(_)) {
+                "Varchar"
+            } else {
+                "Char"
+            };
             let arg = match n {
                 Some(n) => Expr::Call("Some".into(), vec![atom(n.to_string())]),
                 None => atom("None"),
@@ -311,10 +316,7 @@ fn column(c: &Column) -> Expr {
         calls.push(("comment".to_string(), vec![lit(comment)]));
     }
     chain(
-        Expr::Call(
-            "Column::new".into(),
-            vec![lit(&c.name), type_expr(&c.ty)],
-        ),
+        Expr::Call("Column::new".into(), vec![lit(&c.name), type_expr(&c.ty)]),
         calls,
     )
 }

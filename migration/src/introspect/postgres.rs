@@ -121,7 +121,9 @@ impl Reader<'_> {
             Arg::Namespace(namespace) => {
                 Statement::from_sql_and_values(DbBackend::Postgres, sql, [namespace.into()])
             }
-            Arg::Oids(oids) => Statement::from_string(DbBackend::Postgres, sql.replace("$OIDS", oids)),
+            Arg::Oids(oids) => {
+                Statement::from_string(DbBackend::Postgres, sql.replace("$OIDS", oids))
+            }
             Arg::None => Statement::from_string(DbBackend::Postgres, sql),
         };
         self.db
@@ -220,7 +222,11 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
     let mut owned_by_column: HashSet<(i64, i32)> = HashSet::new();
     let mut owned: HashSet<i64> = HashSet::new();
     for row in reader
-        .query("sequence owners", SEQUENCE_OWNERS, Arg::Oids(&oid_array(sequences.keys())))
+        .query(
+            "sequence owners",
+            SEQUENCE_OWNERS,
+            Arg::Oids(&oid_array(sequences.keys())),
+        )
         .await?
     {
         owned.insert(get(&row, "oid")?);
@@ -232,7 +238,10 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
     // Enum types (and arrays of them) by type oid.
     let mut enum_types: HashSet<i64> = HashSet::new();
     let mut enums_here: Vec<(i64, String)> = Vec::new();
-    for row in reader.query("enum types", ENUMS, Arg::Namespace(namespace)).await? {
+    for row in reader
+        .query("enum types", ENUMS, Arg::Namespace(namespace))
+        .await?
+    {
         let oid: i64 = get(&row, "oid")?;
         enum_types.insert(oid);
         enum_types.insert(get(&row, "array_oid")?);
@@ -298,7 +307,10 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
             .query("referenced columns", FOREIGN_COLUMNS, Arg::Oids(&foreign))
             .await?
         {
-            numbered.insert((get(&row, "oid")?, get(&row, "attnum")?), get(&row, "name")?);
+            numbered.insert(
+                (get(&row, "oid")?, get(&row, "attnum")?),
+                get(&row, "name")?,
+            );
         }
     }
     let name_all = |table: i64, attnums: Option<Vec<i32>>| -> Vec<String> {
@@ -366,7 +378,10 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
     }
 
     let mut indexes = Vec::new();
-    for row in reader.query("indexes", INDEXES, Arg::Oids(&table_oids)).await? {
+    for row in reader
+        .query("indexes", INDEXES, Arg::Oids(&table_oids))
+        .await?
+    {
         let oid: i64 = get(&row, "oid")?;
         let table_oid: i64 = get(&row, "table_oid")?;
         if constraint_indexes.contains(&(table_oid, oid)) {
@@ -382,7 +397,10 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
         let attnums: Vec<i32> = get::<String>(&row, "indkey")?
             .split_whitespace()
             .take(key_count.max(0) as usize)
-            .map(|n| n.parse().with_context(|| format!("reading index key number {n:?}")))
+            .map(|n| {
+                n.parse()
+                    .with_context(|| format!("reading index key number {n:?}"))
+            })
             .collect::<Result<_>>()?;
         // Only an index with expressions has its key texts read.
         let keys: Vec<String> = get::<Option<Vec<String>>>(&row, "keys")?

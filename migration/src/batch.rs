@@ -1,0 +1,134 @@
+//! One revision in one round trip (PostgreSQL): its transaction, its statements, its version
+//! update and history row, sent as one simple-query message.
+//!
+//! Sent one by one, the opDB's first revision costs 423 round trips. PostgreSQL's simple-query
+//! protocol takes many statements in one message, runs them in order and answers each with its
+//! own completion, stopping at the first error; inside the explicit `BEGIN` that error leaves
+//! the transaction aborted, and opdb rolls it back. Counting the completions tells which
+//! statement failed, so the error names its step and statement exactly as when they were sent
+//! one at a time. A revision qualifies when every step renders to statements opdb wrote itself:
+//! a data migration (Rust code between statements) or raw `op.execute` SQL (which may hold
+//! several statements, and so break the count) keeps the one-by-one path.
+
+use crate::ddl;
+use crate::ops::{Op, Ops, Step};
+use crate::runtime::{short, timed};
+use crate::schema::Schema;
+use anyhow::anyhow;
+use anyhow::Result;
+use futures_util::StreamExt;
+use sea_orm::sqlx::{self, AssertSqlSafe};
+use sea_orm::{DatabaseConnection, DbBackend, DbErr, RuntimeErr};
+use std::time::Duration;
+
+/// Where a statement of the batch comes from, to say what failed.
+#[derive(Clone, Debug)]
+pub enum Origin {
+    Begin,
+    /// Step `n` (from 1) of the revision.
+    Step(usize),
+    /// The version table update (its name).
+    Version(String),
+    /// The history row (the table's name).
+    History(String),
+    Commit,
+}
+
+/// A statement and where it comes from.
+pub type Statement = (String, Origin);
+
+/// The statements of `ops` with their step numbers, or `None` when the revision must run one
+/// statement at a time (a data migration, or raw SQL).
+pub fn statements(ops: &Ops, backend: DbBackend) -> Result<Option<Vec<Statement>>> {
+    let empty = Schema::default();
+    let mut out = Vec::new();
+    for (n, step) in ops.steps.iter().enumerate() {
+        let op = match step {
+            Step::Op(Op::Execute { .. }) | Step::Data(_) => return Ok(None),
+            Step::Op(op) => op,
+        };
+        let sqls = ddl::render(backend, op, &empty)
+            .map_err(|e| anyhow!("step {}: {op:?}: {e:#}", n + 1))?;
+        out.extend(sqls.into_iter().map(|sql| (sql, Origin::Step(n + 1))));
+    }
+    Ok(Some(out))
+}
+
+/// Why a batch failed: at `BEGIN`, in the revision (its step and statement), in the version or
+/// history bookkeeping, or at `COMMIT`.
+#[derive(Debug)]
+pub enum Failure {
+    Begin(anyhow::Error),
+    Revision(anyhow::Error),
+    Commit(anyhow::Error),
+}
+
+/// Runs `statements` in one transaction and one message on `db`'s connection; on an error,
+/// rolls back and says which statement failed, as the one-by-one runner words it. `limit`
+/// bounds the wait for each statement's answer.
+pub async fn run(
+    db: &DatabaseConnection,
+    statements: &[Statement],
+    limit: Option<Duration>,
+) -> std::result::Result<(), Failure> {
+    let mut all: Vec<Statement> = Vec::with_capacity(statements.len() + 2);
+    all.push(("BEGIN".into(), Origin::Begin));
+    all.extend(statements.iter().cloned());
+    all.push(("COMMIT".into(), Origin::Commit));
+    let text = all
+        .iter()
+        .map(|(sql, _)| sql.as_str())
+        .collect::<Vec<_>>()
+        .join(";\n");
+    let pool = db.get_postgres_connection_pool();
+    let mut conn = timed(limit, async { pool.acquire().await.map_err(exec_error) })
+        .await
+        .map_err(|e| Failure::Begin(e.context("taking the connection")))?;
+    let mut done = 0;
+    let failed = {
+        let mut answers = sqlx::raw_sql(AssertSqlSafe(text)).execute_many(&mut *conn);
+        loop {
+            let answer = async { answers.next().await.transpose().map_err(exec_error) };
+            match timed(limit, answer).await {
+                Ok(Some(_)) => done += 1,
+                Ok(None) if done == all.len() => break None,
+                Ok(None) => {
+                    break Some(anyhow!(
+                        "the server answered {done} of {} statements",
+                        all.len()
+                    ))
+                }
+                Err(e) => break Some(e),
+            }
+        }
+    };
+    let Some(error) = failed else {
+        return Ok(());
+    };
+    // The failed statement aborted the transaction (or, at COMMIT, ended it): roll back, without
+    // waiting long for a server that may have stopped answering.
+    let _ = tokio::time::timeout(
+        Duration::from_secs(5),
+        sqlx::raw_sql(AssertSqlSafe("ROLLBACK")).execute(&mut *conn),
+    )
+    .await;
+    let (sql, origin) = &all[done.min(all.len() - 1)];
+    Err(match origin {
+        Origin::Begin => Failure::Begin(error),
+        Origin::Step(n) => {
+            Failure::Revision(anyhow!("step {n}: statement `{}`: {error:#}", short(sql)))
+        }
+        Origin::Version(table) => {
+            Failure::Revision(error.context(format!("updating the version table {table}")))
+        }
+        Origin::History(table) => Failure::Revision(
+            error.context(format!("recording the step in the history table {table}")),
+        ),
+        Origin::Commit => Failure::Commit(error),
+    })
+}
+
+/// A driver error as SeaORM words it, so messages read as on the one-by-one path.
+fn exec_error(e: sqlx::Error) -> DbErr {
+    DbErr::Exec(RuntimeErr::SqlxError(e.into()))
+}
