@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod autogenerate;
 pub mod cli;
+pub mod commands;
 pub mod compare;
 pub mod db;
 pub mod ddl;
