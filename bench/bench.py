@@ -301,11 +301,11 @@ async fn main() -> std::process::ExitCode {
 """)
     write_if_changed(runner / "src" / "synth1000_main.rs", """//! opdb with the 1,000 synthetic entities and no revisions.
 mod synth1000;
-use migration::cli::Model;
+use migration::commands::EntityModel;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let models = [Model { database: "synth", entities: synth1000::entities }];
+    let models = [EntityModel { database: "synth", entities: synth1000::entities }];
     let scripts = vec![migration::script::CompiledScripts { database: "synth", revisions: vec![] }];
     migration::cli::main(scripts, &models, std::path::Path::new(".")).await
 }

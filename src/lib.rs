@@ -1,7 +1,7 @@
 //! The opDB's model, as the engine reads it: the `opdb` binary, the tests and the benchmarks all
 //! take it from here.
 
-use migration::cli::Model;
+use migration::commands::EntityModel;
 use migration::entities::EntitySet;
 
 /// Every opDB entity, read by the engine.
@@ -17,7 +17,7 @@ pub fn entities() -> EntitySet {
 }
 
 /// The model of each script directory under `alembic/`.
-pub const MODELS: &[Model] = &[Model {
+pub const MODELS: &[EntityModel] = &[EntityModel {
     database: "opdb",
     entities,
 }];

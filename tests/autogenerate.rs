@@ -16,15 +16,18 @@
 
 mod common;
 
-use clap::Parser;
 use migration::autogenerate::{self, Hints};
-use migration::cli::{self, Cli, Model};
+use migration::cli;
+use migration::commands::check::{CheckOutcome, DiffOutcome, DiffSide};
+use migration::commands::revision::{RevisionArgs, RevisionOutcome};
+use migration::commands::{self, EntityModel};
 use migration::compare::differences;
 use migration::ops::Op;
+use migration::runtime::Direction;
 use migration::schema::{
     Column, ColumnType as T, FkAction, ForeignKey, Index, Schema, Sequence, Table,
 };
-use migration::script::{CompiledRevision, CompiledScripts};
+use migration::script::{CompiledRevision, CompiledScripts, ScriptDir};
 use sea_orm::{ConnectionTrait, DbBackend};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -277,37 +280,66 @@ impl Project {
         self.scripts[0].revisions.retain(|r| r.file != file);
     }
 
-    async fn run(
+    /// Opens `alembic/autogen` with `model` as its entities and `url` as its database, and hands
+    /// the project to `command`; an error comes back on one line.
+    async fn with<T>(
         &self,
         model: fn() -> migration::entities::EntitySet,
-        args: &[&str],
-    ) -> Result<String, String> {
-        let mut argv = vec![
-            "opdb",
-            "--root",
-            self.root.to_str().unwrap(),
-            "-n",
-            "autogen",
-        ];
-        argv.extend_from_slice(args);
-        let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
-        let models = [Model {
+        url: &str,
+        command: impl AsyncFnOnce(&commands::Project<'_>) -> anyhow::Result<T>,
+    ) -> Result<T, String> {
+        let models = [EntityModel {
             database: "autogen",
             entities: model,
         }];
-        let mut out = Vec::new();
-        let result = cli::run(cli, &self.scripts, &models, &self.root, &mut out).await;
-        let out = String::from_utf8(out).unwrap();
-        match result {
-            Ok(()) => Ok(out),
-            Err(e) => Err(format!("{}\n{out}", cli::one_line(&e))),
-        }
+        let dir = ScriptDir::open(&self.root, "autogen").map_err(|e| cli::one_line(&e))?;
+        let project = commands::Project::new(
+            &self.root,
+            &dir,
+            &self.scripts,
+            &models,
+            Some(url.to_string()),
+        )
+        .map_err(|e| cli::one_line(&e))?;
+        command(&project).await.map_err(|e| cli::one_line(&e))
     }
 
-    async fn ok(&self, model: fn() -> migration::entities::EntitySet, args: &[&str]) -> String {
-        self.run(model, args)
+    async fn upgrade(&self, model: fn() -> migration::entities::EntitySet, url: &str, to: &str) {
+        self.with(model, url, async |p| {
+            commands::migrate::migrate(p, Direction::Upgrade, to, false, &mut std::io::sink()).await
+        })
+        .await
+        .unwrap_or_else(|e| panic!("opdb upgrade {to}: {e}"));
+    }
+
+    async fn downgrade(&self, model: fn() -> migration::entities::EntitySet, url: &str, to: &str) {
+        self.with(model, url, async |p| {
+            commands::migrate::migrate(p, Direction::Downgrade, to, false, &mut std::io::sink())
+                .await
+        })
+        .await
+        .unwrap_or_else(|e| panic!("opdb downgrade {to}: {e}"));
+    }
+
+    async fn check(
+        &self,
+        model: fn() -> migration::entities::EntitySet,
+        url: &str,
+    ) -> Result<CheckOutcome, String> {
+        self.with(model, url, async |p| commands::check::check(p).await)
             .await
-            .unwrap_or_else(|e| panic!("opdb {}: {e}", args.join(" ")))
+    }
+
+    async fn revision(
+        &self,
+        model: fn() -> migration::entities::EntitySet,
+        url: &str,
+        args: RevisionArgs,
+    ) -> Result<RevisionOutcome, String> {
+        self.with(model, url, async |p| {
+            commands::revision::revision(p, args).await
+        })
+        .await
     }
 
     /// Generates a revision and compares it with the committed one (or, blessing, replaces it).
@@ -319,22 +351,20 @@ impl Project {
         rev_id: &str,
         file: &str,
     ) {
-        let out = self
-            .ok(
-                model,
-                &[
-                    "--url",
-                    url,
-                    "revision",
-                    "--autogenerate",
-                    "-m",
-                    message,
-                    "--rev-id",
-                    rev_id,
-                ],
-            )
-            .await;
-        assert!(out.contains(file), "{out}");
+        let args = RevisionArgs {
+            message: message.into(),
+            autogenerate: true,
+            rev_id: Some(rev_id.into()),
+            ..Default::default()
+        };
+        let outcome = self
+            .revision(model, url, args)
+            .await
+            .unwrap_or_else(|e| panic!("opdb revision --autogenerate -m {message}: {e}"));
+        let RevisionOutcome::Written { path, .. } = outcome else {
+            panic!("opdb revision --autogenerate -m {message} wrote nothing");
+        };
+        assert!(path.ends_with(file), "{}", path.display());
         let generated = std::fs::read_to_string(self.versions().join(file)).unwrap();
         std::fs::remove_file(self.versions().join(file)).unwrap();
         let generated = fixed_date(&generated);
@@ -378,68 +408,51 @@ async fn entity_changes_generate_revisions_that_upgrade_check_and_downgrade() {
         p.generate(v1::entities, url, "Create the model", "a0a0a0a0a0a1", REV1)
             .await;
         p.add(REV1);
-        p.ok(v1::entities, &["--url", url, "upgrade", "head"]).await;
-        let out = p.ok(v1::entities, &["--url", url, "check"]).await;
-        assert!(
-            out.contains("No new upgrade operations"),
-            "{backend:?}: {out}"
-        );
+        p.upgrade(v1::entities, url, "head").await;
+        let found = p.check(v1::entities, url).await.unwrap();
+        assert!(found.lines().is_empty(), "{backend:?}: {found:?}");
 
         // v2 differs, and check says how.
-        let e = p
-            .run(v2::entities, &["--url", url, "check"])
-            .await
-            .unwrap_err();
-        assert!(e.contains("differs from the model"), "{e}");
+        let found = p.check(v2::entities, url).await.unwrap();
+        assert!(!found.lines().is_empty(), "{found:?}");
 
         p.generate(v2::entities, url, "Evolve the model", "a0a0a0a0a0a2", REV2)
             .await;
         p.add(REV2);
         // A database that is not at head cannot be the base of a new revision.
-        let e = p
-            .run(
-                v2::entities,
-                &["--url", url, "revision", "--autogenerate", "-m", "x"],
-            )
-            .await
-            .unwrap_err();
+        let args = RevisionArgs {
+            message: "x".into(),
+            autogenerate: true,
+            ..Default::default()
+        };
+        let e = p.revision(v2::entities, url, args).await.unwrap_err();
         assert!(e.contains("Target database is not up to date"), "{e}");
 
-        p.ok(v2::entities, &["--url", url, "upgrade", "head"]).await;
-        let out = p.ok(v2::entities, &["--url", url, "check"]).await;
-        assert!(
-            out.contains("No new upgrade operations"),
-            "{backend:?}: {out}"
-        );
-        let out = p
-            .ok(
-                v2::entities,
-                &["--url", url, "revision", "--autogenerate", "-m", "nothing"],
-            )
-            .await;
-        assert!(out.contains("No changes in schema detected"), "{out}");
+        p.upgrade(v2::entities, url, "head").await;
+        let found = p.check(v2::entities, url).await.unwrap();
+        assert!(found.lines().is_empty(), "{backend:?}: {found:?}");
+        let args = RevisionArgs {
+            message: "nothing".into(),
+            autogenerate: true,
+            ..Default::default()
+        };
+        let outcome = p.revision(v2::entities, url, args).await.unwrap();
+        assert_eq!(outcome, RevisionOutcome::NoChanges);
         assert_eq!(std::fs::read_dir(p.versions()).unwrap().count(), 3); // .gitkeep, REV1, REV2
 
-        p.ok(v2::entities, &["--url", url, "downgrade", "-1"]).await;
+        p.downgrade(v2::entities, url, "-1").await;
         p.remove(REV2);
-        let out = p.ok(v1::entities, &["--url", url, "check"]).await;
-        assert!(
-            out.contains("No new upgrade operations"),
-            "{backend:?}: {out}"
-        );
-        p.ok(v1::entities, &["--url", url, "downgrade", "base"])
-            .await;
+        let found = p.check(v1::entities, url).await.unwrap();
+        assert!(found.lines().is_empty(), "{backend:?}: {found:?}");
+        p.downgrade(v1::entities, url, "base").await;
         assert_eq!(
             common::all_tables(url).await,
             ["alembic_version", "opdb_history"]
         );
         p.add(REV2);
-        p.ok(v2::entities, &["--url", url, "upgrade", "head"]).await;
-        let out = p.ok(v2::entities, &["--url", url, "check"]).await;
-        assert!(
-            out.contains("No new upgrade operations"),
-            "{backend:?}: {out}"
-        );
+        p.upgrade(v2::entities, url, "head").await;
+        let found = p.check(v2::entities, url).await.unwrap();
+        assert!(found.lines().is_empty(), "{backend:?}: {found:?}");
     }
 }
 
@@ -733,23 +746,21 @@ async fn build(db: &Db, schema: &Schema) {
     common::execute(&db.url, &sql).await;
 }
 
-/// `opdb diff --from A --to B --sql`, in-process (no model needed).
+/// `opdb diff --from A --to B [--sql]`, in-process (no model needed), as the CLI prints it.
 async fn diff_sql(from: &str, to: &str, sql: bool) -> String {
     let root = std::env::temp_dir().join(format!("opdb-autogen-diff-{}", std::process::id()));
     if !root.join("alembic/x").is_dir() {
-        let _ = migration::script::ScriptDir::init(&root, "x");
+        let _ = ScriptDir::init(&root, "x");
     }
-    let mut argv = vec!["opdb", "--root", root.to_str().unwrap(), "-n", "x", "diff"];
-    argv.extend(["--from", from, "--to", to]);
-    if sql {
-        argv.push("--sql");
+    let dir = ScriptDir::open(&root, "x").unwrap();
+    let project = commands::Project::new(&root, &dir, &[], &[], None).unwrap();
+    let (from, to) = (DiffSide::parse(from), DiffSide::parse(to));
+    match commands::check::diff(&project, &from, &to, sql).await {
+        Ok(DiffOutcome::Script(script)) => script,
+        Ok(DiffOutcome::Ops(lines)) if lines.is_empty() => "// No differences\n".to_string(),
+        Ok(DiffOutcome::Ops(lines)) => lines.iter().map(|l| format!("{l}\n")).collect(),
+        Err(e) => panic!("opdb diff: {}", cli::one_line(&e)),
     }
-    let cli = Cli::try_parse_from(argv).unwrap();
-    let mut out = Vec::new();
-    cli::run(cli, &[], &[], &root, &mut out)
-        .await
-        .unwrap_or_else(|e| panic!("opdb diff: {}", cli::one_line(&e)));
-    String::from_utf8(out).unwrap()
 }
 
 /// One case one way on one backend: build A and B, apply `diff --from A --to B --sql` to A,

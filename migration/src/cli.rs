@@ -1,18 +1,18 @@
 //! The `opdb` command line: alembic's commands and names, over the compiled-in revisions.
+//!
+//! Only the surface: parsing the arguments, calling the command's function in [`commands`],
+//! printing its outcome, exit codes, and passwords kept off standard output.
 
-use crate::autogenerate::{self, describe, Hints};
-use crate::entities::EntitySet;
-use crate::live;
-use crate::normalize;
-use crate::ops::Op;
-use crate::revision::{shown, Graph, Revision};
-use crate::runtime::{self, Context, Direction};
-use crate::schema::Schema;
-use crate::script::{CompiledRevision, CompiledScripts, RevisionFile, ScriptDir};
-use crate::url::{scrub, DbUrl, UrlSource};
-use anyhow::{bail, Context as _, Result};
+use crate::commands::check::{CheckOutcome, DiffOutcome, DiffSide};
+use crate::commands::merge::MergeArgs;
+use crate::commands::revision::{Found, RevisionArgs, RevisionOutcome};
+use crate::commands::{self, EntityModel, Project, RunOutcome};
+use crate::revision::{Graph, Revision};
+use crate::runtime::Direction;
+use crate::script::{CompiledScripts, ScriptDir};
+use crate::url::scrub;
+use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
-use sea_orm::DbBackend;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -192,7 +192,7 @@ pub enum Command {
 /// Parses the process arguments, runs, and turns any error into one line and exit code 1.
 pub async fn main(
     scripts: Vec<CompiledScripts>,
-    models: &[Model],
+    models: &[EntityModel],
     default_root: &Path,
 ) -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -258,59 +258,6 @@ impl<W: Write> Write for Scrubbed<W> {
     }
 }
 
-/// The model of one script directory: the entities that describe its database.
-#[derive(Clone, Copy)]
-pub struct Model {
-    /// The script directory's name (`alembic/<database>`).
-    pub database: &'static str,
-    pub entities: fn() -> EntitySet,
-}
-
-impl Model {
-    fn find(models: &[Model], name: &str) -> Result<EntitySet> {
-        Ok((Self::lookup(models, name)?.entities)())
-    }
-
-    /// Starts reading the entities of `name`'s model into its schema and rename hints on a
-    /// blocking thread, so that a database can be read meanwhile.
-    fn start(models: &[Model], name: &str) -> Result<Building> {
-        let entities = Self::lookup(models, name)?.entities;
-        Ok(Building(tokio::task::spawn_blocking(move || {
-            let set = entities();
-            (set.schema(), set.hints())
-        })))
-    }
-
-    fn lookup<'a>(models: &'a [Model], name: &str) -> Result<&'a Model> {
-        match models.iter().find(|m| m.database == name) {
-            Some(m) => Ok(m),
-            None => {
-                let known: Vec<&str> = models.iter().map(|m| m.database).collect();
-                bail!(
-                    "this binary has no model for alembic/{name} (it has: {})",
-                    if known.is_empty() {
-                        "none".to_string()
-                    } else {
-                        known.join(", ")
-                    }
-                )
-            }
-        }
-    }
-}
-
-/// A model being read from its entities (see [`Model::start`]).
-struct Building(tokio::task::JoinHandle<(Schema, Hints)>);
-
-impl Building {
-    /// The model's schema and rename hints.
-    async fn get(self) -> Result<(Schema, Hints)> {
-        self.0
-            .await
-            .map_err(|e| anyhow::anyhow!("reading the entities failed: {e}"))
-    }
-}
-
 /// An error and its causes on one line.
 pub fn one_line(e: &anyhow::Error) -> String {
     format!("{e:#}")
@@ -330,72 +277,32 @@ fn project_root(cli_root: Option<&Path>, default_root: &Path) -> PathBuf {
     }
 }
 
-/// The database URL, where it came from and, when it is the SQLite default, a notice saying so.
-pub fn database_url(cli_url: Option<&str>, dir: &ScriptDir) -> Result<(DbUrl, Option<String>)> {
-    if let Some(url) = cli_url {
-        return Ok((DbUrl::new(url, UrlSource::Option("--url")), None));
-    }
-    if let Ok(url) = std::env::var("DATABASE_URL") {
-        if !url.is_empty() {
-            return Ok((DbUrl::new(url, UrlSource::Env), None));
-        }
-    }
-    if let Some(url) = dir.db_cfg_url()? {
-        let cfg = PathBuf::from(dir.label()).join("db.cfg");
-        return Ok((DbUrl::new(url, UrlSource::DbCfg(cfg)), None));
-    }
-    let path = dir.sqlite_path();
-    let notice = format!(
-        "Using the embedded SQLite database {} (no --url, DATABASE_URL or {}/db.cfg)",
-        path.display(),
-        dir.label()
-    );
-    Ok((
-        DbUrl::new(
-            format!("sqlite://{}?mode=rwc", path.display()),
-            UrlSource::Default,
-        ),
-        Some(notice),
-    ))
-}
-
 /// Runs one parsed command, writing its output to `out`.
 pub async fn run(
     cli: Cli,
     scripts: &[CompiledScripts],
-    models: &[Model],
+    models: &[EntityModel],
     default_root: &Path,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
     let root = project_root(cli.root.as_deref(), default_root);
     if let Command::Init { name } = &cli.command {
-        let dir = ScriptDir::init(&root, name)?;
+        let made = commands::init::init(&root, name)?;
         writeln!(
             out,
             "Created {} (alembic.toml, versions/, trash/)",
-            dir.dir.display()
+            made.dir.display()
         )?;
         writeln!(
             out,
             "Put the connection URL on the first line of {}/db.cfg (git-ignored), or use --url",
-            dir.dir.display()
+            made.dir.display()
         )?;
         return Ok(());
     }
     let dir = ScriptDir::open(&root, &cli.name)?;
-    let compiled: &[CompiledRevision] = scripts
-        .iter()
-        .find(|s| s.database == cli.name)
-        .map(|s| s.revisions.as_slice())
-        .unwrap_or(&[]);
-    let ctx = Context::new(&dir, compiled)?;
-    let url = || -> Result<DbUrl> {
-        let (url, notice) = database_url(cli.url.as_deref(), &dir)?;
-        if let Some(notice) = notice {
-            eprintln!("{notice}");
-        }
-        Ok(url)
-    };
+    let project = Project::new(&root, &dir, scripts, models, cli.url)?;
+    let graph = &project.ctx.graph;
 
     match cli.command {
         Command::Init { .. } => unreachable!("handled above"),
@@ -409,76 +316,33 @@ pub async fn run(
             depends_on,
             rev_id,
         } => {
-            let down = match head.as_deref() {
-                None if ctx.graph.is_empty() => Vec::new(),
-                None => ctx.graph.single_head()?,
-                Some("base") => Vec::new(),
-                Some(h) => {
-                    let ids = ctx.graph.resolve(h, &[])?;
-                    let heads = ctx.graph.heads();
-                    if let Some(not_head) = ids.iter().find(|id| !heads.contains(id)) {
-                        if !splice {
-                            bail!(
-                                "revision {not_head} is not a head revision; use --splice to \
-                                 start a new branch from it"
-                            );
-                        }
-                    }
-                    ids
-                }
+            let args = RevisionArgs {
+                message,
+                autogenerate,
+                allow_empty,
+                head,
+                splice,
+                branch_labels: branch_label,
+                depends_on,
+                rev_id,
             };
-            let depends_on = depends_on
-                .iter()
-                .map(|d| ctx.graph.resolve_one(d))
-                .collect::<Result<Vec<_>>>()?;
-            let mut file = new_file(&ctx.graph, rev_id, message, down, branch_label, depends_on)?;
-            if autogenerate {
-                let model = Model::start(models, &cli.name)?;
-                let (from, versions) = database_at(&ctx, &url()?).await?;
-                if !ctx.graph.at_head(&versions) {
-                    bail!(
-                        "Target database is not up to date: it is at {}, the head is {}; run \
-                         `opdb upgrade head` first",
-                        shown(&versions),
-                        shown(&ctx.graph.heads())
-                    );
+            match commands::revision::revision(&project, args).await? {
+                RevisionOutcome::NoChanges => writeln!(
+                    out,
+                    "No changes in schema detected: no revision written (--allow-empty \
+                     writes one anyway)"
+                )?,
+                RevisionOutcome::Written { path, found } => {
+                    print_written(&path, out)?;
+                    if let Some(found) = found {
+                        summarize(&found, out)?;
+                    }
                 }
-                let (to, hints) = model.get().await?;
-                let (upgrade, downgrade) = autogenerate::revision_ops(&from, &to, &hints)?;
-                if upgrade.is_empty() && !allow_empty {
-                    writeln!(
-                        out,
-                        "No changes in schema detected: no revision written (--allow-empty \
-                         writes one anyway)"
-                    )?;
-                    return Ok(());
-                }
-                let warnings = describe::warnings(&from, &upgrade);
-                fill(&mut file, &upgrade, &downgrade, &warnings);
-                write_file(&dir, &file, out)?;
-                summarize(&upgrade, &warnings, out)?;
-            } else {
-                write_file(&dir, &file, out)?;
             }
         }
         Command::Check => {
-            let model = Model::start(models, &cli.name)?;
-            let (from, versions) = database_at(&ctx, &url()?).await?;
-            let (to, hints) = model.get().await?;
-            let mut lines: Vec<String> = autogenerate::diff(&from, &to, &hints)
-                .iter()
-                .map(describe::op)
-                .collect();
-            if !ctx.graph.at_head(&versions) {
-                lines.insert(
-                    0,
-                    format!(
-                        "the database is at {}, not at the head {}",
-                        shown(&versions),
-                        shown(&ctx.graph.heads())
-                    ),
-                );
-            }
+            let outcome: CheckOutcome = commands::check::check(&project).await?;
+            let lines = outcome.lines();
             if lines.is_empty() {
                 writeln!(
                     out,
@@ -496,82 +360,23 @@ pub async fn run(
             }
         }
         Command::Diagram { out: folder } => {
-            let schema = match cli.url.as_deref() {
-                Some(url) => {
-                    let url = DbUrl::new(url, UrlSource::Option("--url"));
-                    let db = crate::db::connect_to(&url, None).await?;
-                    let found = live::schema(&db, &dir.config).await;
-                    db.close().await.ok();
-                    found?.schema
-                }
-                None => Model::find(models, &cli.name)?.schema(),
-            };
-            let folder = folder.unwrap_or_else(|| root.join("diagrams"));
-            std::fs::create_dir_all(&folder)
-                .with_context(|| format!("creating {}", folder.display()))?;
-            for (file, content) in crate::diagram::render_all(&schema, &cli.name) {
-                let path = folder.join(&file);
-                std::fs::write(&path, content)
-                    .with_context(|| format!("writing {}", path.display()))?;
+            for path in commands::diagram::diagram(&project, folder).await? {
                 writeln!(out, "Wrote {}", path.display())?;
             }
         }
         Command::DumpSchema { out: file } => {
-            let model = Model::find(models, &cli.name)?.schema();
-            let text = crate::dump::reference_schema(&url()?, &model, &cli.name).await?;
-            let file = file.unwrap_or_else(|| {
-                root.join("tests/fixtures")
-                    .join(format!("{}_schema.sql", cli.name))
-            });
-            std::fs::write(&file, text).with_context(|| format!("writing {}", file.display()))?;
+            let file = commands::dump_schema::dump_schema(&project, file).await?;
             writeln!(out, "Wrote {}", file.display())?;
         }
         Command::Diff { from, to, sql } => {
-            // The model is read from the entities while both databases are read, each on its
-            // own connection, at once.
-            let model = match from == "model" || to == "model" {
-                true => Some(Model::start(models, &cli.name)?),
-                false => None,
-            };
-            // Boxed: two readings side by side make a large future, which would otherwise sit
-            // on the caller's stack.
-            let (a, b) = Box::pin(async {
-                tokio::join!(source(&from, "--from", &dir), source(&to, "--to", &dir))
-            })
-            .await;
-            let (a, b) = (a?, b?);
-            let (model, renames) = match model {
-                Some(building) => {
-                    let (schema, hints) = building.get().await?;
-                    (Some(schema), hints)
-                }
-                None => (None, Hints::default()),
-            };
-            let hints = match (from.as_str(), to.as_str()) {
-                ("model", "model") => Hints::default(),
-                (_, "model") => renames,
-                ("model", _) => renames.reversed(),
-                _ => Hints::default(),
-            };
-            let side = |found: Option<(Schema, DbBackend)>| match found {
-                Some((schema, backend)) => (schema, Some(backend)),
-                None => (model.clone().unwrap_or_default(), None),
-            };
-            let (mut a, backend_a) = side(a);
-            let (mut b, backend_b) = side(b);
-            if backend_a == Some(DbBackend::Sqlite) || backend_b == Some(DbBackend::Sqlite) {
-                a = normalize::stored_by_sqlite(&a);
-                b = normalize::stored_by_sqlite(&b);
-            }
-            let ops = autogenerate::diff(&a, &b, &hints);
-            if sql {
-                let backend = backend_a.or(backend_b).unwrap_or(DbBackend::Postgres);
-                out.write_all(crate::ddl::script(backend, &a, &ops)?.as_bytes())?;
-            } else if ops.is_empty() {
-                writeln!(out, "// No differences")?;
-            } else {
-                for line in autogenerate::render::lines(&ops) {
-                    writeln!(out, "{line}")?;
+            let (from, to) = (DiffSide::parse(&from), DiffSide::parse(&to));
+            match commands::check::diff(&project, &from, &to, sql).await? {
+                DiffOutcome::Script(script) => out.write_all(script.as_bytes())?,
+                DiffOutcome::Ops(lines) if lines.is_empty() => writeln!(out, "// No differences")?,
+                DiffOutcome::Ops(lines) => {
+                    for line in lines {
+                        writeln!(out, "{line}")?;
+                    }
                 }
             }
         }
@@ -581,60 +386,40 @@ pub async fn run(
             branch_label,
             rev_id,
         } => {
-            let mut down = Vec::new();
-            for r in &revisions {
-                for id in ctx.graph.resolve(r, &[])? {
-                    if !down.contains(&id) {
-                        down.push(id);
-                    }
-                }
-            }
-            if down.len() < 2 {
-                bail!(
-                    "merge needs at least two distinct revisions, got {}",
-                    down.join(", ")
-                );
-            }
-            let file = new_file(&ctx.graph, rev_id, message, down, branch_label, Vec::new())?;
-            write_file(&dir, &file, out)?;
+            let args = MergeArgs {
+                revisions,
+                message,
+                branch_labels: branch_label,
+                rev_id,
+            };
+            let merged = commands::merge::merge(&project, args)?;
+            print_written(&merged.path, out)?;
         }
         Command::Upgrade { target, sql } => {
-            migrate(&ctx, url()?, Direction::Upgrade, &target, sql, out).await?
+            let outcome =
+                commands::migrate::migrate(&project, Direction::Upgrade, &target, sql, out).await?;
+            print_run(graph, &outcome, out)?;
         }
         Command::Downgrade { target, sql } => {
-            migrate(&ctx, url()?, Direction::Downgrade, &target, sql, out).await?
+            let outcome =
+                commands::migrate::migrate(&project, Direction::Downgrade, &target, sql, out)
+                    .await?;
+            print_run(graph, &outcome, out)?;
         }
         Command::Stamp {
             revisions,
             purge,
             sql,
         } => {
-            if sql {
-                let backend = url()?.backend()?;
-                out.write_all(runtime::offline_stamp(&ctx, backend, &revisions)?.as_bytes())?;
-            } else {
-                let url = url()?;
-                let versions = runtime::stamp(&ctx, &url, &revisions, purge, out).await?;
-                print_versions(&ctx.graph, &versions, out)?;
-            }
+            let outcome = commands::stamp::stamp(&project, &revisions, purge, sql, out).await?;
+            print_run(graph, &outcome, out)?;
         }
         Command::Current { verbose } => {
-            let url = url()?;
-            let db = crate::db::connect_to(&url, dir.config.statement_timeout()).await?;
-            let versions = runtime::read_versions(&db, &dir.config).await?;
-            db.close().await.ok();
-            ctx.graph.check_versions(&versions)?;
-            if versions.is_empty() {
+            let revisions = commands::inspect::current(&project).await?;
+            if revisions.is_empty() {
                 writeln!(out, "(base): no revision applied")?;
             }
-            for v in &versions {
-                let rev = ctx.graph.get(v).expect("checked above");
-                if verbose {
-                    describe(&ctx.graph, rev, out)?;
-                } else {
-                    writeln!(out, "{}", line(&ctx.graph, rev))?;
-                }
-            }
+            print_revisions(graph, &revisions, verbose, out)?;
         }
         Command::History {
             rev_range,
@@ -642,11 +427,7 @@ pub async fn run(
             applied,
         } => {
             if applied {
-                let url = url()?;
-                let db = crate::db::connect_to(&url, dir.config.statement_timeout()).await?;
-                let rows = runtime::read_history(&db, &dir.config).await?;
-                db.close().await.ok();
-                for r in rows {
+                for r in commands::inspect::applied(&project).await? {
                     writeln!(
                         out,
                         "{} {:<9} {} .. {} by {} (opdb {})",
@@ -662,191 +443,59 @@ pub async fn run(
                     None => bail!("-r takes a range START:END, got '{range}'"),
                 },
             };
-            let end_set = match end {
-                Some(e) => ctx.graph.resolve(e, &[])?,
-                None => ctx.graph.heads(),
-            };
-            let shown = ctx.graph.ancestors(&end_set);
-            let hidden = match start {
-                Some(s) => {
-                    let start_set = ctx.graph.resolve(s, &[])?;
-                    let mut below = ctx.graph.ancestors(&start_set);
-                    for id in &start_set {
-                        below.remove(id);
-                    }
-                    below
-                }
-                None => Default::default(),
-            };
-            for rev in ctx.graph.in_order().rev() {
-                if shown.contains(&rev.id) && !hidden.contains(&rev.id) {
-                    if verbose {
-                        describe(&ctx.graph, rev, out)?;
-                    } else {
-                        writeln!(out, "{}", line(&ctx.graph, rev))?;
-                    }
-                }
-            }
+            let revisions = commands::inspect::history(&project, start, end)?;
+            print_revisions(graph, &revisions, verbose, out)?;
         }
         Command::Heads { verbose } => {
-            for id in ctx.graph.heads() {
-                let rev = ctx.graph.get(&id).expect("a head is a revision");
-                if verbose {
-                    describe(&ctx.graph, rev, out)?;
-                } else {
-                    writeln!(out, "{}", line(&ctx.graph, rev))?;
-                }
-            }
+            let revisions = commands::inspect::heads(&project);
+            print_revisions(graph, &revisions, verbose, out)?;
         }
         Command::Branches { verbose } => {
-            for (id, children) in ctx.graph.branch_points() {
-                let rev = ctx.graph.get(&id).expect("a branch point is a revision");
-                if verbose {
-                    describe(&ctx.graph, rev, out)?;
-                } else {
-                    writeln!(out, "{}", line(&ctx.graph, rev))?;
-                }
-                for child in children {
-                    let c = ctx.graph.get(&child).expect("a child is a revision");
+            for (rev, children) in commands::inspect::branches(&project) {
+                print_revisions(graph, &[rev], verbose, out)?;
+                for c in children {
                     writeln!(out, "    -> {}, {}", c.id, c.message)?;
                 }
             }
         }
         Command::Show { rev } => {
-            for id in ctx.graph.resolve(&rev, &[])? {
-                let rev = ctx.graph.get(&id).expect("resolved");
-                describe(&ctx.graph, rev, out)?;
+            for rev in commands::inspect::show(&project, &rev)? {
+                details(graph, rev, out)?;
             }
         }
     }
     Ok(())
 }
 
-/// The database's schema (without opdb's tables) and its version rows.
-async fn database_at(ctx: &Context<'_>, url: &DbUrl) -> Result<(Schema, Vec<String>)> {
-    let db = crate::db::connect_to(url, ctx.dir.config.statement_timeout()).await?;
-    let versions = runtime::read_versions(&db, &ctx.dir.config).await?;
-    ctx.graph.check_versions(&versions)?;
-    let schema = live::schema_at(ctx, &db, &versions).await;
-    db.close().await.ok();
-    Ok((schema?, versions))
-}
-
-/// A `diff` side read from a database, with its backend; `None` for `model`.
-async fn source(
-    src: &str,
-    flag: &'static str,
-    dir: &ScriptDir,
-) -> Result<Option<(Schema, DbBackend)>> {
-    if src == "model" {
-        return Ok(None);
-    }
-    let url = DbUrl::new(src, UrlSource::Option(flag));
-    let backend = url.backend()?;
-    let db = crate::db::connect_to(&url, dir.config.statement_timeout()).await?;
-    let found = live::schema(&db, &dir.config).await;
-    db.close().await.ok();
-    Ok(Some((found?.schema, backend)))
-}
-
-/// Puts generated ops into a revision file: the header says what was found and warns about
-/// what may lose data.
-fn fill(file: &mut RevisionFile, upgrade: &[Op], downgrade: &[Op], warnings: &[String]) {
-    file.notes
-        .push("Generated by `opdb revision --autogenerate`. It found:".into());
-    file.notes
-        .extend(upgrade.iter().map(|op| format!("- {}", describe::op(op))));
-    if !warnings.is_empty() {
-        file.notes.push(String::new());
-    }
-    for warning in warnings {
-        file.notes.push(format!("WARNING: {warning}"));
-    }
-    file.upgrade = autogenerate::render::lines(upgrade);
-    file.downgrade = autogenerate::render::lines(downgrade);
-}
-
-fn summarize(ops: &[Op], warnings: &[String], out: &mut (dyn Write + Send)) -> Result<()> {
-    writeln!(
-        out,
-        "{} change{}:",
-        ops.len(),
-        if ops.len() == 1 { "" } else { "s" }
-    )?;
-    for op in ops {
-        writeln!(out, "  - {}", describe::op(op))?;
-    }
-    for warning in warnings {
-        writeln!(out, "WARNING: {warning}")?;
-    }
-    Ok(())
-}
-
-async fn migrate(
-    ctx: &Context<'_>,
-    url: DbUrl,
-    direction: Direction,
-    target: &str,
-    sql: bool,
-    out: &mut (dyn Write + Send),
-) -> Result<()> {
-    if sql {
-        let backend = url.backend()?;
-        let script = runtime::offline_script(ctx, backend, direction, target)?;
-        out.write_all(script.as_bytes())?;
-    } else {
-        let versions = runtime::migrate(ctx, &url, direction, target, out).await?;
-        print_versions(&ctx.graph, &versions, out)?;
-    }
-    Ok(())
-}
-
-fn new_file(
-    graph: &Graph,
-    rev_id: Option<String>,
-    message: String,
-    down: Vec<String>,
-    branch_labels: Vec<String>,
-    depends_on: Vec<String>,
-) -> Result<RevisionFile> {
-    let id = match rev_id {
-        Some(id) => {
-            if id.len() != 12
-                || !id
-                    .chars()
-                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-            {
-                bail!("--rev-id must be 12 lowercase hex digits, got '{id}'");
-            }
-            id
-        }
-        None => crate::script::new_revision_id(),
-    };
-    if graph.get(&id).is_some() {
-        bail!("revision {id} already exists");
-    }
-    Ok(RevisionFile {
-        id,
-        message,
-        down,
-        branch_labels,
-        depends_on,
-        create_date: chrono::Local::now().format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
-        notes: Vec::new(),
-        upgrade: vec!["// Record this revision's changes on `op`, for example:".into(),
-            "// op.add_column(\"pfs_visit\", Column::new(\"seeing\", ColumnType::Real).comment(\"FWHM [arcsec]\"));".into()],
-        downgrade: vec!["// Undo what upgrade did, in reverse order, for example:".into(),
-            "// op.drop_column(\"pfs_visit\", \"seeing\");".into()],
-    })
-}
-
-fn write_file(dir: &ScriptDir, file: &RevisionFile, out: &mut (dyn Write + Send)) -> Result<()> {
-    let path = dir.write_revision(file)?;
+/// What `revision` and `merge` print after writing a file.
+fn print_written(path: &Path, out: &mut (dyn Write + Send)) -> Result<()> {
     writeln!(out, "Generated {}", path.display())?;
     writeln!(
         out,
         "Revisions are compiled in: rebuild (cargo build, or cargo run -- ...) before the next command"
     )?;
+    Ok(())
+}
+
+/// What autogenerate found, as `revision --autogenerate` prints it after the file's path.
+fn summarize(found: &Found, out: &mut (dyn Write + Send)) -> Result<()> {
+    let n = found.changes.len();
+    writeln!(out, "{} change{}:", n, if n == 1 { "" } else { "s" })?;
+    for change in &found.changes {
+        writeln!(out, "  - {change}")?;
+    }
+    for warning in &found.warnings {
+        writeln!(out, "WARNING: {warning}")?;
+    }
+    Ok(())
+}
+
+/// A migration's outcome: the `--sql` script as it is, else where the database now is.
+fn print_run(graph: &Graph, outcome: &RunOutcome, out: &mut (dyn Write + Send)) -> Result<()> {
+    match outcome {
+        RunOutcome::Script(script) => out.write_all(script.as_bytes())?,
+        RunOutcome::At(versions) => print_versions(graph, versions, out)?,
+    }
     Ok(())
 }
 
@@ -858,6 +507,23 @@ fn print_versions(graph: &Graph, versions: &[String], out: &mut (dyn Write + Sen
         match graph.get(v) {
             Some(rev) => writeln!(out, "Database is at {}", line(graph, rev))?,
             None => writeln!(out, "Database is at {v}")?,
+        }
+    }
+    Ok(())
+}
+
+/// Each revision on one [`line`], or with `verbose` in [`details`].
+fn print_revisions(
+    graph: &Graph,
+    revisions: &[&Revision],
+    verbose: bool,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
+    for rev in revisions {
+        if verbose {
+            details(graph, rev, out)?;
+        } else {
+            writeln!(out, "{}", line(graph, rev))?;
         }
     }
     Ok(())
@@ -895,7 +561,8 @@ fn markers(graph: &Graph, rev: &Revision) -> String {
     m
 }
 
-fn describe(graph: &Graph, rev: &Revision, out: &mut (dyn Write + Send)) -> Result<()> {
+/// A revision in full, as alembic's `show` prints it.
+fn details(graph: &Graph, rev: &Revision, out: &mut (dyn Write + Send)) -> Result<()> {
     writeln!(out, "Rev: {}{}", rev.id, markers(graph, rev))?;
     writeln!(
         out,
@@ -923,42 +590,19 @@ fn describe(graph: &Graph, rev: &Revision, out: &mut (dyn Write + Send)) -> Resu
     writeln!(out)?;
     Ok(())
 }
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// --url, then DATABASE_URL, then db.cfg, then the SQLite default (with a notice).
+mod size_probe {
     #[test]
-    fn the_url_comes_from_the_first_place_that_has_one() {
-        let root = std::env::temp_dir().join(format!("opdb-url-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        let dir = ScriptDir::init(&root, "x").unwrap();
-        std::env::remove_var("DATABASE_URL");
-        let (url, notice) = database_url(None, &dir).unwrap();
-        let url = url.url;
-        assert!(url.starts_with("sqlite://") && url.ends_with("alembic/x/x.sqlite?mode=rwc"));
-        assert!(notice.unwrap().contains("embedded SQLite"));
-        std::fs::write(dir.dir.join("db.cfg"), "# staging\npostgres://cfg@h/db\n").unwrap();
-        let (url, notice) = database_url(None, &dir).unwrap();
-        assert_eq!(url.url, "postgres://cfg@h/db");
-        assert_eq!(url.source, UrlSource::DbCfg("alembic/x/db.cfg".into()));
-        assert!(notice.is_none());
-        std::env::set_var("DATABASE_URL", "postgres://env@h/db");
-        assert_eq!(
-            database_url(None, &dir).unwrap().0,
-            DbUrl::new("postgres://env@h/db", UrlSource::Env)
+    fn probe() {
+        let cli = <super::Cli as clap::Parser>::try_parse_from(["opdb", "current"]).unwrap();
+        let mut out = Vec::new();
+        let f = super::run(
+            cli,
+            &[],
+            &[],
+            std::path::Path::new("/nonexistent"),
+            &mut out,
         );
-        assert_eq!(
-            database_url(Some("sqlite::memory:"), &dir).unwrap().0,
-            DbUrl::new("sqlite::memory:", UrlSource::Option("--url"))
-        );
-        std::env::remove_var("DATABASE_URL");
-        std::fs::write(dir.dir.join("db.cfg"), "\n# nothing\n").unwrap();
-        assert!(database_url(None, &dir)
-            .unwrap_err()
-            .to_string()
-            .contains("db.cfg"));
-        let _ = std::fs::remove_dir_all(&root);
+        eprintln!("SIZE run future = {}", std::mem::size_of_val(&f));
     }
 }

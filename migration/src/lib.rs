@@ -7,6 +7,7 @@ pub mod apply;
 pub mod autogenerate;
 mod batch;
 pub mod cli;
+pub mod commands;
 pub mod compare;
 pub mod db;
 pub mod ddl;

@@ -1,0 +1,153 @@
+//! `check` and `diff`: what separates the database from the entities, and the ops (or SQL)
+//! that turn any schema (a database or the entities) into another.
+
+use super::revision::database_at;
+use super::{EntityModel, Project};
+use crate::autogenerate::{self, describe, Hints};
+use crate::live;
+use crate::normalize;
+use crate::revision::shown;
+use crate::schema::Schema;
+use crate::script::ScriptDir;
+use crate::url::{DbUrl, UrlSource};
+use anyhow::Result;
+use sea_orm::DbBackend;
+
+/// What `check` found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckOutcome {
+    /// When the database is not at the head: where it is and where the head is.
+    pub not_at_head: Option<String>,
+    /// Each difference between the database and the entities, described.
+    pub differences: Vec<String>,
+}
+
+impl CheckOutcome {
+    /// Every finding, the version line first: empty when the database matches the entities.
+    pub fn lines(&self) -> Vec<String> {
+        self.not_at_head
+            .iter()
+            .chain(&self.differences)
+            .cloned()
+            .collect()
+    }
+}
+
+/// Compares the database with the entities.
+pub async fn check(project: &Project<'_>) -> Result<CheckOutcome> {
+    let ctx = &project.ctx;
+    let model = EntityModel::start(project.models, project.name())?;
+    let (from, versions) = database_at(ctx, &project.database_url()?).await?;
+    let (to, hints) = model.get().await?;
+    let differences = autogenerate::diff(&from, &to, &hints)
+        .iter()
+        .map(describe::op)
+        .collect();
+    let not_at_head = (!ctx.graph.at_head(&versions)).then(|| {
+        format!(
+            "the database is at {}, not at the head {}",
+            shown(&versions),
+            shown(&ctx.graph.heads())
+        )
+    });
+    Ok(CheckOutcome {
+        not_at_head,
+        differences,
+    })
+}
+
+/// One side of a `diff`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DiffSide {
+    /// The entities (`model` on the command line).
+    Entities,
+    /// The database at this URL.
+    Database(String),
+}
+
+impl DiffSide {
+    /// `model` is the entities, anything else a database URL.
+    pub fn parse(text: &str) -> DiffSide {
+        match text {
+            "model" => DiffSide::Entities,
+            url => DiffSide::Database(url.to_string()),
+        }
+    }
+}
+
+/// What `diff` found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DiffOutcome {
+    /// The ops as revision code lines (none: no differences).
+    Ops(Vec<String>),
+    /// With `sql`, the script for FROM's backend.
+    Script(String),
+}
+
+/// The ops (with `sql` the SQL script for FROM's backend) that turn `from` into `to`.
+pub async fn diff(
+    project: &Project<'_>,
+    from: &DiffSide,
+    to: &DiffSide,
+    sql: bool,
+) -> Result<DiffOutcome> {
+    let dir = project.ctx.dir;
+    // The entities are read while both databases are read, each on its own connection, at once.
+    let model = match *from == DiffSide::Entities || *to == DiffSide::Entities {
+        true => Some(EntityModel::start(project.models, project.name())?),
+        false => None,
+    };
+    // Boxed: two readings side by side make a large future, which would otherwise sit on the
+    // caller's stack.
+    let (a, b) =
+        Box::pin(async { tokio::join!(source(from, "--from", dir), source(to, "--to", dir)) })
+            .await;
+    let (a, b) = (a?, b?);
+    let (model, renames) = match model {
+        Some(building) => {
+            let (schema, hints) = building.get().await?;
+            (Some(schema), hints)
+        }
+        None => (None, Hints::default()),
+    };
+    let hints = match (from, to) {
+        (DiffSide::Entities, DiffSide::Entities) => Hints::default(),
+        (_, DiffSide::Entities) => renames,
+        (DiffSide::Entities, _) => renames.reversed(),
+        _ => Hints::default(),
+    };
+    let side = |found: Option<(Schema, DbBackend)>| match found {
+        Some((schema, backend)) => (schema, Some(backend)),
+        None => (model.clone().unwrap_or_default(), None),
+    };
+    let (mut a, backend_a) = side(a);
+    let (mut b, backend_b) = side(b);
+    if backend_a == Some(DbBackend::Sqlite) || backend_b == Some(DbBackend::Sqlite) {
+        a = normalize::stored_by_sqlite(&a);
+        b = normalize::stored_by_sqlite(&b);
+    }
+    let ops = autogenerate::diff(&a, &b, &hints);
+    Ok(if sql {
+        let backend = backend_a.or(backend_b).unwrap_or(DbBackend::Postgres);
+        DiffOutcome::Script(crate::ddl::script(backend, &a, &ops)?)
+    } else {
+        DiffOutcome::Ops(autogenerate::render::lines(&ops))
+    })
+}
+
+/// A `diff` side read from a database, with its backend; `None` for the entities.
+async fn source(
+    side: &DiffSide,
+    flag: &'static str,
+    dir: &ScriptDir,
+) -> Result<Option<(Schema, DbBackend)>> {
+    let DiffSide::Database(src) = side else {
+        return Ok(None);
+    };
+    let url = DbUrl::new(src, UrlSource::Option(flag));
+    let backend = url.backend()?;
+    let db = crate::db::connect_to(&url, dir.config.statement_timeout()).await?;
+    let found = live::schema(&db, &dir.config).await;
+    db.close().await.ok();
+    Ok(Some((found?.schema, backend)))
+}

@@ -1,0 +1,33 @@
+//! `diagram`: draw the schema, of the entities or of a database, into SVG diagrams, Graphviz
+//! and Mermaid sources and a Markdown reference.
+
+use super::{EntityModel, Project};
+use crate::live;
+use crate::url::{DbUrl, UrlSource};
+use anyhow::{Context as _, Result};
+use std::path::PathBuf;
+
+/// Draws the entities, or with the project's `--url` that database, into `folder` (default:
+/// `diagrams/` in the project folder); returns the files written, in order.
+pub async fn diagram(project: &Project<'_>, folder: Option<PathBuf>) -> Result<Vec<PathBuf>> {
+    let dir = project.ctx.dir;
+    let schema = match project.url.as_deref() {
+        Some(url) => {
+            let url = DbUrl::new(url, UrlSource::Option("--url"));
+            let db = crate::db::connect_to(&url, None).await?;
+            let found = live::schema(&db, &dir.config).await;
+            db.close().await.ok();
+            found?.schema
+        }
+        None => EntityModel::find(project.models, project.name())?.schema(),
+    };
+    let folder = folder.unwrap_or_else(|| project.root.join("diagrams"));
+    std::fs::create_dir_all(&folder).with_context(|| format!("creating {}", folder.display()))?;
+    let mut written = Vec::new();
+    for (file, content) in crate::diagram::render_all(&schema, project.name()) {
+        let path = folder.join(&file);
+        std::fs::write(&path, content).with_context(|| format!("writing {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
