@@ -103,15 +103,18 @@ def parent(i):
     return table_name(i - 1) if i > 0 else table_name(0)
 
 
-def seaorm_module(i):
+def seaorm_module(i, parent_crate=None):
+    """The entity of table i; its parent lives in `parent_crate` when that is given (the first
+    table of a part of the 10,000-table schema)."""
     t = table_name(i)
     fields = []
     for name, ty, attrs, _, comment in COLUMNS:
         a = ", ".join(x for x in [attrs, f'comment = "{comment}"'] if x)
         fields.append(f"        #[sea_orm({a})]\n        pub {name}: {ty},")
     p = parent(i)
-    target = "Entity" if p == t else f"super::{p}::Entity"
-    to = "Column::Id" if p == t else f"super::{p}::Column::Id"
+    home = f"{parent_crate}::{p}" if parent_crate else f"super::{p}"
+    target = "Entity" if p == t else f"{home}::Entity"
+    to = "Column::Id" if p == t else f"{home}::Column::Id"
     return f"""pub mod {t} {{
     use sea_orm::entity::prelude::*;
 
@@ -142,6 +145,54 @@ def sqlalchemy_table(i, extra=False):
     if extra:
         cols.append('    Column("extra", Integer, comment="Only in B"),')
     return f'{t} = Table(\n    "{t}",\n    metadata,\n' + "\n".join(cols) + f'\n    comment="Synthetic table {i}",\n)\n'
+
+
+def write_synthetic_parts(n, size):
+    """The n-table schema as n / size entity crates (each part's first table points into the
+    part before), under the runner's parts/; returns the crates' names. The SQLAlchemy models
+    are written whole."""
+    write_synthetic_models(n)
+    crates = []
+    for k in range(n // size):
+        crate = f"synth{n}_part{k}"
+        d = WORK / "runner" / "parts" / f"part{k}"
+        (d / "src").mkdir(parents=True, exist_ok=True)
+        before = f'synth{n}_part{k - 1} = {{ path = "../part{k - 1}" }}\n' if k else ""
+        write_if_changed(d / "Cargo.toml", f"""[package]
+name = "{crate}"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+{before}migration = {{ path = "{ROOT / 'migration'}" }}
+sea-orm = {{ version = "2.0.4", default-features = false, features = ["macros", "with-json", "with-chrono", "postgres-array"] }}
+""")
+        lib = d / "src" / "lib.rs"
+        if not lib.exists():
+            first = k * size
+            lib.write_text(
+                f"//! Tables {first} to {first + size - 1} of the {n}-table schema (bench/bench.py).\n\n"
+                + "\n".join(seaorm_module(i, f"synth{n}_part{k - 1}" if (i == first and k) else None)
+                            for i in range(first, first + size))
+                + "\n/// Adds this part's tables to `set`.\n"
+                + "pub fn add(set: &mut migration::entities::EntitySet) {\n"
+                + "".join(f"    set.add({table_name(i)}::Entity);\n" for i in range(first, first + size))
+                + "}\n")
+        crates.append(crate)
+    return crates
+
+
+def write_synthetic_models(n):
+    """The SQLAlchemy models of the n-table schema."""
+    py = WORK / f"synth{n}_models.py"
+    if not py.exists():
+        py.write_text(
+            "from sqlalchemy import (Column, DateTime, Double, ForeignKey, Integer, MetaData,\n"
+            "                        String, Table, Text)\n\nmetadata = MetaData()\n\n"
+            + "\n".join(sqlalchemy_table(i) for i in range(n))
+        )
+    return py
 
 
 def write_synthetic(n):
@@ -283,6 +334,7 @@ publish = false
 [workspace]
 
 [dependencies]
+{chr(10).join(f'synth10000_part{k} = {{ path = "parts/part{k}" }}' for k in range(10))}
 opdb = {{ path = "{ROOT}" }}
 migration = {{ path = "{ROOT / 'migration'}" }}
 sea-orm = {{ version = "2.0.4", default-features = false, features = ["macros", "with-json", "with-chrono", "postgres-array"] }}
@@ -320,19 +372,23 @@ async fn main() -> std::process::ExitCode {
     migration::cli::main(scripts, &models, std::path::Path::new(".")).await
 }
 """)
-    for n in [10000]:
-        write_if_changed(runner / "src" / f"synth{n}_main.rs", f"""//! opdb with the {n:,} synthetic entities and no revisions.
-mod synth{n};
+    # 10,000 entities in one crate need more memory than rustc has here: ten crates of 1,000.
+    parts = write_synthetic_parts(10000, 1000)
+    write_if_changed(runner / "src" / "synth10000_main.rs", """//! opdb with the 10,000 synthetic entities (ten crates of 1,000) and no revisions.
 use migration::commands::EntityModel;
 
+fn entities() -> migration::entities::EntitySet {
+    let mut set = migration::entities::EntitySet::new();
+""" + "".join(f"    {crate}::add(&mut set);\n" for crate in parts) + """    set
+}
+
 #[tokio::main]
-async fn main() -> std::process::ExitCode {{
-    let models = [EntityModel {{ database: "synth", entities: synth{n}::entities }}];
-    let scripts = vec![migration::script::CompiledScripts {{ database: "synth", revisions: vec![] }}];
+async fn main() -> std::process::ExitCode {
+    let models = [EntityModel { database: "synth", entities }];
+    let scripts = vec![migration::script::CompiledScripts { database: "synth", revisions: vec![] }];
     migration::cli::main(scripts, &models, std::path::Path::new(".")).await
-}}
+}
 """)
-    write_synthetic(10000)
     write_synthetic(1000)
     t0 = time.time()
     sh(["cargo", "build", "--release", "--quiet"], cwd=runner,
@@ -561,7 +617,7 @@ def analyzed_copy(db):
 
 
 def synthetic_cases(results, n):
-    py = write_synthetic(n)
+    py = write_synthetic_models(n)
     t0 = time.time()
     create_synthetic(f"bench_s{n}_a", n, py)
     # B: a copy of A with a column more in every 100th table.
