@@ -739,7 +739,7 @@ const CASES: &[Case] = &[
 async fn build(db: &Db, schema: &Schema) {
     let mut target = schema.clone();
     if db.backend == DbBackend::Sqlite {
-        target = migration::normalize::stored_by_sqlite(&target);
+        target = migration::sqlite_stored::stored_by_sqlite(&target);
     }
     let ops = autogenerate::diff(&Schema::default(), &target, &Hints::default());
     let sql = migration::ddl::script(db.backend, &Schema::default(), &ops).unwrap();
@@ -934,7 +934,7 @@ async fn introspection_costs_the_same_for_10_and_500_tables() {
             };
             let mut schema = many_tables(n);
             if backend == DbBackend::Sqlite {
-                schema = migration::normalize::stored_by_sqlite(&schema);
+                schema = migration::sqlite_stored::stored_by_sqlite(&schema);
             }
             build(&db, &schema).await;
             let (sent, counted, tables) = introspection_statements(&db.url).await;

@@ -11,6 +11,7 @@ mod common;
 use migration::autogenerate::{self, describe, Hints};
 use migration::normalize;
 use migration::schema::{ColumnType as T, Schema};
+use migration::sqlite_stored;
 use sea_orm::{ConnectionTrait, DbBackend};
 
 /// Tables SQLite accepts whose text the parsers once sliced inside a character or backwards.
@@ -40,8 +41,8 @@ fn check_and_diff(live: &Schema, backend: DbBackend) -> Vec<String> {
     normalize::schema(&mut target);
     let (a, b) = match backend {
         DbBackend::Sqlite => (
-            normalize::stored_by_sqlite(&normalize::restore_sqlite(live, &target)),
-            normalize::stored_by_sqlite(&target),
+            sqlite_stored::stored_by_sqlite(&sqlite_stored::restore_sqlite(live, &target)),
+            sqlite_stored::stored_by_sqlite(&target),
         ),
         _ => (live.clone(), target.clone()),
     };

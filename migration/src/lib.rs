@@ -5,7 +5,6 @@
 
 pub mod apply;
 pub mod autogenerate;
-mod batch;
 pub mod cli;
 pub mod commands;
 pub mod compare;
@@ -24,6 +23,7 @@ pub mod runtime;
 pub mod schema;
 pub mod script;
 pub mod socket;
+pub mod sqlite_stored;
 pub mod toposort;
 pub mod url;
 

@@ -6,6 +6,7 @@ use crate::introspect::{introspect, Introspection};
 use crate::normalize;
 use crate::runtime::Context;
 use crate::script::Config;
+use crate::sqlite_stored;
 use anyhow::Result;
 use sea_orm::{DatabaseConnection, DbBackend};
 
@@ -29,5 +30,5 @@ pub async fn schema_at(
     }
     let mut built = ctx.replay(&ctx.graph.ancestors(versions))?;
     normalize::schema(&mut built);
-    Ok(normalize::restore_sqlite(&found, &built))
+    Ok(sqlite_stored::restore_sqlite(&found, &built))
 }

@@ -1,9 +1,10 @@
 //! Putting two schema models on the same footing before they are compared.
 //!
 //! A database hands back what the entities wrote in its own words: PostgreSQL adds casts to
-//! defaults (`'none'::character varying`) and parentheses to checks (`CHECK ((x > 0))`), and
-//! SQLite keeps no comments, no enum types and no serial `bigint`. Both sides go through the
-//! functions here so that only real differences remain.
+//! defaults (`'none'::character varying`) and parentheses to checks (`CHECK ((x > 0))`). Both
+//! sides go through the functions here so that only real differences remain. What SQLite
+//! cannot store at all (comments, enum types, serial widths) is another matter:
+//! [`crate::sqlite_stored`].
 
 use crate::schema::{ColumnType, Schema, Table};
 
@@ -240,79 +241,6 @@ pub fn closing_paren(s: &str, open: usize) -> Option<usize> {
         }
     }
     None
-}
-
-/// What SQLite keeps of `schema`: no comments, no enum types (their columns are text under the
-/// type's name), no index methods, and a serial key is SQLite's `INTEGER PRIMARY KEY
-/// AUTOINCREMENT` whatever its integer width. A serial column that is not the whole primary key
-/// has no SQLite form and is a plain column there.
-pub fn stored_by_sqlite(schema: &Schema) -> Schema {
-    let mut out = schema.clone();
-    out.enums.clear();
-    out.sequences.clear();
-    for table in out.tables.values_mut() {
-        table.comment = None;
-        let pk = table.primary_key_columns().to_vec();
-        for column in &mut table.columns {
-            column.comment = None;
-            column.ty = sqlite_type(&column.ty);
-            if column.auto_increment {
-                if pk == [column.name.clone()] {
-                    column.ty = ColumnType::Integer;
-                } else {
-                    column.auto_increment = false;
-                }
-            }
-        }
-        for index in &mut table.indexes {
-            index.method = None;
-        }
-    }
-    out
-}
-
-fn sqlite_type(ty: &ColumnType) -> ColumnType {
-    match ty {
-        ColumnType::Enum(name) => ColumnType::Other(name.clone()),
-        ColumnType::Array(inner) => ColumnType::Array(Box::new(sqlite_type(inner))),
-        other => other.clone(),
-    }
-}
-
-/// A SQLite database's schema with what SQLite cannot store put back from `model` (the schema
-/// its applied revisions built): comments, enum types, serial widths, index methods. Only
-/// objects whose stored form agrees with the model's get the model's details; anything changed
-/// behind the revisions' back stays as the database shows it.
-pub fn restore_sqlite(db: &Schema, model: &Schema) -> Schema {
-    let mut out = db.clone();
-    out.enums = model.enums.clone();
-    for (name, table) in out.tables.iter_mut() {
-        let Some(known) = model.tables.get(name) else {
-            continue;
-        };
-        let stored = stored_by_sqlite(&Schema {
-            tables: [(name.clone(), known.clone())].into(),
-            ..Schema::default()
-        });
-        let stored = &stored.tables[name];
-        table.comment = known.comment.clone();
-        for column in &mut table.columns {
-            if let (Some(s), Some(k)) = (stored.column(&column.name), known.column(&column.name)) {
-                if s == column {
-                    *column = k.clone();
-                }
-            }
-        }
-        for index in &mut table.indexes {
-            let same = |i: &&crate::schema::Index| {
-                i.keys == index.keys && i.unique == index.unique && i.predicate == index.predicate
-            };
-            if let Some(k) = known.indexes.iter().find(same) {
-                index.method = k.method.clone();
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@ use super::revision::database_at;
 use super::{EntityModel, Project};
 use crate::autogenerate::{self, describe, Hints};
 use crate::live;
-use crate::normalize;
 use crate::revision::shown;
 use crate::schema::Schema;
 use crate::script::ScriptDir;
+use crate::sqlite_stored;
 use crate::url::{DbUrl, UrlSource};
 use anyhow::Result;
 use sea_orm::DbBackend;
@@ -123,8 +123,8 @@ pub async fn diff(
     let (mut a, backend_a) = side(a);
     let (mut b, backend_b) = side(b);
     if backend_a == Some(DbBackend::Sqlite) || backend_b == Some(DbBackend::Sqlite) {
-        a = normalize::stored_by_sqlite(&a);
-        b = normalize::stored_by_sqlite(&b);
+        a = sqlite_stored::stored_by_sqlite(&a);
+        b = sqlite_stored::stored_by_sqlite(&b);
     }
     let ops = autogenerate::diff(&a, &b, &hints);
     Ok(if sql {

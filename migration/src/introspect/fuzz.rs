@@ -11,6 +11,7 @@ use super::{postgres, sqlite, take_ident, unquote};
 use crate::autogenerate::{self, describe, Hints};
 use crate::normalize;
 use crate::schema::{ColumnType, Schema};
+use crate::sqlite_stored;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use std::panic::catch_unwind;
 use std::time::{Duration, Instant};
@@ -313,7 +314,7 @@ async fn sqlite_accepted_random_text_introspects_and_diffs_without_panic() {
                 Ok(found) => found.schema,
                 Err(e) => panic!("{e:#}"),
             };
-            let stored = normalize::stored_by_sqlite(&found);
+            let stored = sqlite_stored::stored_by_sqlite(&found);
             for (from, to) in [(&stored, &Schema::default()), (&Schema::default(), &stored)] {
                 let ops = autogenerate::diff(from, to, &Hints::default());
                 ops.iter().for_each(|op| drop(describe::op(op)));

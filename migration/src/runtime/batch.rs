@@ -10,9 +10,9 @@
 //! a data migration (Rust code between statements) or raw `op.execute` SQL (which may hold
 //! several statements, and so break the count) keeps the one-by-one path.
 
+use super::online::{short, timed};
 use crate::ddl;
 use crate::ops::{Op, Ops, Step};
-use crate::runtime::{short, timed};
 use crate::schema::Schema;
 use anyhow::anyhow;
 use anyhow::Result;

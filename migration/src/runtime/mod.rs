@@ -1,0 +1,42 @@
+//! Running revisions (alembic's `runtime/migration.py`): the version and history tables, the
+//! lock, one transaction per revision, and offline `--sql` scripts.
+//!
+//! Each revision runs in a transaction of its own with its version update and history row, and
+//! commits before the next begins, on both backends: a failing (or killed) revision is rolled
+//! back whole and the database stays at the revision before it, with every earlier revision of
+//! the run kept. Concurrent runs wait for each other for `lock_wait` seconds: a session advisory
+//! lock on PostgreSQL; on SQLite an exclusive lock on the file `<database>-lock` beside it
+//! (released by the operating system if the process dies), with each revision a `BEGIN
+//! IMMEDIATE` transaction. Every call to the database is bounded by `statement_timeout`.
+//!
+//! In parts: [`context`] (the script directory, its revisions and graph), [`versions`] (the
+//! version and history tables), [`lock`], [`online`] (the run against a database), [`batch`]
+//! (a PostgreSQL revision in one message) and [`offline`] (`--sql` scripts).
+
+mod batch;
+mod context;
+mod lock;
+mod offline;
+mod online;
+mod versions;
+
+pub use context::Context;
+pub use offline::{offline_script, offline_stamp};
+pub use online::{connect_runner, migrate, stamp};
+pub use versions::{read_history, read_versions, HistoryRow};
+
+/// Which way a run goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Upgrade,
+    Downgrade,
+}
+
+impl Direction {
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Direction::Upgrade => "upgrade",
+            Direction::Downgrade => "downgrade",
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Offline `--sql` scripts: what `upgrade`, `downgrade` and `stamp` would run, written out for a
+//! database administrator, with no database to ask (the schema comes from replaying revisions).
+
+use super::context::Context;
+use super::versions::{
+    create_version_tables, history_sql, now, stamp_sql, table_name, version_sql, Times,
+};
+use super::Direction;
+use crate::ddl;
+use crate::ops::Step;
+use anyhow::{bail, Context as _, Result};
+use sea_orm::DbBackend;
+use std::collections::BTreeSet;
+
+/// The `--sql` script for `range` (`END` from base, or `START:END`).
+pub fn offline_script(
+    ctx: &Context<'_>,
+    backend: DbBackend,
+    direction: Direction,
+    range: &str,
+) -> Result<String> {
+    let (start, end) = match range.split_once(':') {
+        Some((s, e)) => (Some(s), e),
+        None if direction == Direction::Downgrade => bail!(
+            "downgrade with --sql needs a range START:END (it cannot read the database's revision)"
+        ),
+        None => (None, range),
+    };
+    let current = match start {
+        Some(s) => ctx.graph.resolve(s, &[])?,
+        None => Vec::new(),
+    };
+    let target = ctx.graph.resolve(end, &current)?;
+    let plan = match direction {
+        Direction::Upgrade => ctx.graph.upgrade_plan(&current, &target)?,
+        Direction::Downgrade => ctx.graph.downgrade_plan(&current, &target)?,
+    };
+    let config = &ctx.dir.config;
+    let mut applied = ctx.graph.ancestors(&current);
+    let mut model = ctx.replay(&applied)?;
+    let version_table = table_name(config, backend, &config.version_table);
+    let mut versions = current.clone();
+    let mut s = format!(
+        "-- opdb {} {} -> {} for {} ({:?}); generated {}\n\n",
+        direction.word(),
+        start.unwrap_or("base"),
+        end,
+        ctx.dir.label(),
+        backend,
+        now()
+    );
+    if backend == DbBackend::Sqlite {
+        s.push_str("-- Table rebuilds need foreign keys off (outside any transaction).\nPRAGMA foreign_keys = OFF;\n\n");
+    }
+    if current.is_empty() && direction == Direction::Upgrade {
+        for sql in create_version_tables(config, backend) {
+            s.push_str(&sql);
+            s.push_str(";\n\n");
+        }
+    }
+    for id in &plan {
+        let (next, next_versions, running) = ctx.step(&applied, &versions, id, direction)?;
+        s.push_str(&format!("-- {running}\nBEGIN;\n\n"));
+        for step in ctx.ops(id, direction)?.steps {
+            match step {
+                Step::Op(op) => s.push_str(
+                    &ddl::render_and_apply(backend, &op, &mut model)
+                        .with_context(|| format!("revision {id} ({})", ctx.path(id)))?,
+                ),
+                Step::Data(_) => s.push_str(&format!(
+                    "-- A data migration of revision {id} runs only online (without --sql).\n\n"
+                )),
+            }
+        }
+        for sql in version_sql(&version_table, &versions, &next_versions) {
+            s.push_str(&sql);
+            s.push_str(";\n\n");
+        }
+        s.push_str(&history_sql(
+            config,
+            backend,
+            id,
+            direction.word(),
+            Times::Now,
+        ));
+        s.push_str(";\n\nCOMMIT;\n\n");
+        applied = next;
+        versions = next_versions;
+    }
+    Ok(s)
+}
+
+/// The `stamp --sql` script: the version tables if missing, then the version table set to
+/// `targets` (emptied first: offline, the current rows are unknown) with a history row each.
+pub fn offline_stamp(ctx: &Context<'_>, backend: DbBackend, targets: &[String]) -> Result<String> {
+    let mut wanted = BTreeSet::new();
+    for t in targets {
+        wanted.extend(ctx.graph.resolve(t, &[])?);
+    }
+    let versions = ctx
+        .graph
+        .version_heads(&ctx.graph.ancestors(&wanted.into_iter().collect::<Vec<_>>()));
+    let config = &ctx.dir.config;
+    let mut s = String::new();
+    for sql in create_version_tables(config, backend) {
+        s.push_str(&sql);
+        s.push_str(";\n\n");
+    }
+    s.push_str("BEGIN;\n\n");
+    for sql in stamp_sql(config, backend, &[], &versions, true) {
+        s.push_str(&sql);
+        s.push_str(";\n\n");
+    }
+    s.push_str("COMMIT;\n");
+    Ok(s)
+}

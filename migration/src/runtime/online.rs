@@ -1,0 +1,394 @@
+//! The online run: one connection, the lock, then each revision in a transaction of its own
+//! with its version update and history row, committed before the next begins (on PostgreSQL a
+//! revision of statements alone goes in one message, see [`super::batch`]); and the online stamp.
+
+use super::batch::{self, Failure, Origin};
+use super::context::Context;
+use super::lock::{lock, unlock};
+use super::versions::{
+    create_version_tables, history_sql, now, read_versions, stamp_sql, table_name, version_sql,
+    Times,
+};
+use super::Direction;
+use crate::apply::apply;
+use crate::ddl;
+use crate::ops::Step;
+use crate::schema::Schema;
+use crate::script::Config;
+use crate::url::DbUrl;
+use anyhow::{anyhow, bail, Context as _, Result};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
+    TransactionOptions, TransactionTrait,
+};
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::time::Duration;
+
+/// The first line of a statement, short enough for a one-line error.
+pub(crate) fn short(sql: &str) -> String {
+    let line = sql.lines().next().unwrap_or_default();
+    if line.len() > 120 || sql.contains('\n') {
+        let cut: String = line.chars().take(120).collect();
+        format!("{cut} ...")
+    } else {
+        line.to_string()
+    }
+}
+
+/// A connection for running migrations: one physical connection, so that the advisory lock,
+/// the transactions and the version reads all share one session.
+pub async fn connect_runner(target: &DbUrl, config: &Config) -> Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(target.url.clone());
+    options
+        .max_connections(1)
+        .min_connections(1)
+        .connect_timeout(crate::db::CONNECT_TIMEOUT)
+        .acquire_timeout(Duration::from_secs(3600))
+        .idle_timeout(Duration::from_secs(24 * 3600))
+        .max_lifetime(Duration::from_secs(24 * 3600))
+        .sqlx_logging(false)
+        // Table rebuilds drop and recreate referenced tables, which SQLite allows only with
+        // foreign keys off; each revision checks every key before it commits instead.
+        .map_sqlx_sqlite_opts(|o| o.foreign_keys(false).busy_timeout(crate::db::BUSY_TIMEOUT));
+    crate::db::connect_with(target, options, config.statement_timeout()).await
+}
+
+/// Awaits one database call within the statement timeout, if any: a server that stops
+/// answering becomes an error that says so instead of a run that hangs holding the lock.
+pub(crate) async fn timed<T, E>(
+    limit: Option<Duration>,
+    call: impl std::future::Future<Output = std::result::Result<T, E>>,
+) -> Result<T>
+where
+    E: Into<anyhow::Error>,
+{
+    let Some(limit) = limit else {
+        return call.await.map_err(Into::into);
+    };
+    // The server cancels at `limit` itself (statement_timeout); the client waits a little longer
+    // for that answer before it stops waiting.
+    match tokio::time::timeout(limit + Duration::from_secs(2), call).await {
+        Ok(r) => r.map_err(Into::into),
+        Err(_) => bail!(
+            "no answer from the server within {} s (statement_timeout in alembic.toml): the \
+             server stopped answering, or the statement needs a higher limit",
+            limit.as_secs()
+        ),
+    }
+}
+
+/// The per-revision transaction: on SQLite `BEGIN IMMEDIATE` (the write lock from the start)
+/// with foreign keys checked at commit, since table rebuilds drop and recreate referenced
+/// tables.
+pub(super) async fn begin(
+    db: &DatabaseConnection,
+    limit: Option<Duration>,
+) -> Result<DatabaseTransaction> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => timed(limit, db.begin()).await,
+        _ => {
+            let options = TransactionOptions {
+                sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            };
+            let txn = timed(limit, db.begin_with_options(options)).await?;
+            txn.execute_unprepared("PRAGMA defer_foreign_keys = ON")
+                .await?;
+            Ok(txn)
+        }
+    }
+}
+
+/// Upgrades or downgrades to `target`; returns the version table as read back afterwards.
+pub async fn migrate(
+    ctx: &Context<'_>,
+    url: &DbUrl,
+    direction: Direction,
+    target: &str,
+    out: &mut (dyn Write + Send),
+) -> Result<Vec<String>> {
+    let config = &ctx.dir.config;
+    let db = connect_runner(url, config).await?;
+    let lock = lock(&db, url, config, out).await?;
+    // Boxed: a run's future is large, and would otherwise sit on the caller's stack.
+    let result = Box::pin(migrate_locked(ctx, &db, direction, target, out)).await;
+    let unlocked = unlock(&db, lock, config.statement_timeout()).await;
+    let versions = result?;
+    unlocked?;
+    db.close().await.ok();
+    Ok(versions)
+}
+
+/// Creates the version and history tables if they are missing.
+pub(super) async fn create_opdb_tables(db: &DatabaseConnection, config: &Config) -> Result<()> {
+    let backend = db.get_database_backend();
+    for sql in create_version_tables(config, backend) {
+        timed(config.statement_timeout(), db.execute_unprepared(&sql))
+            .await
+            .with_context(|| {
+                format!(
+                    "creating the version table {} and the history table {}",
+                    config.version_table, config.history_table
+                )
+            })?;
+    }
+    Ok(())
+}
+
+pub(super) async fn migrate_locked(
+    ctx: &Context<'_>,
+    db: &DatabaseConnection,
+    direction: Direction,
+    target: &str,
+    out: &mut (dyn Write + Send),
+) -> Result<Vec<String>> {
+    let config = &ctx.dir.config;
+    let limit = config.statement_timeout();
+    let backend = db.get_database_backend();
+    create_opdb_tables(db, config).await?;
+    let current = timed(limit, read_versions(db, config)).await?;
+    ctx.graph.check_versions(&current)?;
+    let target_set = ctx.graph.resolve(target, &current)?;
+    let plan = match direction {
+        Direction::Upgrade => ctx.graph.upgrade_plan(&current, &target_set)?,
+        Direction::Downgrade => ctx.graph.downgrade_plan(&current, &target_set)?,
+    };
+    let mut applied = ctx.graph.ancestors(&current);
+    let mut model = match backend {
+        DbBackend::Sqlite => Some(ctx.replay(&applied)?),
+        _ => None,
+    };
+    let version_table = table_name(config, backend, &config.version_table);
+    let history_table = table_name(config, backend, &config.history_table);
+    let mut versions = current.clone();
+    for id in &plan {
+        let (next, next_versions, running) = ctx.step(&applied, &versions, id, direction)?;
+        writeln!(out, "{running}")?;
+        out.flush().ok();
+        let at = if versions.is_empty() {
+            "base".into()
+        } else {
+            versions.join(", ")
+        };
+        let failed = |what: &str| {
+            format!(
+                "{} of revision {id} ({}) {what}; the database stays at {at}",
+                direction.word(),
+                ctx.path(id)
+            )
+        };
+        // On PostgreSQL a revision of statements alone goes in one message (see `batch`).
+        if backend == DbBackend::Postgres {
+            let ops = ctx.ops(id, direction)?;
+            let batched = batch::statements(&ops, backend)
+                .map_err(|e| e.context(failed("failed and was rolled back")))?;
+            if let Some(mut statements) = batched {
+                statements.extend(
+                    version_sql(&version_table, &versions, &next_versions)
+                        .into_iter()
+                        .map(|sql| (sql, Origin::Version(version_table.clone()))),
+                );
+                let history = history_sql(config, backend, id, direction.word(), Times::Server);
+                statements.push((history, Origin::History(history_table.clone())));
+                // Boxed: the batch's future is large, and would sit on the caller's stack.
+                match Box::pin(batch::run(db, &statements, limit)).await {
+                    Ok(()) => {}
+                    Err(Failure::Begin(e)) => return Err(e.context(failed("could not start"))),
+                    Err(Failure::Revision(e)) => {
+                        return Err(e.context(failed("failed and was rolled back")))
+                    }
+                    Err(Failure::Commit(e)) => {
+                        return Err(e.context(failed("failed at COMMIT and was rolled back")))
+                    }
+                }
+                applied = next;
+                versions = next_versions;
+                continue;
+            }
+        }
+        let txn = begin(db, limit)
+            .await
+            .with_context(|| failed("could not start"))?;
+        let mut tracked = model.clone();
+        let started = now();
+        let mut ran = run_revision(ctx, &txn, id, direction, tracked.as_mut(), limit).await;
+        if ran.is_ok() {
+            for sql in version_sql(&version_table, &versions, &next_versions) {
+                if let Err(e) = timed(limit, txn.execute_unprepared(&sql)).await {
+                    ran = Err(e.context(format!("updating the version table {version_table}")));
+                    break;
+                }
+            }
+        }
+        if ran.is_ok() {
+            let sql = history_sql(
+                config,
+                backend,
+                id,
+                direction.word(),
+                Times::Client(&started, &now()),
+            );
+            if let Err(e) = timed(limit, txn.execute_unprepared(&sql)).await {
+                ran = Err(e.context(format!(
+                    "recording the step in the history table {history_table}"
+                )));
+            }
+        }
+        match ran {
+            Ok(()) => timed(limit, txn.commit())
+                .await
+                .with_context(|| failed("failed at COMMIT and was rolled back"))?,
+            Err(e) => {
+                // A server that stopped answering will not answer the rollback either; it rolls
+                // back by itself when the session ends.
+                let _ = tokio::time::timeout(Duration::from_secs(5), txn.rollback()).await;
+                return Err(e.context(failed("failed and was rolled back")));
+            }
+        }
+        applied = next;
+        versions = next_versions;
+        model = tracked;
+    }
+    let read_back = timed(limit, read_versions(db, config)).await?;
+    let mut expected = versions;
+    expected.sort();
+    if read_back != expected {
+        bail!("the version table holds {read_back:?} after the run, expected {expected:?}");
+    }
+    Ok(read_back)
+}
+
+/// Runs one revision's steps inside `txn`.
+pub(super) async fn run_revision(
+    ctx: &Context<'_>,
+    txn: &DatabaseTransaction,
+    id: &str,
+    direction: Direction,
+    mut model: Option<&mut Schema>,
+    limit: Option<Duration>,
+) -> Result<()> {
+    let backend = txn.get_database_backend();
+    let ops = ctx.ops(id, direction)?;
+    let empty = Schema::default();
+    for (n, step) in ops.steps.iter().enumerate() {
+        match step {
+            Step::Op(op) => {
+                let before = model.as_deref().unwrap_or(&empty);
+                let sqls = ddl::render(backend, op, before)
+                    .with_context(|| format!("step {}: {op:?}", n + 1))?;
+                for sql in &sqls {
+                    timed(limit, txn.execute_unprepared(sql))
+                        .await
+                        .map_err(|e| {
+                            anyhow!("step {}: statement `{}`: {e:#}", n + 1, short(sql))
+                        })?;
+                }
+                if let Some(m) = model.as_deref_mut() {
+                    apply(m, op).with_context(|| format!("step {}", n + 1))?;
+                }
+            }
+            Step::Data(f) => timed(limit, f(txn)).await.map_err(|e| {
+                anyhow!(
+                    "data migration (step {}) returned an error: {}",
+                    n + 1,
+                    data_error(&e)
+                )
+            })?,
+        }
+    }
+    if backend == DbBackend::Sqlite {
+        let broken = timed(
+            limit,
+            txn.query_all_raw(Statement::from_string(
+                backend,
+                "SELECT DISTINCT \"table\" AS t FROM pragma_foreign_key_check",
+            )),
+        )
+        .await?;
+        if !broken.is_empty() {
+            let tables: Vec<String> = broken
+                .iter()
+                .filter_map(|r| r.try_get::<String>("", "t").ok())
+                .collect();
+            bail!("rows of {} break their foreign keys", tables.join(", "));
+        }
+    }
+    Ok(())
+}
+
+/// What a data migration's error says, with the server's own message where there is one.
+pub(super) fn data_error(e: &anyhow::Error) -> String {
+    if let Some(db) = e
+        .downcast_ref::<sea_orm::DbErr>()
+        .and_then(crate::db::sqlx_error)
+    {
+        if let sea_orm::sqlx::Error::Database(d) = db {
+            return match d.code() {
+                Some(code) => format!("{} (SQLSTATE {code})", d.message()),
+                None => d.message().to_string(),
+            };
+        }
+        return db.to_string();
+    }
+    format!("{e:#}")
+}
+
+/// Writes the version table (and a history row per revision) as `targets`, running nothing.
+pub async fn stamp(
+    ctx: &Context<'_>,
+    url: &DbUrl,
+    targets: &[String],
+    purge: bool,
+    out: &mut (dyn Write + Send),
+) -> Result<Vec<String>> {
+    let config = &ctx.dir.config;
+    let db = connect_runner(url, config).await?;
+    let lock = lock(&db, url, config, out).await?;
+    let result = stamp_locked(ctx, &db, targets, purge).await;
+    let unlocked = unlock(&db, lock, config.statement_timeout()).await;
+    let versions = result?;
+    unlocked?;
+    db.close().await.ok();
+    Ok(versions)
+}
+
+pub(super) async fn stamp_locked(
+    ctx: &Context<'_>,
+    db: &DatabaseConnection,
+    targets: &[String],
+    purge: bool,
+) -> Result<Vec<String>> {
+    let config = &ctx.dir.config;
+    let limit = config.statement_timeout();
+    create_opdb_tables(db, config).await?;
+    let current = timed(limit, read_versions(db, config)).await?;
+    if !purge {
+        ctx.graph.check_versions(&current)?;
+    }
+    let mut wanted = BTreeSet::new();
+    for t in targets {
+        wanted.extend(ctx.graph.resolve(t, &current)?);
+    }
+    let versions = ctx
+        .graph
+        .version_heads(&ctx.graph.ancestors(&wanted.into_iter().collect::<Vec<_>>()));
+    let txn = begin(db, limit).await?;
+    for sql in stamp_sql(
+        config,
+        db.get_database_backend(),
+        &current,
+        &versions,
+        purge,
+    ) {
+        timed(limit, txn.execute_unprepared(&sql))
+            .await
+            .with_context(|| format!("stamping: `{}`", short(&sql)))?;
+    }
+    timed(limit, txn.commit()).await?;
+    let read_back = timed(limit, read_versions(db, config)).await?;
+    if read_back != versions {
+        bail!("the version table holds {read_back:?} after stamping, expected {versions:?}");
+    }
+    Ok(read_back)
+}

@@ -1,0 +1,239 @@
+//! The version table (alembic's `alembic_version`: the applied heads) and opdb's history table
+//! (every applied step, with when and by whom): their DDL, the statements that move them, and
+//! reading them back. The online run, `stamp` and the offline scripts all write them from here.
+
+use crate::ddl::{ident, literal};
+use crate::script::Config;
+use anyhow::{Context as _, Result};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+pub(super) fn table_name(config: &Config, backend: DbBackend, table: &str) -> String {
+    match backend {
+        DbBackend::Postgres if config.schema != "public" => {
+            format!("{}.{}", ident(&config.schema), ident(table))
+        }
+        _ => ident(table),
+    }
+}
+
+pub(super) fn create_version_tables(config: &Config, backend: DbBackend) -> Vec<String> {
+    let id = match backend {
+        DbBackend::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        _ => "SERIAL PRIMARY KEY",
+    };
+    vec![
+        format!(
+            "CREATE TABLE IF NOT EXISTS {} (\n    version_num VARCHAR(32) NOT NULL,\n    \
+             CONSTRAINT {} PRIMARY KEY (version_num)\n)",
+            table_name(config, backend, &config.version_table),
+            ident(&format!("{}_pkc", config.version_table))
+        ),
+        format!(
+            "CREATE TABLE IF NOT EXISTS {} (\n    id {id},\n    revision VARCHAR(32) NOT NULL,\n    \
+             direction VARCHAR(9) NOT NULL,\n    started_at TIMESTAMP NOT NULL,\n    \
+             finished_at TIMESTAMP NOT NULL,\n    who VARCHAR NOT NULL,\n    \
+             tool_version VARCHAR NOT NULL\n)",
+            table_name(config, backend, &config.history_table)
+        ),
+    ]
+}
+
+/// Statements that move the version table from `before` to `after`.
+pub(super) fn version_sql(table: &str, before: &[String], after: &[String]) -> Vec<String> {
+    let removed: Vec<&String> = before.iter().filter(|v| !after.contains(v)).collect();
+    let added: Vec<&String> = after.iter().filter(|v| !before.contains(v)).collect();
+    if let ([old], [new]) = (removed.as_slice(), added.as_slice()) {
+        return vec![format!(
+            "UPDATE {table} SET version_num = {} WHERE version_num = {}",
+            literal(new),
+            literal(old)
+        )];
+    }
+    let mut out: Vec<String> = removed
+        .iter()
+        .map(|v| format!("DELETE FROM {table} WHERE version_num = {}", literal(v)))
+        .collect();
+    out.extend(
+        added
+            .iter()
+            .map(|v| format!("INSERT INTO {table} (version_num) VALUES ({})", literal(v))),
+    );
+    out
+}
+
+/// Who runs this, for the history table.
+pub(super) fn who() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    if host.is_empty() {
+        user
+    } else {
+        format!("{user}@{host}")
+    }
+}
+
+/// When a history row's step started and finished.
+pub(super) enum Times<'a> {
+    /// Read from the client's clock (UTC).
+    Client(&'a str, &'a str),
+    /// The statement's own time (a stamp).
+    Now,
+    /// Read by the server as the statements run (UTC): when the message that holds the whole
+    /// revision arrived, and when its history row is written.
+    Server,
+}
+
+pub(super) fn history_sql(
+    config: &Config,
+    backend: DbBackend,
+    revision: &str,
+    direction: &str,
+    times: Times<'_>,
+) -> String {
+    let (started, finished) = match times {
+        Times::Client(s, f) => (literal(s), literal(f)),
+        Times::Now => ("CURRENT_TIMESTAMP".into(), "CURRENT_TIMESTAMP".into()),
+        Times::Server => (
+            "(statement_timestamp() AT TIME ZONE 'UTC')".into(),
+            "(clock_timestamp() AT TIME ZONE 'UTC')".into(),
+        ),
+    };
+    format!(
+        "INSERT INTO {} (revision, direction, started_at, finished_at, who, tool_version) \
+         VALUES ({}, {}, {started}, {finished}, {}, {})",
+        table_name(config, backend, &config.history_table),
+        literal(revision),
+        literal(direction),
+        literal(&who()),
+        literal(env!("CARGO_PKG_VERSION"))
+    )
+}
+
+pub(super) fn now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%d %H:%M:%S%.6f")
+        .to_string()
+}
+
+/// The version table's rows; none when the table does not exist yet.
+pub async fn read_versions<C: ConnectionTrait>(db: &C, config: &Config) -> Result<Vec<String>> {
+    let backend = db.get_database_backend();
+    let exists = match backend {
+        DbBackend::Postgres => {
+            let name = format!("{}.{}", ident(&config.schema), ident(&config.version_table));
+            let row = db
+                .query_one_raw(Statement::from_sql_and_values(
+                    backend,
+                    "SELECT to_regclass($1) IS NOT NULL AS present",
+                    [name.into()],
+                ))
+                .await?;
+            row.map(|r| r.try_get::<bool>("", "present"))
+                .transpose()?
+                .unwrap_or(false)
+        }
+        _ => {
+            let row = db
+                .query_one_raw(Statement::from_sql_and_values(
+                    backend,
+                    "SELECT count(*) AS present FROM sqlite_master WHERE type = 'table' AND name = ?",
+                    [config.version_table.clone().into()],
+                ))
+                .await?;
+            row.map(|r| r.try_get::<i64>("", "present"))
+                .transpose()?
+                .unwrap_or(0)
+                > 0
+        }
+    };
+    if !exists {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT version_num FROM {} ORDER BY version_num",
+        table_name(config, backend, &config.version_table)
+    );
+    let rows = db
+        .query_all_raw(Statement::from_string(backend, sql))
+        .await
+        .with_context(|| format!("reading the version table {}", config.version_table))?;
+    rows.iter()
+        .map(|r| r.try_get::<String>("", "version_num").map_err(Into::into))
+        .collect()
+}
+
+/// One applied step, from the history table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryRow {
+    pub revision: String,
+    pub direction: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub who: String,
+    pub tool_version: String,
+}
+
+pub async fn read_history<C: ConnectionTrait>(db: &C, config: &Config) -> Result<Vec<HistoryRow>> {
+    let backend = db.get_database_backend();
+    let sql = format!(
+        "SELECT revision, direction, CAST(started_at AS VARCHAR) AS started_at, \
+         CAST(finished_at AS VARCHAR) AS finished_at, who, tool_version FROM {} ORDER BY id",
+        table_name(config, backend, &config.history_table)
+    );
+    let rows = db
+        .query_all_raw(Statement::from_string(backend, sql))
+        .await
+        .with_context(|| {
+            format!(
+                "reading the history table {} (has anything been applied yet?)",
+                config.history_table
+            )
+        })?;
+    rows.iter()
+        .map(|r| {
+            let get = |c: &str| r.try_get::<String>("", c);
+            Ok(HistoryRow {
+                revision: get("revision")?,
+                direction: get("direction")?,
+                started_at: get("started_at")?,
+                finished_at: get("finished_at")?,
+                who: get("who")?,
+                tool_version: get("tool_version")?,
+            })
+        })
+        .collect()
+}
+
+/// The statements that stamp the version table from `current` to `versions`, with a history
+/// row for each.
+pub(super) fn stamp_sql(
+    config: &Config,
+    backend: DbBackend,
+    current: &[String],
+    versions: &[String],
+    purge: bool,
+) -> Vec<String> {
+    let table = table_name(config, backend, &config.version_table);
+    let mut sqls = if purge {
+        vec![format!("DELETE FROM {table}")]
+    } else {
+        Vec::new()
+    };
+    let before = if purge { &[][..] } else { current };
+    sqls.extend(version_sql(&table, before, versions));
+    let stamp_time = now();
+    for v in versions {
+        sqls.push(history_sql(
+            config,
+            backend,
+            v,
+            "stamp",
+            Times::Client(&stamp_time, &stamp_time),
+        ));
+    }
+    sqls
+}
