@@ -22,6 +22,7 @@ use migration::commands::check::{CheckOutcome, DiffOutcome, DiffSide};
 use migration::commands::revision::{RevisionArgs, RevisionOutcome};
 use migration::commands::{self, EntityModel};
 use migration::compare::differences;
+use migration::error::MigrateError;
 use migration::ops::Op;
 use migration::runtime::Direction;
 use migration::schema::{
@@ -288,20 +289,31 @@ impl Project {
         url: &str,
         command: impl AsyncFnOnce(&commands::Project<'_>) -> anyhow::Result<T>,
     ) -> Result<T, String> {
+        self.with_error(model, url, command)
+            .await
+            .map_err(|e| cli::one_line(&e))
+    }
+
+    /// As [`Project::with`], the error as the engine returned it.
+    async fn with_error<T>(
+        &self,
+        model: fn() -> migration::entities::EntitySet,
+        url: &str,
+        command: impl AsyncFnOnce(&commands::Project<'_>) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
         let models = [EntityModel {
             database: "autogen",
             entities: model,
         }];
-        let dir = ScriptDir::open(&self.root, "autogen").map_err(|e| cli::one_line(&e))?;
+        let dir = ScriptDir::open(&self.root, "autogen")?;
         let project = commands::Project::new(
             &self.root,
             &dir,
             &self.scripts,
             &models,
             Some(url.to_string()),
-        )
-        .map_err(|e| cli::one_line(&e))?;
-        command(&project).await.map_err(|e| cli::one_line(&e))
+        )?;
+        command(&project).await
     }
 
     async fn upgrade(&self, model: fn() -> migration::entities::EntitySet, url: &str, to: &str) {
@@ -425,8 +437,20 @@ async fn entity_changes_generate_revisions_that_upgrade_check_and_downgrade() {
             autogenerate: true,
             ..Default::default()
         };
-        let e = p.revision(v2::entities, url, args).await.unwrap_err();
-        assert!(e.contains("Target database is not up to date"), "{e}");
+        let e = p
+            .with_error(v2::entities, url, async |p| {
+                commands::revision::revision(p, args).await
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(
+            migration::error::migrate_error(&e),
+            Some(&MigrateError::NotAtHead {
+                at: vec!["a0a0a0a0a0a1".into()],
+                heads: vec!["a0a0a0a0a0a2".into()],
+            }),
+            "{e:#}"
+        );
 
         p.upgrade(v2::entities, url, "head").await;
         let found = p.check(v2::entities, url).await.unwrap();

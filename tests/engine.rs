@@ -8,6 +8,8 @@ mod common;
 
 use clap::Parser;
 use migration::cli::{self, Cli};
+use migration::commands;
+use migration::error::{migrate_error, MigrateError, Named};
 use migration::script::CompiledScripts;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::path::{Path, PathBuf};
@@ -114,6 +116,28 @@ impl Project {
 
     fn versions(&self, name: &str) -> PathBuf {
         self.root.join("alembic").join(name).join("versions")
+    }
+
+    /// Runs `upgrade TARGET` on script directory `name` through the library, as a program
+    /// using the engine would: the error as the engine returns it.
+    async fn upgrade_error(&self, name: &str, url: &str, target: &str) -> anyhow::Error {
+        let dir = migration::script::ScriptDir::open(&self.root, name).unwrap();
+        let run = async {
+            let project =
+                commands::Project::new(&self.root, &dir, &self.scripts, &[], Some(url.into()))?;
+            commands::migrate::migrate(
+                &project,
+                migration::runtime::Direction::Upgrade,
+                target,
+                false,
+                &mut std::io::sink(),
+            )
+            .await
+        };
+        match run.await {
+            Ok(_) => panic!("upgrade {target} of {name} succeeded"),
+            Err(e) => e,
+        }
     }
 
     /// Runs `opdb ARGS` and returns its output, or its one-line error.
@@ -355,6 +379,14 @@ async fn a_stale_binary_is_refused() {
     std::fs::write(p.versions("demo").join("c3_seeing.rs"), "//! edited\n").unwrap();
     let e = p.err(&["-n", "demo", "upgrade", "head"]).await;
     assert!(e.contains("c3_seeing.rs changed on disk"), "{e}");
+    let e = p.upgrade_error("demo", "sqlite::memory:", "head").await;
+    match migrate_error(&e) {
+        Some(MigrateError::StaleBinary { dir, problems }) => {
+            assert_eq!(dir, "alembic/demo");
+            assert_eq!(problems, &["c3_seeing.rs changed on disk"]);
+        }
+        other => panic!("{other:?}: {e:#}"),
+    }
 }
 
 #[tokio::test]
@@ -400,6 +432,20 @@ async fn a_failing_revision_leaves_no_trace() {
             "{e}"
         );
         assert!(!e.contains('\n'));
+        let e = p.upgrade_error("broken", &url, "head").await;
+        assert_eq!(
+            migrate_error(&e),
+            Some(&MigrateError::RevisionFailed {
+                direction: "upgrade",
+                revision: Named {
+                    id: "f6f6f6f6f6f6".into(),
+                    path: "alembic/broken/versions/f6_fails.rs".into(),
+                },
+                what: "failed and was rolled back".into(),
+                at: "b2b2b2b2b2b2".into(),
+            }),
+            "{e:#}"
+        );
         assert_eq!(versions(&db).await, ids(&["b2b2b2b2b2b2"]));
         assert_eq!(tables(&db).await, ids(&["exposure", "instrument"]));
         let columns = match db.get_database_backend() {

@@ -13,6 +13,7 @@ pub mod ddl;
 pub mod diagram;
 pub mod dump;
 pub mod entities;
+pub mod error;
 pub mod introspect;
 pub mod live;
 pub mod naming;

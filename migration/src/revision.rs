@@ -2,6 +2,7 @@
 //! labels, `depends_on`, several bases and heads; target resolution; upgrade and downgrade
 //! plans. Pure: it knows files only by name, for messages.
 
+use crate::error::{MigrateError, Named};
 use anyhow::{bail, Result};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -152,14 +153,23 @@ impl Graph {
         let matches: Vec<&String> = self.revs.keys().filter(|id| id.starts_with(text)).collect();
         match matches.as_slice() {
             [one] if !text.is_empty() => Ok((*one).clone()),
-            [] | [_] => bail!("can't locate revision identified by '{text}'"),
-            many => bail!(
-                "revision prefix '{text}' is ambiguous: it matches {}",
-                many.iter()
-                    .map(|id| format!("{id} ({})", self.revs[*id].path))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            [] | [_] => Err(MigrateError::UnknownRevision {
+                text: text.to_string(),
+            }
+            .into()),
+            many => Err(MigrateError::AmbiguousRevision {
+                prefix: text.to_string(),
+                matches: many.iter().map(|id| self.named(id)).collect(),
+            }
+            .into()),
+        }
+    }
+
+    /// A revision as errors name it.
+    fn named(&self, id: &str) -> Named {
+        Named {
+            id: id.to_string(),
+            path: self.revs[id].path.clone(),
         }
     }
 
@@ -167,15 +177,10 @@ impl Graph {
     pub fn single_head(&self) -> Result<Vec<String>> {
         let heads = self.heads();
         if heads.len() > 1 {
-            bail!(
-                "multiple head revisions are present ({}); please specify a specific target \
-                 revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads",
-                heads
-                    .iter()
-                    .map(|h| format!("{h} in {}", self.revs[h].path))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            return Err(MigrateError::MultipleHeads {
+                heads: heads.iter().map(|h| self.named(h)).collect(),
+            }
+            .into());
         }
         Ok(heads)
     }
@@ -328,10 +333,7 @@ impl Graph {
     pub fn check_versions(&self, versions: &[String]) -> Result<()> {
         for v in versions {
             if !self.revs.contains_key(v) {
-                bail!(
-                    "can't locate revision {v}: the database's version table names a revision \
-                     that is not in the scripts (use `stamp --purge` to overwrite it)"
-                );
+                return Err(MigrateError::UnknownVersion { id: v.clone() }.into());
             }
         }
         Ok(())
@@ -386,11 +388,14 @@ fn topological(revs: &BTreeMap<String, Revision>) -> Result<Vec<String>> {
         rev.down.iter().chain(&rev.depends_on).cloned().collect()
     });
     if !stuck.is_empty() {
-        let stuck: Vec<String> = stuck
+        let revisions = stuck
             .iter()
-            .map(|id| format!("{id} ({})", revs[id].path))
+            .map(|id| Named {
+                id: id.clone(),
+                path: revs[id].path.clone(),
+            })
             .collect();
-        bail!("the revisions form a cycle: {}", stuck.join(", "));
+        return Err(MigrateError::Cycle { revisions }.into());
     }
     Ok(order)
 }
@@ -413,6 +418,62 @@ mod tests {
 
     fn ids(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// The engine's typed error in `e`.
+    fn typed(e: anyhow::Error) -> MigrateError {
+        crate::error::migrate_error(&e)
+            .cloned()
+            .unwrap_or_else(|| panic!("not a MigrateError: {e:#}"))
+    }
+
+    fn named(id: &str) -> Named {
+        Named {
+            id: id.into(),
+            path: format!("{id}.rs"),
+        }
+    }
+
+    #[test]
+    fn graph_errors_are_typed() {
+        let g = diamond();
+        assert_eq!(
+            typed(g.resolve_one("ffff").unwrap_err()),
+            MigrateError::UnknownRevision {
+                text: "ffff".into()
+            }
+        );
+        let two = Graph::new(vec![rev("ab0000000001", &[]), rev("ab0000000002", &[])]).unwrap();
+        assert_eq!(
+            typed(two.resolve_one("ab").unwrap_err()),
+            MigrateError::AmbiguousRevision {
+                prefix: "ab".into(),
+                matches: vec![named("ab0000000001"), named("ab0000000002")],
+            }
+        );
+        assert_eq!(
+            typed(two.single_head().unwrap_err()),
+            MigrateError::MultipleHeads {
+                heads: vec![named("ab0000000001"), named("ab0000000002")],
+            }
+        );
+        assert_eq!(
+            typed(g.check_versions(&ids(&["0123456789ab"])).unwrap_err()),
+            MigrateError::UnknownVersion {
+                id: "0123456789ab".into()
+            }
+        );
+        let cycle = Graph::new(vec![
+            rev("aaaa00000001", &["bbbb00000002"]),
+            rev("bbbb00000002", &["aaaa00000001"]),
+        ]);
+        match cycle.map(|_| ()).map_err(typed) {
+            Err(MigrateError::Cycle { revisions }) => assert_eq!(
+                revisions,
+                vec![named("aaaa00000001"), named("bbbb00000002")]
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 
     /// a - b - c (branch) and b - d, merged by e.

@@ -345,12 +345,11 @@ impl ScriptDir {
             }
         }
         if !problems.is_empty() {
-            bail!(
-                "this opdb binary is out of date with {}/versions ({}): rebuild it (cargo build, or \
-                 cargo run -- ...) and run the command again",
-                self.label(),
-                problems.join(", ")
-            );
+            return Err(crate::error::MigrateError::StaleBinary {
+                dir: self.label(),
+                problems,
+            }
+            .into());
         }
         Ok(())
     }

@@ -3,9 +3,10 @@
 
 use super::{EntityModel, Project};
 use crate::autogenerate::{self, describe};
+use crate::error::MigrateError;
 use crate::live;
 use crate::ops::Op;
-use crate::revision::{shown, Graph};
+use crate::revision::Graph;
 use crate::runtime::{self, Context};
 use crate::schema::Schema;
 use crate::script::RevisionFile;
@@ -94,12 +95,11 @@ pub async fn revision(project: &Project<'_>, args: RevisionArgs) -> Result<Revis
     let model = EntityModel::start(project.models, project.name())?;
     let (from, versions) = database_at(ctx, &project.database_url()?).await?;
     if !ctx.graph.at_head(&versions) {
-        bail!(
-            "Target database is not up to date: it is at {}, the head is {}; run \
-             `opdb upgrade head` first",
-            shown(&versions),
-            shown(&ctx.graph.heads())
-        );
+        return Err(MigrateError::NotAtHead {
+            at: versions,
+            heads: ctx.graph.heads(),
+        }
+        .into());
     }
     let (to, hints) = model.get().await?;
     let (upgrade, downgrade) = autogenerate::revision_ops(&from, &to, &hints)?;

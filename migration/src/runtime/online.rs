@@ -12,6 +12,7 @@ use super::versions::{
 use super::Direction;
 use crate::apply::apply;
 use crate::ddl;
+use crate::error::{MigrateError, Named};
 use crate::ops::Step;
 use crate::schema::Schema;
 use crate::script::Config;
@@ -171,12 +172,14 @@ pub(super) async fn migrate_locked(
         } else {
             versions.join(", ")
         };
-        let failed = |what: &str| {
-            format!(
-                "{} of revision {id} ({}) {what}; the database stays at {at}",
-                direction.word(),
-                ctx.path(id)
-            )
+        let failed = |what: &str| MigrateError::RevisionFailed {
+            direction: direction.word(),
+            revision: Named {
+                id: id.clone(),
+                path: ctx.path(id),
+            },
+            what: what.to_string(),
+            at: at.clone(),
         };
         // On PostgreSQL a revision of statements alone goes in one message (see `batch`).
         if backend == DbBackend::Postgres {
