@@ -25,11 +25,12 @@ use std::collections::{HashMap, HashSet};
 /// handful of rows.
 const RELATIONS: &str = "
 SELECT c.oid::int8 AS oid, c.relname::text AS name, c.relkind::text AS kind,
-       c.relnamespace = ns.oid AS here,
+       c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AS here,
        CASE WHEN c.relkind IN ('i', 'I') THEN (SELECT am.amname::text FROM pg_am am
                                              WHERE am.oid = c.relam) END AS method
-FROM pg_class c, (SELECT oid FROM pg_namespace WHERE nspname = $1) ns
-WHERE (c.relnamespace = ns.oid AND c.relkind IN ('r', 'p', 'i', 'I') AND NOT c.relispartition)
+FROM pg_class c
+WHERE (c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+       AND c.relkind IN ('r', 'p', 'i', 'I') AND NOT c.relispartition)
    OR c.relkind = 'S'
 ORDER BY c.relname::text";
 
