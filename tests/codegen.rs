@@ -70,19 +70,7 @@ fn rustfmt_installed() -> bool {
 
 /// `rustfmt --edition 2021 --check` on `text`: `None` when it passes, else what it said.
 fn rustfmt_check(name: &str, text: &str) -> Option<String> {
-    let dir = std::env::temp_dir().join(format!("opdb-codegen-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    let out = Command::new("rustfmt")
-        .args(["--edition", "2021", "--check"])
-        .arg(&path)
-        .output()
-        .expect("running rustfmt");
-    let _ = std::fs::remove_file(&path);
-    (!out.status.success()).then(|| {
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
-    })
+    rustfmt_check_all(&[(name.to_string(), text.to_string())])
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -602,7 +590,10 @@ fn mutated(r: &mut Random, schema: &Schema) -> Schema {
 
 /// `rustfmt --edition 2021 --check` on many files at once: what it said, if it objects.
 fn rustfmt_check_all(files: &[(String, String)]) -> Option<String> {
-    let dir = std::env::temp_dir().join(format!("opdb-codegen-all-{}", std::process::id()));
+    // A folder per call: the tests of this file run at once, and each removes its own.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("opdb-codegen-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut paths = Vec::new();
     for (name, text) in files {

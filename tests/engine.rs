@@ -202,6 +202,17 @@ async fn tables(db: &DatabaseConnection) -> Vec<String> {
         .collect()
 }
 
+/// How many columns the `exposure` table has.
+async fn exposure_columns(db: &DatabaseConnection) -> i64 {
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => {
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'exposure'"
+        }
+        _ => "SELECT count(*) FROM pragma_table_info('exposure')",
+    };
+    scalar(db, sql).await
+}
+
 async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
@@ -448,14 +459,8 @@ async fn a_failing_revision_leaves_no_trace() {
         );
         assert_eq!(versions(&db).await, ids(&["b2b2b2b2b2b2"]));
         assert_eq!(tables(&db).await, ids(&["exposure", "instrument"]));
-        let columns = match db.get_database_backend() {
-            DbBackend::Postgres => {
-                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'exposure'"
-            }
-            _ => "SELECT count(*) FROM pragma_table_info('exposure')",
-        };
         assert_eq!(
-            scalar(&db, columns).await,
+            exposure_columns(&db).await,
             4,
             "the added column is gone too"
         );
@@ -930,13 +935,7 @@ async fn a_failing_statement_is_named_and_rolled_back() {
         }
         assert_eq!(versions(&db).await, ids(&["b2b2b2b2b2b2"]));
         assert_eq!(tables(&db).await, ids(&["exposure", "instrument"]));
-        let columns = match db.get_database_backend() {
-            DbBackend::Postgres => {
-                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'exposure'"
-            }
-            _ => "SELECT count(*) FROM pragma_table_info('exposure')",
-        };
-        assert_eq!(scalar(&db, columns).await, 4, "no added column remains");
+        assert_eq!(exposure_columns(&db).await, 4, "no added column remains");
         let applied = p
             .ok(&["-n", "brokenddl", "--url", &url, "history", "--applied"])
             .await;
