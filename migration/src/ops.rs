@@ -177,6 +177,50 @@ impl Op {
     }
 }
 
+impl Op {
+    /// The existing table this op changes in place (its columns, keys, indexes or comment):
+    /// consecutive ops on one table run as one ([`table_runs`]). `None` for ops that create,
+    /// drop or rename a table, or change no table.
+    pub fn changed_table(&self) -> Option<&str> {
+        match self {
+            Op::AddColumn { table, .. }
+            | Op::DropColumn { table, .. }
+            | Op::AlterColumn { table, .. }
+            | Op::CreatePrimaryKey { table, .. }
+            | Op::DropPrimaryKey { table, .. }
+            | Op::CreateUnique { table, .. }
+            | Op::CreateForeignKey { table, .. }
+            | Op::CreateCheck { table, .. }
+            | Op::DropConstraint { table, .. }
+            | Op::CreateIndex { table, .. }
+            | Op::DropIndex { table, .. }
+            | Op::SetTableComment { table, .. } => Some(table),
+            _ => None,
+        }
+    }
+}
+
+/// Splits `items` into the runs a backend executes together (alembic's `ModifyTableOps`):
+/// consecutive items that change the same table ([`Op::changed_table`], through `table`) form
+/// one run, every other item a run of its own. Order is kept: the runs, concatenated, are
+/// `items`. SQLite rebuilds a table once per run, PostgreSQL merges a run's `ALTER TABLE`s.
+pub fn table_runs<'a, T>(
+    items: &'a [T],
+    table: impl Fn(&'a T) -> Option<&'a str>,
+) -> Vec<std::ops::Range<usize>> {
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut current: Option<&str> = None;
+    for (i, item) in items.iter().enumerate() {
+        let this = table(item);
+        match (runs.last_mut(), this) {
+            (Some(run), Some(t)) if current == Some(t) => run.end = i + 1,
+            _ => runs.push(i..i + 1),
+        }
+        current = this;
+    }
+    runs
+}
+
 /// One property of an alter: left as it is, or set to a value. Where the value is itself
 /// optional (a default, a comment), `Set(None)` removes it, which `Keep` does not.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -315,6 +359,25 @@ impl std::fmt::Debug for Step {
     }
 }
 
+/// The ops of a run of steps ([`Ops::runs`]), which holds no data migration.
+pub fn step_ops(steps: &[Step]) -> Vec<&Op> {
+    steps
+        .iter()
+        .filter_map(|step| match step {
+            Step::Op(op) => Some(op),
+            Step::Data(_) => None,
+        })
+        .collect()
+}
+
+/// How a message names a run of steps (numbered from 1): `step 3`, `steps 3-5`.
+pub fn steps_label(run: &std::ops::Range<usize>) -> String {
+    match run.len() {
+        1 => format!("step {}", run.start + 1),
+        _ => format!("steps {}-{}", run.start + 1, run.end),
+    }
+}
+
 /// What a revision's `upgrade` and `downgrade` receive: each call records one step, which the
 /// runner then renders for the backend and runs (or prints, with `--sql`).
 #[derive(Debug, Default)]
@@ -335,6 +398,15 @@ impl Ops {
     pub fn ops(&self) -> impl Iterator<Item = &Op> {
         self.steps.iter().filter_map(|s| match s {
             Step::Op(op) => Some(op),
+            Step::Data(_) => None,
+        })
+    }
+
+    /// The steps in runs that change one table each ([`table_runs`]); a data migration is a
+    /// run of its own.
+    pub fn runs(&self) -> Vec<std::ops::Range<usize>> {
+        table_runs(&self.steps, |step| match step {
+            Step::Op(op) => op.changed_table(),
             Step::Data(_) => None,
         })
     }

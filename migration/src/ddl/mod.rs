@@ -9,6 +9,7 @@
 pub mod postgres;
 pub mod sqlite;
 
+use crate::autogenerate::describe;
 use crate::ops::Op;
 use crate::schema::{name_of, FkAction, ForeignKey, Schema};
 use anyhow::Result;
@@ -23,15 +24,28 @@ pub fn render(backend: DbBackend, op: &Op, before: &Schema) -> Result<Vec<String
     }
 }
 
-/// The statements of `op` for a script, each ended by `;` and a blank line, and `model` moved
-/// on past it (the next op renders against the schema this one leaves).
-pub fn render_and_apply(backend: DbBackend, op: &Op, model: &mut Schema) -> Result<String> {
+/// The SQL for a run of ops on one table ([`crate::ops::table_runs`]), given the schema
+/// before them: one SQLite rebuild, merged PostgreSQL `ALTER TABLE`s. A run of one op is
+/// [`render`].
+pub fn render_run(backend: DbBackend, ops: &[&Op], before: &Schema) -> Result<Vec<String>> {
+    match backend {
+        DbBackend::Postgres => postgres::render_run(ops, before),
+        DbBackend::Sqlite => sqlite::render_run(ops, before),
+        other => anyhow::bail!("{other:?} is not supported: use PostgreSQL or SQLite"),
+    }
+}
+
+/// The statements of a run of ops for a script, each ended by `;` and a blank line, and
+/// `model` moved on past them (the next run renders against the schema this one leaves).
+pub fn render_and_apply(backend: DbBackend, ops: &[&Op], model: &mut Schema) -> Result<String> {
     let mut s = String::new();
-    for sql in render(backend, op, model)? {
+    for sql in render_run(backend, ops, model)? {
         s.push_str(&sql);
         s.push_str(";\n\n");
     }
-    crate::apply::apply(model, op)?;
+    for op in ops {
+        crate::apply::apply(model, op)?;
+    }
     Ok(s)
 }
 
@@ -44,9 +58,12 @@ pub fn script(backend: DbBackend, from: &Schema, ops: &[Op]) -> Result<String> {
         s.push_str("-- Table rebuilds need foreign keys off (outside any transaction).\nPRAGMA foreign_keys = OFF;\n\n");
     }
     s.push_str("BEGIN;\n\n");
-    for op in ops {
-        let sql = render_and_apply(backend, op, &mut model)
-            .with_context(|| crate::autogenerate::describe::op(op))?;
+    for run in crate::ops::table_runs(ops, Op::changed_table) {
+        let run: Vec<&Op> = ops[run].iter().collect();
+        let sql = render_and_apply(backend, &run, &mut model).with_context(|| {
+            let what: Vec<String> = run.iter().map(|op| describe::op(op)).collect();
+            what.join("; ")
+        })?;
         s.push_str(&sql);
     }
     s.push_str("COMMIT;\n");

@@ -1,7 +1,12 @@
 //! PostgreSQL DDL.
 //!
-//! One op, one or more statements, each `ALTER TABLE` changing one thing: the statements are
-//! what tests and `--sql` scripts show, so alters of one table are not merged into one.
+//! One op renders to one or more statements ([`render`]). A run of ops on one table
+//! ([`crate::ops::table_runs`]) renders to fewer ([`render_run`]): neighbouring `ALTER TABLE`
+//! actions share one statement, so the table is locked, scanned and rewritten once for them.
+//! PostgreSQL runs the actions of one statement in passes (drops, then type changes, added
+//! columns, `SET NOT NULL`, defaults; constraints are added in passes of their own), not in
+//! the order written, so actions share a statement only where that order is the written one:
+//! the merged statement does exactly what the separate ones did.
 
 use super::{
     constraint_lines, constraint_name, create_index, foreign_key_clause, ident, idents, literal,
@@ -131,67 +136,194 @@ END $$",
 
 /// Makes `table.column` serial (a sequence it owns, numbering on from the largest value) or
 /// plain (dropping its sequence, whatever it is called).
-fn alter_serial(table: &str, column: &str, ty: &ColumnType, serial: bool) -> Vec<String> {
-    let alter = |what: String| {
-        format!(
-            "ALTER TABLE {} ALTER COLUMN {} {what}",
-            ident(table),
-            ident(column)
-        )
+fn alter_serial(table: &str, column: &str, ty: &ColumnType, serial: bool) -> Vec<Stmt> {
+    let alter = |pass: Pass, what: String| {
+        let text = format!("ALTER COLUMN {} {what}", ident(column));
+        Stmt::alter(table, pass, Some(column), text)
     };
     if serial {
         let sequence = crate::naming::serial_sequence(table, column);
         vec![
-            format!(
+            Stmt::Other(format!(
                 "CREATE SEQUENCE {} AS {} OWNED BY {}.{}",
                 ident(&sequence),
                 type_sql(ty, false),
                 ident(table),
                 ident(column)
-            ),
-            alter(format!(
-                "SET DEFAULT nextval({})",
-                literal(&ident(&sequence))
             )),
-            format!(
+            alter(
+                Pass::SetDefault,
+                format!("SET DEFAULT nextval({})", literal(&ident(&sequence))),
+            ),
+            Stmt::Other(format!(
                 "SELECT setval({}, COALESCE(MAX({}), 0) + 1, false) FROM {}",
                 literal(&ident(&sequence)),
                 ident(column),
                 ident(table)
-            ),
+            )),
         ]
     } else {
         vec![
-            alter("DROP DEFAULT".into()),
-            format!(
+            alter(Pass::Drop, "DROP DEFAULT".into()),
+            Stmt::Other(format!(
                 "DO $$ BEGIN EXECUTE 'DROP SEQUENCE ' || pg_get_serial_sequence({}, {}); END $$",
                 literal(&ident(table)),
                 literal(column)
-            ),
+            )),
         ]
     }
 }
 
+/// The statements of `op`, given the schema before it.
 pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
-    let alter = |table: &str, what: String| format!("ALTER TABLE {} {what}", ident(table));
+    Ok(statements(op, before)?
+        .into_iter()
+        .map(Stmt::into_sql)
+        .collect())
+}
+
+/// The statements of a run of ops on one table, given the schema before them: neighbouring
+/// actions merged into one `ALTER TABLE` where PostgreSQL runs them in the written order.
+pub fn render_run(ops: &[&Op], before: &Schema) -> Result<Vec<String>> {
+    let mut model = std::borrow::Cow::Borrowed(before);
+    let mut out: Vec<Stmt> = Vec::new();
+    for (i, op) in ops.iter().enumerate() {
+        for stmt in statements(op, &model)? {
+            match (out.last_mut(), stmt) {
+                (Some(Stmt::Alter(table, actions)), Stmt::Alter(t, mut more))
+                    if *table == t && joins(actions, &more[0]) =>
+                {
+                    actions.append(&mut more)
+                }
+                (_, stmt) => out.push(stmt),
+            }
+        }
+        // Later ops read the model only for what an op lacks (a column's old type); the
+        // runner passes an empty schema, which has no table to move on.
+        let last = i + 1 == ops.len();
+        if let (false, Some(table)) = (last, op.changed_table()) {
+            if model.table(table).is_some() {
+                crate::apply::apply(model.to_mut(), op)?;
+            }
+        }
+    }
+    Ok(out.into_iter().map(Stmt::into_sql).collect())
+}
+
+/// When PostgreSQL runs an `ALTER TABLE` action (tablecmds.c, `ATPrepCmd`): a statement's
+/// actions run pass by pass, and in the written order within a pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Pass {
+    /// `DROP COLUMN`, `DROP CONSTRAINT`, `DROP NOT NULL`, `DROP DEFAULT`.
+    Drop,
+    /// `ALTER COLUMN ... TYPE`.
+    AlterType,
+    AddColumn,
+    SetNotNull,
+    /// `SET DEFAULT`.
+    SetDefault,
+    /// `ADD PRIMARY KEY`, `ADD UNIQUE`: turned into index builds of a later pass when run.
+    IndexConstraint,
+    /// `ADD FOREIGN KEY`, `ADD CHECK`.
+    Constraint,
+    /// `RENAME`: a statement of its own.
+    Alone,
+}
+
+/// One `ALTER TABLE` action: its pass, the column it changes, and its text.
+#[derive(Debug)]
+struct Action {
+    pass: Pass,
+    column: Option<String>,
+    text: String,
+}
+
+/// A statement: `ALTER TABLE` with its actions, or any other.
+#[derive(Debug)]
+enum Stmt {
+    Alter(String, Vec<Action>),
+    Other(String),
+}
+
+impl Stmt {
+    fn alter(table: &str, pass: Pass, column: Option<&str>, text: String) -> Stmt {
+        let action = Action {
+            pass,
+            column: column.map(str::to_string),
+            text,
+        };
+        Stmt::Alter(table.to_string(), vec![action])
+    }
+
+    fn into_sql(self) -> String {
+        match self {
+            Stmt::Other(sql) => sql,
+            Stmt::Alter(table, actions) if actions.len() == 1 => {
+                format!("ALTER TABLE {} {}", ident(&table), actions[0].text)
+            }
+            Stmt::Alter(table, actions) => {
+                let texts: Vec<&str> = actions.iter().map(|a| a.text.as_str()).collect();
+                format!(
+                    "ALTER TABLE {}\n    {}",
+                    ident(&table),
+                    texts.join(",\n    ")
+                )
+            }
+        }
+    }
+}
+
+/// Whether `next` may join the statement holding `actions` and still run after them: the
+/// column actions in non-decreasing pass order (never one column's type twice), constraints
+/// only beside constraints of their own kind, renames never.
+fn joins(actions: &[Action], next: &Action) -> bool {
+    let last = actions.last().map(|a| a.pass);
+    let column_pass = |p: Pass| p <= Pass::SetDefault;
+    match (last, next.pass) {
+        (_, Pass::Alone) | (Some(Pass::Alone), _) | (None, _) => false,
+        (Some(last), Pass::AlterType) if last <= Pass::AlterType => !actions
+            .iter()
+            .any(|a| a.pass == Pass::AlterType && a.column == next.column),
+        (Some(last), next) if column_pass(last) && column_pass(next) => next >= last,
+        (Some(last), next) => last == next && !column_pass(next),
+    }
+}
+
+/// The statements of `op`, with each `ALTER TABLE` action's pass.
+fn statements(op: &Op, before: &Schema) -> Result<Vec<Stmt>> {
+    let other = |sqls: Vec<String>| sqls.into_iter().map(Stmt::Other).collect::<Vec<_>>();
+    let one = |sql: String| vec![Stmt::Other(sql)];
     Ok(match op {
-        Op::CreateTable(t) => create_table(t),
-        Op::DropTable { table, .. } => vec![format!("DROP TABLE {}", ident(table))],
-        Op::RenameTable { from, to } => vec![alter(from, format!("RENAME TO {}", ident(to)))],
+        Op::CreateTable(t) => other(create_table(t)),
+        Op::DropTable { table, .. } => one(format!("DROP TABLE {}", ident(table))),
+        Op::RenameTable { from, to } => vec![Stmt::alter(
+            from,
+            Pass::Alone,
+            None,
+            format!("RENAME TO {}", ident(to)),
+        )],
         Op::AddColumn { table, column } => {
-            let mut out = vec![alter(table, format!("ADD COLUMN {}", column_sql(column)))];
+            let mut out = vec![Stmt::alter(
+                table,
+                Pass::AddColumn,
+                Some(&column.name),
+                format!("ADD COLUMN {}", column_sql(column)),
+            )];
             if column.comment.is_some() {
-                out.push(comment_sql(
+                out.push(Stmt::Other(comment_sql(
                     table,
                     Some(&column.name),
                     column.comment.as_deref(),
-                ));
+                )));
             }
             out
         }
-        Op::DropColumn { table, column, .. } => {
-            vec![alter(table, format!("DROP COLUMN {}", ident(column)))]
-        }
+        Op::DropColumn { table, column, .. } => vec![Stmt::alter(
+            table,
+            Pass::Drop,
+            Some(column),
+            format!("DROP COLUMN {}", ident(column)),
+        )],
         Op::AlterColumn {
             table,
             column,
@@ -199,13 +331,21 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
             existing,
         } => {
             let col = ident(column);
+            let on_column = |pass: Pass, what: String| {
+                Stmt::alter(
+                    table,
+                    pass,
+                    Some(column),
+                    format!("ALTER COLUMN {col} {what}"),
+                )
+            };
             let mut out = Vec::new();
             if let Change::Set(ty) = &change.ty {
-                let mut s = format!("ALTER COLUMN {col} TYPE {}", type_sql(ty, false));
+                let mut s = format!("TYPE {}", type_sql(ty, false));
                 if let Some(using) = &change.using {
                     s.push_str(&format!(" USING {using}"));
                 }
-                out.push(alter(table, s));
+                out.push(on_column(Pass::AlterType, s));
             }
             if let Change::Set(serial) = change.auto_increment {
                 // The sequence's type: the new one, else the column's as the op carries it,
@@ -221,36 +361,38 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
                 out.extend(alter_serial(table, column, &ty, serial));
             }
             match change.nullable {
-                Change::Set(false) => {
-                    out.push(alter(table, format!("ALTER COLUMN {col} SET NOT NULL")))
-                }
-                Change::Set(true) => {
-                    out.push(alter(table, format!("ALTER COLUMN {col} DROP NOT NULL")))
-                }
+                Change::Set(false) => out.push(on_column(Pass::SetNotNull, "SET NOT NULL".into())),
+                Change::Set(true) => out.push(on_column(Pass::Drop, "DROP NOT NULL".into())),
                 Change::Keep => {}
             }
             match &change.default {
                 Change::Set(Some(d)) => {
-                    out.push(alter(table, format!("ALTER COLUMN {col} SET DEFAULT {d}")))
+                    out.push(on_column(Pass::SetDefault, format!("SET DEFAULT {d}")))
                 }
-                Change::Set(None) => {
-                    out.push(alter(table, format!("ALTER COLUMN {col} DROP DEFAULT")))
-                }
+                Change::Set(None) => out.push(on_column(Pass::Drop, "DROP DEFAULT".into())),
                 Change::Keep => {}
             }
             if let Change::Set(comment) = &change.comment {
-                out.push(comment_sql(table, Some(column), comment.as_deref()));
+                out.push(Stmt::Other(comment_sql(
+                    table,
+                    Some(column),
+                    comment.as_deref(),
+                )));
             }
             if let Change::Set(to) = &change.rename {
-                out.push(alter(
+                out.push(Stmt::alter(
                     table,
+                    Pass::Alone,
+                    Some(column),
                     format!("RENAME COLUMN {col} TO {}", ident(to)),
                 ));
             }
             out
         }
-        Op::CreatePrimaryKey { table, key } => vec![alter(
+        Op::CreatePrimaryKey { table, key } => vec![Stmt::alter(
             table,
+            Pass::IndexConstraint,
+            None,
             format!(
                 "ADD {}PRIMARY KEY ({})",
                 constraint_name(&key.name),
@@ -258,53 +400,63 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
             ),
         )],
         Op::DropPrimaryKey { table, name, .. } | Op::DropConstraint { table, name, .. } => {
-            vec![alter(table, format!("DROP CONSTRAINT {}", ident(name)))]
+            vec![Stmt::alter(
+                table,
+                Pass::Drop,
+                None,
+                format!("DROP CONSTRAINT {}", ident(name)),
+            )]
         }
-        Op::CreateUnique { table, unique } => vec![alter(
+        Op::CreateUnique { table, unique } => vec![Stmt::alter(
             table,
+            Pass::IndexConstraint,
+            None,
             format!(
                 "ADD {}UNIQUE ({})",
                 constraint_name(&unique.name),
                 idents(&unique.columns)
             ),
         )],
-        Op::CreateForeignKey { table, key } => {
-            vec![alter(table, format!("ADD {}", foreign_key_clause(key)))]
-        }
-        Op::CreateCheck { table, check } => vec![alter(
+        Op::CreateForeignKey { table, key } => vec![Stmt::alter(
             table,
+            Pass::Constraint,
+            None,
+            format!("ADD {}", foreign_key_clause(key)),
+        )],
+        Op::CreateCheck { table, check } => vec![Stmt::alter(
+            table,
+            Pass::Constraint,
+            None,
             format!(
                 "ADD {}CHECK ({})",
                 constraint_name(&check.name),
                 check.expression
             ),
         )],
-        Op::CreateIndex { table, index } => vec![create_index(table, index, true)],
-        Op::DropIndex { name, .. } => vec![format!("DROP INDEX {}", ident(name))],
-        Op::SetTableComment { table, comment } => {
-            vec![comment_sql(table, None, comment.as_deref())]
-        }
+        Op::CreateIndex { table, index } => one(create_index(table, index, true)),
+        Op::DropIndex { name, .. } => one(format!("DROP INDEX {}", ident(name))),
+        Op::SetTableComment { table, comment } => one(comment_sql(table, None, comment.as_deref())),
         Op::CreateEnum { name, labels } => {
             let labels: Vec<String> = labels.iter().map(|l| literal(l)).collect();
-            vec![format!(
+            one(format!(
                 "CREATE TYPE {} AS ENUM ({})",
                 ident(name),
                 labels.join(", ")
-            )]
+            ))
         }
-        Op::DropEnum { name } => vec![format!("DROP TYPE {}", ident(name))],
-        Op::AlterEnum { name, labels } => alter_enum(name, labels),
-        Op::CreateSequence(s) => vec![format!(
+        Op::DropEnum { name } => one(format!("DROP TYPE {}", ident(name))),
+        Op::AlterEnum { name, labels } => other(alter_enum(name, labels)),
+        Op::CreateSequence(s) => one(format!(
             "CREATE SEQUENCE {} {}",
             ident(&s.name),
             sequence_options(s)
-        )],
-        Op::AlterSequence(s) => vec![format!(
+        )),
+        Op::AlterSequence(s) => one(format!(
             "ALTER SEQUENCE {} {}",
             ident(&s.name),
             sequence_options(s)
-        )],
-        Op::DropSequence { name } => vec![format!("DROP SEQUENCE {}", ident(name))],
-        Op::Execute { sql } => vec![sql.clone()],
+        )),
+        Op::DropSequence { name } => one(format!("DROP SEQUENCE {}", ident(name))),
+        Op::Execute { sql } => one(sql.clone()),
     })
 }

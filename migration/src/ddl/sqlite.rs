@@ -12,6 +12,10 @@
 //! recreate the indexes. The runner defers foreign-key checks to the end of the revision's
 //! transaction so that no row is refused midway. A rebuild needs the whole table, not only the
 //! column or key an op carries (`existing`), so it is read from the model before the op.
+//!
+//! A run of ops on one table ([`render_run`]) is one rebuild, copying the rows once: each
+//! column of the table the run leaves is traced back to its column (or `USING` expression) in
+//! the table before it.
 
 use super::{constraint_lines, create_index, ident, literal};
 use crate::apply::apply;
@@ -137,14 +141,52 @@ fn rebuild(before: &Table, after: &Table, sources: &[(String, String)]) -> Vec<S
     out
 }
 
-/// Every column that exists before and after keeps its values.
-fn same_columns(before: &Table, after: &Table) -> Vec<(String, String)> {
-    after
+/// Where a column of the table after an op takes its values from, in the table before it.
+#[derive(Clone, Debug, PartialEq)]
+enum Source {
+    Column(String),
+    /// An expression over the old table's columns (an alter's `USING`).
+    Expr(String),
+}
+
+impl Source {
+    fn sql(&self) -> String {
+        match self {
+            Source::Column(c) => ident(c),
+            Source::Expr(e) => e.clone(),
+        }
+    }
+}
+
+/// Every column of `new` that `op` carries over from `old`, with where its values come from:
+/// columns of the same name keep theirs, an altered column takes its old column's or its
+/// `USING` expression's. Columns left out (added ones) get their default.
+fn sources(op: &Op, old: &Table, new: &Table) -> Vec<(String, Source)> {
+    let mut out: Vec<(String, Source)> = new
         .columns
         .iter()
-        .filter(|c| before.column(&c.name).is_some())
-        .map(|c| (c.name.clone(), ident(&c.name)))
-        .collect()
+        .filter(|c| old.column(&c.name).is_some())
+        .map(|c| (c.name.clone(), Source::Column(c.name.clone())))
+        .collect();
+    if let Op::AlterColumn { column, change, .. } = op {
+        let new_name = change.rename.or(column);
+        out.retain(|(c, _)| c != new_name);
+        let from = match &change.using {
+            Some(using) => Source::Expr(using.clone()),
+            None => Source::Column(column.clone()),
+        };
+        out.push((new_name.to_string(), from));
+    }
+    out
+}
+
+/// The rebuild from `old` to `new`, filling the columns from `sources`.
+fn rebuild_with(old: &Table, new: &Table, sources: &[(String, Source)]) -> Vec<String> {
+    let sources: Vec<(String, String)> = sources
+        .iter()
+        .map(|(c, source)| (c.clone(), source.sql()))
+        .collect();
+    rebuild(old, new, &sources)
 }
 
 fn table<'a>(schema: &'a Schema, name: &str) -> Result<&'a Table> {
@@ -154,12 +196,51 @@ fn table<'a>(schema: &'a Schema, name: &str) -> Result<&'a Table> {
         .ok_or_else(|| anyhow!("no table {name}"))
 }
 
+/// Whether `op` needs its table rebuilt: SQLite's `ALTER TABLE` cannot do it in place.
+fn needs_rebuild(op: &Op, before: &Schema) -> Result<bool> {
+    Ok(match op {
+        Op::AddColumn { column, .. } => {
+            !((column.nullable || column.default.is_some()) && !column.auto_increment)
+        }
+        Op::DropColumn {
+            table: name,
+            column,
+            ..
+        } => {
+            let old = table(before, name)?;
+            old.primary_key_columns().contains(column)
+                || old.uniques.iter().any(|u| u.columns.contains(column))
+                || old.foreign_keys.iter().any(|f| f.columns.contains(column))
+                || old
+                    .indexes
+                    .iter()
+                    .any(|i| i.plain_columns().is_none_or(|cols| cols.contains(column)))
+        }
+        Op::AlterColumn { change, .. } => {
+            change.ty.is_set()
+                || change.nullable.is_set()
+                || change.default.is_set()
+                || change.auto_increment.is_set()
+        }
+        Op::CreatePrimaryKey { .. }
+        | Op::DropPrimaryKey { .. }
+        | Op::CreateUnique { .. }
+        | Op::CreateForeignKey { .. }
+        | Op::CreateCheck { .. }
+        | Op::DropConstraint { .. } => true,
+        _ => false,
+    })
+}
+
+/// The statements of `op`, given the schema before it.
 pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
-    let after = |op: &Op, name: &str| -> Result<Table> {
-        let mut s = before.clone();
-        apply(&mut s, op)?;
-        table(&s, name).cloned()
-    };
+    if let (Some(name), true) = (op.changed_table(), needs_rebuild(op, before)?) {
+        let old = table(before, name)?;
+        let mut after = before.clone();
+        apply(&mut after, op)?;
+        let new = table(&after, name)?;
+        return Ok(rebuild_with(old, new, &sources(op, old, new)));
+    }
     let alter = |t: &str, what: String| format!("ALTER TABLE {} {what}", ident(t));
     Ok(match op {
         Op::CreateTable(t) => create_table(t),
@@ -168,80 +249,33 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
         Op::AddColumn {
             table: name,
             column,
-        } => {
-            let simple = (column.nullable || column.default.is_some()) && !column.auto_increment;
-            if simple {
-                vec![alter(
-                    name,
-                    format!("ADD COLUMN {}", column_sql(table(before, name)?, column)),
-                )]
-            } else {
-                let old = table(before, name)?;
-                let new = after(op, name)?;
-                rebuild(old, &new, &same_columns(old, &new))
-            }
-        }
-        Op::DropColumn {
-            table: name,
-            column,
-            ..
-        } => {
-            let old = table(before, name)?;
-            let keyed = old.primary_key_columns().contains(column)
-                || old.uniques.iter().any(|u| u.columns.contains(column))
-                || old.foreign_keys.iter().any(|f| f.columns.contains(column))
-                || old
-                    .indexes
-                    .iter()
-                    .any(|i| i.plain_columns().is_none_or(|cols| cols.contains(column)));
-            if keyed {
-                let new = after(op, name)?;
-                rebuild(old, &new, &same_columns(old, &new))
-            } else {
-                vec![alter(name, format!("DROP COLUMN {}", ident(column)))]
-            }
+        } => vec![alter(
+            name,
+            format!("ADD COLUMN {}", column_sql(table(before, name)?, column)),
+        )],
+        Op::DropColumn { table, column, .. } => {
+            vec![alter(table, format!("DROP COLUMN {}", ident(column)))]
         }
         Op::AlterColumn {
-            table: name,
+            table,
             column,
             change,
             ..
-        } => {
-            let structural = change.ty.is_set()
-                || change.nullable.is_set()
-                || change.default.is_set()
-                || change.auto_increment.is_set();
-            if !structural {
-                match &change.rename {
-                    Change::Set(to) => vec![alter(
-                        name,
-                        format!("RENAME COLUMN {} TO {}", ident(column), ident(to)),
-                    )],
-                    Change::Keep => Vec::new(), // a comment change: nothing to store
-                }
-            } else {
-                let old = table(before, name)?;
-                let new = after(op, name)?;
-                let new_name = change.rename.or(column);
-                let mut sources = same_columns(old, &new);
-                sources.retain(|(c, _)| c != new_name);
-                let from = match &change.using {
-                    Some(using) => using.clone(),
-                    None => ident(column),
-                };
-                sources.push((new_name.to_string(), from));
-                rebuild(old, &new, &sources)
-            }
-        }
-        Op::CreatePrimaryKey { table: name, .. }
-        | Op::DropPrimaryKey { table: name, .. }
-        | Op::CreateUnique { table: name, .. }
-        | Op::CreateForeignKey { table: name, .. }
-        | Op::CreateCheck { table: name, .. }
-        | Op::DropConstraint { table: name, .. } => {
-            let old = table(before, name)?;
-            let new = after(op, name)?;
-            rebuild(old, &new, &same_columns(old, &new))
+        } => match &change.rename {
+            Change::Set(to) => vec![alter(
+                table,
+                format!("RENAME COLUMN {} TO {}", ident(column), ident(to)),
+            )],
+            Change::Keep => Vec::new(), // a comment change: nothing to store
+        },
+        // `needs_rebuild` sends every key and check change to a rebuild, above.
+        Op::CreatePrimaryKey { table, .. }
+        | Op::DropPrimaryKey { table, .. }
+        | Op::CreateUnique { table, .. }
+        | Op::CreateForeignKey { table, .. }
+        | Op::CreateCheck { table, .. }
+        | Op::DropConstraint { table, .. } => {
+            anyhow::bail!("a key or check of {table} can only change by a rebuild")
         }
         Op::CreateIndex { table, index } => vec![create_index(table, index, false)],
         Op::DropIndex { name, .. } => vec![format!("DROP INDEX {}", ident(name))],
@@ -257,6 +291,116 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
         }
         Op::Execute { sql } => vec![sql.clone()],
     })
+}
+
+/// The statements of a run of ops on one table ([`crate::ops::table_runs`]), given the schema
+/// before them: where any of them needs a rebuild, one rebuild does them all (alembic's batch
+/// mode), copying the rows once. The run is cut where an alter's `USING` expression would
+/// have to read a column an earlier op of the run renamed, added or computed.
+pub fn render_run(ops: &[&Op], before: &Schema) -> Result<Vec<String>> {
+    let [first, rest @ ..] = ops else {
+        return Ok(Vec::new());
+    };
+    let Some(name) = first.changed_table().filter(|_| !rest.is_empty()) else {
+        return ops.iter().try_fold(Vec::new(), |mut out, op| {
+            out.extend(render(op, before)?);
+            Ok(out)
+        });
+    };
+    let mut model = before.clone();
+    let mut out = Vec::new();
+    let mut segment = Segment::new(table(&model, name)?);
+    for op in ops {
+        let old = table(&model, name)?.clone();
+        let in_place = match needs_rebuild(op, &model)? {
+            true => None,
+            false => Some(render(op, &model)?),
+        };
+        apply(&mut model, op)?;
+        let new = table(&model, name)?;
+        let step = sources(op, &old, new);
+        if !segment.takes(&step) {
+            out.extend(segment.finish(&old));
+            segment = Segment::new(&old);
+        }
+        segment.add(step, in_place);
+    }
+    out.extend(segment.finish(table(&model, name)?));
+    Ok(out)
+}
+
+/// Ops of a run done together: by one rebuild from `start` when any needs one, else by their
+/// own statements.
+struct Segment {
+    start: Table,
+    /// Each column of the table as the segment leaves it, and its source in `start`.
+    columns: Vec<(String, Option<Source>)>,
+    /// The ops' own statements, while none needs a rebuild.
+    in_place: Option<Vec<String>>,
+}
+
+impl Segment {
+    fn new(start: &Table) -> Segment {
+        let columns = start
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), Some(Source::Column(c.name.clone()))))
+            .collect();
+        Segment {
+            start: start.clone(),
+            columns,
+            in_place: Some(Vec::new()),
+        }
+    }
+
+    /// Whether an op whose columns come from `step` can join: an expression reads the
+    /// columns before the op, which must be `start`'s own, unrenamed and uncomputed.
+    fn takes(&self, step: &[(String, Source)]) -> bool {
+        let plain = self
+            .columns
+            .iter()
+            .all(|(c, source)| source.as_ref() == Some(&Source::Column(c.clone())));
+        plain || !step.iter().any(|(_, s)| matches!(s, Source::Expr(_)))
+    }
+
+    fn add(&mut self, step: Vec<(String, Source)>, in_place: Option<Vec<String>>) {
+        self.columns = step
+            .into_iter()
+            .map(|(c, source)| {
+                let from = match source {
+                    Source::Column(old) => self
+                        .columns
+                        .iter()
+                        .find(|(name, _)| *name == old)
+                        .and_then(|(_, s)| s.clone()),
+                    expr => Some(expr),
+                };
+                (c, from)
+            })
+            .collect();
+        self.in_place = match (self.in_place.take(), in_place) {
+            (Some(mut all), Some(sqls)) => {
+                all.extend(sqls);
+                Some(all)
+            }
+            _ => None,
+        };
+    }
+
+    /// The segment's statements, given the table as it leaves it.
+    fn finish(self, end: &Table) -> Vec<String> {
+        match self.in_place {
+            Some(sqls) => sqls,
+            None => {
+                let sources: Vec<(String, Source)> = self
+                    .columns
+                    .into_iter()
+                    .filter_map(|(c, s)| Some((c, s?)))
+                    .collect();
+                rebuild_with(&self.start, end, &sources)
+            }
+        }
+    }
 }
 
 #[cfg(test)]

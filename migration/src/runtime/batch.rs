@@ -12,7 +12,7 @@
 
 use super::online::{short, timed};
 use crate::ddl;
-use crate::ops::{Op, Ops, Step};
+use crate::ops::{step_ops, steps_label, Op, Ops, Step};
 use crate::schema::Schema;
 use anyhow::anyhow;
 use anyhow::Result;
@@ -25,8 +25,8 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub enum Origin {
     Begin,
-    /// Step `n` (from 1) of the revision.
-    Step(usize),
+    /// Steps of the revision, as a message names them (`step 3`, `steps 3-5`).
+    Steps(String),
     /// The version table update (its name).
     Version(String),
     /// The history row (the table's name).
@@ -42,14 +42,22 @@ pub type Statement = (String, Origin);
 pub fn statements(ops: &Ops, backend: DbBackend) -> Result<Option<Vec<Statement>>> {
     let empty = Schema::default();
     let mut out = Vec::new();
-    for (n, step) in ops.steps.iter().enumerate() {
-        let op = match step {
-            Step::Op(Op::Execute { .. }) | Step::Data(_) => return Ok(None),
-            Step::Op(op) => op,
-        };
-        let sqls = ddl::render(backend, op, &empty)
-            .map_err(|e| anyhow!("step {}: {op:?}: {e:#}", n + 1))?;
-        out.extend(sqls.into_iter().map(|sql| (sql, Origin::Step(n + 1))));
+    for run in ops.runs() {
+        let label = steps_label(&run);
+        let steps = &ops.steps[run];
+        if steps
+            .iter()
+            .any(|s| matches!(s, Step::Op(Op::Execute { .. }) | Step::Data(_)))
+        {
+            return Ok(None);
+        }
+        let run = step_ops(steps);
+        let sqls = ddl::render_run(backend, &run, &empty)
+            .map_err(|e| anyhow!("{label}: {run:?}: {e:#}"))?;
+        out.extend(
+            sqls.into_iter()
+                .map(|sql| (sql, Origin::Steps(label.clone()))),
+        );
     }
     Ok(Some(out))
 }
@@ -115,8 +123,8 @@ pub async fn run(
     let (sql, origin) = &all[done.min(all.len() - 1)];
     Err(match origin {
         Origin::Begin => Failure::Begin(error),
-        Origin::Step(n) => {
-            Failure::Revision(anyhow!("step {n}: statement `{}`: {error:#}", short(sql)))
+        Origin::Steps(label) => {
+            Failure::Revision(anyhow!("{label}: statement `{}`: {error:#}", short(sql)))
         }
         Origin::Version(table) => {
             Failure::Revision(error.context(format!("updating the version table {table}")))

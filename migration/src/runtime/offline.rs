@@ -7,7 +7,7 @@ use super::versions::{
 };
 use super::Direction;
 use crate::ddl;
-use crate::ops::Step;
+use crate::ops::{step_ops, Step};
 use anyhow::{bail, Context as _, Result};
 use sea_orm::DbBackend;
 use std::collections::BTreeSet;
@@ -61,15 +61,16 @@ pub fn offline_script(
     for id in &plan {
         let (next, next_versions, running) = ctx.step(&applied, &versions, id, direction)?;
         s.push_str(&format!("-- {running}\nBEGIN;\n\n"));
-        for step in ctx.ops(id, direction)?.steps {
-            match step {
-                Step::Op(op) => s.push_str(
-                    &ddl::render_and_apply(backend, &op, &mut model)
-                        .with_context(|| format!("revision {id} ({})", ctx.path(id)))?,
-                ),
-                Step::Data(_) => s.push_str(&format!(
+        let ops = ctx.ops(id, direction)?;
+        for run in ops.runs() {
+            match &ops.steps[run.clone()] {
+                [Step::Data(_)] => s.push_str(&format!(
                     "-- A data migration of revision {id} runs only online (without --sql).\n\n"
                 )),
+                steps => s.push_str(
+                    &ddl::render_and_apply(backend, &step_ops(steps), &mut model)
+                        .with_context(|| format!("revision {id} ({})", ctx.path(id)))?,
+                ),
             }
         }
         for sql in version_sql(&version_table, &versions, &next_versions) {

@@ -13,7 +13,7 @@ use super::Direction;
 use crate::apply::apply;
 use crate::ddl;
 use crate::error::{MigrateError, Named};
-use crate::ops::Step;
+use crate::ops::{step_ops, steps_label, Step};
 use crate::schema::Schema;
 use crate::script::Config;
 use crate::url::DbUrl;
@@ -274,30 +274,31 @@ pub(super) async fn run_revision(
     let backend = txn.get_database_backend();
     let ops = ctx.ops(id, direction)?;
     let empty = Schema::default();
-    for (n, step) in ops.steps.iter().enumerate() {
-        match step {
-            Step::Op(op) => {
-                let before = model.as_deref().unwrap_or(&empty);
-                let sqls = ddl::render(backend, op, before)
-                    .with_context(|| format!("step {}: {op:?}", n + 1))?;
-                for sql in &sqls {
-                    timed(limit, txn.execute_unprepared(sql))
-                        .await
-                        .map_err(|e| {
-                            anyhow!("step {}: statement `{}`: {e:#}", n + 1, short(sql))
-                        })?;
-                }
-                if let Some(m) = model.as_deref_mut() {
-                    apply(m, op).with_context(|| format!("step {}", n + 1))?;
-                }
-            }
-            Step::Data(f) => timed(limit, f(txn)).await.map_err(|e| {
+    for run in ops.runs() {
+        let label = steps_label(&run);
+        match &ops.steps[run] {
+            [Step::Data(f)] => timed(limit, f(txn)).await.map_err(|e| {
                 anyhow!(
-                    "data migration (step {}) returned an error: {}",
-                    n + 1,
+                    "data migration ({label}) returned an error: {}",
                     data_error(&e)
                 )
             })?,
+            steps => {
+                let run = step_ops(steps);
+                let before = model.as_deref().unwrap_or(&empty);
+                let sqls = ddl::render_run(backend, &run, before)
+                    .with_context(|| format!("{label}: {run:?}"))?;
+                for sql in &sqls {
+                    timed(limit, txn.execute_unprepared(sql))
+                        .await
+                        .map_err(|e| anyhow!("{label}: statement `{}`: {e:#}", short(sql)))?;
+                }
+                if let Some(m) = model.as_deref_mut() {
+                    for op in run {
+                        apply(m, op).with_context(|| label.clone())?;
+                    }
+                }
+            }
         }
     }
     if backend == DbBackend::Sqlite {
