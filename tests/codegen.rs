@@ -17,11 +17,11 @@ mod common;
 
 use migration::autogenerate::{self, describe, Hints};
 use migration::ops::Op;
+use migration::revision_file::RevisionFile;
 use migration::schema::{
     CheckConstraint, Column, ColumnType as T, FkAction, ForeignKey, Index, IndexKey, PrimaryKey,
     Schema, Table, UniqueConstraint,
 };
-use migration::script::RevisionFile;
 use sea_orm::DbBackend;
 use std::path::{Path, PathBuf};
 use std::process::Command;

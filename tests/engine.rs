@@ -188,7 +188,7 @@ async fn databases(test: &str, project: &Project) -> Vec<(String, Option<common:
 }
 
 async fn versions(db: &DatabaseConnection) -> Vec<String> {
-    migration::runtime::read_versions(db, &migration::script::Config::default())
+    migration::runtime::read_versions(db, &migration::config::Config::default())
         .await
         .unwrap()
 }

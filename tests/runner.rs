@@ -162,7 +162,7 @@ impl Drop for Project {
 
 async fn versions(url: &str) -> Vec<String> {
     let db = migration::db::connect(url).await.unwrap();
-    let v = migration::runtime::read_versions(&db, &migration::script::Config::default())
+    let v = migration::runtime::read_versions(&db, &migration::config::Config::default())
         .await
         .unwrap();
     db.close().await.ok();

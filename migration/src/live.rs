@@ -2,10 +2,10 @@
 //! SQLite, what SQLite cannot store (comments, enum types, serial widths) taken from the
 //! revisions the database has applied.
 
+use crate::config::Config;
 use crate::introspect::{introspect, Introspection};
 use crate::normalize;
 use crate::runtime::Context;
-use crate::script::Config;
 use crate::sqlite_stored;
 use anyhow::Result;
 use sea_orm::{DatabaseConnection, DbBackend};

@@ -13,10 +13,10 @@
 
 use crate::naming;
 use crate::ops::Op;
+use crate::revision_file::string_literal;
 use crate::schema::{
     name_of, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, Sequence, Table,
 };
-use crate::script::string_literal;
 
 /// rustfmt's defaults: the line width, and the width of a call's arguments or of a chain's
 /// calls (after its head) beyond which they go one per line.

@@ -3,7 +3,7 @@
 //! `<database>-lock` beside the database (released by the operating system if the process dies).
 
 use super::online::timed;
-use crate::script::Config;
+use crate::config::Config;
 use crate::url::DbUrl;
 use anyhow::{bail, Context as _, Result};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};

@@ -11,11 +11,11 @@ use super::versions::{
 };
 use super::Direction;
 use crate::apply::apply;
+use crate::config::Config;
 use crate::ddl;
 use crate::error::{MigrateError, Named};
 use crate::ops::{step_ops, steps_label, Step};
 use crate::schema::Schema;
-use crate::script::Config;
 use crate::url::DbUrl;
 use anyhow::{anyhow, bail, Context as _, Result};
 use sea_orm::{

@@ -2,8 +2,8 @@
 //! (every applied step, with when and by whom): their DDL, the statements that move them, and
 //! reading them back. The online run, `stamp` and the offline scripts all write them from here.
 
+use crate::config::Config;
 use crate::ddl::{ident, literal};
-use crate::script::Config;
 use anyhow::{Context as _, Result};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 

@@ -1,0 +1,165 @@
+//! `alembic.toml`: a script directory's settings (what alembic keeps in `alembic.ini`), with
+//! their defaults, their checks and the commented file `opdb init` writes.
+
+use anyhow::{bail, Result};
+use serde::Deserialize;
+
+/// `alembic.toml`: per-database settings.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// PostgreSQL schema (namespace) the tables live in.
+    pub schema: String,
+    /// Table of applied heads, alembic's name by default so alembic can read it too.
+    pub version_table: String,
+    /// Table of every applied step.
+    pub history_table: String,
+    /// New revision file names: `{rev}` is the id, `{slug}` the message in snake case.
+    pub file_template: String,
+    /// Seconds a run waits for another run's lock before giving up.
+    pub lock_wait: u64,
+    /// Seconds one statement may take before the run gives up on it (0: no limit); also the
+    /// server's `statement_timeout` on PostgreSQL.
+    pub statement_timeout: u64,
+}
+
+impl Config {
+    /// [`Config::lock_wait`] as a duration.
+    pub fn lock_wait(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.lock_wait)
+    }
+
+    /// [`Config::statement_timeout`] as a duration, `None` for no limit.
+    pub fn statement_timeout(&self) -> Option<std::time::Duration> {
+        (self.statement_timeout > 0).then(|| std::time::Duration::from_secs(self.statement_timeout))
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            schema: "public".into(),
+            version_table: "alembic_version".into(),
+            history_table: "opdb_history".into(),
+            file_template: "{rev}_{slug}".into(),
+            lock_wait: 300,
+            statement_timeout: 3600,
+        }
+    }
+}
+
+impl Config {
+    /// Refuses settings that would write outside `versions/` or name no table: one line
+    /// saying which key is wrong and what to write instead.
+    pub fn check(&self) -> Result<()> {
+        for (key, value) in [
+            ("schema", &self.schema),
+            ("version_table", &self.version_table),
+            ("history_table", &self.history_table),
+            ("file_template", &self.file_template),
+        ] {
+            if value.trim().is_empty() {
+                bail!("{key} is empty: give it a name, or remove the line for the default");
+            }
+        }
+        let template = &self.file_template;
+        if template.contains(['/', '\\', ':']) || template.contains("..") {
+            bail!(
+                "file_template {template:?} must be a plain file name (no '/', '\\', ':' or \
+                 '..'): revision files are written into versions/"
+            );
+        }
+        if template.chars().any(char::is_control) {
+            bail!("file_template {template:?} holds a control character: remove it");
+        }
+        Ok(())
+    }
+}
+
+pub(crate) const CONFIG_TEMPLATE: &str = r#"# opdb settings for this database (what alembic keeps in alembic.ini).
+# Every key is optional; the values shown are the defaults.
+
+# PostgreSQL schema (namespace) the tables live in.
+schema = "public"
+
+# Table that holds the applied head revision(s); alembic's own name, so alembic can read it.
+version_table = "alembic_version"
+
+# Table that records every applied step: revision, direction, when, who, tool version.
+history_table = "opdb_history"
+
+# File names of new revisions: {rev} is the revision id, {slug} the message in snake case.
+file_template = "{rev}_{slug}"
+
+# Seconds `upgrade`, `downgrade` and `stamp` wait for another run to finish before giving up.
+lock_wait = 300
+
+# Seconds one statement may run before opdb gives up on it and the revision is rolled back
+# (0: no limit). On PostgreSQL it is also the session's statement_timeout.
+statement_timeout = 3600
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::script::ScriptDir;
+
+    fn config(edit: impl FnOnce(&mut Config)) -> Result<()> {
+        let mut c = Config::default();
+        edit(&mut c);
+        c.check()
+    }
+
+    #[test]
+    fn settings_that_write_outside_versions_or_name_nothing_are_refused() {
+        assert!(config(|_| {}).is_ok());
+        assert!(config(|c| c.file_template = "%Y_{rev}-{slug}".into()).is_ok());
+        for bad in [
+            "../{rev}_{slug}",
+            "/tmp/{rev}",
+            "sub/{rev}",
+            "..{rev}",
+            "C:{rev}",
+            "a\\{rev}",
+        ] {
+            let e = config(|c| c.file_template = bad.into())
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("plain file name"), "{bad}: {e}");
+        }
+        for key in ["schema", "version_table", "history_table", "file_template"] {
+            let e = config(|c| match key {
+                "schema" => c.schema.clear(),
+                "version_table" => c.version_table.clear(),
+                "history_table" => c.history_table = " ".into(),
+                _ => c.file_template.clear(),
+            })
+            .unwrap_err()
+            .to_string();
+            assert!(e.starts_with(&format!("{key} is empty")), "{e}");
+        }
+    }
+
+    #[test]
+    fn alembic_toml_is_checked_when_loaded() {
+        let root = std::env::temp_dir().join(format!("opdb-script-config-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        ScriptDir::init(&root, "db").unwrap();
+        let toml = root.join("alembic/db/alembic.toml");
+        for (text, expected) in [
+            (
+                "file_template = \"../../{rev}_{slug}\"\n",
+                "plain file name",
+            ),
+            ("version_table = \"\"\n", "version_table is empty"),
+            ("history_table = \"\"\n", "history_table is empty"),
+            ("schema = \"\"\n", "schema is empty"),
+        ] {
+            std::fs::write(&toml, text).unwrap();
+            let e = format!("{:#}", ScriptDir::open(&root, "db").unwrap_err());
+            assert!(e.contains("alembic.toml: ") && e.contains(expected), "{e}");
+            assert!(!e.contains('\n'), "{e}");
+        }
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}
