@@ -14,9 +14,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let mut modules = String::new();
     let mut scripts = String::from("/// The revisions of every script directory, as compiled.\n");
-    scripts.push_str(
-        "pub fn compiled_scripts() -> Vec<migration::script::CompiledScripts> {\n    vec![\n",
-    );
+    scripts.push_str("pub fn compiled_scripts() -> Vec<migration::CompiledScripts> {\n    vec![\n");
     let mut dirs: Vec<_> = std::fs::read_dir(&root)
         .map(|d| {
             d.filter_map(Result::ok)
@@ -42,7 +40,7 @@ fn main() {
         files.sort();
         let _ = writeln!(
             scripts,
-            "        migration::script::CompiledScripts {{\n            database: {name:?},\n            revisions: vec!["
+            "        migration::CompiledScripts {{\n            database: {name:?},\n            revisions: vec!["
         );
         for file in files {
             println!("cargo:rerun-if-changed={}", file.display());

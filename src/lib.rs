@@ -1,8 +1,8 @@
 //! The opDB's model, as the engine reads it: the `opdb` binary, the tests and the benchmarks all
 //! take it from here.
 
-use migration::commands::EntityModel;
-use migration::entities::EntitySet;
+use migration::EntityModel;
+use migration::EntitySet;
 
 /// Every opDB entity, read by the engine.
 pub fn entities() -> EntitySet {

@@ -9,7 +9,7 @@ include!(concat!(env!("OUT_DIR"), "/revisions.rs"));
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    migration::cli::main(
+    migration::main(
         compiled_scripts(),
         opdb::MODELS,
         Path::new(env!("CARGO_MANIFEST_DIR")),

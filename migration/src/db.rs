@@ -6,7 +6,7 @@
 //! URL. So when the pool is slow or fails, one direct connection attempt finds the cause
 //! ([`cause`]), which is what the user sees.
 
-use crate::url::{scrub, DbUrl, UrlSource};
+use crate::url::{scrub, DbUrl};
 use anyhow::{anyhow, Result};
 use sea_orm::sqlx;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr};
@@ -29,8 +29,9 @@ const DIAGNOSE_AFTER: Duration = Duration::from_secs(1);
 const KEEPALIVE: (u32, u32, u32) = (30, 10, 3);
 
 /// Connects to `url` (`postgres://...` or `sqlite:...`) for reading: one connection.
+#[cfg(feature = "testing")]
 pub async fn connect(url: &str) -> Result<DatabaseConnection> {
-    connect_to(&DbUrl::new(url, UrlSource::Given), None).await
+    connect_to(&DbUrl::new(url, crate::url::UrlSource::Given), None).await
 }
 
 /// Connects to `target` with one connection, an optional server-side statement timeout.

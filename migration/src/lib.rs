@@ -2,33 +2,63 @@
 //! live databases, ops and their SQL per backend, the revision graph, the runner and the CLI.
 //!
 //! Nothing here knows about the opDB: point it at any entity crate and script directory.
+//!
+//! The API is small: the [`prelude`] revision files import, and what a binary needs (its
+//! compiled revisions, its entities, [`main`]). Everything else is private to the crate.
 
-pub mod apply;
-pub mod autogenerate;
-pub mod cli;
-pub mod commands;
+/// The engine's modules: private to the crate, so that the API is what this file exports; the
+/// `testing` feature opens them to the engine's own integration tests.
+macro_rules! modules {
+    ($($module:ident),* $(,)?) => {
+        $(
+            #[cfg(feature = "testing")]
+            #[doc(hidden)]
+            pub mod $module;
+            #[cfg(not(feature = "testing"))]
+            mod $module;
+        )*
+    };
+}
+
+/// Test support, built only for the engine's integration tests.
+#[cfg(feature = "testing")]
+#[doc(hidden)]
 pub mod compare;
-pub mod config;
-pub mod db;
-pub mod ddl;
-pub mod diagram;
-pub mod dump;
-pub mod entities;
-pub mod error;
-pub mod introspect;
-pub mod live;
-pub mod naming;
-pub mod normalize;
-pub mod ops;
-pub mod revision;
-pub mod revision_file;
-pub mod runtime;
-pub mod schema;
-pub mod script;
-pub mod socket;
-pub mod sqlite_stored;
-pub mod toposort;
-pub mod url;
+
+modules!(
+    apply,
+    autogenerate,
+    cli,
+    commands,
+    config,
+    db,
+    ddl,
+    diagram,
+    dump,
+    entities,
+    error,
+    introspect,
+    live,
+    naming,
+    normalize,
+    ops,
+    revision,
+    revision_file,
+    runtime,
+    schema,
+    script,
+    socket,
+    sqlite_stored,
+    toposort,
+    url,
+);
+
+/// What a team's binary uses: its revisions, compiled in by its build script
+/// ([`compiled_revision!`]), its entities, and the command line that runs them.
+pub use cli::main;
+pub use commands::EntityModel;
+pub use entities::EntitySet;
+pub use script::{CompiledRevision, CompiledScripts};
 
 /// What revision files import: `use migration::prelude::*;`.
 pub mod prelude {

@@ -114,6 +114,7 @@ impl Graph {
             .collect()
     }
 
+    #[cfg(test)]
     pub fn bases(&self) -> Vec<String> {
         self.revs
             .values()

@@ -46,7 +46,7 @@ pub struct CompiledScripts {
 #[macro_export]
 macro_rules! compiled_revision {
     ($file:expr, $source:expr, $module:ident) => {
-        $crate::script::CompiledRevision::new(
+        $crate::CompiledRevision::new(
             $file,
             $source,
             $module::REVISION,

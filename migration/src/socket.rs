@@ -167,6 +167,7 @@ fn setopt(fd: libc::c_int, level: libc::c_int, name: libc::c_int, value: libc::c
 
 /// Whether keepalive is on for some TCP socket of the process (for tests).
 #[cfg(unix)]
+#[cfg(feature = "testing")]
 pub fn keepalive_sockets() -> usize {
     open_fds()
         .into_iter()

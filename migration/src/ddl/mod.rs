@@ -15,7 +15,9 @@ use crate::schema::{name_of, FkAction, ForeignKey, Schema};
 use anyhow::Result;
 use sea_orm::DbBackend;
 
-/// The SQL for `op` on `backend`, given the schema before it.
+/// The SQL for `op` on `backend`, given the schema before it, as if it ran alone (the runner
+/// renders runs: [`render_run`]; the tests compare the two).
+#[cfg(feature = "testing")]
 pub fn render(backend: DbBackend, op: &Op, before: &Schema) -> Result<Vec<String>> {
     match backend {
         DbBackend::Postgres => postgres::render(op, before),

@@ -174,7 +174,8 @@ fn alter_serial(table: &str, column: &str, ty: &ColumnType, serial: bool) -> Vec
     }
 }
 
-/// The statements of `op`, given the schema before it.
+/// The statements of `op`, given the schema before it, as if it ran alone.
+#[cfg(feature = "testing")]
 pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
     Ok(statements(op, before)?
         .into_iter()

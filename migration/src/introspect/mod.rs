@@ -18,7 +18,8 @@ use sea_orm::{DatabaseConnection, DbBackend};
 #[derive(Clone, Debug)]
 pub struct Introspection {
     pub schema: Schema,
-    /// Catalog queries sent.
+    /// Catalog queries sent (the tests hold it constant, whatever the size).
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub queries: usize,
 }
 

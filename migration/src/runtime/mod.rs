@@ -22,7 +22,7 @@ mod versions;
 
 pub use context::Context;
 pub use offline::{offline_script, offline_stamp};
-pub use online::{connect_runner, migrate, stamp};
+pub use online::{migrate, stamp};
 pub use versions::{read_history, read_versions, HistoryRow};
 
 /// Which way a run goes.
