@@ -1,16 +1,21 @@
 //! The revision engine end to end, on PostgreSQL and SQLite, with the hand-written revisions of
 //! `tests/fixtures/revisions/` (a branch, a merge, a data migration, a revision that fails).
 //!
-//! The CLI runs in-process over a temporary project folder whose `alembic/<name>/versions/`
-//! holds copies of those files, exactly as the opdb binary runs over `alembic/`.
+//! The command functions run in-process over a temporary project folder whose
+//! `alembic/<name>/versions/` holds copies of those files, exactly as the opdb binary runs over
+//! `alembic/`: typed arguments in, typed outcomes out, checked against the database itself.
+//! Where a test is about what a person reads (messages, help, printed history), it goes through
+//! the command line instead.
 
 mod common;
 
 use clap::Parser;
 use migration::cli::{self, Cli};
-use migration::commands;
+use migration::commands::{self, RunOutcome};
 use migration::error::{migrate_error, MigrateError, Named};
+use migration::runtime::{Direction, HistoryRow};
 use migration::script::CompiledScripts;
+use migration::script::ScriptDir;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::path::{Path, PathBuf};
 
@@ -118,26 +123,96 @@ impl Project {
         self.root.join("alembic").join(name).join("versions")
     }
 
-    /// Runs `upgrade TARGET` on script directory `name` through the library, as a program
-    /// using the engine would: the error as the engine returns it.
-    async fn upgrade_error(&self, name: &str, url: &str, target: &str) -> anyhow::Error {
-        let dir = migration::script::ScriptDir::open(&self.root, name).unwrap();
-        let run = async {
-            let project =
-                commands::Project::new(&self.root, &dir, &self.scripts, &[], Some(url.into()))?;
-            commands::migrate::migrate(
-                &project,
-                migration::runtime::Direction::Upgrade,
-                target,
-                false,
-                &mut std::io::sink(),
-            )
+    /// Runs `f` on the command functions' view of script directory `name`, with `url` given
+    /// as `--url`.
+    async fn with<T>(
+        &self,
+        name: &str,
+        url: Option<&str>,
+        f: impl AsyncFnOnce(&commands::Project<'_>) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let dir = ScriptDir::open(&self.root, name)?;
+        let project = commands::Project::new(
+            &self.root,
+            &dir,
+            &self.scripts,
+            &[],
+            url.map(str::to_string),
+        )?;
+        f(&project).await
+    }
+
+    /// `upgrade` or `downgrade` to `target`: the versions it leaves, or the error as the
+    /// engine returns it.
+    async fn migrate(
+        &self,
+        name: &str,
+        url: &str,
+        direction: Direction,
+        target: &str,
+    ) -> anyhow::Result<Vec<String>> {
+        let run = self.with(name, Some(url), async |project| {
+            let mut sink = std::io::sink();
+            let run = commands::migrate::migrate(project, direction, target, false, &mut sink);
+            // Boxed: the runner's future is large, and test threads have little stack.
+            Box::pin(run).await
+        });
+        match Box::pin(run).await? {
+            RunOutcome::At(versions) => Ok(versions),
+            RunOutcome::Script(_) => panic!("a script without --sql"),
+        }
+    }
+
+    async fn upgrade(&self, name: &str, url: &str, target: &str) -> Vec<String> {
+        self.migrate(name, url, Direction::Upgrade, target)
             .await
-        };
-        match run.await {
-            Ok(_) => panic!("upgrade {target} of {name} succeeded"),
+            .unwrap_or_else(|e| panic!("upgrade {target} of {name}: {e:#}"))
+    }
+
+    async fn downgrade(&self, name: &str, url: &str, target: &str) -> Vec<String> {
+        self.migrate(name, url, Direction::Downgrade, target)
+            .await
+            .unwrap_or_else(|e| panic!("downgrade {target} of {name}: {e:#}"))
+    }
+
+    /// The error of `upgrade TARGET`, as the engine returns it.
+    async fn upgrade_error(&self, name: &str, url: &str, target: &str) -> anyhow::Error {
+        match self.migrate(name, url, Direction::Upgrade, target).await {
+            Ok(v) => panic!("upgrade {target} of {name} succeeded: {v:?}"),
             Err(e) => e,
         }
+    }
+
+    /// The `--sql` script of `upgrade`/`downgrade` to `target`.
+    async fn script(&self, name: &str, url: &str, direction: Direction, target: &str) -> String {
+        let run = self.with(name, Some(url), async |project| {
+            commands::migrate::migrate(project, direction, target, true, &mut std::io::sink()).await
+        });
+        match Box::pin(run).await {
+            Ok(RunOutcome::Script(script)) => script,
+            other => panic!("{direction:?} {target} --sql: {other:?}"),
+        }
+    }
+
+    /// `stamp REVISIONS`: the versions it leaves.
+    async fn stamp(&self, name: &str, url: &str, revisions: &[&str], purge: bool) -> Vec<String> {
+        let revisions: Vec<String> = revisions.iter().map(|r| r.to_string()).collect();
+        let run = self.with(name, Some(url), async |project| {
+            commands::stamp::stamp(project, &revisions, purge, false, &mut std::io::sink()).await
+        });
+        match Box::pin(run).await {
+            Ok(RunOutcome::At(versions)) => versions,
+            other => panic!("stamp {revisions:?}: {other:?}"),
+        }
+    }
+
+    /// Every step the history table records.
+    async fn applied(&self, name: &str, url: &str) -> Vec<HistoryRow> {
+        self.with(name, Some(url), async |project| {
+            commands::inspect::applied(project).await
+        })
+        .await
+        .unwrap_or_else(|e| panic!("history --applied of {name}: {e:#}"))
     }
 
     /// Runs `opdb ARGS` and returns its output, or its one-line error.
@@ -248,39 +323,53 @@ async fn upgrade_and_downgrade_to_every_kind_of_target() {
             .await
             .contains("e5e5e5e5e5e5 (head)"));
 
-        p.ok_s(&run(vec!["downgrade", "base"])).await;
+        let at = p.downgrade("demo", &url, "base").await;
+        assert_eq!(at, versions(&db).await);
         assert_eq!(versions(&db).await, Vec::<String>::new());
         assert_eq!(tables(&db).await, Vec::<String>::new());
 
         // +N from base, a unique prefix, a branch label's head, -N to a merge's parents.
-        p.ok_s(&run(vec!["upgrade", "+1"])).await;
+        let at = p.upgrade("demo", &url, "+1").await;
+        assert_eq!(at, versions(&db).await);
         assert_eq!(versions(&db).await, ids(&["a1a1a1a1a1a1"]));
-        p.ok_s(&run(vec!["upgrade", "b2b2"])).await;
+        let at = p.upgrade("demo", &url, "b2b2").await;
+        assert_eq!(at, versions(&db).await);
         assert_eq!(versions(&db).await, ids(&["b2b2b2b2b2b2"]));
-        p.ok_s(&run(vec!["upgrade", "seeing"])).await;
+        let at = p.upgrade("demo", &url, "seeing").await;
+        assert_eq!(at, versions(&db).await);
         assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3"]));
-        p.ok_s(&run(vec!["upgrade", "d4d4d4d4d4d4"])).await;
+        let at = p.upgrade("demo", &url, "d4d4d4d4d4d4").await;
+        assert_eq!(at, versions(&db).await);
         assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3", "d4d4d4d4d4d4"]));
-        p.ok_s(&run(vec!["upgrade", "heads"])).await;
+        let at = p.upgrade("demo", &url, "heads").await;
+        assert_eq!(at, versions(&db).await);
         assert_eq!(versions(&db).await, ids(&["e5e5e5e5e5e5"]));
-        p.ok_s(&run(vec!["downgrade", "-1"])).await;
+        let at = p.downgrade("demo", &url, "-1").await;
+        assert_eq!(at, versions(&db).await);
         assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3", "d4d4d4d4d4d4"]));
-        p.ok_s(&run(vec!["downgrade", "c3c3c3c3c3c3"])).await;
+        let at = p.downgrade("demo", &url, "c3c3c3c3c3c3").await;
+        assert_eq!(at, versions(&db).await);
         assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3"]));
         assert_eq!(tables(&db).await, ids(&["exposure", "instrument"]));
-        p.ok_s(&run(vec!["downgrade", "a1a1+1"])).await;
+        let at = p.downgrade("demo", &url, "a1a1+1").await;
+        assert_eq!(at, versions(&db).await);
         assert_eq!(versions(&db).await, ids(&["b2b2b2b2b2b2"]));
-        p.ok_s(&run(vec!["upgrade", "b2b2b2b2b2b2+2"])).await;
+        let at = p.upgrade("demo", &url, "b2b2b2b2b2b2+2").await;
+        assert_eq!(at, versions(&db).await);
         assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3", "d4d4d4d4d4d4"]));
-        p.ok_s(&run(vec!["upgrade", "head"])).await;
+        let at = p.upgrade("demo", &url, "head").await;
+        assert_eq!(at, versions(&db).await);
         assert_eq!(versions(&db).await, ids(&["e5e5e5e5e5e5"]));
 
         // The history table has every step, in order.
-        let applied = p.ok_s(&run(vec!["history", "--applied"])).await;
-        let steps: Vec<&str> = applied.lines().map(|l| &l[..22]).collect();
-        assert_eq!(steps.len(), 21, "{applied}");
-        assert_eq!(steps[0], "a1a1a1a1a1a1 upgrade  ");
-        assert_eq!(steps[5], "e5e5e5e5e5e5 downgrade");
+        let applied = p.applied("demo", &url).await;
+        let steps: Vec<(&str, &str)> = applied
+            .iter()
+            .map(|r| (r.revision.as_str(), r.direction.as_str()))
+            .collect();
+        assert_eq!(steps.len(), 21, "{applied:?}");
+        assert_eq!(steps[0], ("a1a1a1a1a1a1", "upgrade"));
+        assert_eq!(steps[5], ("e5e5e5e5e5e5", "downgrade"));
         db.close().await.unwrap();
     }
     // label@head: the head of the branch a label starts, where there are two heads.
@@ -288,12 +377,13 @@ async fn upgrade_and_downgrade_to_every_kind_of_target() {
         "sqlite://{}?mode=rwc",
         p.root.join("labels.sqlite").display()
     );
-    p.ok(&["-n", "twoheads", "--url", &url, "upgrade", "seeing@head"])
-        .await;
+    assert_eq!(
+        p.upgrade("twoheads", &url, "seeing@head").await,
+        ids(&["c3c3c3c3c3c3"])
+    );
     let db = migration::db::connect(&url).await.unwrap();
     assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3"]));
-    p.ok(&["-n", "twoheads", "--url", &url, "upgrade", "heads"])
-        .await;
+    p.upgrade("twoheads", &url, "heads").await;
     assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3", "d4d4d4d4d4d4"]));
     db.close().await.unwrap();
 }
@@ -313,6 +403,35 @@ async fn graph_commands_and_errors() {
     );
     let ranged = p.ok(&["-n", "demo", "history", "-r", "b2b2:c3c3"]).await;
     assert_eq!(ranged.lines().count(), 2, "{ranged}");
+    let (heads, branches, shown) = p
+        .with("demo", None, async |project| {
+            let id = |r: &migration::revision::Revision| r.id.clone();
+            let heads: Vec<String> = commands::inspect::heads(project)
+                .iter()
+                .map(|r| id(r))
+                .collect();
+            let branches: Vec<(String, Vec<String>)> = commands::inspect::branches(project)
+                .into_iter()
+                .map(|(r, children)| (id(r), children.into_iter().map(id).collect()))
+                .collect();
+            let shown: Vec<String> = commands::inspect::show(project, "seeing")?
+                .iter()
+                .map(|r| r.path.clone())
+                .collect();
+            Ok((heads, branches, shown))
+        })
+        .await
+        .unwrap();
+    assert_eq!(heads, ids(&["e5e5e5e5e5e5"]));
+    assert_eq!(
+        branches,
+        vec![(
+            "b2b2b2b2b2b2".to_string(),
+            ids(&["c3c3c3c3c3c3", "d4d4d4d4d4d4"])
+        )]
+    );
+    assert_eq!(shown, ids(&["alembic/demo/versions/c3_seeing.rs"]));
+    // The printed forms.
     assert!(p
         .ok(&["-n", "demo", "heads"])
         .await
@@ -321,11 +440,6 @@ async fn graph_commands_and_errors() {
     assert!(
         branches.contains("b2b2b2b2b2b2 (branchpoint)"),
         "{branches}"
-    );
-    let show = p.ok(&["-n", "demo", "show", "seeing"]).await;
-    assert!(
-        show.contains("Path: alembic/demo/versions/c3_seeing.rs"),
-        "{show}"
     );
 
     let e = p
@@ -409,21 +523,25 @@ async fn stamp_and_unknown_versions() {
         assert!(out.contains("Database is at"), "{out}");
         assert_eq!(versions(&db).await, ids(&["e5e5e5e5e5e5"]));
         assert!(tables(&db).await.is_empty(), "stamp runs nothing");
-        p.ok(&["-n", "demo", "--url", &url, "stamp", "c3c3", "d4d4"])
-            .await;
-        assert_eq!(versions(&db).await, ids(&["c3c3c3c3c3c3", "d4d4d4d4d4d4"]));
+        let at = p.stamp("demo", &url, &["c3c3", "d4d4"], false).await;
+        assert_eq!(at, ids(&["c3c3c3c3c3c3", "d4d4d4d4d4d4"]));
+        assert_eq!(versions(&db).await, at);
 
         db.execute_unprepared("UPDATE alembic_version SET version_num = '0123456789ab' WHERE version_num = 'c3c3c3c3c3c3'")
             .await
             .unwrap();
         let e = p.err(&["-n", "demo", "--url", &url, "current"]).await;
         assert!(e.contains("can't locate revision 0123456789ab"), "{e}");
-        let e = p
-            .err(&["-n", "demo", "--url", &url, "upgrade", "head"])
-            .await;
-        assert!(e.contains("can't locate revision 0123456789ab"), "{e}");
-        p.ok(&["-n", "demo", "--url", &url, "stamp", "--purge", "base"])
-            .await;
+        let e = p.upgrade_error("demo", &url, "head").await;
+        assert!(
+            matches!(migrate_error(&e), Some(MigrateError::UnknownVersion { .. })),
+            "{e:#}"
+        );
+        assert!(
+            format!("{e:#}").contains("can't locate revision 0123456789ab"),
+            "{e:#}"
+        );
+        assert!(p.stamp("demo", &url, &["base"], true).await.is_empty());
         assert!(versions(&db).await.is_empty());
         db.close().await.unwrap();
     }
@@ -464,10 +582,8 @@ async fn a_failing_revision_leaves_no_trace() {
             4,
             "the added column is gone too"
         );
-        let applied = p
-            .ok(&["-n", "broken", "--url", &url, "history", "--applied"])
-            .await;
-        assert_eq!(applied.lines().count(), 2, "{applied}");
+        let applied = p.applied("broken", &url).await;
+        assert_eq!(applied.len(), 2, "{applied:?}");
         db.close().await.unwrap();
     }
 }
@@ -476,10 +592,11 @@ async fn a_failing_revision_leaves_no_trace() {
 async fn concurrent_upgrades_apply_each_revision_once() {
     let p = Project::new("concurrent");
     for (url, _guard) in databases("concurrent", &p).await {
-        let args = ["-n", "demo", "--url", url.as_str(), "upgrade", "head"];
-        let (a, b) = tokio::join!(p.opdb(&args), p.opdb(&args));
-        a.unwrap();
-        b.unwrap();
+        let (a, b) = tokio::join!(
+            p.upgrade("demo", &url, "head"),
+            p.upgrade("demo", &url, "head")
+        );
+        assert_eq!((a.clone(), b), (ids(&["e5e5e5e5e5e5"]), a));
         let db = migration::db::connect(&url).await.unwrap();
         assert_eq!(versions(&db).await, ids(&["e5e5e5e5e5e5"]));
         let upgrades = scalar(
@@ -498,8 +615,7 @@ async fn sqlite_rebuilds_keep_every_row() {
     let p = Project::new("rebuild");
     let path = p.root.join("rebuild.sqlite");
     let url = format!("sqlite://{}?mode=rwc", path.display());
-    p.ok(&["-n", "demo", "--url", &url, "upgrade", "b2b2b2b2b2b2"])
-        .await;
+    p.upgrade("demo", &url, "b2b2b2b2b2b2").await;
     let db = migration::db::connect(&url).await.unwrap();
     db.execute_unprepared(
         "INSERT INTO instrument (name) VALUES ('PFS'), ('HSC');
@@ -507,16 +623,14 @@ async fn sqlite_rebuilds_keep_every_row() {
     )
     .await
     .unwrap();
-    p.ok(&["-n", "demo", "--url", &url, "upgrade", "d4d4d4d4d4d4"])
-        .await;
+    p.upgrade("demo", &url, "d4d4d4d4d4d4").await;
     db.execute_unprepared(
         "INSERT INTO visit (visit_id, exposure_id, instrument_id) VALUES (7, 2, 1)",
     )
     .await
     .unwrap();
     // c3's data migration, then e5's rebuilds of instrument (referenced) and exposure.
-    p.ok(&["-n", "demo", "--url", &url, "upgrade", "head"])
-        .await;
+    p.upgrade("demo", &url, "head").await;
     let rows = db
         .query_all_raw(Statement::from_string(
             DbBackend::Sqlite,
@@ -561,8 +675,7 @@ async fn sqlite_rebuilds_keep_every_row() {
         .await
         .is_err());
     // And back down: every row is still there.
-    p.ok(&["-n", "demo", "--url", &url, "downgrade", "b2b2b2b2b2b2"])
-        .await;
+    p.downgrade("demo", &url, "b2b2b2b2b2b2").await;
     assert_eq!(scalar(&db, "SELECT count(*) FROM exposure").await, 3);
     assert_eq!(scalar(&db, "SELECT count(*) FROM instrument").await, 3);
     assert_eq!(
@@ -582,18 +695,9 @@ async fn offline_sql_matches_the_online_run() {
     let Some(offline) = common::pg("offline_script").await else {
         return;
     };
-    p.ok(&["-n", "demo", "--url", &online.url, "upgrade", "head"])
-        .await;
+    p.upgrade("demo", &online.url, "head").await;
     let script = p
-        .ok(&[
-            "-n",
-            "demo",
-            "--url",
-            &offline.url,
-            "upgrade",
-            "head",
-            "--sql",
-        ])
+        .script("demo", &offline.url, Direction::Upgrade, "head")
         .await;
     assert_eq!(script.matches("BEGIN;").count(), 5, "{script}");
     assert!(script.contains("A data migration of revision c3c3c3c3c3c3 runs only online"));
@@ -614,40 +718,26 @@ async fn offline_sql_matches_the_online_run() {
 
     // A range down to base, and back up in two ranges.
     let down = p
-        .ok(&[
-            "-n",
+        .script(
             "demo",
-            "--url",
             &offline.url,
-            "downgrade",
+            Direction::Downgrade,
             "e5e5e5e5e5e5:base",
-            "--sql",
-        ])
+        )
         .await;
     psql(&offline.url, &down);
     assert!(tables(&b).await.is_empty());
     assert!(versions(&b).await.is_empty());
     let up1 = p
-        .ok(&[
-            "-n",
-            "demo",
-            "--url",
-            &offline.url,
-            "upgrade",
-            "b2b2b2b2b2b2",
-            "--sql",
-        ])
+        .script("demo", &offline.url, Direction::Upgrade, "b2b2b2b2b2b2")
         .await;
     let up2 = p
-        .ok(&[
-            "-n",
+        .script(
             "demo",
-            "--url",
             &offline.url,
-            "upgrade",
+            Direction::Upgrade,
             "b2b2b2b2b2b2:head",
-            "--sql",
-        ])
+        )
         .await;
     psql(&offline.url, &up1);
     psql(&offline.url, &up2);
@@ -692,26 +782,33 @@ fn psql(url: &str, script: &str) {
 #[tokio::test]
 async fn revision_merge_and_init_write_files() {
     let p = Project::new("files");
-    let out = p.ok(&["init", "fresh"]).await;
-    assert!(out.contains("alembic.toml, versions/, trash/"));
+    commands::init::init(&p.root, "fresh").unwrap();
     assert!(p.root.join("alembic/fresh/alembic.toml").is_file());
+    assert!(p.root.join("alembic/fresh/versions").is_dir());
+    assert!(p.root.join("alembic/fresh/trash").is_dir());
     let e = p.err(&["init", "fresh"]).await;
     assert!(e.contains("already exists"), "{e}");
-    let out = p
-        .ok(&[
-            "-n",
-            "fresh",
-            "revision",
-            "-m",
-            "Add a thing",
-            "--rev-id",
-            "0123456789ab",
-        ])
-        .await;
+    let args = commands::revision::RevisionArgs {
+        message: "Add a thing".into(),
+        rev_id: Some("0123456789ab".into()),
+        ..Default::default()
+    };
+    let written = p
+        .with("fresh", None, async |project| {
+            commands::revision::revision(project, args).await
+        })
+        .await
+        .unwrap();
     let path = p
         .root
         .join("alembic/fresh/versions/0123456789ab_add_a_thing.rs");
-    assert!(out.contains("0123456789ab_add_a_thing.rs"), "{out}");
+    assert_eq!(
+        written,
+        commands::revision::RevisionOutcome::Written {
+            path: path.clone(),
+            found: None
+        }
+    );
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with("//! Add a thing\n//!\n//! Revision ID: 0123456789ab\n//! Revises:\n"));
     assert!(text.contains("pub const DOWN_REVISION: &[&str] = &[];"));
@@ -721,21 +818,23 @@ async fn revision_merge_and_init_write_files() {
 
     let e = p.err(&["-n", "twoheads", "revision", "-m", "x"]).await;
     assert!(e.contains("multiple head revisions"), "{e}");
-    let out = p
-        .ok(&[
-            "-n",
-            "twoheads",
-            "merge",
-            "heads",
-            "-m",
-            "merge them",
-            "--rev-id",
-            "abcdefabcdef",
-        ])
-        .await;
-    assert!(out.contains("abcdefabcdef_merge_them.rs"), "{out}");
-    let text =
-        std::fs::read_to_string(p.versions("twoheads").join("abcdefabcdef_merge_them.rs")).unwrap();
+    let args = commands::merge::MergeArgs {
+        revisions: vec!["heads".into()],
+        message: "merge them".into(),
+        rev_id: Some("abcdefabcdef".into()),
+        ..Default::default()
+    };
+    let merged = p
+        .with("twoheads", None, async |project| {
+            commands::merge::merge(project, args)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        merged.path,
+        p.versions("twoheads").join("abcdefabcdef_merge_them.rs")
+    );
+    let text = std::fs::read_to_string(&merged.path).unwrap();
     assert!(
         text.contains(r#"pub const DOWN_REVISION: &[&str] = &["c3c3c3c3c3c3", "d4d4d4d4d4d4"];"#),
         "{text}"
@@ -806,16 +905,14 @@ async fn table_renames_key_changes_and_partial_indexes() {
     let p = Project::new("moreops");
     for (url, _guard) in databases("moreops", &p).await {
         let db = migration::db::connect(&url).await.unwrap();
-        p.ok(&["-n", "moreops", "--url", &url, "upgrade", "b2b2b2b2b2b2"])
-            .await;
+        p.upgrade("moreops", &url, "b2b2b2b2b2b2").await;
         db.execute_unprepared(
             "INSERT INTO instrument (name) VALUES ('PFS');
              INSERT INTO exposure VALUES (1, 1, 30.0, 'a'), (2, 1, 60.0, NULL), (3, 1, 1.0, NULL)",
         )
         .await
         .unwrap();
-        p.ok(&["-n", "moreops", "--url", &url, "upgrade", "head"])
-            .await;
+        p.upgrade("moreops", &url, "head").await;
         assert_eq!(tables(&db).await, ids(&["camera", "exposure"]));
         assert_eq!(
             scalar(
@@ -856,8 +953,7 @@ async fn table_renames_key_changes_and_partial_indexes() {
         db.execute_unprepared("INSERT INTO exposure VALUES (5, 1, 1.0, NULL)")
             .await
             .unwrap();
-        p.ok(&["-n", "moreops", "--url", &url, "downgrade", "b2b2b2b2b2b2"])
-            .await;
+        p.downgrade("moreops", &url, "b2b2b2b2b2b2").await;
         assert_eq!(tables(&db).await, ids(&["exposure", "instrument"]));
         assert_eq!(scalar(&db, "SELECT count(*) FROM exposure JOIN instrument ON instrument.id = exposure.instrument_id").await, 4);
         db.close().await.unwrap();
@@ -936,10 +1032,8 @@ async fn a_failing_statement_is_named_and_rolled_back() {
         assert_eq!(versions(&db).await, ids(&["b2b2b2b2b2b2"]));
         assert_eq!(tables(&db).await, ids(&["exposure", "instrument"]));
         assert_eq!(exposure_columns(&db).await, 4, "no added column remains");
-        let applied = p
-            .ok(&["-n", "brokenddl", "--url", &url, "history", "--applied"])
-            .await;
-        assert_eq!(applied.lines().count(), 2, "{applied}");
+        let applied = p.applied("brokenddl", &url).await;
+        assert_eq!(applied.len(), 2, "{applied:?}");
         // The session is usable after the failed message: the lock was released and the
         // next run gets it and fails the same way, not on a broken connection.
         let again = p

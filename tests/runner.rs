@@ -10,9 +10,11 @@
 
 mod common;
 
-use clap::Parser;
-use migration::cli::{self, Cli};
+use migration::cli;
+use migration::commands::{self, RunOutcome};
+use migration::runtime::Direction;
 use migration::script::CompiledScripts;
+use migration::script::ScriptDir;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -134,22 +136,44 @@ impl Project {
         }
     }
 
-    async fn run(
+    /// Runs `upgrade`/`downgrade TARGET` on script directory `name` through the command
+    /// function, announcing on `out` as it goes: the versions it leaves, or its error in one
+    /// line as the binary prints it.
+    async fn migrate(
         &self,
-        args: &[&str],
+        name: &str,
+        url: &str,
+        direction: Direction,
+        target: &str,
         out: &mut (dyn std::io::Write + Send),
-    ) -> Result<(), String> {
-        let mut argv = vec!["opdb", "--root", self.root.to_str().unwrap()];
-        argv.extend_from_slice(args);
-        let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
-        cli::run(cli, &self.scripts, &[], &self.root, out)
+    ) -> Result<Vec<String>, String> {
+        let run = async {
+            let dir = ScriptDir::open(&self.root, name)?;
+            let project =
+                commands::Project::new(&self.root, &dir, &self.scripts, &[], Some(url.into()))?;
+            // Boxed: the runner's future is large, and test threads have little stack.
+            Box::pin(commands::migrate::migrate(
+                &project, direction, target, false, out,
+            ))
             .await
-            .map_err(|e| cli::one_line(&e))
+        };
+        match Box::pin(run).await {
+            Ok(RunOutcome::At(versions)) => Ok(versions),
+            Ok(RunOutcome::Script(_)) => panic!("a script without --sql"),
+            Err(e) => Err(cli::one_line(&e)),
+        }
     }
 
-    async fn output(&self, args: &[&str]) -> (Result<(), String>, String) {
+    /// [`Project::migrate`] with what it announced.
+    async fn output(
+        &self,
+        name: &str,
+        url: &str,
+        direction: Direction,
+        target: &str,
+    ) -> (Result<Vec<String>, String>, String) {
         let mut out = Vec::new();
-        let result = self.run(args, &mut out).await;
+        let result = self.migrate(name, url, direction, target, &mut out).await;
         (result, String::from_utf8(out).unwrap())
     }
 }
@@ -196,7 +220,7 @@ async fn child_upgrade() {
     };
     let mut out = std::io::stdout();
     if let Err(e) = p
-        .run(&["-n", "slow", "--url", &url, "upgrade", "head"], &mut out)
+        .migrate("slow", &url, Direction::Upgrade, "head", &mut out)
         .await
     {
         println!("error: {e}");
@@ -260,9 +284,7 @@ async fn a_killed_run_keeps_every_committed_revision() {
             .iter()
             .any(|t| t == "slow_marker"));
         // The lock died with the process: the next run goes through.
-        let (r, out) = p
-            .output(&["-n", "slow", "--url", &url, "upgrade", "head"])
-            .await;
+        let (r, out) = p.output("slow", &url, Direction::Upgrade, "head").await;
         r.unwrap();
         assert!(!out.contains("Waiting"), "{out}");
         assert_eq!(versions(&url).await, vec!["h8h8h8h8h8h8".to_string()]);
@@ -273,11 +295,10 @@ async fn a_killed_run_keeps_every_committed_revision() {
 async fn a_second_run_waits_for_the_first() {
     let p = Project::new("waits", "");
     for (url, _guard) in databases("waits", &p).await {
-        let args = ["-n", "slow", "--url", url.as_str(), "upgrade", "head"];
-        let first = p.output(&args);
+        let first = p.output("slow", &url, Direction::Upgrade, "head");
         let second = async {
             tokio::time::sleep(Duration::from_millis(1500)).await;
-            p.output(&args).await
+            p.output("slow", &url, Direction::Upgrade, "head").await
         };
         let ((r1, out1), (r2, out2)) = tokio::join!(first, second);
         r1.unwrap_or_else(|e| panic!("first run on {url}: {e}"));
@@ -296,18 +317,15 @@ async fn a_second_run_waits_for_the_first() {
 async fn a_run_gives_up_after_lock_wait() {
     let p = Project::new("gives_up", "lock_wait = 1\n");
     for (url, _guard) in databases("gives_up", &p).await {
-        p.output(&["-n", "slow", "--url", &url, "upgrade", "b2b2b2b2b2b2"])
+        p.output("slow", &url, Direction::Upgrade, "b2b2b2b2b2b2")
             .await
             .0
             .unwrap();
-        let args = ["-n", "slow", "--url", url.as_str(), "upgrade", "head"];
-        let first = p.output(&args);
+        let first = p.output("slow", &url, Direction::Upgrade, "head");
         let second = async {
             tokio::time::sleep(Duration::from_millis(1000)).await;
             let started = Instant::now();
-            let r = p
-                .output(&["-n", "slow", "--url", &url, "downgrade", "base"])
-                .await;
+            let r = p.output("slow", &url, Direction::Downgrade, "base").await;
             (r, started.elapsed())
         };
         let ((r1, _), ((r2, out2), waited)) = tokio::join!(first, second);
@@ -328,9 +346,7 @@ async fn a_run_gives_up_after_lock_wait() {
 async fn a_failing_data_migration_names_its_error() {
     let p = Project::new("bad_data", "");
     for (url, _guard) in databases("bad_data", &p).await {
-        let (r, _) = p
-            .output(&["-n", "bad", "--url", &url, "upgrade", "head"])
-            .await;
+        let (r, _) = p.output("bad", &url, Direction::Upgrade, "head").await;
         let e = r.unwrap_err();
         assert!(
             e.contains("data migration (step 2) returned an error"),
@@ -439,7 +455,7 @@ async fn a_server_that_stops_answering_ends_the_run() {
     assert_eq!(versions(&db.url).await, vec!["b2b2b2b2b2b2".to_string()]);
     let fast = Project::new("stops_answering_after", "lock_wait = 20\n");
     let (r, out) = fast
-        .output(&["-n", "slow", "--url", &db.url, "upgrade", "head"])
+        .output("slow", &db.url, Direction::Upgrade, "head")
         .await;
     r.unwrap_or_else(|e| panic!("{e}: {out}"));
     assert_eq!(versions(&db.url).await, vec!["h8h8h8h8h8h8".to_string()]);
@@ -469,9 +485,7 @@ async fn postgres_sessions_have_tcp_keepalive() {
 async fn a_revision_broken_at_commit_is_rolled_back_and_says_so() {
     let p = Project::new("at_commit", "");
     for (url, _guard) in databases("at_commit", &p).await {
-        let (r, _) = p
-            .output(&["-n", "deferred", "--url", &url, "upgrade", "head"])
-            .await;
+        let (r, _) = p.output("deferred", &url, Direction::Upgrade, "head").await;
         let e = r.unwrap_err();
         // PostgreSQL finds the broken key at COMMIT; on SQLite opdb checks before committing.
         let expected = if url.starts_with("sqlite") {
@@ -493,27 +507,28 @@ async fn a_revision_broken_at_commit_is_rolled_back_and_says_so() {
 async fn targets_that_go_the_wrong_way_are_errors() {
     let p = Project::new("wrong_way", "");
     for (url, _guard) in databases("wrong_way", &p).await {
-        let (r, _) = p
-            .output(&["-n", "slow", "--url", &url, "history", "--applied"])
-            .await;
-        let e = r.unwrap_err();
+        let read = async {
+            let dir = ScriptDir::open(&p.root, "slow")?;
+            let project =
+                commands::Project::new(&p.root, &dir, &p.scripts, &[], Some(url.clone()))?;
+            commands::inspect::applied(&project).await
+        };
+        let e = cli::one_line(&read.await.unwrap_err());
         assert!(e.contains("the history table opdb_history"), "{e}");
-        p.output(&["-n", "slow", "--url", &url, "upgrade", "b2b2b2b2b2b2"])
+        p.output("slow", &url, Direction::Upgrade, "b2b2b2b2b2b2")
             .await
             .0
             .unwrap();
-        for (args, says) in [
-            (["upgrade", "-1"], "use downgrade"),
-            (["upgrade", "base"], "use downgrade"),
-            (["upgrade", "a1a1a1a1a1a1"], "use downgrade"),
-            (["downgrade", "+1"], "use upgrade"),
-            (["downgrade", "head"], "use upgrade"),
+        for (direction, target, says) in [
+            (Direction::Upgrade, "-1", "use downgrade"),
+            (Direction::Upgrade, "base", "use downgrade"),
+            (Direction::Upgrade, "a1a1a1a1a1a1", "use downgrade"),
+            (Direction::Downgrade, "+1", "use upgrade"),
+            (Direction::Downgrade, "head", "use upgrade"),
         ] {
-            let mut argv = vec!["-n", "slow", "--url", url.as_str()];
-            argv.extend(args);
-            let (r, out) = p.output(&argv).await;
-            let e = r.expect_err(&format!("{args:?} succeeded: {out}"));
-            assert!(e.contains(says), "{args:?}: {e}");
+            let (r, out) = p.output("slow", &url, direction, target).await;
+            let e = r.expect_err(&format!("{direction:?} {target} succeeded: {out}"));
+            assert!(e.contains(says), "{direction:?} {target}: {e}");
             assert_eq!(versions(&url).await, vec!["b2b2b2b2b2b2".to_string()]);
         }
     }
