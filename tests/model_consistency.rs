@@ -113,16 +113,7 @@ async fn the_reference_schema_is_current() {
     let Some(_db) = pg("reference_current").await else {
         return;
     };
-    if std::process::Command::new("pg_dump")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        assert!(!common::in_ci(), "pg_dump is required in CI");
-        common::skip(
-            "the_reference_schema_is_current",
-            "pg_dump is not installed",
-        );
+    if !common::pg_dump_runs("the_reference_schema_is_current") {
         return;
     }
     let out = std::env::temp_dir().join(format!("opdb-reference-{}.sql", std::process::id()));

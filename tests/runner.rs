@@ -11,7 +11,7 @@
 mod common;
 
 use migration::cli;
-use migration::commands::{self, RunOutcome};
+use migration::commands;
 use migration::runtime::Direction;
 use migration::script::CompiledScripts;
 use migration::script::ScriptDir;
@@ -147,21 +147,9 @@ impl Project {
         target: &str,
         out: &mut (dyn std::io::Write + Send),
     ) -> Result<Vec<String>, String> {
-        let run = async {
-            let dir = ScriptDir::open(&self.root, name)?;
-            let project =
-                commands::Project::new(&self.root, &dir, &self.scripts, &[], Some(url.into()))?;
-            // Boxed: the runner's future is large, and test threads have little stack.
-            Box::pin(commands::migrate::migrate(
-                &project, direction, target, false, out,
-            ))
+        common::migrate(&self.root, &self.scripts, name, url, direction, target, out)
             .await
-        };
-        match Box::pin(run).await {
-            Ok(RunOutcome::At(versions)) => Ok(versions),
-            Ok(RunOutcome::Script(_)) => panic!("a script without --sql"),
-            Err(e) => Err(cli::one_line(&e)),
-        }
+            .map_err(|e| cli::one_line(&e))
     }
 
     /// [`Project::migrate`] with what it announced.

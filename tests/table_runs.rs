@@ -379,16 +379,7 @@ async fn merged_runs_do_on_postgres_what_their_ops_do_one_by_one() {
     ) else {
         return;
     };
-    if std::process::Command::new("pg_dump")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        assert!(!common::in_ci(), "pg_dump is required in CI");
-        common::skip(
-            "merged_runs_do_on_postgres_what_their_ops_do_one_by_one",
-            "no pg_dump",
-        );
+    if !common::pg_dump_runs("merged_runs_do_on_postgres_what_their_ops_do_one_by_one") {
         return;
     }
     let (a, b) = (da.connect().await, dbb.connect().await);

@@ -65,6 +65,48 @@ impl Drop for TestDb {
     }
 }
 
+/// Whether `pg_dump` runs here: without it a test is skipped (and says so) outside CI, and
+/// fails in CI.
+pub fn pg_dump_runs(test: &str) -> bool {
+    let runs = std::process::Command::new("pg_dump")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !runs {
+        assert!(!in_ci(), "{test}: pg_dump is required in CI");
+        skip(test, "pg_dump is not installed");
+    }
+    runs
+}
+
+/// `upgrade` or `downgrade` to `target` of script directory `name` under `root`, through the
+/// command function, announcing each revision on `out`: the versions it leaves, or the error
+/// as the engine returns it.
+pub async fn migrate(
+    root: &std::path::Path,
+    scripts: &[migration::script::CompiledScripts],
+    name: &str,
+    url: &str,
+    direction: migration::runtime::Direction,
+    target: &str,
+    out: &mut (dyn std::io::Write + Send),
+) -> anyhow::Result<Vec<String>> {
+    use migration::commands::{self, RunOutcome};
+    let run = async {
+        let dir = migration::script::ScriptDir::open(root, name)?;
+        let project = commands::Project::new(root, &dir, scripts, &[], Some(url.into()))?;
+        // Boxed: the runner's future is large, and test threads have little stack.
+        Box::pin(commands::migrate::migrate(
+            &project, direction, target, false, out,
+        ))
+        .await
+    };
+    match Box::pin(run).await? {
+        RunOutcome::At(versions) => Ok(versions),
+        RunOutcome::Script(_) => panic!("a script without --sql"),
+    }
+}
+
 /// Says that (part of) a test was skipped, where cargo shows it: straight to the standard error
 /// stream, which the test harness does not capture (it captures `eprintln!`), so a skipped test
 /// never passes for a silent "ok".
