@@ -35,6 +35,10 @@ mod f6;
 mod g7;
 #[path = "fixtures/revisions/h8_fails_in_ddl.rs"]
 mod h8;
+#[path = "fixtures/revisions/m1_raw_column.rs"]
+mod m1;
+#[path = "fixtures/revisions/m2_rebuild.rs"]
+mod m2;
 
 macro_rules! revision_modules {
     ($($module:ident = $file:literal),* $(,)?) => {
@@ -61,6 +65,8 @@ revision_modules! {
     f6 = "f6_fails.rs",
     g7 = "g7_more_ops.rs",
     h8 = "h8_fails_in_ddl.rs",
+    m1 = "m1_raw_column.rs",
+    m2 = "m2_rebuild.rs",
 }
 
 const DEMO: &[&str] = &[
@@ -73,6 +79,12 @@ const DEMO: &[&str] = &[
 const BROKEN: &[&str] = &["a1_instrument.rs", "b2_exposure.rs", "f6_fails.rs"];
 const BROKEN_DDL: &[&str] = &["a1_instrument.rs", "b2_exposure.rs", "h8_fails_in_ddl.rs"];
 const MORE_OPS: &[&str] = &["a1_instrument.rs", "b2_exposure.rs", "g7_more_ops.rs"];
+const RAW_SQL: &[&str] = &[
+    "a1_instrument.rs",
+    "b2_exposure.rs",
+    "m1_raw_column.rs",
+    "m2_rebuild.rs",
+];
 const TWO_HEADS: &[&str] = &[
     "a1_instrument.rs",
     "b2_exposure.rs",
@@ -103,6 +115,7 @@ impl Project {
         project.add("twoheads", TWO_HEADS);
         project.add("moreops", MORE_OPS);
         project.add("brokenddl", BROKEN_DDL);
+        project.add("rawsql", RAW_SQL);
         project
     }
 
@@ -1041,6 +1054,49 @@ async fn a_failing_statement_is_named_and_rolled_back() {
             .err(&["-n", "brokenddl", "--url", &url, "upgrade", "head"])
             .await;
         assert!(again.contains("step 3: "), "{again}");
+        db.close().await.unwrap();
+    }
+}
+
+/// Columns that raw SQL added (in an earlier revision, and earlier in the same one) survive a
+/// SQLite table rebuild with their values: the runner rebuilds the table as the database has
+/// it, not as the revisions' own ops would have left it.
+#[tokio::test]
+async fn a_rebuild_keeps_columns_that_raw_sql_added() {
+    let p = Project::new("rawsql");
+    for (url, _guard) in databases("rawsql", &p).await {
+        let db = migration::db::connect(&url).await.unwrap();
+        p.upgrade("rawsql", &url, "m1m1m1m1m1m1").await;
+        db.execute_unprepared(
+            "INSERT INTO instrument (name) VALUES ('PFS');
+             INSERT INTO exposure (exposure_id, instrument_id, exptime, note, raw_note)
+             VALUES (1, 1, 30.0, 'n', 'kept')",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            p.upgrade("rawsql", &url, "head").await,
+            ids(&["m2m2m2m2m2m2"])
+        );
+        assert_eq!(
+            scalar(&db, "SELECT count(*) FROM exposure WHERE raw_note = 'kept'").await,
+            1,
+            "{url}"
+        );
+        assert_eq!(exposure_columns(&db).await, 6, "{url}");
+        // The rebuild made the default.
+        db.execute_unprepared(
+            "INSERT INTO exposure (exposure_id, instrument_id, late_note) VALUES (2, 1, 'x')",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            scalar(&db, "SELECT count(*) FROM exposure WHERE note = 'none'").await,
+            1
+        );
+        p.downgrade("rawsql", &url, "b2b2b2b2b2b2").await;
+        assert_eq!(exposure_columns(&db).await, 4, "{url}");
+        assert_eq!(scalar(&db, "SELECT count(*) FROM exposure").await, 2);
         db.close().await.unwrap();
     }
 }

@@ -1,6 +1,6 @@
-//! A live database's schema as the diff should see it: opdb's own tables left out and, on
-//! SQLite, what SQLite cannot store (comments, enum types, serial widths) taken from the
-//! revisions the database has applied.
+//! A live database's schema as the diff (and, on SQLite, the runner) should see it: opdb's own
+//! tables left out and, on SQLite, what SQLite cannot store (comments, enum types, serial
+//! widths) taken from the revisions the database has applied.
 
 use crate::config::Config;
 use crate::introspect::{introspect, Introspection};
@@ -8,7 +8,7 @@ use crate::normalize;
 use crate::runtime::Context;
 use crate::sqlite_stored;
 use anyhow::Result;
-use sea_orm::{DatabaseConnection, DbBackend};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 
 /// Every table of the database but the version and history tables.
 pub async fn schema(db: &DatabaseConnection, config: &Config) -> Result<Introspection> {
@@ -16,6 +16,24 @@ pub async fn schema(db: &DatabaseConnection, config: &Config) -> Result<Introspe
     found.schema.tables.remove(&config.version_table);
     found.schema.tables.remove(&config.history_table);
     Ok(found)
+}
+
+/// A SQLite database's tables as it has them now, read through `db` (a transaction sees its
+/// own changes), with what SQLite cannot store (comments, enum types, serial widths) put back
+/// from `known`, the schema its applied revisions built. Texts stay as SQLite holds them (not
+/// normalized): the runner writes rebuilt tables from them.
+pub async fn sqlite_now<C: ConnectionTrait>(
+    db: &C,
+    config: &Config,
+    known: &crate::schema::Schema,
+) -> Result<crate::schema::Schema> {
+    let mut found = crate::introspect::sqlite::introspect(db).await?.schema;
+    found.tables.remove(&config.version_table);
+    found.tables.remove(&config.history_table);
+    for table in found.tables.values_mut() {
+        crate::naming::fill(table);
+    }
+    Ok(sqlite_stored::restore_sqlite(&found, known))
 }
 
 /// The database's schema given that it is at `versions` of `ctx`'s revisions.

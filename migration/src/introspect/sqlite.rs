@@ -13,7 +13,7 @@ use crate::schema::{
     Table, UniqueConstraint,
 };
 use anyhow::{Context, Result};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
 use std::collections::BTreeMap;
 
 const TABLES: &str = "
@@ -51,7 +51,7 @@ fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
         .with_context(|| format!("reading SQLite catalog column {column}"))
 }
 
-pub async fn introspect(db: &DatabaseConnection) -> Result<Introspection> {
+pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
     let mut queries = 0;
     let mut query = |what: &'static str, sql: &'static str| {
         queries += 1;

@@ -14,7 +14,8 @@ use crate::apply::apply;
 use crate::config::Config;
 use crate::ddl;
 use crate::error::{MigrateError, Named};
-use crate::ops::{step_ops, steps_label, Step};
+use crate::live;
+use crate::ops::{step_ops, steps_label, Op, Step};
 use crate::schema::Schema;
 use crate::url::DbUrl;
 use anyhow::{anyhow, bail, Context as _, Result};
@@ -272,20 +273,35 @@ pub(super) async fn run_revision(
     limit: Option<Duration>,
 ) -> Result<()> {
     let backend = txn.get_database_backend();
+    let config = &ctx.dir.config;
     let ops = ctx.ops(id, direction)?;
-    let empty = Schema::default();
+    // SQLite rebuilds whole tables: from the tables as the database has them (read in this
+    // transaction, again after raw SQL or a data migration may have changed them), not as the
+    // revisions' ops alone would have left them, so a column added by hand survives. `model`,
+    // the schema the revisions built, gives only what SQLite cannot store (comments, enums).
+    let mut now: Option<Schema> = None;
     for run in ops.runs() {
         let label = steps_label(&run);
         match &ops.steps[run] {
-            [Step::Data(f)] => timed(limit, f(txn)).await.map_err(|e| {
-                anyhow!(
-                    "data migration ({label}) returned an error: {}",
-                    data_error(&e)
-                )
-            })?,
+            [Step::Data(f)] => {
+                now = None;
+                timed(limit, f(txn)).await.map_err(|e| {
+                    anyhow!(
+                        "data migration ({label}) returned an error: {}",
+                        data_error(&e)
+                    )
+                })?
+            }
             steps => {
                 let run = step_ops(steps);
-                let before = model.as_deref().unwrap_or(&empty);
+                let before = match (&model, &mut now) {
+                    (Some(known), now @ None) => {
+                        let read = timed(limit, live::sqlite_now(txn, config, known)).await?;
+                        &*now.insert(read)
+                    }
+                    (Some(_), Some(now)) => &*now,
+                    (None, _) => &Schema::default(),
+                };
                 let sqls = ddl::render_run(backend, &run, before)
                     .with_context(|| format!("{label}: {run:?}"))?;
                 for sql in &sqls {
@@ -294,9 +310,18 @@ pub(super) async fn run_revision(
                         .map_err(|e| anyhow!("{label}: statement `{}`: {e:#}", short(sql)))?;
                 }
                 if let Some(m) = model.as_deref_mut() {
-                    for op in run {
+                    for op in &run {
                         apply(m, op).with_context(|| label.clone())?;
                     }
+                }
+                match (run.iter().any(|op| matches!(op, Op::Execute { .. })), &mut now) {
+                    (true, now) => *now = None,
+                    (false, Some(now)) => {
+                        for op in &run {
+                            apply(now, op).with_context(|| label.clone())?;
+                        }
+                    }
+                    (false, None) => {}
                 }
             }
         }
