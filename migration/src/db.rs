@@ -29,7 +29,7 @@ const DIAGNOSE_AFTER: Duration = Duration::from_secs(1);
 const KEEPALIVE: (u32, u32, u32) = (30, 10, 3);
 
 /// Connects to `url` (`postgres://...` or `sqlite:...`) for reading: one connection.
-#[cfg(feature = "testing")]
+#[cfg(any(test, feature = "testing"))]
 pub async fn connect(url: &str) -> Result<DatabaseConnection> {
     connect_to(&DbUrl::new(url, crate::url::UrlSource::Given), None).await
 }

@@ -102,7 +102,7 @@ impl fmt::Display for MigrateError {
 impl std::error::Error for MigrateError {}
 
 /// The engine's error in `e`, if it holds one.
-#[cfg(feature = "testing")]
+#[cfg(any(test, feature = "testing"))]
 pub fn migrate_error(e: &anyhow::Error) -> Option<&MigrateError> {
     e.chain()
         .find_map(|c| c.downcast_ref::<MigrateError>())

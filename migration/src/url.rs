@@ -24,7 +24,7 @@ pub enum UrlSource {
     /// Nothing was given: the script directory's embedded SQLite file.
     Default,
     /// A URL handed to the library directly.
-    #[cfg(feature = "testing")]
+    #[cfg(any(test, feature = "testing"))]
     Given,
 }
 
@@ -35,7 +35,7 @@ impl fmt::Display for UrlSource {
             UrlSource::Env => write!(f, "DATABASE_URL"),
             UrlSource::DbCfg(path) => write!(f, "{}", path.display()),
             UrlSource::Default => write!(f, "the embedded SQLite default"),
-            #[cfg(feature = "testing")]
+            #[cfg(any(test, feature = "testing"))]
             UrlSource::Given => write!(f, "the caller"),
         }
     }

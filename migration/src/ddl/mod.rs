@@ -6,6 +6,7 @@
 //! filled from the model builders; a name still missing is left for the database to choose
 //! (no `CONSTRAINT` clause), never written as `CONSTRAINT ""`.
 
+mod keywords;
 pub mod postgres;
 pub mod sqlite;
 
@@ -75,84 +76,6 @@ pub fn script(backend: DbBackend, from: &Schema, ops: &[Op]) -> Result<String> {
     Ok(s)
 }
 
-/// Words both dialects reserve, which must be quoted as identifiers.
-const RESERVED: &[&str] = &[
-    "all",
-    "analyse",
-    "analyze",
-    "and",
-    "any",
-    "array",
-    "as",
-    "asc",
-    "both",
-    "case",
-    "cast",
-    "check",
-    "collate",
-    "column",
-    "constraint",
-    "create",
-    "current_date",
-    "current_time",
-    "current_timestamp",
-    "current_user",
-    "default",
-    "deferrable",
-    "desc",
-    "distinct",
-    "do",
-    "else",
-    "end",
-    "except",
-    "false",
-    "fetch",
-    "for",
-    "foreign",
-    "from",
-    "grant",
-    "group",
-    "having",
-    "in",
-    "index",
-    "initially",
-    "intersect",
-    "into",
-    "is",
-    "join",
-    "key",
-    "leading",
-    "limit",
-    "not",
-    "null",
-    "offset",
-    "on",
-    "only",
-    "or",
-    "order",
-    "placing",
-    "primary",
-    "references",
-    "returning",
-    "select",
-    "session_user",
-    "some",
-    "table",
-    "then",
-    "to",
-    "trailing",
-    "true",
-    "union",
-    "unique",
-    "user",
-    "using",
-    "values",
-    "when",
-    "where",
-    "window",
-    "with",
-];
-
 /// An identifier, quoted only when it has to be.
 pub fn ident(name: &str) -> String {
     let plain = name
@@ -162,7 +85,7 @@ pub fn ident(name: &str) -> String {
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !RESERVED.contains(&name);
+        && !keywords::is_keyword(name);
     if plain {
         name.to_string()
     } else {

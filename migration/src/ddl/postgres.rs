@@ -175,7 +175,7 @@ fn alter_serial(table: &str, column: &str, ty: &ColumnType, serial: bool) -> Vec
 }
 
 /// The statements of `op`, given the schema before it, as if it ran alone.
-#[cfg(feature = "testing")]
+#[cfg(any(test, feature = "testing"))]
 pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
     Ok(statements(op, before)?
         .into_iter()

@@ -97,7 +97,12 @@ pub(super) fn sqlite_lock_path(url: &str) -> Option<std::path::PathBuf> {
     let options: sea_orm::sqlx::sqlite::SqliteConnectOptions = url.parse().ok()?;
     let file = options.get_filename();
     let name = file.to_string_lossy();
-    if name.is_empty() || name == ":memory:" || url.contains("mode=memory") {
+    // sqlx names an in-memory database `file:sqlx-in-memory-N`: no file, so no lock file.
+    if name.is_empty()
+        || name == ":memory:"
+        || name.starts_with("file:sqlx-in-memory-")
+        || url.contains("mode=memory")
+    {
         return None;
     }
     let mut lock = file.as_os_str().to_owned();
@@ -122,4 +127,19 @@ pub(super) async fn unlock(
         Lock::Sqlite(file) => drop(file),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_lock_path;
+
+    #[test]
+    fn in_memory_databases_have_no_lock_file() {
+        assert_eq!(sqlite_lock_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_lock_path("sqlite://:memory:"), None);
+        assert_eq!(
+            sqlite_lock_path("sqlite:///tmp/a.sqlite"),
+            Some("/tmp/a.sqlite-lock".into())
+        );
+    }
 }
