@@ -18,7 +18,7 @@ mod common;
 
 use migration::autogenerate::{self, Hints};
 use migration::cli;
-use migration::commands::check::{CheckOutcome, DiffOutcome, DiffSide};
+use migration::commands::check::CheckOutcome;
 use migration::commands::revision::{RevisionArgs, RevisionOutcome};
 use migration::commands::{self, EntityModel};
 use migration::compare::differences;
@@ -77,55 +77,6 @@ fn fixture_path(file: &str) -> PathBuf {
 }
 
 /// A database for one test: a PostgreSQL database of its own, or a SQLite file.
-struct Db {
-    url: String,
-    backend: DbBackend,
-    _pg: Option<common::TestDb>,
-    file: Option<PathBuf>,
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        if let Some(file) = &self.file {
-            let _ = std::fs::remove_file(file);
-        }
-    }
-}
-
-fn sqlite(test: &str) -> Db {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let file = std::env::temp_dir().join(format!(
-        "opdb-autogen-{test}-{}-{}.sqlite",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_file(&file);
-    Db {
-        url: format!("sqlite://{}?mode=rwc", file.display()),
-        backend: DbBackend::Sqlite,
-        _pg: None,
-        file: Some(file),
-    }
-}
-
-async fn pg(test: &str) -> Option<Db> {
-    let db = common::pg(test).await?;
-    Some(Db {
-        url: db.url.clone(),
-        backend: DbBackend::Postgres,
-        _pg: Some(db),
-        file: None,
-    })
-}
-
-/// A new empty database on `backend`, or `None` when PostgreSQL is away outside CI.
-async fn database(backend: DbBackend, test: &str) -> Option<Db> {
-    match backend {
-        DbBackend::Postgres => pg(test).await,
-        _ => Some(sqlite(test)),
-    }
-}
-
 const BACKENDS: [DbBackend; 2] = [DbBackend::Sqlite, DbBackend::Postgres];
 
 // ---------------------------------------------------------------------------------------------
@@ -220,14 +171,26 @@ fn the_first_opdb_revision_file_is_what_autogenerate_writes() {
             .zip(committed.lines())
             .position(|(a, b)| a != b)
             .unwrap_or(0);
-        format!("first difference at line {}", at + 1)
+        let near = |t: &str| {
+            t.lines()
+                .skip(at.saturating_sub(3))
+                .take(7)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        format!(
+            "first difference at line {}:\nwritten:\n{}\ncommitted:\n{}",
+            at + 1,
+            near(&written),
+            near(&committed)
+        )
     });
 }
 
 #[tokio::test]
 async fn opdb_upgrade_from_empty_checks_clean_and_downgrades_to_nothing() {
     for backend in BACKENDS {
-        let Some(db) = database(backend, "opdb_empty").await else {
+        let Some(db) = common::database(backend, "opdb_empty").await else {
             continue;
         };
         let url = db.url.as_str();
@@ -449,7 +412,7 @@ fn fixed_date(text: &str) -> String {
 #[tokio::test]
 async fn entity_changes_generate_revisions_that_upgrade_check_and_downgrade() {
     for backend in BACKENDS {
-        let Some(db) = database(backend, "entities").await else {
+        let Some(db) = common::database(backend, "entities").await else {
             continue;
         };
         let url = db.url.as_str();
@@ -712,6 +675,7 @@ const CASES: &[Case] = &[
             .push(migration::schema::UniqueConstraint {
                 name: Some("detector_name_key".into()),
                 columns: vec!["name".into()],
+                nulls_not_distinct: false,
             });
     }),
     (
@@ -798,7 +762,7 @@ const CASES: &[Case] = &[
 ];
 
 /// Creates `schema` in an empty database.
-async fn build(db: &Db, schema: &Schema) {
+async fn build(db: &common::Db, schema: &Schema) {
     let mut target = schema.clone();
     if db.backend == DbBackend::Sqlite {
         target = migration::sqlite_stored::stored_by_sqlite(&target);
@@ -806,23 +770,6 @@ async fn build(db: &Db, schema: &Schema) {
     let ops = autogenerate::diff(&Schema::default(), &target, &Hints::default());
     let sql = migration::ddl::script(db.backend, &Schema::default(), &ops).unwrap();
     common::execute(&db.url, &sql).await;
-}
-
-/// `opdb diff --from A --to B [--sql]`, in-process (no model needed), as the CLI prints it.
-async fn diff_sql(from: &str, to: &str, sql: bool) -> String {
-    let root = std::env::temp_dir().join(format!("opdb-autogen-diff-{}", std::process::id()));
-    if !root.join("alembic/x").is_dir() {
-        let _ = ScriptDir::init(&root, "x");
-    }
-    let dir = ScriptDir::open(&root, "x").unwrap();
-    let project = commands::Project::new(&root, &dir, &[], &[], None).unwrap();
-    let (from, to) = (DiffSide::parse(from), DiffSide::parse(to));
-    match commands::check::diff(&project, &from, &to, sql).await {
-        Ok(DiffOutcome::Script(script)) => script,
-        Ok(DiffOutcome::Ops(lines)) if lines.is_empty() => "// No differences\n".to_string(),
-        Ok(DiffOutcome::Ops(lines)) => lines.iter().map(|l| format!("{l}\n")).collect(),
-        Err(e) => panic!("opdb diff: {}", cli::one_line(&e)),
-    }
 }
 
 /// One case one way on one backend: build A and B, apply `diff --from A --to B --sql` to A,
@@ -838,8 +785,8 @@ async fn run_case(backend: DbBackend, case: usize, forward: bool) -> Option<Stri
         (&changed, &base)
     };
     let (Some(a), Some(b)) = (
-        database(backend, "case_a").await,
-        database(backend, "case_b").await,
+        common::database(backend, "case_a").await,
+        common::database(backend, "case_b").await,
     ) else {
         return None;
     };
@@ -856,11 +803,11 @@ async fn run_case(backend: DbBackend, case: usize, forward: bool) -> Option<Stri
     if before.is_empty() {
         return Some(format!("{context}: the change is not detected"));
     }
-    let ops = diff_sql(&a.url, &b.url, false).await;
+    let ops = common::diff(&a.url, &b.url, false).await;
     if ops.contains("No differences") {
         return Some(format!("{context}: diff finds nothing"));
     }
-    let script = diff_sql(&a.url, &b.url, true).await;
+    let script = common::diff(&a.url, &b.url, true).await;
     let db = migration::db::connect(&a.url).await.unwrap();
     let applied = db.execute_unprepared(&script).await;
     db.close().await.ok();
@@ -876,7 +823,7 @@ async fn run_case(backend: DbBackend, case: usize, forward: bool) -> Option<Stri
             "{context}: after the script A still differs from B: {after:?}\n{script}"
         ));
     }
-    let again = diff_sql(&a.url, &b.url, false).await;
+    let again = common::diff(&a.url, &b.url, false).await;
     (again.trim() != "// No differences").then(|| format!("{context}: diff again: {again}"))
 }
 
@@ -991,7 +938,7 @@ async fn introspection_costs_the_same_for_10_and_500_tables() {
     for backend in BACKENDS {
         let mut counts = Vec::new();
         for n in [10, 500] {
-            let Some(db) = database(backend, "query_count").await else {
+            let Some(db) = common::database(backend, "query_count").await else {
                 return;
             };
             let mut schema = many_tables(n);
@@ -1022,7 +969,7 @@ async fn introspection_costs_the_same_for_10_and_500_tables() {
 /// source, as the benchmark does.
 #[tokio::test]
 async fn catalog_queries_plan_no_joins() {
-    let Some(db) = database(DbBackend::Postgres, "catalog_plans").await else {
+    let Some(db) = common::database(DbBackend::Postgres, "catalog_plans").await else {
         return;
     };
     build(&db, &many_tables(500)).await;
@@ -1060,7 +1007,10 @@ async fn catalog_queries_plan_no_joins() {
         } else {
             oids(&["r", "p"])
         };
-        let sql = sql.replace("$1", "'public'").replace("$OIDS", &oids);
+        let sql = sql
+            .replace("$1", "'public'")
+            .replace("$OIDS", &oids)
+            .replace("$NND", "indnullsnotdistinct");
         let plan: Vec<String> = conn
             .query_all_raw(Statement::from_string(
                 DbBackend::Postgres,

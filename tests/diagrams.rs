@@ -175,6 +175,7 @@ fn with_column(schema: &migration::schema::Schema, table: &str) -> migration::sc
     t.uniques.push(migration::schema::UniqueConstraint {
         name: None,
         columns: vec!["added_for_the_test".to_string()],
+        nulls_not_distinct: false,
     });
     schema
 }

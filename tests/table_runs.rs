@@ -125,6 +125,7 @@ fn random_run(rng: &mut Rng, schema: &Schema, name: &str) -> Vec<Op> {
                     unique: migration::schema::UniqueConstraint {
                         name: None,
                         columns: vec![c.name.clone()],
+                        nulls_not_distinct: false,
                     },
                 });
             }
@@ -169,6 +170,7 @@ fn random_run(rng: &mut Rng, schema: &Schema, name: &str) -> Vec<Op> {
                         ref_columns: vec!["id".into()],
                         on_delete: FkAction::NoAction,
                         on_update: FkAction::NoAction,
+                        ..ForeignKey::default()
                     },
                 });
             }
@@ -385,22 +387,10 @@ async fn merged_runs_do_on_postgres_what_their_ops_do_one_by_one() {
     let (a, b) = (da.connect().await, dbb.connect().await);
     let (outcome, names) = play(DbBackend::Postgres, &a, &b, 120).await;
     report("PostgreSQL", &outcome);
-    let dump = |url: &str| {
-        let out = std::process::Command::new("pg_dump")
-            .args(["--schema-only", "--no-owner", "--dbname", url])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        // Each dump has its own random `\restrict` key.
-        let text = String::from_utf8(out.stdout).unwrap();
-        let lines: Vec<&str> = text.lines().filter(|l| !l.contains("restrict ")).collect();
-        lines.join("\n")
-    };
-    let (sa, sb) = (dump(&da.url), dump(&dbb.url));
+    let (sa, sb) = (
+        common::pg_dump_schema(&da.url),
+        common::pg_dump_schema(&dbb.url),
+    );
     assert!(
         sa == sb,
         "the schemas differ\n{}",

@@ -106,6 +106,7 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
             uniques.push(UniqueConstraint {
                 name: Some(naming::unique(&table_name, std::slice::from_ref(&name))),
                 columns: vec![name.clone()],
+                nulls_not_distinct: false,
             });
         }
         columns.push(Column {
@@ -136,8 +137,7 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
                 name,
                 keys: columns.into_iter().map(IndexKey::Column).collect(),
                 unique: stmt.is_unique_key(),
-                predicate: None,
-                method: None,
+                ..Index::default()
             }
         })
         .collect();
@@ -155,6 +155,7 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
             ref_columns: r.to_columns.clone(),
             on_delete: r.on_delete,
             on_update: r.on_update,
+            ..ForeignKey::default()
         })
         .collect();
 

@@ -63,6 +63,8 @@ pub use script::{CompiledRevision, CompiledScripts};
 /// What revision files import: `use migration::prelude::*;`.
 pub mod prelude {
     pub use crate::ops::{ColumnChange, Ops};
-    pub use crate::schema::{Column, ColumnType, FkAction, ForeignKey, Index, Sequence, Table};
+    pub use crate::schema::{
+        Column, ColumnType, FkAction, ForeignKey, Index, Sequence, Table, UniqueConstraint,
+    };
     pub use sea_orm::{ConnectionTrait, DbErr};
 }

@@ -13,7 +13,7 @@
 
 use crate::naming;
 use crate::schema::{
-    CheckConstraint, Column, ColumnType, Constraint, FkAction, ForeignKey, Index, IndexKey,
+    CheckConstraint, Column, ColumnType, Constraint, Deferral, FkAction, ForeignKey, Index, IndexKey,
     PrimaryKey, Sequence, Table, UniqueConstraint,
 };
 use sea_orm::{DatabaseTransaction, DbErr};
@@ -511,7 +511,16 @@ impl Ops {
             unique: UniqueConstraint {
                 name: Some(naming::unique(table, &columns)),
                 columns,
+                nulls_not_distinct: false,
             },
+        })
+    }
+
+    /// A unique constraint with options ([`UniqueConstraint::new`]).
+    pub fn create_unique_key(&mut self, table: &str, unique: UniqueConstraint) -> &mut Self {
+        self.push(Op::CreateUnique {
+            table: table.into(),
+            unique,
         })
     }
 
@@ -527,6 +536,7 @@ impl Ops {
             unique: UniqueConstraint {
                 name: Some(name.into()),
                 columns: cols(columns),
+                nulls_not_distinct: false,
             },
         })
     }
@@ -677,7 +687,14 @@ impl Table {
         self.uniques.push(UniqueConstraint {
             name: Some(naming::unique(&self.name, &columns)),
             columns,
+            nulls_not_distinct: false,
         });
+        self
+    }
+    /// A unique constraint with options ([`UniqueConstraint::new`]).
+    pub fn unique_key(mut self, unique: UniqueConstraint) -> Self {
+        self.uniques.push(unique);
+        naming::fill(&mut self);
         self
     }
     /// A unique constraint named other than `<table>_<columns>_key`.
@@ -685,6 +702,7 @@ impl Table {
         self.uniques.push(UniqueConstraint {
             name: Some(name.into()),
             columns: cols(columns),
+            nulls_not_distinct: false,
         });
         self
     }
@@ -770,9 +788,24 @@ impl ForeignKey {
             columns: cols(columns),
             ref_table: ref_table.into(),
             ref_columns: cols(ref_columns),
-            on_delete: FkAction::NoAction,
-            on_update: FkAction::NoAction,
+            ..ForeignKey::default()
         }
+    }
+    /// `DEFERRABLE` (checked at the end of each statement unless deferred by `SET
+    /// CONSTRAINTS`).
+    pub fn deferrable(mut self) -> Self {
+        self.deferral = Deferral::Deferrable;
+        self
+    }
+    /// `DEFERRABLE INITIALLY DEFERRED` (checked when the transaction commits).
+    pub fn initially_deferred(mut self) -> Self {
+        self.deferral = Deferral::InitiallyDeferred;
+        self
+    }
+    /// `MATCH FULL` (PostgreSQL).
+    pub fn match_full(mut self) -> Self {
+        self.match_full = true;
+        self
     }
     pub fn name(mut self, name: &str) -> Self {
         self.name = Some(name.into());
@@ -788,6 +821,26 @@ impl ForeignKey {
     }
 }
 
+impl UniqueConstraint {
+    /// A unique constraint on `columns`; without [`Self::name`] it is named
+    /// `<table>_<columns>_key` when it is put on its table.
+    pub fn new<const N: usize>(columns: [&str; N]) -> Self {
+        UniqueConstraint {
+            columns: cols(columns),
+            ..UniqueConstraint::default()
+        }
+    }
+    pub fn name(mut self, name: &str) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// `NULLS NOT DISTINCT` (PostgreSQL 15): null keys collide.
+    pub fn nulls_not_distinct(mut self) -> Self {
+        self.nulls_not_distinct = true;
+        self
+    }
+}
+
 impl Index {
     /// A plain index on columns.
     pub fn new<const N: usize>(name: &str, columns: [&str; N]) -> Self {
@@ -797,9 +850,7 @@ impl Index {
                 .iter()
                 .map(|c| IndexKey::Column(c.to_string()))
                 .collect(),
-            unique: false,
-            predicate: None,
-            method: None,
+            ..Index::default()
         }
     }
     /// Adds a column key (after any given so far).
@@ -814,6 +865,11 @@ impl Index {
     }
     pub fn unique(mut self) -> Self {
         self.unique = true;
+        self
+    }
+    /// `NULLS NOT DISTINCT` on a unique index (PostgreSQL 15): null keys collide.
+    pub fn nulls_not_distinct(mut self) -> Self {
+        self.nulls_not_distinct = true;
         self
     }
     /// Makes it a partial index.

@@ -104,8 +104,13 @@ impl RevisionFile {
         for warning in warnings {
             self.notes.push(format!("WARNING: {warning}"));
         }
-        self.upgrade = autogenerate::render::lines(upgrade);
-        self.downgrade = autogenerate::render::lines(downgrade);
+        // An empty body would be `{\n}`, which rustfmt writes `{}`: say why it is empty.
+        let body = |ops: &[Op]| match autogenerate::render::lines(ops) {
+            lines if lines.is_empty() => vec!["// No changes were found.".to_string()],
+            lines => lines,
+        };
+        self.upgrade = body(upgrade);
+        self.downgrade = body(downgrade);
     }
 
     /// The file's name under `versions/`, from the directory's `file_template`.

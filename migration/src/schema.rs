@@ -178,10 +178,12 @@ pub struct PrimaryKey {
     pub columns: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UniqueConstraint {
     pub name: Option<String>,
     pub columns: Vec<String>,
+    /// `NULLS NOT DISTINCT` (PostgreSQL 15): two rows whose key is null collide.
+    pub nulls_not_distinct: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -206,7 +208,30 @@ impl FkAction {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// When a constraint is checked: at the end of each statement, or, if deferrable, when the
+/// transaction commits (`SET CONSTRAINTS ... DEFERRED`, or from the start).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Deferral {
+    #[default]
+    NotDeferrable,
+    /// `DEFERRABLE INITIALLY IMMEDIATE`.
+    Deferrable,
+    /// `DEFERRABLE INITIALLY DEFERRED`.
+    InitiallyDeferred,
+}
+
+impl Deferral {
+    /// The clause after the key's actions, or nothing for the default.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Deferral::NotDeferrable => "",
+            Deferral::Deferrable => " DEFERRABLE",
+            Deferral::InitiallyDeferred => " DEFERRABLE INITIALLY DEFERRED",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ForeignKey {
     pub name: Option<String>,
     pub columns: Vec<String>,
@@ -214,6 +239,10 @@ pub struct ForeignKey {
     pub ref_columns: Vec<String>,
     pub on_delete: FkAction,
     pub on_update: FkAction,
+    pub deferral: Deferral,
+    /// `MATCH FULL`: a key whose columns are partly null is refused (the default, `MATCH
+    /// SIMPLE`, lets it through unchecked). SQLite parses it and ignores it.
+    pub match_full: bool,
 }
 
 /// One key of an index: a column, or an expression such as `lower(name)`.
@@ -223,11 +252,13 @@ pub enum IndexKey {
     Expression(String),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Index {
     pub name: String,
     pub keys: Vec<IndexKey>,
     pub unique: bool,
+    /// `NULLS NOT DISTINCT` on a unique index (PostgreSQL 15).
+    pub nulls_not_distinct: bool,
     /// The WHERE of a partial index.
     pub predicate: Option<String>,
     /// The access method (`btree`, `gin`, ...); `None` means the backend's default.

@@ -1,8 +1,8 @@
 //! What a SQLite database can hold of a schema model, and the model's details put back on what
 //! it holds.
 //!
-//! SQLite keeps no comments, no enum types, no sequences, no index methods and no serial
-//! `bigint`. Comparing a SQLite database with a model means comparing it with what SQLite would
+//! SQLite keeps no comments, no enum types, no sequences, no index methods, no `MATCH FULL` and
+//! no serial `bigint`. Comparing a SQLite database with a model means comparing it with what SQLite would
 //! have kept of the model ([`stored_by_sqlite`]); reading a SQLite database that opdb built
 //! means putting back, from the revisions it applied, what SQLite dropped
 //! ([`restore_sqlite`]).
@@ -33,6 +33,10 @@ pub fn stored_by_sqlite(schema: &Schema) -> Schema {
         }
         for index in &mut table.indexes {
             index.method = None;
+        }
+        for key in &mut table.foreign_keys {
+            // SQLite parses MATCH and ignores it.
+            key.match_full = false;
         }
     }
     out
@@ -76,6 +80,17 @@ pub fn restore_sqlite(db: &Schema, model: &Schema) -> Schema {
             };
             if let Some(k) = known.indexes.iter().find(same) {
                 index.method = k.method.clone();
+            }
+        }
+        for key in &mut table.foreign_keys {
+            let same = |k: &&crate::schema::ForeignKey| {
+                crate::schema::ForeignKey {
+                    match_full: false,
+                    ..(*k).clone()
+                } == *key
+            };
+            if let Some(k) = known.foreign_keys.iter().find(same) {
+                key.match_full = k.match_full;
             }
         }
     }

@@ -223,3 +223,184 @@ pub async fn execute(url: &str, sql: &str) {
         .unwrap_or_else(|e| panic!("{e}\n{sql}"));
     db.close().await.ok();
 }
+
+/// A throw-away database on either backend: a PostgreSQL database dropped with it, or a SQLite
+/// file removed with it.
+pub struct Db {
+    pub url: String,
+    pub backend: DbBackend,
+    _pg: Option<TestDb>,
+    file: Option<std::path::PathBuf>,
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if let Some(file) = &self.file {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+}
+
+/// A new SQLite file in the temporary directory.
+pub fn sqlite(test: &str) -> Db {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let file = std::env::temp_dir().join(format!(
+        "opdb-test-{test}-{}-{}.sqlite",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_file(&file);
+    Db {
+        url: format!("sqlite://{}?mode=rwc", file.display()),
+        backend: DbBackend::Sqlite,
+        _pg: None,
+        file: Some(file),
+    }
+}
+
+/// A new empty database on `backend`, or `None` when PostgreSQL is away outside CI.
+pub async fn database(backend: DbBackend, test: &str) -> Option<Db> {
+    match backend {
+        DbBackend::Postgres => {
+            let db = pg(test).await?;
+            Some(Db {
+                url: db.url.clone(),
+                backend: DbBackend::Postgres,
+                _pg: Some(db),
+                file: None,
+            })
+        }
+        _ => Some(sqlite(test)),
+    }
+}
+
+/// `opdb diff --from A --to B [--sql]`, in-process (no model needed), as the CLI prints it:
+/// the script, the ops one per line, or `// No differences`.
+pub async fn diff(from: &str, to: &str, sql: bool) -> String {
+    use migration::commands::{self, check::DiffOutcome, check::DiffSide};
+    use migration::script::ScriptDir;
+    let root = std::env::temp_dir().join(format!("opdb-test-diff-{}", std::process::id()));
+    if !root.join("alembic/x").is_dir() {
+        let _ = ScriptDir::init(&root, "x");
+    }
+    let dir = ScriptDir::open(&root, "x").unwrap();
+    let project = commands::Project::new(&root, &dir, &[], &[], None).unwrap();
+    let (from, to) = (DiffSide::parse(from), DiffSide::parse(to));
+    match commands::check::diff(&project, &from, &to, sql).await {
+        Ok(DiffOutcome::Script(script)) => script,
+        Ok(DiffOutcome::Ops(lines)) if lines.is_empty() => "// No differences\n".to_string(),
+        Ok(DiffOutcome::Ops(lines)) => lines.iter().map(|l| format!("{l}\n")).collect(),
+        Err(e) => panic!("opdb diff: {}", migration::cli::one_line(&e)),
+    }
+}
+
+/// The database's schema as `pg_dump --schema-only` prints it: the judge of PostgreSQL cases,
+/// which shares no code with opdb. Comments, blank lines and the dump's random `\restrict` key
+/// are left out.
+pub fn pg_dump_schema(url: &str) -> String {
+    pg_dump_schema_without(url, &[])
+}
+
+/// [`pg_dump_schema`] leaving out `tables` (opdb's version tables, say).
+pub fn pg_dump_schema_without(url: &str, tables: &[&str]) -> String {
+    let mut command = std::process::Command::new("pg_dump");
+    command.args([
+        "--schema-only",
+        "--no-owner",
+        "--no-privileges",
+        "--dbname",
+        url,
+    ]);
+    for table in tables {
+        command.args(["--exclude-table", table]);
+    }
+    let out = command.output().expect("pg_dump runs");
+    assert!(
+        out.status.success(),
+        "pg_dump: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("pg_dump prints UTF-8");
+    text.lines()
+        .filter(|l| !l.contains("restrict ") && !l.starts_with("--") && !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The database's schema as SQLite itself reports it: the judge of SQLite cases. Per table, in
+/// name order: `pragma table_xinfo` (name, type, not null, default, key position, hidden),
+/// `pragma foreign_key_list` (target, columns, actions), every index with `pragma index_list`
+/// and `index_xinfo` (unique, origin, partial; key columns, order, collation), and the stored
+/// `CREATE` texts, with white space and double quotes removed and letters in lower case (for
+/// what no pragma says: checks, deferral, index predicates).
+pub async fn sqlite_schema(url: &str) -> String {
+    let db = migration::db::connect(url).await.unwrap();
+    let rows = |sql: String| {
+        let db = &db;
+        async move {
+            db.query_all_raw(Statement::from_string(DbBackend::Sqlite, sql.clone()))
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        }
+    };
+    let text = |r: &sea_orm::QueryResult, i: usize| -> String {
+        r.try_get_by_index::<Option<String>>(i)
+            .ok()
+            .flatten()
+            .or_else(|| {
+                r.try_get_by_index::<Option<i64>>(i)
+                    .ok()
+                    .flatten()
+                    .map(|n| n.to_string())
+            })
+            .unwrap_or_else(|| "NULL".into())
+    };
+    let squeeze = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace() && *c != '"')
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let mut out = Vec::new();
+    let objects = rows(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master \
+         WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+            .into(),
+    )
+    .await;
+    for o in &objects {
+        let (kind, name) = (text(o, 0), text(o, 1));
+        out.push(format!(
+            "{kind} {name} on {}: {}",
+            text(o, 2),
+            squeeze(&text(o, 3))
+        ));
+        if kind != "table" {
+            continue;
+        }
+        for r in rows(format!("PRAGMA table_xinfo({})", quote(&name))).await {
+            let cols: Vec<String> = (1..7).map(|i| text(&r, i)).collect();
+            out.push(format!("  column {}", cols.join(" | ")));
+        }
+        for r in rows(format!("PRAGMA foreign_key_list({})", quote(&name))).await {
+            let cols: Vec<String> = (0..8).map(|i| text(&r, i)).collect();
+            out.push(format!("  foreign key {}", cols.join(" | ")));
+        }
+        let mut indexes: Vec<Vec<String>> = rows(format!("PRAGMA index_list({})", quote(&name)))
+            .await
+            .iter()
+            .map(|r| (1..5).map(|i| text(r, i)).collect())
+            .collect();
+        indexes.sort();
+        for index in indexes {
+            out.push(format!("  index {}", index.join(" | ")));
+            for r in rows(format!("PRAGMA index_xinfo({})", quote(&index[0]))).await {
+                let cols: Vec<String> = (2..6).map(|i| text(&r, i)).collect();
+                out.push(format!("    key {}", cols.join(" | ")));
+            }
+        }
+    }
+    db.close().await.ok();
+    out.join("\n")
+}

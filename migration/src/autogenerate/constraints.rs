@@ -56,7 +56,7 @@ pub(super) fn keys_rebuilt(from: &Schema, to: &Schema) -> Rebuilt {
         }
         let kept = uniques(after);
         for unique in uniques(before) {
-            if !kept.iter().any(|u| u.columns == unique.columns) {
+            if !kept.iter().any(|u| same_unique(u, unique)) {
                 key(&unique.columns);
             }
         }
@@ -85,6 +85,13 @@ fn same_fk(a: &ForeignKey, b: &ForeignKey) -> bool {
         && a.ref_columns == b.ref_columns
         && a.on_delete == b.on_delete
         && a.on_update == b.on_update
+        && a.deferral == b.deferral
+        && a.match_full == b.match_full
+}
+
+/// Two unique constraints do the same job.
+fn same_unique(a: &UniqueConstraint, b: &UniqueConstraint) -> bool {
+    a.columns == b.columns && a.nulls_not_distinct == b.nulls_not_distinct
 }
 
 pub(super) fn compare(before: &Table, after: &Table, rebuilt: &Rebuilt, plan: &mut Plan) {
@@ -115,7 +122,7 @@ pub(super) fn compare(before: &Table, after: &Table, rebuilt: &Rebuilt, plan: &m
 
     let mut unmatched = uniques(after);
     for unique in uniques(before) {
-        match unmatched.iter().position(|u| u.columns == unique.columns) {
+        match unmatched.iter().position(|u| same_unique(u, unique)) {
             Some(at) => {
                 unmatched.remove(at);
             }

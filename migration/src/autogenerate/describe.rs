@@ -62,24 +62,36 @@ pub fn op(op: &Op) -> String {
         Op::DropPrimaryKey { table, name, .. } => format!("drop primary key {name} of {table}"),
         Op::CreateUnique { table, unique } => {
             format!(
-                "add unique constraint {table}({})",
-                unique.columns.join(", ")
+                "add unique constraint {table}({}){}",
+                unique.columns.join(", "),
+                if unique.nulls_not_distinct {
+                    " nulls not distinct"
+                } else {
+                    ""
+                }
             )
         }
         Op::CreateForeignKey { table, key } => format!(
-            "add foreign key {table}({}) -> {}({})",
+            "add foreign key {table}({}) -> {}({}){}{}",
             key.columns.join(", "),
             key.ref_table,
-            key.ref_columns.join(", ")
+            key.ref_columns.join(", "),
+            if key.match_full { " match full" } else { "" },
+            key.deferral.sql().to_lowercase()
         ),
         Op::CreateCheck { table, check } => {
             format!("add check constraint on {table}: {}", check.expression)
         }
         Op::DropConstraint { table, name, .. } => format!("drop constraint {name} of {table}"),
         Op::CreateIndex { table, index } => format!(
-            "add {}index {} on {table}",
+            "add {}index {} on {table}{}",
             if index.unique { "unique " } else { "" },
-            index.name
+            index.name,
+            if index.nulls_not_distinct {
+                " (nulls not distinct)"
+            } else {
+                ""
+            }
         ),
         Op::DropIndex { table, name, .. } => format!("drop index {name} of {table}"),
         Op::SetTableComment { table, .. } => format!("change the comment of table {table}"),

@@ -1,4 +1,5 @@
-//! Indexes, matched by what they index (keys, uniqueness, predicate, method), not by name.
+//! Indexes, matched by what they index (keys, uniqueness and whether nulls collide, predicate,
+//! method), not by name.
 
 use super::{Phase, Plan};
 use crate::normalize::expression_key;
@@ -8,7 +9,11 @@ use crate::schema::{Index, Table};
 /// Two indexes do the same job.
 fn same(a: &Index, b: &Index) -> bool {
     let predicate = |i: &Index| i.predicate.as_deref().map(expression_key);
-    a.keys == b.keys && a.unique == b.unique && predicate(a) == predicate(b) && a.method == b.method
+    a.keys == b.keys
+        && a.unique == b.unique
+        && a.nulls_not_distinct == b.nulls_not_distinct
+        && predicate(a) == predicate(b)
+        && a.method == b.method
 }
 
 pub(super) fn compare(before: &Table, after: &Table, plan: &mut Plan) {

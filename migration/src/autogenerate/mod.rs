@@ -201,6 +201,7 @@ mod tests {
             uniques: vec![UniqueConstraint {
                 name: None,
                 columns: vec!["n".into()],
+                nulls_not_distinct: false,
             }],
             checks: vec![CheckConstraint {
                 name: None,

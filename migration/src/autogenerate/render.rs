@@ -15,12 +15,21 @@ use crate::naming;
 use crate::ops::Op;
 use crate::revision_file::string_literal;
 use crate::schema::{
-    name_of, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, Sequence, Table,
+    name_of, Column, ColumnType, Deferral, FkAction, ForeignKey, Index, IndexKey, Sequence, Table,
+    UniqueConstraint,
 };
 
 /// rustfmt's defaults: the line width, and the width of a call's arguments or of a chain's
 /// calls (after its head) beyond which they go one per line.
 const MAX_WIDTH: usize = 100;
+
+thread_local! {
+    /// Set while laying out a statement with a line too long for any layout (a long comment,
+    /// say). rustfmt leaves such a statement exactly as it is written, so there opdb keeps the
+    /// layout it has always written (committed revisions are held to it byte for byte) instead
+    /// of rustfmt's rules, which only show on statements that fit.
+    static KEPT_AS_WRITTEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 const SMALL_WIDTH: usize = 60;
 
 /// A piece of Rust source to lay out.
@@ -94,14 +103,43 @@ fn layout(e: &Expr, indent: usize, tail: usize) -> String {
                 [Expr::Array(prefix, items)] => {
                     format!("{name}({}", array_broken(prefix, items, indent)) + ")"
                 }
-                // A chain that breaks inside its one call's arguments starts on this line,
-                // unless it fits whole on lines of its own.
-                [chain @ Expr::Chain(_, calls)] if overflows(calls, indent + 4, 1) => {
+                // A chain that breaks inside its last call's arguments starts on this line
+                // (`name(head.call(` ... `))`) when the calls before the last stay on the
+                // first line, that line takes at most 60 characters, and it does not take two
+                // lines where the chain on a line of its own takes one (rustfmt's
+                // `try_overflow_last_item`).
+                [Expr::Chain(head, calls)] if overflows(&calls[calls.len() - 1..], indent + 4, 1) => {
                     let vertical = call_vertical(name, args, indent);
-                    if vertical.lines().all(|l| width(l) <= MAX_WIDTH) {
-                        vertical
+                    let [before @ .., (last, last_args)] = calls.as_slice() else {
+                        return vertical;
+                    };
+                    let prefix = flat(&Expr::Chain(head.clone(), before.to_vec()));
+                    let call = Expr::Call(format!("{prefix}.{last}"), last_args.clone());
+                    let chain_text = layout(&call, indent, 1);
+                    let overflowed = format!("{name}({chain_text})");
+                    let vertical_fits = vertical.lines().all(|l| width(l) <= MAX_WIDTH);
+                    if KEPT_AS_WRITTEN.get() {
+                        // What opdb has always written here, which rustfmt keeps.
+                        return match before.is_empty() && !vertical_fits {
+                            true => overflowed,
+                            false => vertical,
+                        };
+                    }
+                    let first = chain_text.lines().next().unwrap_or_default();
+                    let flat_before = matches!(head.as_ref(), Expr::Call(_, a) if args_stay_flat(a))
+                        && before.iter().all(|(_, a)| args_stay_flat(a));
+                    // While overflowing, rustfmt keeps every chain inside on one line but for
+                    // its last call's arguments (`force_one_line_chain`).
+                    let chains_flat = !chain_text.lines().any(|l| l.trim_start().starts_with('.'));
+                    let first_fits = flat_before
+                        && chains_flat
+                        && width(first) <= SMALL_WIDTH
+                        && indent + width(name) + 1 + width(first) < MAX_WIDTH;
+                    let vertical_flat = vertical_fits && vertical.lines().count() == 3;
+                    if first_fits && !(overflowed.lines().count() == 2 && vertical_flat) {
+                        overflowed
                     } else {
-                        format!("{name}({})", layout(chain, indent, 1))
+                        vertical
                     }
                 }
                 _ => call_vertical(name, args, indent),
@@ -117,7 +155,8 @@ fn layout(e: &Expr, indent: usize, tail: usize) -> String {
             if fits && calls_flat && (calls.len() == 1 || width(&one) <= SMALL_WIDTH) {
                 return one;
             }
-            let head_text = layout(head, indent, 0);
+            // The head is laid out in the whole chain's room, what follows it kept free.
+            let head_text = layout(head, indent, tail);
             let head_flat = !head_text.contains('\n');
             if head_flat && overflows(calls, indent + 4, tail) {
                 let (name, args) = &calls[0];
@@ -141,7 +180,12 @@ fn layout(e: &Expr, indent: usize, tail: usize) -> String {
             if let (true, [before @ .., (name, args)]) = (head_flat && calls.len() >= 2, &calls[..])
             {
                 let prefix = flat(&Expr::Chain(head.clone(), before.to_vec()));
-                let breakable = args.last().is_some_and(|a| !matches!(a, Expr::Atom(_)));
+                // A last call with one plain argument overflows too when on a line of its
+                // own it would not fit either (then both take three lines, and rustfmt keeps
+                // the chain on its first line).
+                let own_line = indent + 4 + 1 + width(name) + 2 + width(&flat_args(args)) + tail;
+                let breakable = args.last().is_some_and(|a| !matches!(a, Expr::Atom(_)))
+                    || (!KEPT_AS_WRITTEN.get() && args.len() == 1 && own_line > MAX_WIDTH);
                 if breakable && width(&prefix) <= SMALL_WIDTH {
                     let call = Expr::Call(format!("{prefix}.{name}"), args.clone());
                     let overflowed = layout(&call, indent, tail);
@@ -175,17 +219,15 @@ fn args_stay_flat(args: &[Expr]) -> bool {
 
 /// Whether a chain that does not fit on one line breaks inside the arguments of its one call
 /// (`head.call(` then the arguments) rather than putting the call on a line of its own: when
-/// those arguments can break, or when the call would not fit on a line of its own either.
+/// the call would not fit on a line of its own either, or its arguments may not stay on one
+/// line by their own width rule.
 fn overflows(calls: &[(String, Vec<Expr>)], inner: usize, tail: usize) -> bool {
     let [(name, args)] = calls else {
         return false;
     };
-    let breakable = args
-        .last()
-        .is_some_and(|a| matches!(a, Expr::Chain(..) | Expr::Array(..)));
     let own_line = inner + 1 + width(name) + 2 + width(&flat_args(args)) + tail;
     // On a line of its own the call obeys its own width rule.
-    breakable || own_line > MAX_WIDTH || !args_stay_flat(args)
+    own_line > MAX_WIDTH || !args_stay_flat(args)
 }
 
 /// An array over several lines: short items (at most 10 characters, as rustfmt counts them)
@@ -349,6 +391,9 @@ fn index(i: &Index) -> Expr {
     if i.unique {
         calls.push(("unique".into(), vec![]));
     }
+    if i.nulls_not_distinct {
+        calls.push(("nulls_not_distinct".into(), vec![]));
+    }
     if let Some(p) = &i.predicate {
         calls.push(("filter".into(), vec![lit(p)]));
     }
@@ -356,6 +401,23 @@ fn index(i: &Index) -> Expr {
         calls.push(("using".into(), vec![lit(m)]));
     }
     chain(head, calls)
+}
+
+/// `UniqueConstraint::new([...])` with its options, for a constraint plain calls cannot say.
+fn unique_key(table: &str, u: &UniqueConstraint) -> Expr {
+    let mut calls = Vec::new();
+    if let Some(name) = u.name.as_ref() {
+        if *name != naming::unique(table, &u.columns) {
+            calls.push(("name".to_string(), vec![lit(name)]));
+        }
+    }
+    if u.nulls_not_distinct {
+        calls.push(("nulls_not_distinct".into(), vec![]));
+    }
+    chain(
+        Expr::Call("UniqueConstraint::new".into(), vec![names(&u.columns)]),
+        calls,
+    )
 }
 
 fn foreign_key(table: &str, fk: &ForeignKey) -> Expr {
@@ -370,6 +432,14 @@ fn foreign_key(table: &str, fk: &ForeignKey) -> Expr {
     }
     if fk.on_update != FkAction::NoAction {
         calls.push(("on_update".into(), vec![fk_action(fk.on_update)]));
+    }
+    match fk.deferral {
+        Deferral::NotDeferrable => {}
+        Deferral::Deferrable => calls.push(("deferrable".into(), vec![])),
+        Deferral::InitiallyDeferred => calls.push(("initially_deferred".into(), vec![])),
+    }
+    if fk.match_full {
+        calls.push(("match_full".into(), vec![]));
     }
     chain(
         Expr::Call(
@@ -403,6 +473,9 @@ fn table(t: &Table) -> Expr {
     }
     for u in &t.uniques {
         match &u.name {
+            _ if u.nulls_not_distinct => {
+                calls.push(("unique_key".into(), vec![unique_key(&t.name, u)]))
+            }
             Some(name) if *name != naming::unique(&t.name, &u.columns) => {
                 calls.push(("unique_named".into(), vec![lit(name), names(&u.columns)]))
             }
@@ -515,6 +588,10 @@ fn statement(o: &Op) -> Expr {
             }
         }
         Op::CreateUnique { table, unique } => match &unique.name {
+            _ if unique.nulls_not_distinct => call(
+                "create_unique_key",
+                vec![lit(table), unique_key(table, unique)],
+            ),
             Some(name) if *name != naming::unique(table, &unique.columns) => call(
                 "create_unique_named",
                 vec![lit(table), lit(name), names(&unique.columns)],
@@ -556,7 +633,12 @@ pub fn lines(ops: &[Op]) -> Vec<String> {
     const BODY: usize = 4;
     let mut out = Vec::new();
     for o in ops {
-        let text = layout(&statement(o), BODY, 1) + ";";
+        let mut text = layout(&statement(o), BODY, 1) + ";";
+        if text.lines().any(|l| width(l) > MAX_WIDTH) {
+            KEPT_AS_WRITTEN.set(true);
+            text = layout(&statement(o), BODY, 1) + ";";
+            KEPT_AS_WRITTEN.set(false);
+        }
         for (n, line) in text.lines().enumerate() {
             let line = if n == 0 {
                 line

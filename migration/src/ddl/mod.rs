@@ -12,7 +12,7 @@ pub mod sqlite;
 
 use crate::autogenerate::describe;
 use crate::ops::Op;
-use crate::schema::{name_of, FkAction, ForeignKey, Schema};
+use crate::schema::{name_of, FkAction, ForeignKey, Schema, UniqueConstraint};
 use anyhow::Result;
 use sea_orm::DbBackend;
 
@@ -124,13 +124,36 @@ pub fn foreign_key_clause(key: &ForeignKey) -> String {
         ident(&key.ref_table),
         idents(&key.ref_columns)
     ));
+    if key.match_full {
+        s.push_str(" MATCH FULL");
+    }
     if key.on_delete != FkAction::NoAction {
         s.push_str(&format!(" ON DELETE {}", key.on_delete.sql()));
     }
     if key.on_update != FkAction::NoAction {
         s.push_str(&format!(" ON UPDATE {}", key.on_update.sql()));
     }
+    s.push_str(key.deferral.sql());
     s
+}
+
+/// `[CONSTRAINT name] UNIQUE [NULLS NOT DISTINCT] (...)`, shared by both dialects (SQLite has
+/// no `NULLS NOT DISTINCT`: it refuses the statement rather than lose the option).
+pub fn unique_clause(unique: &UniqueConstraint) -> String {
+    format!(
+        "{}UNIQUE{} ({})",
+        constraint_name(&unique.name),
+        nulls_not_distinct(unique.nulls_not_distinct),
+        idents(&unique.columns)
+    )
+}
+
+fn nulls_not_distinct(set: bool) -> &'static str {
+    if set {
+        " NULLS NOT DISTINCT"
+    } else {
+        ""
+    }
 }
 
 /// `CREATE [UNIQUE] INDEX ...`, shared by both dialects (SQLite ignores the method).
@@ -153,6 +176,7 @@ pub fn create_index(table: &str, index: &crate::schema::Index, with_method: bool
         s.push_str(&format!(" USING {method}"));
     }
     s.push_str(&format!(" ({})", keys.join(", ")));
+    s.push_str(nulls_not_distinct(index.nulls_not_distinct));
     if let Some(predicate) = &index.predicate {
         s.push_str(&format!(" WHERE {predicate}"));
     }
@@ -171,9 +195,7 @@ pub fn constraint_lines(t: &crate::schema::Table, with_pk: bool) -> Vec<String> 
             idents(&pk.columns)
         ));
     }
-    for u in &t.uniques {
-        lines.push(format!("{}UNIQUE ({})", named(&u.name), idents(&u.columns)));
-    }
+    lines.extend(t.uniques.iter().map(unique_clause));
     lines.extend(t.foreign_keys.iter().map(foreign_key_clause));
     for c in &t.checks {
         lines.push(format!("{}CHECK ({})", named(&c.name), c.expression));

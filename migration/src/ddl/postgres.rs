@@ -10,6 +10,7 @@
 
 use super::{
     constraint_lines, constraint_name, create_index, foreign_key_clause, ident, idents, literal,
+    unique_clause,
 };
 use crate::ops::{Change, Op};
 use crate::schema::{Column, ColumnType, Schema, Sequence, Table};
@@ -412,11 +413,7 @@ fn statements(op: &Op, before: &Schema) -> Result<Vec<Stmt>> {
             table,
             Pass::IndexConstraint,
             None,
-            format!(
-                "ADD {}UNIQUE ({})",
-                constraint_name(&unique.name),
-                idents(&unique.columns)
-            ),
+            format!("ADD {}", unique_clause(unique)),
         )],
         Op::CreateForeignKey { table, key } => vec![Stmt::alter(
             table,

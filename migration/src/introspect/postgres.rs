@@ -13,7 +13,7 @@
 use super::{take_ident, Introspection};
 use crate::normalize::closing_paren;
 use crate::schema::{
-    CheckConstraint, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Schema,
+    CheckConstraint, Column, ColumnType, Deferral, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Schema,
     Sequence, Table, UniqueConstraint,
 };
 use anyhow::{Context, Result};
@@ -25,6 +25,7 @@ use std::collections::{HashMap, HashSet};
 /// handful of rows.
 const RELATIONS: &str = "
 SELECT c.oid::int8 AS oid, c.relname::text AS name, c.relkind::text AS kind,
+       current_setting('server_version_num')::int AS version,
        c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AS here,
        CASE WHEN c.relkind IN ('i', 'I') THEN (SELECT am.amname::text FROM pg_am am
                                              WHERE am.oid = c.relam) END AS method
@@ -71,6 +72,7 @@ const CONSTRAINTS: &str = "
 SELECT conrelid::int8 AS oid, conname::text AS name, contype::text AS kind,
        conkey::int[] AS attnums, confrelid::int8 AS ref_oid, confkey::int[] AS ref_attnums,
        confdeltype::text AS on_delete, confupdtype::text AS on_update, conindid::int8 AS index_oid,
+       condeferrable AS deferrable, condeferred AS deferred, confmatchtype::text AS match_type,
        CASE WHEN contype = 'c' THEN pg_get_constraintdef(oid, true) END AS definition
 FROM pg_constraint
 WHERE conrelid = ANY($OIDS) AND contype IN ('p', 'u', 'f', 'c', 'x')
@@ -84,7 +86,7 @@ SELECT indexrelid::int8 AS oid, indrelid::int8 AS table_oid, indisunique AS is_u
                              THEN pg_get_indexdef(indexrelid, k, true) ELSE '' END
                  FROM generate_series(1, indnkeyatts::int) k ORDER BY k)
        END AS keys,
-       indkey::text AS indkey, indnkeyatts::int AS key_count
+       indkey::text AS indkey, indnkeyatts::int AS key_count, $NND AS nulls_not_distinct
 FROM pg_index
 WHERE indrelid = ANY($OIDS)";
 
@@ -163,10 +165,13 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
     // An index's name, method and place in name order (the server's collation).
     let mut index_names: HashMap<i64, (String, String, usize)> = HashMap::new();
     let mut sequences: HashMap<i64, (String, bool)> = HashMap::new();
+    // The server's version, which every row carries (an empty schema has none: then 0).
+    let mut version = 0;
     for row in reader
         .query("tables", RELATIONS, Arg::Namespace(namespace))
         .await?
     {
+        version = get::<i32>(&row, "version")?;
         let oid: i64 = get(&row, "oid")?;
         let name: String = get(&row, "name")?;
         match get::<String>(&row, "kind")?.as_str() {
@@ -285,6 +290,25 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
     let constraints = reader
         .query("constraints", CONSTRAINTS, Arg::Oids(&table_oids))
         .await?;
+    // `indnullsnotdistinct` is PostgreSQL 15's.
+    let nnd = if version >= 150000 {
+        "indnullsnotdistinct"
+    } else {
+        "false"
+    };
+    let index_rows = reader
+        .query(
+            "indexes",
+            &INDEXES.replace("$NND", nnd),
+            Arg::Oids(&table_oids),
+        )
+        .await?;
+    let mut nulls_not_distinct: HashSet<i64> = HashSet::new();
+    for row in &index_rows {
+        if get::<bool>(row, "nulls_not_distinct")? {
+            nulls_not_distinct.insert(get(row, "oid")?);
+        }
+    }
     // Tables of other schemas that foreign keys point at, named by two more queries.
     let foreign: Vec<i64> = constraints
         .iter()
@@ -350,6 +374,7 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
             "u" => table.uniques.push(UniqueConstraint {
                 name: Some(name),
                 columns,
+                nulls_not_distinct: nulls_not_distinct.contains(&get(row, "index_oid")?),
             }),
             "f" => {
                 let ref_oid: i64 = get(row, "ref_oid")?;
@@ -360,6 +385,12 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
                     ref_table: names.get(&ref_oid).cloned().unwrap_or_default(),
                     on_delete: fk_action(&get::<String>(row, "on_delete")?),
                     on_update: fk_action(&get::<String>(row, "on_update")?),
+                    deferral: match (get(row, "deferrable")?, get(row, "deferred")?) {
+                        (false, _) => Deferral::NotDeferrable,
+                        (true, false) => Deferral::Deferrable,
+                        (true, true) => Deferral::InitiallyDeferred,
+                    },
+                    match_full: get::<String>(row, "match_type")? == "f",
                 })
             }
             "c" => {
@@ -379,10 +410,7 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
     }
 
     let mut indexes = Vec::new();
-    for row in reader
-        .query("indexes", INDEXES, Arg::Oids(&table_oids))
-        .await?
-    {
+    for row in index_rows {
         let oid: i64 = get(&row, "oid")?;
         let table_oid: i64 = get(&row, "table_oid")?;
         if constraint_indexes.contains(&(table_oid, oid)) {
@@ -422,6 +450,7 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
                 })
                 .collect(),
             unique: get(&row, "is_unique")?,
+            nulls_not_distinct: get(&row, "nulls_not_distinct")?,
             predicate: get(&row, "predicate")?,
             method: (method != "btree").then(|| method.clone()),
         };

@@ -9,8 +9,8 @@ use super::{take_ident, unquote, Introspection};
 use crate::naming;
 use crate::normalize::strip_parens;
 use crate::schema::{
-    CheckConstraint, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Schema,
-    Table, UniqueConstraint,
+    CheckConstraint, Column, ColumnType, Deferral, FkAction, ForeignKey, Index, IndexKey,
+    PrimaryKey, Schema, Table, UniqueConstraint,
 };
 use anyhow::{Context, Result};
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
@@ -135,14 +135,7 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
         let to: Option<String> = get(&row, "to_col")?;
         let key = keys
             .entry((table_name.clone(), id))
-            .or_insert_with(|| ForeignKey {
-                name: None,
-                columns: Vec::new(),
-                ref_table: String::new(),
-                ref_columns: Vec::new(),
-                on_delete: FkAction::NoAction,
-                on_update: FkAction::NoAction,
-            });
+            .or_default();
         key.ref_table = get(&row, "ref_table")?;
         key.on_delete = fk_action(&get::<String>(&row, "on_delete")?);
         key.on_update = fk_action(&get::<String>(&row, "on_update")?);
@@ -162,6 +155,10 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
                 .and_then(|d| d.named("FOREIGN KEY", &key.columns))
                 .unwrap_or_else(|| naming::foreign_key(&table_name, &key.columns)),
         );
+        key.deferral = declared
+            .get(&table_name)
+            .map(|d| d.deferral(&key.columns))
+            .unwrap_or_default();
         if let Some(table) = schema.tables.get_mut(&table_name) {
             table.foreign_keys.push(key);
         }
@@ -194,6 +191,7 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
                         .unwrap_or_else(|| naming::unique(&table_name, &columns)),
                 ),
                 columns,
+                nulls_not_distinct: false,
             }),
             "c" => {
                 let (keys, predicate) = sql.as_deref().map(index_parts).unwrap_or_default();
@@ -202,7 +200,7 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
                     keys,
                     unique,
                     predicate,
-                    method: None,
+                    ..Index::default()
                 });
             }
             _ => {} // the primary key's own index
@@ -258,6 +256,8 @@ pub(super) struct Declared {
     primary_key: Option<String>,
     /// (kind, columns, name) of each named `CONSTRAINT`.
     constraints: Vec<(String, Vec<String>, String)>,
+    /// The columns of each table-level `FOREIGN KEY` that is `DEFERRABLE`, and how.
+    deferrable: Vec<(Vec<String>, Deferral)>,
     checks: Vec<CheckConstraint>,
     autoincrement: Option<String>,
 }
@@ -293,9 +293,15 @@ impl Declared {
                     });
                 }
                 Some(kind) => {
-                    let columns = paren_body(rest)
+                    let columns: Vec<String> = paren_body(rest)
                         .map(|body| split_top_level(&body).iter().map(|c| unquote(c)).collect())
                         .unwrap_or_default();
+                    if kind == "FOREIGN KEY" {
+                        let deferral = deferral_of(rest);
+                        if deferral != Deferral::NotDeferrable {
+                            d.deferrable.push((columns.clone(), deferral));
+                        }
+                    }
                     if let Some(name) = name {
                         if kind == "PRIMARY KEY" {
                             d.primary_key = Some(name.clone());
@@ -323,12 +329,42 @@ impl Declared {
         d
     }
 
+    /// When the foreign key on `columns` is checked.
+    fn deferral(&self, columns: &[String]) -> Deferral {
+        self.deferrable
+            .iter()
+            .find(|(c, _)| c == columns)
+            .map(|(_, d)| *d)
+            .unwrap_or_default()
+    }
+
     /// The name a `CONSTRAINT name KIND (columns)` clause gave.
     fn named(&self, kind: &str, columns: &[String]) -> Option<String> {
         self.constraints
             .iter()
             .find(|(k, c, _)| k == kind && c == columns)
             .map(|(_, _, n)| n.clone())
+    }
+}
+
+/// The deferral a foreign key clause declares: `DEFERRABLE` not after `NOT`, then `INITIALLY
+/// DEFERRED` (SQLite's default and `INITIALLY IMMEDIATE` check at once).
+fn deferral_of(clause: &str) -> Deferral {
+    let Some(at) = find_word(clause, "DEFERRABLE") else {
+        return Deferral::NotDeferrable;
+    };
+    let last_word = clause[..at]
+        .trim_end()
+        .rsplit(|c: char| c.is_whitespace() || c == ')')
+        .next()
+        .unwrap_or_default();
+    if last_word.eq_ignore_ascii_case("NOT") {
+        return Deferral::NotDeferrable;
+    }
+    let after = &clause[at..];
+    match find_word(after, "INITIALLY") {
+        Some(i) if find_word(&after[i..], "DEFERRED").is_some() => Deferral::InitiallyDeferred,
+        _ => Deferral::Deferrable,
     }
 }
 
