@@ -462,7 +462,12 @@ async fn entity_changes_generate_revisions_that_upgrade_check_and_downgrade() {
             ..Default::default()
         };
         let outcome = p.revision(v2::entities, url, args).await.unwrap();
-        assert_eq!(outcome, RevisionOutcome::NoChanges);
+        assert_eq!(
+            outcome,
+            RevisionOutcome::NoChanges {
+                unmodelled: Vec::new()
+            }
+        );
         assert_eq!(std::fs::read_dir(p.versions()).unwrap().count(), 3); // .gitkeep, REV1, REV2
 
         p.downgrade(v2::entities, url, "-1").await;

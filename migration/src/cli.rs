@@ -3,7 +3,7 @@
 //! Only the surface: parsing the arguments, calling the command's function in [`commands`],
 //! printing its outcome, exit codes, and passwords kept off standard output.
 
-use crate::commands::check::{CheckOutcome, DiffOutcome, DiffSide};
+use crate::commands::check::{CheckOutcome, Diff, DiffOutcome, DiffSide};
 use crate::commands::merge::MergeArgs;
 use crate::commands::revision::{Found, RevisionArgs, RevisionOutcome};
 use crate::commands::{self, EntityModel, Project, RunOutcome};
@@ -327,11 +327,16 @@ pub async fn run(
                 rev_id,
             };
             match commands::revision::revision(&project, args).await? {
-                RevisionOutcome::NoChanges => writeln!(
-                    out,
-                    "No changes in schema detected: no revision written (--allow-empty \
-                     writes one anyway)"
-                )?,
+                RevisionOutcome::NoChanges { unmodelled } => {
+                    writeln!(
+                        out,
+                        "No changes in schema detected: no revision written (--allow-empty \
+                         writes one anyway)"
+                    )?;
+                    for warning in unmodelled {
+                        writeln!(out, "WARNING: not compared: {warning}")?;
+                    }
+                }
                 RevisionOutcome::Written { path, found } => {
                     print_written(&path, out)?;
                     if let Some(found) = found {
@@ -352,11 +357,25 @@ pub async fn run(
                 for line in &lines {
                     writeln!(out, "- {line}")?;
                 }
-                bail!(
-                    "the database differs from the model in {} way{}",
-                    lines.len(),
-                    if lines.len() == 1 { "" } else { "s" }
-                );
+                let found = lines.len() - outcome.unmodelled.len();
+                let plural = |n: usize| if n == 1 { "" } else { "s" };
+                match (found, outcome.unmodelled.len()) {
+                    (found, 0) => bail!(
+                        "the database differs from the model in {found} way{}",
+                        plural(found)
+                    ),
+                    (0, n) => bail!(
+                        "the database holds {n} object{} opdb cannot model and did not compare \
+                         (exclude them in alembic.toml to leave them alone)",
+                        plural(n)
+                    ),
+                    (found, n) => bail!(
+                        "the database differs from the model in {found} way{}, and holds {n} \
+                         object{} opdb cannot model and did not compare",
+                        plural(found),
+                        plural(n)
+                    ),
+                }
             }
         }
         Command::Diagram { out: folder } => {
@@ -370,15 +389,8 @@ pub async fn run(
         }
         Command::Diff { from, to, sql } => {
             let (from, to) = (DiffSide::parse(&from), DiffSide::parse(&to));
-            match commands::check::diff(&project, &from, &to, sql).await? {
-                DiffOutcome::Script(script) => out.write_all(script.as_bytes())?,
-                DiffOutcome::Ops(lines) if lines.is_empty() => writeln!(out, "// No differences")?,
-                DiffOutcome::Ops(lines) => {
-                    for line in lines {
-                        writeln!(out, "{line}")?;
-                    }
-                }
-            }
+            let diff = commands::check::diff(&project, &from, &to, sql).await?;
+            print_diff(&diff, sql, out)?;
         }
         Command::Merge {
             revisions,
@@ -477,6 +489,33 @@ fn print_written(path: &Path, out: &mut (dyn Write + Send)) -> Result<()> {
     Ok(())
 }
 
+/// `diff`'s output: what was not compared comes first, as comments of the output's language,
+/// so that neither a script nor "No differences" can hide it; then the script or the ops.
+pub fn print_diff(diff: &Diff, sql: bool, out: &mut dyn Write) -> Result<()> {
+    let comment = if sql { "--" } else { "//" };
+    for warning in &diff.unmodelled {
+        writeln!(out, "{comment} WARNING: not compared: {warning}")?;
+    }
+    match &diff.outcome {
+        DiffOutcome::Script(script) => out.write_all(script.as_bytes())?,
+        DiffOutcome::Ops(lines) if lines.is_empty() && diff.unmodelled.is_empty() => {
+            writeln!(out, "// No differences")?
+        }
+        DiffOutcome::Ops(lines) if lines.is_empty() => writeln!(
+            out,
+            "// No differences in what opdb compares; {} object{} above not compared",
+            diff.unmodelled.len(),
+            if diff.unmodelled.len() == 1 { "" } else { "s" }
+        )?,
+        DiffOutcome::Ops(lines) => {
+            for line in lines {
+                writeln!(out, "{line}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// What autogenerate found, as `revision --autogenerate` prints it after the file's path.
 fn summarize(found: &Found, out: &mut (dyn Write + Send)) -> Result<()> {
     let n = found.changes.len();
@@ -486,6 +525,9 @@ fn summarize(found: &Found, out: &mut (dyn Write + Send)) -> Result<()> {
     }
     for warning in &found.warnings {
         writeln!(out, "WARNING: {warning}")?;
+    }
+    for warning in &found.unmodelled {
+        writeln!(out, "WARNING: not compared: {warning}")?;
     }
     Ok(())
 }

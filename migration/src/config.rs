@@ -21,6 +21,10 @@ pub struct Config {
     /// Seconds one statement may take before the run gives up on it (0: no limit); also the
     /// server's `statement_timeout` on PostgreSQL.
     pub statement_timeout: u64,
+    /// Patterns of the objects opdb compares (all when empty), `[kind:]name` with `*` and `?`.
+    pub include: Vec<String>,
+    /// Patterns of the objects opdb leaves alone, on both sides of every comparison.
+    pub exclude: Vec<String>,
 }
 
 impl Config {
@@ -33,6 +37,12 @@ impl Config {
     pub fn statement_timeout(&self) -> Option<std::time::Duration> {
         (self.statement_timeout > 0).then(|| std::time::Duration::from_secs(self.statement_timeout))
     }
+
+    /// The objects [`Config::include`] and [`Config::exclude`] let opdb compare. The patterns
+    /// were checked when the file was read ([`Config::check`]).
+    pub fn filter(&self) -> crate::objects::Filter {
+        crate::objects::Filter::new(&self.include, &self.exclude).unwrap_or_default()
+    }
 }
 
 impl Default for Config {
@@ -44,6 +54,8 @@ impl Default for Config {
             file_template: "{rev}_{slug}".into(),
             lock_wait: 300,
             statement_timeout: 3600,
+            include: Vec::new(),
+            exclude: Vec::new(),
         }
     }
 }
@@ -72,6 +84,7 @@ impl Config {
         if template.chars().any(char::is_control) {
             bail!("file_template {template:?} holds a control character: remove it");
         }
+        crate::objects::Filter::new(&self.include, &self.exclude)?;
         Ok(())
     }
 }
@@ -97,6 +110,17 @@ lock_wait = 300
 # Seconds one statement may run before opdb gives up on it and the revision is rolled back
 # (0: no limit). On PostgreSQL it is also the session's statement_timeout.
 statement_timeout = 3600
+
+# Objects opdb leaves alone, on the database's side and the entities' alike: patterns of names
+# (`*` any run of characters, `?` one), each optionally after a kind and a colon. Kinds: table,
+# view, materialized_view, foreign_table, partition, type, domain, function, procedure,
+# aggregate, trigger, rule, policy, exclusion_constraint, statistics, extension.
+# For example: exclude = ["spatial_ref_sys", "view:stats_*", "extension:postgis"]
+# Anything opdb cannot model and that is not excluded makes `check` fail.
+exclude = []
+
+# When not empty, opdb compares only the objects one of these patterns matches.
+include = []
 "#;
 
 #[cfg(test)]
@@ -154,6 +178,10 @@ mod tests {
             ("version_table = \"\"\n", "version_table is empty"),
             ("history_table = \"\"\n", "history_table is empty"),
             ("schema = \"\"\n", "schema is empty"),
+            (
+                "exclude = [\"view:ok\", \"veiw:x\"]\n",
+                "exclude entry \"veiw:x\": unknown kind \"veiw\"",
+            ),
         ] {
             std::fs::write(&toml, text).unwrap();
             let e = format!("{:#}", ScriptDir::open(&root, "db").unwrap_err());

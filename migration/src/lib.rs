@@ -41,6 +41,7 @@ modules!(
     live,
     naming,
     normalize,
+    objects,
     ops,
     revision,
     revision_file,

@@ -10,11 +10,13 @@ use crate::sqlite_stored;
 use anyhow::Result;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 
-/// Every table of the database but the version and history tables.
+/// Every table of the database but the version and history tables, and every object the
+/// model cannot express, less what the settings leave alone (`include`, `exclude`).
 pub async fn schema(db: &DatabaseConnection, config: &Config) -> Result<Introspection> {
     let mut found = introspect(db, &config.schema).await?;
     found.schema.tables.remove(&config.version_table);
     found.schema.tables.remove(&config.history_table);
+    config.filter().apply(&mut found.schema);
     Ok(found)
 }
 

@@ -113,6 +113,19 @@ impl RevisionFile {
         self.downgrade = body(downgrade);
     }
 
+    /// Lists in the header the objects of the database the model cannot express, which the
+    /// revision leaves as they are.
+    pub fn left_alone(&mut self, objects: &[crate::objects::Unmodelled]) {
+        if objects.is_empty() {
+            return;
+        }
+        self.notes.push(String::new());
+        self.notes
+            .push("Not compared (opdb cannot model them; exclude them in alembic.toml):".into());
+        self.notes
+            .extend(objects.iter().map(|o| format!("- {o}")));
+    }
+
     /// The file's name under `versions/`, from the directory's `file_template`.
     pub fn file_name(&self, template: &str) -> String {
         format!("{}.rs", file_stem(template, &self.id, &self.message))

@@ -23,6 +23,9 @@ pub struct Schema {
     /// Sequences of their own (PostgreSQL), by name. A serial column's sequence is not here:
     /// it belongs to its column (`Column::auto_increment`).
     pub sequences: BTreeMap<String, Sequence>,
+    /// What a database holds that the model cannot express (views, functions, triggers...):
+    /// never diffed, always reported ([`crate::objects`]). Empty for entities and revisions.
+    pub unmodelled: Vec<crate::objects::Unmodelled>,
 }
 
 impl Schema {

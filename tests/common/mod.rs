@@ -277,7 +277,7 @@ pub async fn database(backend: DbBackend, test: &str) -> Option<Db> {
 /// `opdb diff --from A --to B [--sql]`, in-process (no model needed), as the CLI prints it:
 /// the script, the ops one per line, or `// No differences`.
 pub async fn diff(from: &str, to: &str, sql: bool) -> String {
-    use migration::commands::{self, check::DiffOutcome, check::DiffSide};
+    use migration::commands::{self, check::DiffSide};
     use migration::script::ScriptDir;
     let root = std::env::temp_dir().join(format!("opdb-test-diff-{}", std::process::id()));
     if !root.join("alembic/x").is_dir() {
@@ -286,12 +286,12 @@ pub async fn diff(from: &str, to: &str, sql: bool) -> String {
     let dir = ScriptDir::open(&root, "x").unwrap();
     let project = commands::Project::new(&root, &dir, &[], &[], None).unwrap();
     let (from, to) = (DiffSide::parse(from), DiffSide::parse(to));
-    match commands::check::diff(&project, &from, &to, sql).await {
-        Ok(DiffOutcome::Script(script)) => script,
-        Ok(DiffOutcome::Ops(lines)) if lines.is_empty() => "// No differences\n".to_string(),
-        Ok(DiffOutcome::Ops(lines)) => lines.iter().map(|l| format!("{l}\n")).collect(),
-        Err(e) => panic!("opdb diff: {}", migration::cli::one_line(&e)),
-    }
+    let diff = commands::check::diff(&project, &from, &to, sql)
+        .await
+        .unwrap_or_else(|e| panic!("opdb diff: {}", migration::cli::one_line(&e)));
+    let mut out = Vec::new();
+    migration::cli::print_diff(&diff, sql, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
 }
 
 /// The database's schema as `pg_dump --schema-only` prints it: the judge of PostgreSQL cases,

@@ -20,6 +20,8 @@ pub struct CheckOutcome {
     pub not_at_head: Option<String>,
     /// Each difference between the database and the entities, described.
     pub differences: Vec<String>,
+    /// Each object of the database the model cannot express, and so did not compare.
+    pub unmodelled: Vec<String>,
 }
 
 impl CheckOutcome {
@@ -28,6 +30,7 @@ impl CheckOutcome {
         self.not_at_head
             .iter()
             .chain(&self.differences)
+            .chain(&self.unmodelled)
             .cloned()
             .collect()
     }
@@ -38,11 +41,13 @@ pub async fn check(project: &Project<'_>) -> Result<CheckOutcome> {
     let ctx = &project.ctx;
     let model = EntityModel::start(project.models, project.name())?;
     let (from, versions) = database_at(ctx, &project.database_url()?).await?;
-    let (to, hints) = model.get().await?;
+    let (mut to, hints) = model.get().await?;
+    ctx.dir.config.filter().apply(&mut to);
     let differences = autogenerate::diff(&from, &to, &hints)
         .iter()
         .map(describe::op)
         .collect();
+    let unmodelled = from.unmodelled.iter().map(|o| o.warning()).collect();
     let not_at_head = (!ctx.graph.at_head(&versions)).then(|| {
         format!(
             "the database is at {}, not at the head {}",
@@ -53,6 +58,7 @@ pub async fn check(project: &Project<'_>) -> Result<CheckOutcome> {
     Ok(CheckOutcome {
         not_at_head,
         differences,
+        unmodelled,
     })
 }
 
@@ -75,7 +81,15 @@ impl DiffSide {
     }
 }
 
-/// What `diff` found.
+/// What `diff` found, and what it could not compare.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diff {
+    pub outcome: DiffOutcome,
+    /// Objects of either database the model cannot express, as warnings.
+    pub unmodelled: Vec<String>,
+}
+
+/// The ops or the script of a `diff`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DiffOutcome {
     /// The ops as revision code lines (none: no differences).
@@ -90,7 +104,7 @@ pub async fn diff(
     from: &DiffSide,
     to: &DiffSide,
     sql: bool,
-) -> Result<DiffOutcome> {
+) -> Result<Diff> {
     let dir = project.ctx.dir;
     // The entities are read while both databases are read, each on its own connection, at once.
     let model = match *from == DiffSide::Entities || *to == DiffSide::Entities {
@@ -105,7 +119,8 @@ pub async fn diff(
     let (a, b) = (a?, b?);
     let (model, renames) = match model {
         Some(building) => {
-            let (schema, hints) = building.get().await?;
+            let (mut schema, hints) = building.get().await?;
+            dir.config.filter().apply(&mut schema);
             (Some(schema), hints)
         }
         None => (None, Hints::default()),
@@ -127,11 +142,24 @@ pub async fn diff(
         b = sqlite_stored::stored_by_sqlite(&b);
     }
     let ops = autogenerate::diff(&a, &b, &hints);
-    Ok(if sql {
+    let outcome = if sql {
         let backend = backend_a.or(backend_b).unwrap_or(DbBackend::Postgres);
         DiffOutcome::Script(crate::ddl::script(backend, &a, &ops)?)
     } else {
         DiffOutcome::Ops(autogenerate::render::lines(&ops))
+    };
+    let side = |flag: &str, schema: &Schema| -> Vec<String> {
+        schema
+            .unmodelled
+            .iter()
+            .map(|o| format!("{flag}: {}", o.warning()))
+            .collect()
+    };
+    let mut unmodelled = side("--from", &a);
+    unmodelled.extend(side("--to", &b));
+    Ok(Diff {
+        outcome,
+        unmodelled,
     })
 }
 

@@ -12,6 +12,7 @@
 
 use super::{take_ident, Introspection};
 use crate::normalize::closing_paren;
+use crate::objects::Unmodelled;
 use crate::schema::{
     CheckConstraint, Column, ColumnType, Deferral, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Schema,
     Sequence, Table, UniqueConstraint,
@@ -20,20 +21,55 @@ use anyhow::{Context, Result};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement};
 use std::collections::{HashMap, HashSet};
 
-/// The schema's tables (not partitions), its indexes with their access method, and every
-/// sequence of the database (a column may own a sequence of another schema). `pg_am` has a
-/// handful of rows.
+/// The schema's tables, views, materialized views, foreign tables, composite types and
+/// partitions, its indexes with their access method, and every sequence of the database (a
+/// column may own a sequence of another schema). `pg_am` has a handful of rows.
 const RELATIONS: &str = "
 SELECT c.oid::int8 AS oid, c.relname::text AS name, c.relkind::text AS kind,
        current_setting('server_version_num')::int AS version,
        c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AS here,
+       c.relispartition AS partition,
        CASE WHEN c.relkind IN ('i', 'I') THEN (SELECT am.amname::text FROM pg_am am
                                              WHERE am.oid = c.relam) END AS method
 FROM pg_class c
 WHERE (c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
-       AND c.relkind IN ('r', 'p', 'i', 'I') AND NOT c.relispartition)
+       AND c.relkind IN ('r', 'p', 'i', 'I', 'v', 'm', 'f', 'c'))
    OR c.relkind = 'S'
 ORDER BY c.relname::text";
+
+/// What else the schema holds that the model cannot express, each branch reading one catalog:
+/// functions (with their arguments: overloads are distinct), domains and range types,
+/// extensions, extended statistics; and every object that belongs to an extension (reported
+/// as its extension, not one by one) or is part of another (a range type's constructors).
+const OTHER_OBJECTS: &str = "
+SELECT 'function' AS kind, oid::int8 AS oid, proname::text AS name, prokind::text AS detail,
+       pg_get_function_identity_arguments(oid) AS arguments
+FROM pg_proc WHERE pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+UNION ALL
+SELECT 'type', oid::int8, typname::text, typtype::text, NULL
+FROM pg_type WHERE typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+                   AND typtype IN ('d', 'r')
+UNION ALL
+SELECT 'extension', oid::int8, extname::text, '', NULL
+FROM pg_extension WHERE extnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+UNION ALL
+SELECT 'statistics', oid::int8, stxname::text, '', NULL
+FROM pg_statistic_ext WHERE stxnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+UNION ALL
+SELECT 'member', objid::int8, '', classid::regclass::text, NULL
+FROM pg_depend WHERE deptype = 'e' OR (deptype = 'i' AND classid = 'pg_proc'::regclass)";
+
+/// Triggers (not the ones the server makes for foreign keys), rules (not a view's own) and
+/// row security policies on the schema's tables.
+const TABLE_OBJECTS: &str = "
+SELECT 'trigger' AS kind, tgname::text AS name, tgrelid::int8 AS table_oid
+FROM pg_trigger WHERE tgrelid = ANY($OIDS) AND NOT tgisinternal
+UNION ALL
+SELECT 'rule', rulename::text, ev_class::int8
+FROM pg_rewrite WHERE ev_class = ANY($OIDS) AND rulename <> '_RETURN'
+UNION ALL
+SELECT 'policy', polname::text, polrelid::int8
+FROM pg_policy WHERE polrelid = ANY($OIDS)";
 
 /// Comments on the tables (`objsubid` 0) and their columns.
 const COMMENTS: &str = "
@@ -167,6 +203,8 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
     let mut sequences: HashMap<i64, (String, bool)> = HashMap::new();
     // The server's version, which every row carries (an empty schema has none: then 0).
     let mut version = 0;
+    // Relations the model cannot express, by oid (extension members are left out below).
+    let mut other_relations: Vec<(i64, Unmodelled)> = Vec::new();
     for row in reader
         .query("tables", RELATIONS, Arg::Namespace(namespace))
         .await?
@@ -174,7 +212,20 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
         version = get::<i32>(&row, "version")?;
         let oid: i64 = get(&row, "oid")?;
         let name: String = get(&row, "name")?;
-        match get::<String>(&row, "kind")?.as_str() {
+        let kind: String = get(&row, "kind")?;
+        let unmodelled = match kind.as_str() {
+            "r" | "p" if get::<bool>(&row, "partition")? => Some("partition"),
+            "v" => Some("view"),
+            "m" => Some("materialized_view"),
+            "f" => Some("foreign_table"),
+            "c" => Some("type"),
+            _ => None,
+        };
+        if let Some(kind) = unmodelled {
+            other_relations.push((oid, Unmodelled::new(kind, &name)));
+            continue;
+        }
+        match kind.as_str() {
             "r" | "p" => {
                 tables.insert(oid, name);
             }
@@ -393,6 +444,10 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
                     match_full: get::<String>(row, "match_type")? == "f",
                 })
             }
+            "x" => schema.unmodelled.push(Unmodelled {
+                table: Some(table.name.clone()),
+                ..Unmodelled::new("exclusion_constraint", &name)
+            }),
             "c" => {
                 let definition: String =
                     get::<Option<String>>(row, "definition")?.unwrap_or_default();
@@ -503,6 +558,72 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
             );
         }
     }
+
+    // Everything else the schema holds, but what belongs to an extension: that is reported
+    // once, as its extension.
+    let mut members: HashSet<(String, i64)> = HashSet::new();
+    let mut others: Vec<((String, i64), Unmodelled)> = Vec::new();
+    for row in reader
+        .query("other objects", OTHER_OBJECTS, Arg::Namespace(namespace))
+        .await?
+    {
+        let oid: i64 = get(&row, "oid")?;
+        let detail: String = get::<Option<String>>(&row, "detail")?.unwrap_or_default();
+        let name: String = get(&row, "name")?;
+        let (class, object) = match get::<String>(&row, "kind")?.as_str() {
+            "member" => {
+                members.insert((detail, oid));
+                continue;
+            }
+            "function" => (
+                "pg_proc",
+                Unmodelled {
+                    detail: get(&row, "arguments")?,
+                    ..Unmodelled::new(
+                        match detail.as_str() {
+                            "p" => "procedure",
+                            "a" => "aggregate",
+                            _ => "function",
+                        },
+                        &name,
+                    )
+                },
+            ),
+            "type" if detail == "d" => ("pg_type", Unmodelled::new("domain", &name)),
+            "type" => ("pg_type", Unmodelled::new("type", &name)),
+            "extension" => ("pg_extension", Unmodelled::new("extension", &name)),
+            _ => ("pg_statistic_ext", Unmodelled::new("statistics", &name)),
+        };
+        others.push(((class.to_string(), oid), object));
+    }
+    others.extend(
+        other_relations
+            .into_iter()
+            .map(|(oid, o)| (("pg_class".to_string(), oid), o)),
+    );
+    schema.unmodelled.extend(
+        others
+            .into_iter()
+            .filter(|(key, _)| !members.contains(key))
+            .map(|(_, o)| o),
+    );
+    if !tables.is_empty() {
+        for row in reader
+            .query("triggers, rules and policies", TABLE_OBJECTS, Arg::Oids(&table_oids))
+            .await?
+        {
+            let kind = match get::<String>(&row, "kind")?.as_str() {
+                "trigger" => "trigger",
+                "rule" => "rule",
+                _ => "policy",
+            };
+            schema.unmodelled.push(Unmodelled {
+                table: tables.get(&get::<i64>(&row, "table_oid")?).cloned(),
+                ..Unmodelled::new(kind, &get::<String>(&row, "name")?)
+            });
+        }
+    }
+    schema.unmodelled.sort();
 
     Ok(Introspection {
         schema,

@@ -1,4 +1,4 @@
-//! SQLite introspection from `sqlite_master` and the table-valued pragmas: four queries for the
+//! SQLite introspection from `sqlite_master` and the table-valued pragmas: five queries for the
 //! whole database, joined over every table (`pragma_table_info(m.name)`), never one per table.
 //!
 //! The pragmas give columns, keys, foreign keys and index columns; what they leave out
@@ -8,6 +8,7 @@
 use super::{take_ident, unquote, Introspection};
 use crate::naming;
 use crate::normalize::strip_parens;
+use crate::objects::Unmodelled;
 use crate::schema::{
     CheckConstraint, Column, ColumnType, Deferral, FkAction, ForeignKey, Index, IndexKey,
     PrimaryKey, Schema, Table, UniqueConstraint,
@@ -46,6 +47,12 @@ LEFT JOIN sqlite_master ix ON ix.type = 'index' AND ix.name = il.name
 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
 ORDER BY m.name, il.name, ii.seqno";
 
+/// Views and triggers, which the model cannot express.
+const OTHER_OBJECTS: &str = "
+SELECT type, name, tbl_name FROM sqlite_master
+WHERE type IN ('view', 'trigger')
+ORDER BY type, name";
+
 fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
     row.try_get("", column)
         .with_context(|| format!("reading SQLite catalog column {column}"))
@@ -65,6 +72,7 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
     let columns = query("columns", COLUMNS).await?;
     let foreign_keys = query("foreign keys", FOREIGN_KEYS).await?;
     let indexes = query("indexes", INDEXES).await?;
+    let others = query("views and triggers", OTHER_OBJECTS).await?;
 
     let mut schema = Schema::default();
     let mut declared = BTreeMap::new();
@@ -212,6 +220,17 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
             table.checks = d.checks.clone();
         }
     }
+    for row in others {
+        let name: String = get(&row, "name")?;
+        schema.unmodelled.push(match get::<String>(&row, "type")?.as_str() {
+            "view" => Unmodelled::new("view", &name),
+            _ => Unmodelled {
+                table: Some(get(&row, "tbl_name")?),
+                ..Unmodelled::new("trigger", &name)
+            },
+        });
+    }
+    schema.unmodelled.sort();
     Ok(Introspection { schema, queries })
 }
 

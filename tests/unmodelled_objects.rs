@@ -1,0 +1,255 @@
+//! Nothing the model cannot express is ignored in silence: views, functions, triggers,
+//! partitions and the rest are listed by `check` (which fails on them), by `diff` (which then
+//! cannot say "No differences") and by `revision --autogenerate`, until `alembic.toml`
+//! excludes them; the same patterns leave tables alone on both sides.
+
+mod common;
+
+use clap::Parser;
+use migration::cli::{self, Cli};
+use migration::commands::EntityModel;
+use migration::entities::EntitySet;
+use sea_orm::DbBackend;
+use std::path::PathBuf;
+
+/// A table the model has, and one object of every kind it has not, each made by plain SQL.
+const OBJECTS_PG: &str = r#"
+CREATE EXTENSION IF NOT EXISTS pgcrypto;
+CREATE TABLE visit (id integer PRIMARY KEY, during tsrange, owner text,
+                    EXCLUDE USING gist (during WITH &&));
+CREATE VIEW recent AS SELECT id FROM visit WHERE id > 10;
+CREATE MATERIALIZED VIEW stats AS SELECT count(*) AS n FROM visit;
+CREATE UNIQUE INDEX stats_n ON stats (n);
+CREATE FUNCTION bump(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a + 1';
+CREATE FUNCTION bump(a text) RETURNS text LANGUAGE sql AS 'SELECT a || ''+''';
+CREATE PROCEDURE tidy() LANGUAGE sql AS 'DELETE FROM visit WHERE id < 0';
+CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer);
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+CREATE TRIGGER visit_touch BEFORE UPDATE ON visit FOR EACH ROW EXECUTE FUNCTION touch();
+CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+CREATE TYPE span AS RANGE (subtype = float8);
+CREATE TYPE pair AS (a integer, b integer);
+CREATE RULE visit_keep AS ON DELETE TO visit WHERE old.id = 0 DO INSTEAD NOTHING;
+CREATE POLICY visit_own ON visit USING (owner = current_user);
+CREATE STATISTICS visit_stats (dependencies) ON id, owner FROM visit;
+CREATE TABLE measurement (at date NOT NULL, v real) PARTITION BY RANGE (at);
+CREATE TABLE measurement_2026 PARTITION OF measurement
+    FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+"#;
+
+/// What `check` must list, one per object (pgcrypto's own functions are its extension's).
+const EXPECTED_PG: &[&str] = &[
+    "aggregate total(integer)",
+    "domain positive",
+    "exclusion constraint visit_during_excl on visit",
+    "extension pgcrypto",
+    "function bump(a integer)",
+    "function bump(a text)",
+    "function touch()",
+    "materialized view stats",
+    "partition measurement_2026",
+    "policy visit_own on visit",
+    "procedure tidy()",
+    "rule visit_keep on visit",
+    "statistics visit_stats",
+    "trigger visit_touch on visit",
+    "type pair",
+    "type span",
+    "view recent",
+];
+
+/// A project with no revisions and a model of one table (`visit` and `measurement` are
+/// excluded from the comparison unless `exclude` says otherwise).
+struct Project {
+    root: PathBuf,
+}
+
+impl Project {
+    fn new(test: &str, exclude: &[&str]) -> Project {
+        let root =
+            std::env::temp_dir().join(format!("opdb-unmodelled-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        migration::script::ScriptDir::init(&root, "u").unwrap();
+        let list: Vec<String> = exclude.iter().map(|p| format!("{p:?}")).collect();
+        std::fs::write(
+            root.join("alembic/u/alembic.toml"),
+            format!("exclude = [{}]\n", list.join(", ")),
+        )
+        .unwrap();
+        Project { root }
+    }
+
+    /// Runs the command line; returns whether it succeeded, and what it printed or the error.
+    async fn run(&self, args: &[&str]) -> (bool, String) {
+        let models = [EntityModel {
+            database: "u",
+            entities: EntitySet::new,
+        }];
+        let mut argv = vec!["opdb", "--root"];
+        let root = self.root.display().to_string();
+        argv.push(&root);
+        argv.extend_from_slice(&["-n", "u"]);
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(&argv).unwrap();
+        let mut out = Vec::new();
+        let result = Box::pin(cli::run(cli, &[], &models, &self.root, &mut out)).await;
+        let printed = String::from_utf8(out).unwrap();
+        match result {
+            Ok(()) => (true, printed),
+            Err(e) => (false, format!("{printed}error: {}", cli::one_line(&e))),
+        }
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+#[tokio::test]
+async fn every_object_the_model_cannot_express_is_reported_until_excluded() {
+    let (Some(db), Some(bare)) = (
+        common::database(DbBackend::Postgres, "unmodelled").await,
+        common::database(DbBackend::Postgres, "unmodelled_bare").await,
+    ) else {
+        return;
+    };
+    common::execute(&db.url, OBJECTS_PG).await;
+    common::execute(
+        &bare.url,
+        "CREATE TABLE visit (id integer PRIMARY KEY, during tsrange, owner text);
+         CREATE TABLE measurement (at date NOT NULL, v real) PARTITION BY RANGE (at);",
+    )
+    .await;
+
+    // `check` against a model without tables: the two tables to drop, then every object,
+    // each once, and a failure that says both.
+    let p = Project::new("check", &[]);
+    let (ok, out) = p.run(&["--url", &db.url, "check"]).await;
+    assert!(!ok, "check passed:\n{out}");
+    let listed: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("- "))
+        .filter(|l| l.contains(": opdb cannot model"))
+        .filter_map(|l| l.split(": opdb cannot model").next())
+        .collect();
+    assert_eq!(listed, EXPECTED_PG, "{out}");
+    assert!(
+        out.contains(&format!(
+            "error: the database differs from the model in 2 ways, and holds {} objects opdb \
+             cannot model and did not compare",
+            EXPECTED_PG.len()
+        )),
+        "{out}"
+    );
+
+    // `revision --autogenerate` says so, and so does the revision's header.
+    let (ok, out) = p
+        .run(&[
+            "--url",
+            &db.url,
+            "revision",
+            "--autogenerate",
+            "-m",
+            "drop all",
+        ])
+        .await;
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("WARNING: not compared: view recent: "),
+        "{out}"
+    );
+    let versions = p.root.join("alembic/u/versions");
+    let file = std::fs::read_dir(&versions)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|f| f.extension().is_some_and(|e| e == "rs"))
+        .expect("a revision file");
+    let text = std::fs::read_to_string(file).unwrap();
+    assert!(
+        text.contains("//! Not compared (opdb cannot model them; exclude them in alembic.toml):")
+            && text.contains("//! - trigger visit_touch on visit\n"),
+        "{text}"
+    );
+
+    // `diff` between the database and its twin without those objects: the tables are the
+    // same (the exclusion constraint aside), but it must not say "No differences".
+    let p = Project::new("diff", &[]);
+    let (ok, out) = p.run(&["diff", "--from", &db.url, "--to", &bare.url]).await;
+    assert!(ok, "{out}");
+    assert!(!out.contains("// No differences\n"), "{out}");
+    for object in EXPECTED_PG.iter().filter(|o| !o.ends_with("on visit")) {
+        assert!(
+            out.contains(&format!("// WARNING: not compared: --from: {object}: ")),
+            "{object} missing:\n{out}"
+        );
+    }
+    let (ok, out) = p
+        .run(&["diff", "--from", &db.url, "--to", &bare.url, "--sql"])
+        .await;
+    assert!(
+        ok && out.starts_with("-- WARNING: not compared: --from: "),
+        "{out}"
+    );
+
+    // Excluded by kind and by name (and the objects on an excluded table go with it): check
+    // passes, with nothing left to say.
+    let p = Project::new(
+        "excluded",
+        &[
+            "table:*",
+            "extension:pgcrypto",
+            "function:*",
+            "procedure:tidy",
+            "aggregate:tot?l",
+            "*view*",
+            "recent",
+            "stats",
+            "domain:positive",
+            "type:*",
+            "partition:measurement_*",
+            "statistics:visit_stats",
+        ],
+    );
+    let (ok, out) = p.run(&["--url", &db.url, "check"]).await;
+    assert!(ok, "{out}");
+    assert!(out.contains("the database matches the model"), "{out}");
+}
+
+#[tokio::test]
+async fn sqlite_views_and_triggers_are_reported() {
+    let db = common::sqlite("unmodelled");
+    common::execute(
+        &db.url,
+        "CREATE TABLE visit (id INTEGER NOT NULL, CONSTRAINT visit_pkey PRIMARY KEY (id));
+         CREATE VIEW recent AS SELECT id FROM visit WHERE id > 10;
+         CREATE TRIGGER visit_touch AFTER UPDATE ON visit BEGIN SELECT 1; END;",
+    )
+    .await;
+    let p = Project::new("sqlite", &[]);
+    let (ok, out) = p.run(&["--url", &db.url, "check"]).await;
+    assert!(!ok, "{out}");
+    assert!(out.contains("- drop table visit\n"), "{out}");
+    assert!(
+        out.contains("- trigger visit_touch on visit: opdb cannot model"),
+        "{out}"
+    );
+    assert!(out.contains("- view recent: opdb cannot model"), "{out}");
+    let p = Project::new("sqlite_excluded", &["table:*", "view:recent"]);
+    let (ok, out) = p.run(&["--url", &db.url, "check"]).await;
+    assert!(ok, "the trigger goes with its excluded table: {out}");
+}
+
+#[tokio::test]
+async fn a_bad_pattern_is_refused_with_what_to_write() {
+    let p = Project::new("bad_pattern", &["vew:recent"]);
+    let (ok, out) = p.run(&["--url", "sqlite::memory:", "check"]).await;
+    assert!(!ok);
+    assert!(
+        out.contains("exclude entry \"vew:recent\": unknown kind \"vew\"")
+            && out.contains("materialized_view"),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 1, "{out}");
+}
