@@ -20,7 +20,7 @@ use migration::ops::Op;
 use migration::revision_file::RevisionFile;
 use migration::schema::{
     CheckConstraint, Column, ColumnType as T, Deferral, FkAction, ForeignKey, Index, IndexKey,
-    PrimaryKey, Schema, Table, UniqueConstraint,
+    KeyOptions, PrimaryKey, Schema, Table, UniqueConstraint,
 };
 use sea_orm::DbBackend;
 use std::path::{Path, PathBuf};
@@ -508,17 +508,35 @@ fn random_schema(r: &mut Random) -> Schema {
             });
         }
         if r.chance(60) {
-            let keys = some(r).into_iter().map(IndexKey::Column).collect();
-            t.indexes.push(Index {
+            let keys: Vec<IndexKey> = some(r).into_iter().map(IndexKey::Column).collect();
+            let options = match r.chance(30) {
+                false => Vec::new(),
+                true => (0..keys.len())
+                    .map(|_| KeyOptions {
+                        descending: r.chance(50),
+                        nulls_first: r.chance(30).then(|| r.chance(50)),
+                        opclass: r.chance(20).then(|| "text_pattern_ops".to_string()),
+                        collation: r.chance(20).then(|| "C".to_string()),
+                    })
+                    .collect(),
+            };
+            let mut index = Index {
                 name: r.name(60),
                 keys,
+                options,
+                include: match r.chance(20) {
+                    true => vec![r.pick(&column_names).clone()],
+                    false => Vec::new(),
+                },
                 unique: r.chance(30),
                 nulls_not_distinct: r.chance(10),
                 predicate: r
                     .chance(30)
                     .then(|| format!("{} IS NOT NULL", r.pick(&column_names))),
                 method: None,
-            });
+            };
+            index.normalize_options();
+            t.indexes.push(index);
         }
         if !names.is_empty() && r.chance(60) {
             let target = r.pick(&names).clone();

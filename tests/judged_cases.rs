@@ -122,6 +122,90 @@ const CASES: &[Case] = &[
         sqlite: None,
     },
     Case {
+        name: "index key made descending, then nulls last",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE visit (id integer PRIMARY KEY, at timestamp, name text);
+             CREATE INDEX ix_visit_at ON visit (at);
+             CREATE INDEX ix_visit_name ON visit (name DESC, id);",
+            "CREATE TABLE visit (id integer PRIMARY KEY, at timestamp, name text);
+             CREATE INDEX ix_visit_at ON visit (at DESC);
+             CREATE INDEX ix_visit_name ON visit (name DESC NULLS LAST, id NULLS FIRST);",
+        )),
+        sqlite: Some((
+            "CREATE TABLE visit (
+    id INTEGER NOT NULL,
+    at TIMESTAMP,
+    name TEXT,
+    CONSTRAINT visit_pkey PRIMARY KEY (id)
+);
+CREATE INDEX ix_visit_at ON visit (at);
+CREATE INDEX ix_visit_name ON visit (name DESC, id);",
+            "CREATE TABLE visit (
+    id INTEGER NOT NULL,
+    at TIMESTAMP,
+    name TEXT,
+    CONSTRAINT visit_pkey PRIMARY KEY (id)
+);
+CREATE INDEX ix_visit_at ON visit (at DESC);
+CREATE INDEX ix_visit_name ON visit (name, id DESC);",
+        )),
+    },
+    Case {
+        name: "index operator class, collation and INCLUDE columns",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE doc (id integer PRIMARY KEY, body jsonb, name text, code varchar(8));
+             CREATE INDEX ix_doc_body ON doc USING gin (body);
+             CREATE INDEX ix_doc_name ON doc (name);
+             CREATE INDEX ix_doc_code ON doc (code);
+             CREATE UNIQUE INDEX ix_doc_id ON doc (id);",
+            r#"CREATE TABLE doc (id integer PRIMARY KEY, body jsonb, name text, code varchar(8));
+             CREATE INDEX ix_doc_body ON doc USING gin (body jsonb_path_ops);
+             CREATE INDEX ix_doc_name ON doc (name COLLATE "C");
+             CREATE INDEX ix_doc_code ON doc (code varchar_pattern_ops DESC);
+             CREATE UNIQUE INDEX ix_doc_id ON doc (id) INCLUDE (name, code);"#,
+        )),
+        sqlite: Some((
+            "CREATE TABLE doc (
+    id INTEGER NOT NULL,
+    name TEXT,
+    CONSTRAINT doc_pkey PRIMARY KEY (id)
+);
+CREATE INDEX ix_doc_name ON doc (name);",
+            "CREATE TABLE doc (
+    id INTEGER NOT NULL,
+    name TEXT,
+    CONSTRAINT doc_pkey PRIMARY KEY (id)
+);
+CREATE INDEX ix_doc_name ON doc (name COLLATE NOCASE DESC);",
+        )),
+    },
+    Case {
+        name: "expression index key ordered",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE visit (id integer PRIMARY KEY, name text);
+             CREATE INDEX ix_visit_lower ON visit ((lower(name)));",
+            "CREATE TABLE visit (id integer PRIMARY KEY, name text);
+             CREATE INDEX ix_visit_lower ON visit ((lower(name)) DESC NULLS LAST, id);",
+        )),
+        sqlite: Some((
+            "CREATE TABLE visit (
+    id INTEGER NOT NULL,
+    name TEXT,
+    CONSTRAINT visit_pkey PRIMARY KEY (id)
+);
+CREATE INDEX ix_visit_lower ON visit ((lower(name)));",
+            "CREATE TABLE visit (
+    id INTEGER NOT NULL,
+    name TEXT,
+    CONSTRAINT visit_pkey PRIMARY KEY (id)
+);
+CREATE INDEX ix_visit_lower ON visit ((lower(name)) DESC, id);",
+        )),
+    },
+    Case {
         name: "keywords as table, column, key and index names",
         parent: false,
         pg: Some((
@@ -344,6 +428,7 @@ fn options_model() -> Schema {
             .col(Column::new("name", T::Text))
             .col(Column::new("version", T::Text))
             .col(Column::new("left", T::Text))
+            .col(Column::new("meta", T::Jsonb))
             .primary_key(["id"])
             .unique_key(UniqueConstraint::new(["name", "version"]).nulls_not_distinct())
             .unique_key(
@@ -355,6 +440,21 @@ fn options_model() -> Schema {
                 Index::new("ix_dataset_version", ["version", "left"])
                     .unique()
                     .nulls_not_distinct(),
+            )
+            .index(
+                Index::new("ix_dataset_name", [])
+                    .column("name")
+                    .collate("C")
+                    .desc()
+                    .nulls_last()
+                    .column("version")
+                    .include(["left"]),
+            )
+            .index(
+                Index::new("ix_dataset_meta", [])
+                    .column("meta")
+                    .opclass("jsonb_path_ops")
+                    .using("gin"),
             ),
     ] {
         s.tables.insert(t.name.clone(), t);
@@ -379,10 +479,13 @@ CREATE TABLE dataset (
     name text,
     version text,
     "left" text,
+    meta jsonb,
     CONSTRAINT dataset_name_version_key UNIQUE NULLS NOT DISTINCT (name, version),
     CONSTRAINT dataset_left_unique UNIQUE NULLS NOT DISTINCT ("left")
 );
 CREATE UNIQUE INDEX ix_dataset_version ON dataset (version, "left") NULLS NOT DISTINCT;
+CREATE INDEX ix_dataset_name ON dataset (name COLLATE "C" DESC NULLS LAST, version) INCLUDE ("left");
+CREATE INDEX ix_dataset_meta ON dataset USING gin (meta jsonb_path_ops);
 "#;
 
 fn options_revision_text() -> String {

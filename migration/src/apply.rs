@@ -74,8 +74,9 @@ fn apply_named(schema: &mut Schema, op: &Op) -> Result<()> {
             let on = |cols: &[String]| cols.iter().any(|c| c == column);
             t.uniques.retain(|u| !on(&u.columns));
             t.foreign_keys.retain(|f| !on(&f.columns));
-            t.indexes
-                .retain(|i| !i.plain_columns().is_some_and(|cols| on(&cols)));
+            t.indexes.retain(|i| {
+                !i.plain_columns().is_some_and(|cols| on(&cols)) && !on(&i.include)
+            });
             if t.primary_key.as_ref().is_some_and(|pk| on(&pk.columns)) {
                 t.primary_key = None;
             }
@@ -233,6 +234,7 @@ fn alter_column(
                 *key = crate::schema::IndexKey::Column(to.clone());
             }
         }
+        rename(&mut index.include);
     }
     for other in schema.tables.values_mut() {
         for fk in other

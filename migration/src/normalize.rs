@@ -30,6 +30,7 @@ fn table_in_place(table: &mut Table) {
         if let Some(predicate) = &index.predicate {
             index.predicate = Some(check_expr(predicate));
         }
+        index.normalize_options();
     }
 }
 

@@ -13,7 +13,7 @@
 
 use crate::naming;
 use crate::schema::{
-    CheckConstraint, Column, ColumnType, Constraint, Deferral, FkAction, ForeignKey, Index, IndexKey,
+    CheckConstraint, Column, ColumnType, Constraint, Deferral, FkAction, ForeignKey, Index, IndexKey, KeyOptions,
     PrimaryKey, Sequence, Table, UniqueConstraint,
 };
 use sea_orm::{DatabaseTransaction, DbErr};
@@ -861,6 +861,45 @@ impl Index {
     /// Adds an expression key, such as `lower(name)`.
     pub fn expression(mut self, sql: &str) -> Self {
         self.keys.push(IndexKey::Expression(sql.into()));
+        self
+    }
+    /// The last key so far, as this index orders it: `Index::new("ix", []).column("a").desc()`.
+    fn last_key(&mut self, set: impl FnOnce(&mut KeyOptions)) -> &mut Self {
+        self.options.resize(self.keys.len(), KeyOptions::default());
+        if let Some(options) = self.options.last_mut() {
+            set(options);
+        }
+        self.normalize_options();
+        self
+    }
+    /// The last key sorts descending (nulls first, unless [`Self::nulls_last`]).
+    pub fn desc(mut self) -> Self {
+        self.last_key(|o| o.descending = true);
+        self
+    }
+    /// The last key puts nulls first.
+    pub fn nulls_first(mut self) -> Self {
+        self.last_key(|o| o.nulls_first = Some(true));
+        self
+    }
+    /// The last key puts nulls last.
+    pub fn nulls_last(mut self) -> Self {
+        self.last_key(|o| o.nulls_first = Some(false));
+        self
+    }
+    /// The last key's operator class, such as `jsonb_path_ops` (PostgreSQL).
+    pub fn opclass(mut self, name: &str) -> Self {
+        self.last_key(|o| o.opclass = Some(name.into()));
+        self
+    }
+    /// The last key's collation, such as `C` (PostgreSQL) or `NOCASE` (SQLite).
+    pub fn collate(mut self, name: &str) -> Self {
+        self.last_key(|o| o.collation = Some(name.into()));
+        self
+    }
+    /// Columns stored in the index as well as its keys (`INCLUDE`, PostgreSQL).
+    pub fn include<const N: usize>(mut self, columns: [&str; N]) -> Self {
+        self.include.extend(cols(columns));
         self
     }
     pub fn unique(mut self) -> Self {

@@ -255,10 +255,55 @@ pub enum IndexKey {
     Expression(String),
 }
 
+/// How one index key is ordered and compared. The default is the backend's: ascending, nulls
+/// where the direction puts them, the type's default operator class and collation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeyOptions {
+    pub descending: bool,
+    /// `NULLS FIRST` (`Some(true)`) or `NULLS LAST`, when not the direction's own (last when
+    /// ascending, first when descending): normalized to `None` when it is.
+    pub nulls_first: Option<bool>,
+    /// An operator class other than the type's default (`jsonb_path_ops`).
+    pub opclass: Option<String>,
+    /// A collation other than the column's (`"C"`, SQLite's `NOCASE`).
+    pub collation: Option<String>,
+}
+
+impl KeyOptions {
+    pub fn is_default(&self) -> bool {
+        *self == KeyOptions::default()
+    }
+
+    /// The text after the key: ` COLLATE "C" jsonb_path_ops DESC NULLS LAST`.
+    pub fn sql(&self, quote: impl Fn(&str) -> String) -> String {
+        let mut s = String::new();
+        if let Some(collation) = &self.collation {
+            s.push_str(&format!(" COLLATE {}", quote(collation)));
+        }
+        if let Some(opclass) = &self.opclass {
+            s.push_str(&format!(" {}", quote(opclass)));
+        }
+        if self.descending {
+            s.push_str(" DESC");
+        }
+        match self.nulls_first {
+            Some(true) => s.push_str(" NULLS FIRST"),
+            Some(false) => s.push_str(" NULLS LAST"),
+            None => {}
+        }
+        s
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Index {
     pub name: String,
     pub keys: Vec<IndexKey>,
+    /// Each key's options, in the keys' order; empty when every key has the defaults (the
+    /// builders and readers keep it so: [`Index::options_of`] reads it).
+    pub options: Vec<KeyOptions>,
+    /// Columns stored in the index but not keys of it (`INCLUDE`, PostgreSQL).
+    pub include: Vec<String>,
     pub unique: bool,
     /// `NULLS NOT DISTINCT` on a unique index (PostgreSQL 15).
     pub nulls_not_distinct: bool,
@@ -269,6 +314,26 @@ pub struct Index {
 }
 
 impl Index {
+    /// The options of key `n`.
+    pub fn options_of(&self, n: usize) -> KeyOptions {
+        self.options.get(n).cloned().unwrap_or_default()
+    }
+
+    /// [`Index::options`] in its one spelling: as many as the keys, or none when all are the
+    /// defaults; a `NULLS` placement that is the direction's own is no option.
+    pub fn normalize_options(&mut self) {
+        for o in &mut self.options {
+            if o.nulls_first == Some(o.descending) {
+                o.nulls_first = None;
+            }
+        }
+        if self.options.iter().all(KeyOptions::is_default) {
+            self.options.clear();
+        } else {
+            self.options.resize(self.keys.len(), KeyOptions::default());
+        }
+    }
+
     /// The column names, when every key is a plain column.
     pub fn plain_columns(&self) -> Option<Vec<String>> {
         self.keys

@@ -1,8 +1,8 @@
 //! What a SQLite database can hold of a schema model, and the model's details put back on what
 //! it holds.
 //!
-//! SQLite keeps no comments, no enum types, no sequences, no index methods, no `MATCH FULL` and
-//! no serial `bigint`. Comparing a SQLite database with a model means comparing it with what SQLite would
+//! SQLite keeps no comments, no enum types, no sequences, no index methods, operator classes,
+//! `NULLS` placements or `INCLUDE` columns, no `MATCH FULL` and no serial `bigint`. Comparing a SQLite database with a model means comparing it with what SQLite would
 //! have kept of the model ([`stored_by_sqlite`]); reading a SQLite database that opdb built
 //! means putting back, from the revisions it applied, what SQLite dropped
 //! ([`restore_sqlite`]).
@@ -33,6 +33,12 @@ pub fn stored_by_sqlite(schema: &Schema) -> Schema {
         }
         for index in &mut table.indexes {
             index.method = None;
+            index.include.clear();
+            for o in &mut index.options {
+                o.opclass = None;
+                o.nulls_first = None;
+            }
+            index.normalize_options();
         }
         for key in &mut table.foreign_keys {
             // SQLite parses MATCH and ignores it.
@@ -80,6 +86,11 @@ pub fn restore_sqlite(db: &Schema, model: &Schema) -> Schema {
             };
             if let Some(k) = known.indexes.iter().find(same) {
                 index.method = k.method.clone();
+                let kept = stored.indexes.iter().find(|s| s.name == k.name);
+                if kept.is_some_and(|s| s.options == index.options) {
+                    index.options = k.options.clone();
+                    index.include = k.include.clone();
+                }
             }
         }
         for key in &mut table.foreign_keys {

@@ -1,5 +1,5 @@
-//! Indexes, matched by what they index (keys, uniqueness and whether nulls collide, predicate,
-//! method), not by name.
+//! Indexes, matched by what they index (keys with their order, operator class and collation,
+//! included columns, uniqueness and whether nulls collide, predicate, method), not by name.
 
 use super::{Phase, Plan};
 use crate::normalize::expression_key;
@@ -10,6 +10,8 @@ use crate::schema::{Index, Table};
 fn same(a: &Index, b: &Index) -> bool {
     let predicate = |i: &Index| i.predicate.as_deref().map(expression_key);
     a.keys == b.keys
+        && a.options == b.options
+        && a.include == b.include
         && a.unique == b.unique
         && a.nulls_not_distinct == b.nulls_not_distinct
         && predicate(a) == predicate(b)

@@ -373,13 +373,29 @@ fn chain(head: Expr, calls: Vec<(String, Vec<Expr>)>) -> Expr {
 
 fn index(i: &Index) -> Expr {
     let mut calls = Vec::new();
-    let head = match i.plain_columns() {
+    let head = match i.plain_columns().filter(|_| i.options.is_empty()) {
         Some(columns) => Expr::Call("Index::new".into(), vec![lit(&i.name), names(&columns)]),
         None => {
-            for key in &i.keys {
+            // Each key, then how it is ordered and compared.
+            for (n, key) in i.keys.iter().enumerate() {
                 match key {
                     IndexKey::Column(c) => calls.push(("column".to_string(), vec![lit(c)])),
                     IndexKey::Expression(e) => calls.push(("expression".to_string(), vec![lit(e)])),
+                }
+                let o = i.options_of(n);
+                if let Some(c) = &o.collation {
+                    calls.push(("collate".into(), vec![lit(c)]));
+                }
+                if let Some(c) = &o.opclass {
+                    calls.push(("opclass".into(), vec![lit(c)]));
+                }
+                if o.descending {
+                    calls.push(("desc".into(), vec![]));
+                }
+                match o.nulls_first {
+                    Some(true) => calls.push(("nulls_first".into(), vec![])),
+                    Some(false) => calls.push(("nulls_last".into(), vec![])),
+                    None => {}
                 }
             }
             Expr::Call(
@@ -388,6 +404,9 @@ fn index(i: &Index) -> Expr {
             )
         }
     };
+    if !i.include.is_empty() {
+        calls.push(("include".into(), vec![names(&i.include)]));
+    }
     if i.unique {
         calls.push(("unique".into(), vec![]));
     }

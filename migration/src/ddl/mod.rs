@@ -161,9 +161,13 @@ pub fn create_index(table: &str, index: &crate::schema::Index, with_method: bool
     let keys: Vec<String> = index
         .keys
         .iter()
-        .map(|k| match k {
-            crate::schema::IndexKey::Column(c) => ident(c),
-            crate::schema::IndexKey::Expression(e) => format!("({e})"),
+        .enumerate()
+        .map(|(n, k)| {
+            let key = match k {
+                crate::schema::IndexKey::Column(c) => ident(c),
+                crate::schema::IndexKey::Expression(e) => format!("({e})"),
+            };
+            key + &index.options_of(n).sql(ident)
         })
         .collect();
     let mut s = format!(
@@ -176,6 +180,9 @@ pub fn create_index(table: &str, index: &crate::schema::Index, with_method: bool
         s.push_str(&format!(" USING {method}"));
     }
     s.push_str(&format!(" ({})", keys.join(", ")));
+    if !index.include.is_empty() {
+        s.push_str(&format!(" INCLUDE ({})", idents(&index.include)));
+    }
     s.push_str(nulls_not_distinct(index.nulls_not_distinct));
     if let Some(predicate) = &index.predicate {
         s.push_str(&format!(" WHERE {predicate}"));

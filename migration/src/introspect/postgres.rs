@@ -14,7 +14,7 @@ use super::{take_ident, Introspection};
 use crate::normalize::closing_paren;
 use crate::objects::Unmodelled;
 use crate::schema::{
-    CheckConstraint, Column, ColumnType, Deferral, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Schema,
+    CheckConstraint, Column, ColumnType, Deferral, FkAction, ForeignKey, Index, IndexKey, KeyOptions, PrimaryKey, Schema,
     Sequence, Table, UniqueConstraint,
 };
 use anyhow::{Context, Result};
@@ -80,7 +80,7 @@ WHERE classoid = 'pg_class'::regclass AND objoid = ANY($OIDS)";
 const COLUMNS: &str = "
 SELECT attrelid::int8 AS oid, attname::text AS name, attnum::int AS attnum,
        format_type(atttypid, atttypmod) AS type, atttypid::int8 AS type_oid,
-       attnotnull AS not_null, attidentity::text AS identity
+       attnotnull AS not_null, attidentity::text AS identity, attcollation::int8 AS collation
 FROM pg_attribute
 WHERE attrelid = ANY($OIDS) AND attnum > 0 AND NOT attisdropped
 ORDER BY attrelid, attnum";
@@ -122,9 +122,20 @@ SELECT indexrelid::int8 AS oid, indrelid::int8 AS table_oid, indisunique AS is_u
                              THEN pg_get_indexdef(indexrelid, k, true) ELSE '' END
                  FROM generate_series(1, indnkeyatts::int) k ORDER BY k)
        END AS keys,
-       indkey::text AS indkey, indnkeyatts::int AS key_count, $NND AS nulls_not_distinct
+       indkey::text AS indkey, indnkeyatts::int AS key_count, $NND AS nulls_not_distinct,
+       indoption::text AS indoption, indclass::text AS indclass,
+       indcollation::text AS indcollation
 FROM pg_index
 WHERE indrelid = ANY($OIDS)";
+
+/// The operator classes the indexes use: their names, and whether each is its type's default.
+const OPCLASSES: &str = "
+SELECT oid::int8 AS oid, opcname::text AS name, opcdefault AS is_default
+FROM pg_opclass WHERE oid = ANY($OIDS)";
+
+/// Collations of index keys that differ from their column's.
+const COLLATIONS: &str = "
+SELECT oid::int8 AS oid, collname::text AS name FROM pg_collation WHERE oid = ANY($OIDS)";
 
 /// Tables of other schemas that foreign keys point at: their names and column names.
 const FOREIGN_TABLES: &str = "
@@ -307,8 +318,10 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
         }
     }
 
-    // Column names by (table, number), to name the columns of keys and indexes.
+    // Column names by (table, number), to name the columns of keys and indexes, and their
+    // collations, to see which index keys collate otherwise.
     let mut numbered: HashMap<(i64, i32), String> = HashMap::new();
+    let mut collations: HashMap<(i64, i32), i64> = HashMap::new();
     for row in reader
         .query("columns", COLUMNS, Arg::Oids(&table_oids))
         .await?
@@ -317,6 +330,7 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
         let attnum: i32 = get(&row, "attnum")?;
         let name: String = get(&row, "name")?;
         numbered.insert((oid, attnum), name.clone());
+        collations.insert((oid, attnum), get(&row, "collation")?);
         let Some(table) = tables.get(&oid).and_then(|t| schema.tables.get_mut(t)) else {
             continue;
         };
@@ -464,6 +478,60 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
         }
     }
 
+    // Each index key's options: (descending, nulls first), operator class and collation oids.
+    let numbers = |row: &QueryResult, column: &str| -> Result<Vec<i64>> {
+        get::<String>(row, column)?
+            .split_whitespace()
+            .map(|n| {
+                n.parse()
+                    .with_context(|| format!("reading {column} entry {n:?}"))
+            })
+            .collect()
+    };
+    let mut class_oids: HashSet<i64> = HashSet::new();
+    for row in &index_rows {
+        class_oids.extend(numbers(row, "indclass")?);
+    }
+    let mut classes: HashMap<i64, (String, bool)> = HashMap::new();
+    if !class_oids.is_empty() {
+        for row in reader
+            .query("operator classes", OPCLASSES, Arg::Oids(&oid_array(&class_oids)))
+            .await?
+        {
+            classes.insert(get(&row, "oid")?, (get(&row, "name")?, get(&row, "is_default")?));
+        }
+    }
+    // A key collates otherwise when its collation is neither none, nor its column's (for an
+    // expression, the database default, 100).
+    let mut odd_collations: HashSet<i64> = HashSet::new();
+    let mut key_collations: HashMap<i64, Vec<Option<i64>>> = HashMap::new();
+    for row in &index_rows {
+        let (oid, table_oid): (i64, i64) = (get(row, "oid")?, get(row, "table_oid")?);
+        let attnums = numbers(row, "indkey")?;
+        let odd: Vec<Option<i64>> = numbers(row, "indcollation")?
+            .into_iter()
+            .zip(&attnums)
+            .map(|(collation, attnum)| {
+                let own = match attnum {
+                    0 => 100,
+                    n => collations.get(&(table_oid, *n as i32)).copied().unwrap_or(0),
+                };
+                (collation != 0 && collation != own).then_some(collation)
+            })
+            .collect();
+        odd_collations.extend(odd.iter().flatten());
+        key_collations.insert(oid, odd);
+    }
+    let mut collation_names: HashMap<i64, String> = HashMap::new();
+    if !odd_collations.is_empty() {
+        for row in reader
+            .query("collations", COLLATIONS, Arg::Oids(&oid_array(&odd_collations)))
+            .await?
+        {
+            collation_names.insert(get(&row, "oid")?, get(&row, "name")?);
+        }
+    }
+
     let mut indexes = Vec::new();
     for row in index_rows {
         let oid: i64 = get(&row, "oid")?;
@@ -486,10 +554,45 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
                     .with_context(|| format!("reading index key number {n:?}"))
             })
             .collect::<Result<_>>()?;
+        // INCLUDE columns follow the keys in indkey.
+        let include: Vec<String> = numbers(&row, "indkey")?
+            .into_iter()
+            .skip(key_count.max(0) as usize)
+            .map(|n| {
+                numbered
+                    .get(&(table_oid, n as i32))
+                    .cloned()
+                    .unwrap_or_else(|| format!("#{n}"))
+            })
+            .collect();
+        let flags = numbers(&row, "indoption")?;
+        let class = numbers(&row, "indclass")?;
+        let odd_collation = key_collations.remove(&oid).unwrap_or_default();
+        let options: Vec<KeyOptions> = (0..attnums.len())
+            .map(|k| {
+                // indoption: 1 is DESC, 2 is NULLS FIRST.
+                let flag = flags.get(k).copied().unwrap_or(0);
+                let descending = flag & 1 != 0;
+                KeyOptions {
+                    descending,
+                    nulls_first: Some(flag & 2 != 0),
+                    opclass: class
+                        .get(k)
+                        .and_then(|c| classes.get(c))
+                        .filter(|(_, default)| !default)
+                        .map(|(name, _)| name.clone()),
+                    collation: odd_collation
+                        .get(k)
+                        .copied()
+                        .flatten()
+                        .and_then(|c| collation_names.get(&c).cloned()),
+                }
+            })
+            .collect();
         // Only an index with expressions has its key texts read.
         let keys: Vec<String> = get::<Option<Vec<String>>>(&row, "keys")?
             .unwrap_or_else(|| vec![String::new(); attnums.len()]);
-        let index = Index {
+        let mut index = Index {
             name: name.clone(),
             keys: keys
                 .into_iter()
@@ -508,7 +611,10 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
             nulls_not_distinct: get(&row, "nulls_not_distinct")?,
             predicate: get(&row, "predicate")?,
             method: (method != "btree").then(|| method.clone()),
+            options,
+            include,
         };
+        index.normalize_options();
         indexes.push((*rank, table_name.clone(), index));
     }
     indexes.sort_by_key(|(rank, _, _)| *rank);

@@ -7,11 +7,11 @@
 
 use super::{take_ident, unquote, Introspection};
 use crate::naming;
-use crate::normalize::strip_parens;
+use crate::normalize::{closing_paren, strip_parens};
 use crate::objects::Unmodelled;
 use crate::schema::{
     CheckConstraint, Column, ColumnType, Deferral, FkAction, ForeignKey, Index, IndexKey,
-    PrimaryKey, Schema, Table, UniqueConstraint,
+    KeyOptions, PrimaryKey, Schema, Table, UniqueConstraint,
 };
 use anyhow::{Context, Result};
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
@@ -202,14 +202,18 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
                 nulls_not_distinct: false,
             }),
             "c" => {
-                let (keys, predicate) = sql.as_deref().map(index_parts).unwrap_or_default();
-                table.indexes.push(Index {
+                let (keys, options, predicate) =
+                    sql.as_deref().map(index_parts).unwrap_or_default();
+                let mut index = Index {
                     name,
                     keys,
+                    options,
                     unique,
                     predicate,
                     ..Index::default()
-                });
+                };
+                index.normalize_options();
+                table.indexes.push(index);
             }
             _ => {} // the primary key's own index
         }
@@ -388,24 +392,50 @@ fn deferral_of(clause: &str) -> Deferral {
 }
 
 /// The keys and `WHERE` of a `CREATE INDEX` statement.
-pub(super) fn index_parts(sql: &str) -> (Vec<IndexKey>, Option<String>) {
+pub(super) fn index_parts(sql: &str) -> (Vec<IndexKey>, Vec<KeyOptions>, Option<String>) {
     let on = find_word(sql, "ON").unwrap_or(0);
     let Some((open, close)) = first_parens(&sql[on..]).map(|(o, c)| (o + on, c + on)) else {
-        return (Vec::new(), None);
+        return (Vec::new(), Vec::new(), None);
     };
-    let keys = split_top_level(&sql[open + 1..close])
-        .into_iter()
-        .map(|key| {
-            if key.starts_with('(') {
-                IndexKey::Expression(strip_parens(&key).to_string())
-            } else {
-                IndexKey::Column(unquote(&key))
-            }
-        })
-        .collect();
+    let (keys, options) = split_top_level(&sql[open + 1..close])
+        .iter()
+        .map(|key| index_key(key))
+        .unzip();
     let rest = &sql[close + 1..];
     let predicate = find_word(rest, "WHERE").map(|at| rest[at + 5..].trim().to_string());
-    (keys, predicate)
+    (keys, options, predicate)
+}
+
+/// One key of a `CREATE INDEX`: `"a" COLLATE NOCASE DESC`, `(lower(b)) ASC`.
+fn index_key(text: &str) -> (IndexKey, KeyOptions) {
+    // The key ends where its first option starts; options are looked for after a
+    // parenthesized expression (`find_word` skips quoted text itself).
+    let lead = text.len() - text.trim_start().len();
+    let start = match text[lead..].starts_with('(') {
+        true => closing_paren(text, lead).map_or(lead, |close| close + 1),
+        false => lead,
+    };
+    let tail = &text[start..];
+    let cut = ["COLLATE", "ASC", "DESC"]
+        .iter()
+        .filter_map(|w| find_word(tail, w))
+        .min()
+        .map_or(text.len(), |at| start + at);
+    let (core, options) = (text[..cut].trim(), &text[cut..]);
+    let mut o = KeyOptions {
+        descending: find_word(options, "DESC").is_some(),
+        ..KeyOptions::default()
+    };
+    if let Some(at) = find_word(options, "COLLATE") {
+        let (name, _) = take_ident(&options[at + 7..]);
+        o.collation = Some(name);
+    }
+    let key = if core.starts_with('(') {
+        IndexKey::Expression(strip_parens(core).to_string())
+    } else {
+        IndexKey::Column(unquote(core))
+    };
+    (key, o)
 }
 
 /// The characters of SQL text `s` that are code, with their byte offsets: string literals,
@@ -537,8 +567,9 @@ mod tests {
                 ("positive".to_string(), "id > 0".to_string())
             ]
         );
-        let (keys, predicate) =
+        let (keys, _, predicate) =
             index_parts("CREATE UNIQUE INDEX ix ON t (a, (lower(b))) WHERE a IS NOT NULL");
+
         assert_eq!(
             keys,
             [
@@ -555,6 +586,32 @@ mod tests {
         assert_eq!(
             parse_type("NUMERIC(10, 2)"),
             ColumnType::Numeric(Some((10, 2)))
+        );
+        let (keys, options, _) = index_parts(
+            "CREATE INDEX ix ON t (\"desc\" DESC, (lower(b)) COLLATE NOCASE, c ASC, \"x y\" COLLATE \"C\" DESC)",
+        );
+        assert_eq!(
+            keys,
+            [
+                IndexKey::Column("desc".into()),
+                IndexKey::Expression("lower(b)".into()),
+                IndexKey::Column("c".into()),
+                IndexKey::Column("x y".into()),
+            ]
+        );
+        let desc = |d: bool, c: Option<&str>| KeyOptions {
+            descending: d,
+            collation: c.map(String::from),
+            ..KeyOptions::default()
+        };
+        assert_eq!(
+            options,
+            [
+                desc(true, None),
+                desc(false, Some("NOCASE")),
+                desc(false, None),
+                desc(true, Some("C")),
+            ]
         );
     }
 }
