@@ -1074,6 +1074,18 @@ async fn a_rebuild_keeps_columns_that_raw_sql_added() {
         )
         .await
         .unwrap();
+        // A trigger and an index made by hand, which the rebuild must keep.
+        let sqlite = url.starts_with("sqlite");
+        if sqlite {
+            db.execute_unprepared(
+                "CREATE TABLE audit (exposure_id INTEGER);
+                 CREATE TRIGGER exposure_audit AFTER INSERT ON exposure
+                 BEGIN INSERT INTO audit VALUES (NEW.exposure_id); END;
+                 CREATE INDEX ix_raw_note ON exposure (raw_note DESC)",
+            )
+            .await
+            .unwrap();
+        }
         assert_eq!(
             p.upgrade("rawsql", &url, "head").await,
             ids(&["m2m2m2m2m2m2"])
@@ -1094,6 +1106,27 @@ async fn a_rebuild_keeps_columns_that_raw_sql_added() {
             scalar(&db, "SELECT count(*) FROM exposure WHERE note = 'none'").await,
             1
         );
+        if sqlite {
+            assert_eq!(
+                scalar(&db, "SELECT count(*) FROM audit WHERE exposure_id = 2").await,
+                1,
+                "the trigger survived the rebuild and fired"
+            );
+            assert_eq!(
+                scalar(
+                    &db,
+                    "SELECT count(*) FROM sqlite_master WHERE name = 'ix_raw_note' \
+                     AND sql LIKE '%DESC%'"
+                )
+                .await,
+                1,
+                "the index survived the rebuild, descending"
+            );
+            // The raw `DROP COLUMN` of the downgrade would trip over it (SQLite's own rule).
+            db.execute_unprepared("DROP INDEX ix_raw_note")
+                .await
+                .unwrap();
+        }
         p.downgrade("rawsql", &url, "b2b2b2b2b2b2").await;
         assert_eq!(exposure_columns(&db).await, 4, "{url}");
         assert_eq!(scalar(&db, "SELECT count(*) FROM exposure").await, 2);

@@ -172,6 +172,7 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
             indexes,
             checks,
             name: table_name,
+            sqlite_triggers: Vec::new(),
         },
         relations,
         column_renames,

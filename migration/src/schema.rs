@@ -45,6 +45,10 @@ pub struct Table {
     pub foreign_keys: Vec<ForeignKey>,
     pub indexes: Vec<Index>,
     pub checks: Vec<CheckConstraint>,
+    /// SQLite only: the `CREATE TRIGGER` statements of the table's triggers, as SQLite keeps
+    /// them. The model cannot express triggers (they are reported as such); this is only so
+    /// that a table rebuild, whose `DROP TABLE` drops them, makes them again.
+    pub sqlite_triggers: Vec<String>,
 }
 
 impl Table {

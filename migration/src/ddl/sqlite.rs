@@ -138,6 +138,9 @@ fn rebuild(before: &Table, after: &Table, sources: &[(String, String)]) -> Vec<S
             .iter()
             .map(|i| create_index(&after.name, i, false)),
     );
+    // `DROP TABLE` dropped the table's triggers: make them again, as SQLite had them (one that
+    // reads a column the rebuild removed fails here, and the revision with it).
+    out.extend(before.sqlite_triggers.iter().cloned());
     out
 }
 

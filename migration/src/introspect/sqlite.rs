@@ -49,7 +49,7 @@ ORDER BY m.name, il.name, ii.seqno";
 
 /// Views and triggers, which the model cannot express.
 const OTHER_OBJECTS: &str = "
-SELECT type, name, tbl_name FROM sqlite_master
+SELECT type, name, tbl_name, sql FROM sqlite_master
 WHERE type IN ('view', 'trigger')
 ORDER BY type, name";
 
@@ -228,10 +228,19 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
         let name: String = get(&row, "name")?;
         schema.unmodelled.push(match get::<String>(&row, "type")?.as_str() {
             "view" => Unmodelled::new("view", &name),
-            _ => Unmodelled {
-                table: Some(get(&row, "tbl_name")?),
-                ..Unmodelled::new("trigger", &name)
-            },
+            _ => {
+                let table: String = get(&row, "tbl_name")?;
+                if let (Some(t), Some(sql)) = (
+                    schema.tables.get_mut(&table),
+                    get::<Option<String>>(&row, "sql")?,
+                ) {
+                    t.sqlite_triggers.push(sql);
+                }
+                Unmodelled {
+                    table: Some(table),
+                    ..Unmodelled::new("trigger", &name)
+                }
+            }
         });
     }
     schema.unmodelled.sort();
