@@ -346,7 +346,8 @@ pub type DataFn = Box<dyn for<'a> Fn(&'a DatabaseTransaction) -> DataFuture<'a> 
 
 /// One recorded step of a revision.
 pub enum Step {
-    Op(Op),
+    /// Boxed: an op (a whole table, say) is much larger than a data migration.
+    Op(Box<Op>),
     Data(DataFn),
 }
 
@@ -364,7 +365,7 @@ pub fn step_ops(steps: &[Step]) -> Vec<&Op> {
     steps
         .iter()
         .filter_map(|step| match step {
-            Step::Op(op) => Some(op),
+            Step::Op(op) => Some(op.as_ref()),
             Step::Data(_) => None,
         })
         .collect()
@@ -397,7 +398,7 @@ impl Ops {
     /// The schema operations recorded so far, without the data migrations.
     pub fn ops(&self) -> impl Iterator<Item = &Op> {
         self.steps.iter().filter_map(|s| match s {
-            Step::Op(op) => Some(op),
+            Step::Op(op) => Some(op.as_ref()),
             Step::Data(_) => None,
         })
     }
@@ -414,7 +415,7 @@ impl Ops {
     /// Records `op`, with the names of the keys it creates filled in.
     pub fn push(&mut self, mut op: Op) -> &mut Self {
         op.fill_names();
-        self.steps.push(Step::Op(op));
+        self.steps.push(Step::Op(Box::new(op)));
         self
     }
 

@@ -47,7 +47,10 @@ pub fn statements(ops: &Ops, backend: DbBackend) -> Result<Option<Vec<Statement>
         let steps = &ops.steps[run];
         if steps
             .iter()
-            .any(|s| matches!(s, Step::Op(Op::Execute { .. }) | Step::Data(_)))
+            .any(|s| match s {
+                Step::Op(op) => matches!(**op, Op::Execute { .. }),
+                Step::Data(_) => true,
+            })
         {
             return Ok(None);
         }
