@@ -578,3 +578,61 @@ async fn the_table_options_revision_builds_what_the_sql_builds_and_downgrades_to
     assert!(got == wanted, "{}", first_difference(&got, &wanted));
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// Defaults compare by value: spellings the database stores differently but that give every
+/// new row the same value are no difference, and a different value is one. The judge is the
+/// database itself: a row inserted with `DEFAULT VALUES` into each.
+#[tokio::test]
+async fn defaults_compare_by_the_value_they_give() {
+    const TABLE: &str = "CREATE TABLE t (id integer, n numeric(10,2) DEFAULT {n}, \
+                         f boolean DEFAULT {f}, r real DEFAULT {r});";
+    let build =
+        |n: &str, f: &str, r: &str| TABLE.replace("{n}", n).replace("{f}", f).replace("{r}", r);
+    for (backend, same, other) in [
+        (
+            DbBackend::Postgres,
+            [("5", "false", "0.5"), ("5.00", "'f'", "'0.50'")],
+            ("6", "'false'", "0.5"),
+        ),
+        // SQLite keeps a quoted boolean default as text: 'false' is not false there.
+        (
+            DbBackend::Sqlite,
+            [("5", "false", "0.5"), ("5.0", "0", "0.50")],
+            ("5", "'false'", "0.5"),
+        ),
+    ] {
+        let mut dbs = Vec::new();
+        for (n, f, r) in same.iter().chain([&other]) {
+            let Some(db) = common::database(backend, "defaults").await else {
+                return;
+            };
+            common::execute(&db.url, &build(n, f, r)).await;
+            common::execute(&db.url, "INSERT INTO t DEFAULT VALUES").await;
+            dbs.push(db);
+        }
+        let mut values = Vec::new();
+        for db in &dbs {
+            let conn = migration::db::connect(&db.url).await.unwrap();
+            let row = conn
+                .query_one_raw(sea_orm::Statement::from_string(
+                    backend,
+                    "SELECT CAST(n AS TEXT) AS n, CAST(f AS TEXT) AS f, CAST(r AS TEXT) AS r FROM t",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let get = |c: &str| row.try_get::<String>("", c).unwrap();
+            values.push((get("n"), get("f"), get("r")));
+            conn.close().await.ok();
+        }
+        assert_eq!(values[0], values[1], "{backend:?}: the same values");
+        assert_ne!(values[0], values[2], "{backend:?}: another value");
+        let same_diff = common::diff(&dbs[0].url, &dbs[1].url, false).await;
+        assert_eq!(same_diff.trim(), "// No differences", "{backend:?}");
+        let other_diff = common::diff(&dbs[0].url, &dbs[2].url, false).await;
+        assert!(
+            other_diff.contains("alter_column"),
+            "{backend:?}: {other_diff}"
+        );
+    }
+}

@@ -34,9 +34,63 @@ fn table_in_place(table: &mut Table) {
     }
 }
 
-/// A default as one canonical text: outer parentheses and casts of literals gone, numbers
-/// unquoted where the column is numeric, `TRUE`/`FALSE`/`NULL` in lower case.
+/// A default as one canonical text, so that defaults compare by value: outer parentheses and
+/// casts of literals gone; on a numeric column numbers unquoted and written one way (`5`,
+/// `'5'`, `5.0` and `05.00` are `5`); on a boolean column every spelling PostgreSQL takes for
+/// true or false (`'false'`, `'f'`, `'no'`, `'off'`, `'0'`) is `false` or `true`;
+/// `TRUE`/`FALSE`/`NULL` in lower case.
 pub fn default_expr(expr: &str, ty: &ColumnType) -> String {
+    let e = default_text(expr, ty);
+    if is_numeric(ty) {
+        if let Some(number) = plain_decimal(&e) {
+            return number;
+        }
+    }
+    if *ty == ColumnType::Boolean {
+        let unquoted = e
+            .strip_prefix('\'')
+            .and_then(|s| s.strip_suffix('\''))
+            .unwrap_or(&e)
+            .trim()
+            .to_ascii_lowercase();
+        match unquoted.as_str() {
+            "true" | "t" | "yes" | "y" | "on" | "1" => return "true".into(),
+            "false" | "f" | "no" | "n" | "off" | "0" => return "false".into(),
+            _ => {}
+        }
+    }
+    e
+}
+
+/// A decimal number without exponent written one way: no sign but a needed `-`, no leading
+/// zeros, no trailing zeros after the point, no point without a fraction (`-0.50` is `-0.5`,
+/// `+007.0` is `7`, `-0` is `0`); `None` for anything else.
+fn plain_decimal(text: &str) -> Option<String> {
+    let (negative, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let whole = whole.trim_start_matches('0');
+    let fraction = fraction.trim_end_matches('0');
+    let mut out = String::new();
+    if negative && !(whole.is_empty() && fraction.is_empty()) {
+        out.push('-');
+    }
+    out.push_str(if whole.is_empty() { "0" } else { whole });
+    if !fraction.is_empty() {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    Some(out)
+}
+
+fn default_text(expr: &str, ty: &ColumnType) -> String {
     let mut e = strip_parens(expr.trim()).to_string();
     if let Some(end) = literal_end(&e) {
         // `'x'::character varying` and `'{}'::integer[]`: the cast only restates the column's type.
@@ -248,6 +302,28 @@ pub fn closing_paren(s: &str, open: usize) -> Option<usize> {
 mod tests {
     use super::*;
     use ColumnType as T;
+
+    #[test]
+    fn defaults_compare_by_value() {
+        use crate::schema::ColumnType as T;
+        let n = T::Numeric(Some((10, 2)));
+        for spelling in ["5", "'5'", "5.0", "'5.00'::numeric", "(5)::numeric", "+005", "05.000"] {
+            assert_eq!(default_expr(spelling, &n), "5", "{spelling}");
+        }
+        assert_eq!(default_expr("-0.50", &T::Double), "-0.5");
+        assert_eq!(default_expr("'-0'", &T::Integer), "0");
+        assert_eq!(default_expr("(-1)::integer", &T::Integer), "-1");
+        assert_eq!(default_expr("1e3", &T::Double), "1e3");
+        assert_eq!(default_expr("'5'", &T::Text), "'5'");
+        assert_ne!(default_expr("5", &n), default_expr("6", &n));
+        for spelling in ["false", "'false'", "FALSE", "'f'", "'no'", "'off'", "'0'", "'False'"] {
+            assert_eq!(default_expr(spelling, &T::Boolean), "false", "{spelling}");
+        }
+        for spelling in ["true", "'true'", "'t'", "'yes'", "'on'", "'1'", "TRUE"] {
+            assert_eq!(default_expr(spelling, &T::Boolean), "true", "{spelling}");
+        }
+        assert_eq!(default_expr("'false'", &T::Text), "'false'");
+    }
 
     #[test]
     fn defaults_lose_casts_and_parentheses() {

@@ -109,10 +109,19 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
         let autoincrement = declared
             .get(&table_name)
             .is_some_and(|d| d.autoincrement.as_deref() == Some(name.as_str()));
+        let ty = parse_type(&ty);
+        let mut default: Option<String> = get(&row, "default_expr")?;
+        // SQLite stores a quoted default of a boolean column as that text ('false' is not 0):
+        // say so, so that it is not taken for the boolean PostgreSQL would make of it.
+        if let (ColumnType::Boolean, Some(d)) = (&ty, &default) {
+            if d.starts_with('\'') {
+                default = Some(format!("CAST({d} AS TEXT)"));
+            }
+        }
         table.columns.push(Column {
-            ty: parse_type(&ty),
+            ty,
             nullable: get::<i64>(&row, "not_null")? == 0 && !autoincrement,
-            default: get(&row, "default_expr")?,
+            default,
             comment: None,
             auto_increment: autoincrement,
             name,
