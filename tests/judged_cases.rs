@@ -206,6 +206,48 @@ CREATE INDEX ix_visit_lower ON visit ((lower(name)) DESC, id);",
         )),
     },
     Case {
+        name: "keys, checks and indexes renamed",
+        parent: true,
+        pg: Some((
+            "CREATE TABLE child (id integer CONSTRAINT child_pkey PRIMARY KEY, parent_id integer,
+                 code text, n integer,
+                 CONSTRAINT child_code_key UNIQUE (code),
+                 CONSTRAINT child_n_check CHECK (n > 0),
+                 CONSTRAINT child_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parent (id));
+             CREATE INDEX ix_child_n ON child (n);",
+            "CREATE TABLE child (id integer CONSTRAINT child_pk PRIMARY KEY, parent_id integer,
+                 code text, n integer,
+                 CONSTRAINT child_code_unique UNIQUE (code),
+                 CONSTRAINT n_positive CHECK (n > 0),
+                 CONSTRAINT child_to_parent FOREIGN KEY (parent_id) REFERENCES parent (id));
+             CREATE INDEX child_n_idx ON child (n);",
+        )),
+        sqlite: Some((
+            "CREATE TABLE child (
+    id INTEGER NOT NULL,
+    parent_id INTEGER,
+    code TEXT,
+    n INTEGER,
+    CONSTRAINT child_pkey PRIMARY KEY (id),
+    CONSTRAINT child_code_key UNIQUE (code),
+    CONSTRAINT child_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parent (id),
+    CONSTRAINT child_n_check CHECK (n > 0)
+);
+CREATE INDEX ix_child_n ON child (n);",
+            "CREATE TABLE child (
+    id INTEGER NOT NULL,
+    parent_id INTEGER,
+    code TEXT,
+    n INTEGER,
+    CONSTRAINT child_pk PRIMARY KEY (id),
+    CONSTRAINT child_code_unique UNIQUE (code),
+    CONSTRAINT child_to_parent FOREIGN KEY (parent_id) REFERENCES parent (id),
+    CONSTRAINT n_positive CHECK (n > 0)
+);
+CREATE INDEX child_n_idx ON child (n);",
+        )),
+    },
+    Case {
         name: "keywords as table, column, key and index names",
         parent: false,
         pg: Some((

@@ -157,6 +157,43 @@ fn apply_named(schema: &mut Schema, op: &Op) -> Result<()> {
                 bail!("table {table} has no index {name}");
             }
         }
+        Op::RenameConstraint { table, from, to } => {
+            let t = table_mut(schema, table)?;
+            let names = t
+                .primary_key
+                .iter_mut()
+                .map(|k| &mut k.name)
+                .chain(t.uniques.iter_mut().map(|u| &mut u.name))
+                .chain(t.foreign_keys.iter_mut().map(|f| &mut f.name))
+                .chain(t.checks.iter_mut().map(|c| &mut c.name));
+            let mut found = None;
+            for name in names {
+                if name.as_deref() == Some(to.as_str()) {
+                    bail!("table {table} already has a constraint {to}");
+                }
+                if name.as_deref() == Some(from.as_str()) {
+                    found = Some(name);
+                }
+            }
+            match found {
+                Some(name) => *name = Some(to.clone()),
+                None => bail!("table {table} has no constraint {from}"),
+            }
+        }
+        Op::RenameIndex { table, from, to } => {
+            if schema
+                .tables
+                .values()
+                .any(|t| t.indexes.iter().any(|i| i.name == *to))
+            {
+                bail!("index {to} already exists");
+            }
+            let t = table_mut(schema, table)?;
+            match t.indexes.iter_mut().find(|i| i.name == *from) {
+                Some(index) => index.name = to.clone(),
+                None => bail!("table {table} has no index {from}"),
+            }
+        }
         Op::SetTableComment { table, comment } => {
             table_mut(schema, table)?.comment = comment.clone()
         }

@@ -90,6 +90,18 @@ pub enum Op {
         /// The index as it was, when the producer knew it.
         existing: Existing<Index>,
     },
+    /// Renames a primary key, unique, foreign key or check constraint of `table`.
+    RenameConstraint {
+        table: String,
+        from: String,
+        to: String,
+    },
+    /// Renames an index of `table`.
+    RenameIndex {
+        table: String,
+        from: String,
+        to: String,
+    },
     SetTableComment {
         table: String,
         comment: Option<String>,
@@ -194,6 +206,8 @@ impl Op {
             | Op::DropConstraint { table, .. }
             | Op::CreateIndex { table, .. }
             | Op::DropIndex { table, .. }
+            | Op::RenameConstraint { table, .. }
+            | Op::RenameIndex { table, .. }
             | Op::SetTableComment { table, .. } => Some(table),
             _ => None,
         }
@@ -587,6 +601,23 @@ impl Ops {
         self.push(Op::SetTableComment {
             table: table.into(),
             comment: comment.map(str::to_string),
+        })
+    }
+
+    /// Renames a primary key, unique, foreign key or check constraint.
+    pub fn rename_constraint(&mut self, table: &str, from: &str, to: &str) -> &mut Self {
+        self.push(Op::RenameConstraint {
+            table: table.into(),
+            from: from.into(),
+            to: to.into(),
+        })
+    }
+
+    pub fn rename_index(&mut self, table: &str, from: &str, to: &str) -> &mut Self {
+        self.push(Op::RenameIndex {
+            table: table.into(),
+            from: from.into(),
+            to: to.into(),
         })
     }
 

@@ -1,4 +1,5 @@
-//! Primary keys, unique constraints, foreign keys and checks, matched by structure.
+//! Primary keys, unique constraints, foreign keys and checks, matched by structure; one that
+//! matches under another name is renamed.
 //!
 //! A unique constraint on exactly the primary key's columns adds nothing and is left out on
 //! both sides. A foreign key that stays the same is still dropped and made again when what it
@@ -94,10 +95,30 @@ fn same_unique(a: &UniqueConstraint, b: &UniqueConstraint) -> bool {
     a.columns == b.columns && a.nulls_not_distinct == b.nulls_not_distinct
 }
 
+/// A rename of a kept key or check whose name differs (both named).
+fn rename(table: &str, old: &Option<String>, new: &Option<String>, plan: &mut Plan) {
+    let (from, to) = (name_of(old), name_of(new));
+    if !from.is_empty() && !to.is_empty() && from != to {
+        plan.push(
+            Phase::RenameKeys,
+            Op::RenameConstraint {
+                table: table.to_string(),
+                from: from.to_string(),
+                to: to.to_string(),
+            },
+        );
+    }
+}
+
 pub(super) fn compare(before: &Table, after: &Table, rebuilt: &Rebuilt, plan: &mut Plan) {
     let table = &after.name;
     let t = || table.clone();
 
+    if let (Some(old), Some(new)) = (&before.primary_key, &after.primary_key) {
+        if old.columns == new.columns {
+            rename(table, &old.name, &new.name, plan);
+        }
+    }
     if before.primary_key_columns() != after.primary_key_columns() {
         if let Some(pk) = &before.primary_key {
             plan.push(
@@ -124,7 +145,7 @@ pub(super) fn compare(before: &Table, after: &Table, rebuilt: &Rebuilt, plan: &m
     for unique in uniques(before) {
         match unmatched.iter().position(|u| same_unique(u, unique)) {
             Some(at) => {
-                unmatched.remove(at);
+                rename(table, &unique.name, &unmatched.remove(at).name, plan);
             }
             None => plan.push(
                 Phase::DropUniques,
@@ -160,6 +181,9 @@ pub(super) fn compare(before: &Table, after: &Table, rebuilt: &Rebuilt, plan: &m
                 },
             );
         }
+        if let Some(kept) = again.filter(|_| !rebuilt.disturbs(table, fk)) {
+            rename(table, &fk.name, &kept.name, plan);
+        }
         if let Some(key) = again.filter(|_| rebuilt.disturbs(table, fk)) {
             plan.push(
                 Phase::CreateForeignKeys,
@@ -188,7 +212,7 @@ pub(super) fn compare(before: &Table, after: &Table, rebuilt: &Rebuilt, plan: &m
             .position(|c| expression_key(&c.expression) == key)
         {
             Some(at) => {
-                unmatched.remove(at);
+                rename(table, &check.name, &unmatched.remove(at).name, plan);
             }
             None => plan.push(
                 Phase::DropChecks,

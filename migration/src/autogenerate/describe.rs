@@ -94,6 +94,10 @@ pub fn op(op: &Op) -> String {
             }
         ),
         Op::DropIndex { table, name, .. } => format!("drop index {name} of {table}"),
+        Op::RenameConstraint { table, from, to } => {
+            format!("rename constraint {from} of {table} to {to}")
+        }
+        Op::RenameIndex { table, from, to } => format!("rename index {from} of {table} to {to}"),
         Op::SetTableComment { table, .. } => format!("change the comment of table {table}"),
         Op::CreateEnum { name, labels } => {
             format!("add enum type {name} ({})", labels.join(", "))

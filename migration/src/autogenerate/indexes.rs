@@ -1,5 +1,6 @@
 //! Indexes, matched by what they index (keys with their order, operator class and collation,
-//! included columns, uniqueness and whether nulls collide, predicate, method), not by name.
+//! included columns, uniqueness and whether nulls collide, predicate, method), not by name; one
+//! that matches under another name is renamed.
 
 use super::{Phase, Plan};
 use crate::normalize::expression_key;
@@ -24,7 +25,17 @@ pub(super) fn compare(before: &Table, after: &Table, plan: &mut Plan) {
     for index in &before.indexes {
         match unmatched.iter().position(|i| same(i, index)) {
             Some(at) => {
-                unmatched.remove(at);
+                let kept = unmatched.remove(at);
+                if kept.name != index.name {
+                    plan.push(
+                        Phase::RenameKeys,
+                        Op::RenameIndex {
+                            table: table.clone(),
+                            from: index.name.clone(),
+                            to: kept.name.clone(),
+                        },
+                    );
+                }
             }
             None => plan.push(
                 Phase::DropIndexes,

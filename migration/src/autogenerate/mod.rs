@@ -63,6 +63,9 @@ enum Phase {
     DropChecks,
     DropPrimaryKeys,
     DropColumns,
+    /// Keys, checks and indexes that stay but are named otherwise (after the drops, so that a
+    /// name a dropped one had is free).
+    RenameKeys,
     AddColumns,
     AlterColumns,
     CreatePrimaryKeys,

@@ -634,6 +634,12 @@ fn statement(o: &Op) -> Expr {
         }
         Op::CreateIndex { table, index: i } => call("create_index", vec![lit(table), index(i)]),
         Op::DropIndex { table, name, .. } => call("drop_index", vec![lit(table), lit(name)]),
+        Op::RenameConstraint { table, from, to } => {
+            call("rename_constraint", vec![lit(table), lit(from), lit(to)])
+        }
+        Op::RenameIndex { table, from, to } => {
+            call("rename_index", vec![lit(table), lit(from), lit(to)])
+        }
         Op::SetTableComment { table, comment } => {
             call("set_table_comment", vec![lit(table), optional(comment)])
         }

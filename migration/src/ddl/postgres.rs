@@ -433,6 +433,15 @@ fn statements(op: &Op, before: &Schema) -> Result<Vec<Stmt>> {
         )],
         Op::CreateIndex { table, index } => one(create_index(table, index, true)),
         Op::DropIndex { name, .. } => one(format!("DROP INDEX {}", ident(name))),
+        Op::RenameConstraint { table, from, to } => one(format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+            ident(table),
+            ident(from),
+            ident(to)
+        )),
+        Op::RenameIndex { from, to, .. } => {
+            one(format!("ALTER INDEX {} RENAME TO {}", ident(from), ident(to)))
+        }
         Op::SetTableComment { table, comment } => one(comment_sql(table, None, comment.as_deref())),
         Op::CreateEnum { name, labels } => {
             let labels: Vec<String> = labels.iter().map(|l| literal(l)).collect();

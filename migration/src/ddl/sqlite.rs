@@ -230,7 +230,8 @@ fn needs_rebuild(op: &Op, before: &Schema) -> Result<bool> {
         | Op::CreateUnique { .. }
         | Op::CreateForeignKey { .. }
         | Op::CreateCheck { .. }
-        | Op::DropConstraint { .. } => true,
+        | Op::DropConstraint { .. }
+        | Op::RenameConstraint { .. } => true,
         _ => false,
     })
 }
@@ -277,8 +278,25 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
         | Op::CreateUnique { table, .. }
         | Op::CreateForeignKey { table, .. }
         | Op::CreateCheck { table, .. }
-        | Op::DropConstraint { table, .. } => {
+        | Op::DropConstraint { table, .. }
+        | Op::RenameConstraint { table, .. } => {
             anyhow::bail!("a key or check of {table} can only change by a rebuild")
+        }
+        // SQLite cannot rename an index: it is made again under its new name.
+        Op::RenameIndex { table: name, from, to } => {
+            let index = table(before, name)?
+                .indexes
+                .iter()
+                .find(|i| i.name == *from)
+                .ok_or_else(|| anyhow!("table {name} has no index {from}"))?;
+            let renamed = crate::schema::Index {
+                name: to.clone(),
+                ..index.clone()
+            };
+            vec![
+                format!("DROP INDEX {}", ident(from)),
+                create_index(name, &renamed, false),
+            ]
         }
         Op::CreateIndex { table, index } => vec![create_index(table, index, false)],
         Op::DropIndex { name, .. } => vec![format!("DROP INDEX {}", ident(name))],
