@@ -205,8 +205,22 @@ fn every_parser(s: &str) {
     sqlite::Declared::parse(s, s);
     sqlite::Declared::parse("t", &format!("CREATE TABLE t ({s})"));
     sqlite::Declared::parse("t", &format!("CREATE TABLE t (c {s} CHECK ({s}), {s})"));
+    sqlite::Declared::parse(
+        "t",
+        &format!("CREATE TABLE t (a INTEGER, FOREIGN KEY (a) REFERENCES p (id) {s})"),
+    );
+    // Identifiers and keys as the SQL writers quote them, and alembic.toml's patterns.
+    crate::ddl::ident(s);
+    let index = crate::schema::Index::new("ix", [s]).desc().collate(s).opclass(s);
+    crate::ddl::create_index(s, &index, true);
+    let _ = crate::objects::Filter::new(&[s.to_string()], &[format!("view:{s}")])
+        .map(|f| f.admits("table", s));
+    crate::objects::Filter::new(&[], &["*a?*".into()])
+        .map(|f| f.admits("view", s))
+        .ok();
     let _ = sqlite::index_parts(s);
-    sqlite::index_parts(&format!("CREATE INDEX ix ON t ({s}) WHERE {s}"));
+    let _ = sqlite::index_parts(&format!("CREATE INDEX ix ON t ({s}) WHERE {s}"));
+    let _ = sqlite::index_parts(&format!("CREATE INDEX ix ON t (({s}) COLLATE {s} DESC, {s})"));
     sqlite::split_top_level(s);
     sqlite::paren_body(s);
     sqlite::find_word(s, "CHECK");
