@@ -32,7 +32,8 @@ CREATE TYPE pair AS (a integer, b integer);
 CREATE RULE visit_keep AS ON DELETE TO visit WHERE old.id = 0 DO INSTEAD NOTHING;
 CREATE POLICY visit_own ON visit USING (owner = current_user);
 CREATE STATISTICS visit_stats (dependencies) ON id, owner FROM visit;
-CREATE TABLE measurement (at date NOT NULL, v real) PARTITION BY RANGE (at);
+CREATE TABLE measurement (at date NOT NULL, v real, v2 real GENERATED ALWAYS AS (v * 2) STORED)
+    PARTITION BY RANGE (at);
 CREATE TABLE measurement_2026 PARTITION OF measurement
     FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
 "#;
@@ -46,6 +47,7 @@ const EXPECTED_PG: &[&str] = &[
     "function bump(a integer)",
     "function bump(a text)",
     "function touch()",
+    "generated column v2 on measurement",
     "materialized view stats",
     "partition measurement_2026",
     "policy visit_own on visit",
@@ -119,7 +121,7 @@ async fn every_object_the_model_cannot_express_is_reported_until_excluded() {
     common::execute(
         &bare.url,
         "CREATE TABLE visit (id integer PRIMARY KEY, during tsrange, owner text);
-         CREATE TABLE measurement (at date NOT NULL, v real) PARTITION BY RANGE (at);",
+         CREATE TABLE measurement (at date NOT NULL, v real, v2 real) PARTITION BY RANGE (at);",
     )
     .await;
 
@@ -222,7 +224,8 @@ async fn sqlite_views_and_triggers_are_reported() {
     let db = common::sqlite("unmodelled");
     common::execute(
         &db.url,
-        "CREATE TABLE visit (id INTEGER NOT NULL, CONSTRAINT visit_pkey PRIMARY KEY (id));
+        "CREATE TABLE visit (id INTEGER NOT NULL, n INTEGER, twice INTEGER AS (n * 2),
+                             CONSTRAINT visit_pkey PRIMARY KEY (id));
          CREATE VIEW recent AS SELECT id FROM visit WHERE id > 10;
          CREATE TRIGGER visit_touch AFTER UPDATE ON visit BEGIN SELECT 1; END;",
     )
@@ -236,6 +239,31 @@ async fn sqlite_views_and_triggers_are_reported() {
         "{out}"
     );
     assert!(out.contains("- view recent: opdb cannot model"), "{out}");
+    assert!(
+        out.contains("- generated column twice on visit: opdb cannot model"),
+        "{out}"
+    );
+    // A rebuild would make the generated column plain: it is refused, saying why.
+    let live = common::introspect(&db.url).await;
+    assert_eq!(
+        live.tables["visit"]
+            .column("twice")
+            .map(|c| c.default.clone()),
+        Some(None),
+        "the generated column is read, without its expression as a default"
+    );
+    let drop_n = migration::ops::Op::DropColumn {
+        table: "visit".into(),
+        column: "id".into(),
+        existing: Default::default(),
+    };
+    let e = migration::ddl::sqlite::render(&drop_n, &live)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("generated column twice would come back as a plain column"),
+        "{e}"
+    );
     let p = Project::new("sqlite_excluded", &["table:*", "view:recent"]);
     let (ok, out) = p.run(&["--url", &db.url, "check"]).await;
     assert!(ok, "the trigger goes with its excluded table: {out}");

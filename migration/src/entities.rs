@@ -173,6 +173,7 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
             checks,
             name: table_name,
             sqlite_triggers: Vec::new(),
+            sqlite_generated: Vec::new(),
         },
         relations,
         column_renames,

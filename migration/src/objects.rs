@@ -26,6 +26,7 @@ pub const KINDS: &[&str] = &[
     "rule",
     "policy",
     "exclusion_constraint",
+    "generated_column",
     "statistics",
     "extension",
 ];

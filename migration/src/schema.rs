@@ -49,6 +49,9 @@ pub struct Table {
     /// them. The model cannot express triggers (they are reported as such); this is only so
     /// that a table rebuild, whose `DROP TABLE` drops them, makes them again.
     pub sqlite_triggers: Vec<String>,
+    /// SQLite only: the columns SQLite computes (`GENERATED ALWAYS AS`), which the model
+    /// cannot express (they are reported): a rebuild would make them plain, so it refuses.
+    pub sqlite_generated: Vec<String>,
 }
 
 impl Table {

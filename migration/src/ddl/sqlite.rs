@@ -184,12 +184,20 @@ fn sources(op: &Op, old: &Table, new: &Table) -> Vec<(String, Source)> {
 }
 
 /// The rebuild from `old` to `new`, filling the columns from `sources`.
-fn rebuild_with(old: &Table, new: &Table, sources: &[(String, Source)]) -> Vec<String> {
+fn rebuild_with(old: &Table, new: &Table, sources: &[(String, Source)]) -> Result<Vec<String>> {
+    if let Some(column) = old.sqlite_generated.first() {
+        anyhow::bail!(
+            "table {} would have to be rebuilt, and its generated column {column} would come \
+             back as a plain column (opdb cannot model generated columns): make this change \
+             with op.execute instead",
+            old.name
+        );
+    }
     let sources: Vec<(String, String)> = sources
         .iter()
         .map(|(c, source)| (c.clone(), source.sql()))
         .collect();
-    rebuild(old, new, &sources)
+    Ok(rebuild(old, new, &sources))
 }
 
 fn table<'a>(schema: &'a Schema, name: &str) -> Result<&'a Table> {
@@ -243,7 +251,7 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
         let mut after = before.clone();
         apply(&mut after, op)?;
         let new = table(&after, name)?;
-        return Ok(rebuild_with(old, new, &sources(op, old, new)));
+        return rebuild_with(old, new, &sources(op, old, new));
     }
     let alter = |t: &str, what: String| format!("ALTER TABLE {} {what}", ident(t));
     Ok(match op {
@@ -341,12 +349,12 @@ pub fn render_run(ops: &[&Op], before: &Schema) -> Result<Vec<String>> {
         let new = table(&model, name)?;
         let step = sources(op, &old, new);
         if !segment.takes(&step) {
-            out.extend(segment.finish(&old));
+            out.extend(segment.finish(&old)?);
             segment = Segment::new(&old);
         }
         segment.add(step, in_place);
     }
-    out.extend(segment.finish(table(&model, name)?));
+    out.extend(segment.finish(table(&model, name)?)?);
     Ok(out)
 }
 
@@ -409,9 +417,9 @@ impl Segment {
     }
 
     /// The segment's statements, given the table as it leaves it.
-    fn finish(self, end: &Table) -> Vec<String> {
+    fn finish(self, end: &Table) -> Result<Vec<String>> {
         match self.in_place {
-            Some(sqls) => sqls,
+            Some(sqls) => Ok(sqls),
             None => {
                 let sources: Vec<(String, Source)> = self
                     .columns

@@ -80,7 +80,8 @@ WHERE classoid = 'pg_class'::regclass AND objoid = ANY($OIDS)";
 const COLUMNS: &str = "
 SELECT attrelid::int8 AS oid, attname::text AS name, attnum::int AS attnum,
        format_type(atttypid, atttypmod) AS type, atttypid::int8 AS type_oid,
-       attnotnull AS not_null, attidentity::text AS identity, attcollation::int8 AS collation
+       attnotnull AS not_null, attidentity::text AS identity, attcollation::int8 AS collation,
+       attgenerated::text AS generated
 FROM pg_attribute
 WHERE attrelid = ANY($OIDS) AND attnum > 0 AND NOT attisdropped
 ORDER BY attrelid, attnum";
@@ -334,7 +335,15 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
         let Some(table) = tables.get(&oid).and_then(|t| schema.tables.get_mut(t)) else {
             continue;
         };
-        let default = defaults.remove(&(oid, attnum));
+        let mut default = defaults.remove(&(oid, attnum));
+        // A generated column's expression is not a default: the column is reported instead.
+        if !get::<String>(&row, "generated")?.is_empty() {
+            default = None;
+            schema.unmodelled.push(Unmodelled {
+                table: Some(table.name.clone()),
+                ..Unmodelled::new("generated_column", &name)
+            });
+        }
         let identity: String = get(&row, "identity")?;
         let serial = owned_by_column.contains(&(oid, attnum))
             && default

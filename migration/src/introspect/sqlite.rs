@@ -25,8 +25,8 @@ ORDER BY name";
 const COLUMNS: &str = "
 SELECT m.name AS table_name, p.name AS name, CAST(p.type AS BLOB) AS type,
        p.\"notnull\" AS not_null,
-       p.dflt_value AS default_expr, p.pk AS pk
-FROM sqlite_master m JOIN pragma_table_info(m.name) p
+       p.dflt_value AS default_expr, p.pk AS pk, p.hidden AS hidden
+FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p
 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
 ORDER BY m.name, p.cid";
 
@@ -90,12 +90,25 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
     }
 
     let mut pk_positions: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
+    let mut generated: Vec<Unmodelled> = Vec::new();
     for row in columns {
         let table_name: String = get(&row, "table_name")?;
         let Some(table) = schema.tables.get_mut(&table_name) else {
             continue;
         };
         let name: String = get(&row, "name")?;
+        // `hidden`: 1 a virtual table's hidden column, 2 and 3 a generated column.
+        match get::<i64>(&row, "hidden")? {
+            0 => {}
+            1 => continue,
+            _ => {
+                table.sqlite_generated.push(name.clone());
+                generated.push(Unmodelled {
+                    table: Some(table_name.clone()),
+                    ..Unmodelled::new("generated_column", &name)
+                });
+            }
+        }
         let pk: i64 = get(&row, "pk")?;
         if pk > 0 {
             pk_positions
@@ -233,6 +246,7 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
             table.checks = d.checks.clone();
         }
     }
+    schema.unmodelled.extend(generated);
     for row in others {
         let name: String = get(&row, "name")?;
         schema.unmodelled.push(match get::<String>(&row, "type")?.as_str() {
