@@ -468,6 +468,17 @@ fn random_schema(r: &mut Random) -> Schema {
             }
             if r.chance(20) {
                 c = c.server_default(&format!("'{}'::text", r.name(40)));
+            } else if r.chance(8) {
+                c = match r.chance(50) {
+                    true => c.identity_always(),
+                    false => c.identity_by_default(),
+                };
+                if r.chance(50) {
+                    c = c.identity_start(r.below(100_000) as i64 + 2);
+                }
+                if r.chance(30) {
+                    c = c.identity_increment(r.below(9) as i64 + 2).identity_cycle();
+                }
             }
             columns.push(c);
         }

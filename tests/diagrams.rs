@@ -171,6 +171,7 @@ fn with_column(schema: &migration::schema::Schema, table: &str) -> migration::sc
         default: None,
         comment: Some("A column the model did not have".to_string()),
         auto_increment: false,
+        identity: None,
     });
     t.uniques.push(migration::schema::UniqueConstraint {
         name: None,

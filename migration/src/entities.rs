@@ -115,6 +115,7 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
             default: def.get_column_default().map(default_sql),
             comment,
             auto_increment: auto_increment && pk_columns == [name.clone()],
+            identity: None,
             name,
         });
     }

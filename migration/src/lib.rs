@@ -65,7 +65,8 @@ pub use script::{CompiledRevision, CompiledScripts};
 pub mod prelude {
     pub use crate::ops::{ColumnChange, Ops};
     pub use crate::schema::{
-        Column, ColumnType, FkAction, ForeignKey, Index, Sequence, Table, UniqueConstraint,
+        Column, ColumnType, FkAction, ForeignKey, Identity, Index, Sequence, Table,
+        UniqueConstraint,
     };
     pub use sea_orm::{ConnectionTrait, DbErr};
 }

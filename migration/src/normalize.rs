@@ -22,6 +22,9 @@ fn table_in_place(table: &mut Table) {
         if let Some(default) = &column.default {
             column.default = Some(default_expr(default, &column.ty));
         }
+        if let Some(identity) = &mut column.identity {
+            identity.normalize(&column.ty);
+        }
     }
     for check in &mut table.checks {
         check.expression = check_expr(&check.expression);

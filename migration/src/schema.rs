@@ -99,8 +99,79 @@ pub struct Column {
     /// sequence default is implied by `auto_increment`.
     pub default: Option<String>,
     pub comment: Option<String>,
-    /// A serial (or identity) column: the database numbers new rows.
+    /// A serial column: the database numbers new rows from a sequence the column owns and
+    /// names in its default.
     pub auto_increment: bool,
+    /// An identity column (`GENERATED ... AS IDENTITY`, PostgreSQL).
+    pub identity: Option<Identity>,
+}
+
+/// How an identity column numbers its rows. An option left `None` is the type's default for
+/// an ascending sequence (start 1, increment 1, minimum 1, the type's maximum).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Identity {
+    /// `GENERATED ALWAYS` (an insert may not give a value) rather than `BY DEFAULT`.
+    pub always: bool,
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+    pub min_value: Option<i64>,
+    pub max_value: Option<i64>,
+    pub cycle: bool,
+}
+
+impl Identity {
+    /// Options equal to the defaults of an ascending sequence of `ty` become `None`.
+    pub fn normalize(&mut self, ty: &ColumnType) {
+        let max = match ty {
+            ColumnType::SmallInt => i16::MAX as i64,
+            ColumnType::Integer => i32::MAX as i64,
+            _ => i64::MAX,
+        };
+        let ascending = self.increment.unwrap_or(1) > 0;
+        if ascending {
+            let min = self.min_value.unwrap_or(1);
+            if self.min_value == Some(1) {
+                self.min_value = None;
+            }
+            if self.start == Some(min) && self.min_value.is_none() {
+                self.start = None;
+            }
+            if self.max_value == Some(max) {
+                self.max_value = None;
+            }
+        }
+        if self.increment == Some(1) {
+            self.increment = None;
+        }
+    }
+
+    /// The clause after the column's type: `GENERATED ALWAYS AS IDENTITY (START WITH 10)`.
+    pub fn sql(&self) -> String {
+        let mut options = Vec::new();
+        if let Some(n) = self.start {
+            options.push(format!("START WITH {n}"));
+        }
+        if let Some(n) = self.increment {
+            options.push(format!("INCREMENT BY {n}"));
+        }
+        if let Some(n) = self.min_value {
+            options.push(format!("MINVALUE {n}"));
+        }
+        if let Some(n) = self.max_value {
+            options.push(format!("MAXVALUE {n}"));
+        }
+        if self.cycle {
+            options.push("CYCLE".into());
+        }
+        let mut s = format!(
+            "GENERATED {} AS IDENTITY",
+            if self.always { "ALWAYS" } else { "BY DEFAULT" }
+        );
+        if !options.is_empty() {
+            s.push_str(&format!(" ({})", options.join(" ")));
+        }
+        s
+    }
 }
 
 /// Column types after normalization, so `int4`, `integer` and SeaORM's `Integer` are one value.

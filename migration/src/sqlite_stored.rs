@@ -22,6 +22,9 @@ pub fn stored_by_sqlite(schema: &Schema) -> Schema {
         let pk = table.primary_key_columns().to_vec();
         for column in &mut table.columns {
             column.comment = None;
+            // No identity columns: the column is a plain one (a lone integer key is still
+            // SQLite's rowid, numbered when an insert gives no value).
+            column.identity = None;
             column.ty = sqlite_type(&column.ty);
             if column.auto_increment {
                 if pk == [column.name.clone()] {

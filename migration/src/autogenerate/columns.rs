@@ -1,4 +1,4 @@
-//! Columns added, dropped and altered (type, nullability, default, comment, serial).
+//! Columns added, dropped and altered (type, nullability, default, comment, serial, identity).
 //!
 //! New columns go at the end, as `ADD COLUMN` puts them; a column's position is not compared.
 
@@ -54,6 +54,9 @@ fn change(old: &Column, new: &Column) -> Option<ColumnChange> {
     }
     if old.auto_increment != new.auto_increment {
         change.auto_increment = Change::Set(new.auto_increment);
+    }
+    if old.identity != new.identity {
+        change.identity = Change::Set(new.identity.clone());
     }
     if old.nullable != new.nullable {
         change.nullable = Change::Set(new.nullable);

@@ -43,6 +43,11 @@ pub fn op(op: &Op) -> String {
             if let Change::Set(serial) = change.auto_increment {
                 what.push(if serial { "serial" } else { "not serial" }.to_string());
             }
+            match &change.identity {
+                Change::Set(Some(i)) => what.push(i.sql().to_lowercase()),
+                Change::Set(None) => what.push("no identity".into()),
+                Change::Keep => {}
+            }
             if let Change::Set(nullable) = change.nullable {
                 what.push(if nullable { "NULL" } else { "NOT NULL" }.to_string());
             }
@@ -258,6 +263,7 @@ mod tests {
                     default: None,
                     comment: None,
                     auto_increment: false,
+                    identity: None,
                 })
                 .collect(),
             ..Table::default()

@@ -15,7 +15,8 @@ use crate::naming;
 use crate::ops::Op;
 use crate::revision_file::string_literal;
 use crate::schema::{
-    name_of, Column, ColumnType, Deferral, FkAction, ForeignKey, Index, IndexKey, Sequence, Table,
+    name_of, Column, ColumnType, Deferral, FkAction, ForeignKey, Identity, Index, IndexKey, Sequence,
+    Table,
     UniqueConstraint,
 };
 
@@ -348,6 +349,25 @@ fn column(c: &Column) -> Expr {
     let mut calls = Vec::new();
     if c.auto_increment {
         calls.push(("auto_increment".to_string(), vec![]));
+    } else if let Some(identity) = &c.identity {
+        let kind = match identity.always {
+            true => "identity_always",
+            false => "identity_by_default",
+        };
+        calls.push((kind.to_string(), vec![]));
+        for (name, value) in [
+            ("identity_start", identity.start),
+            ("identity_increment", identity.increment),
+            ("identity_min", identity.min_value),
+            ("identity_max", identity.max_value),
+        ] {
+            if let Some(n) = value {
+                calls.push((name.to_string(), vec![atom(n.to_string())]));
+            }
+        }
+        if identity.cycle {
+            calls.push(("identity_cycle".to_string(), vec![]));
+        }
     } else if !c.nullable {
         calls.push(("not_null".to_string(), vec![]));
     }
@@ -361,6 +381,29 @@ fn column(c: &Column) -> Expr {
         Expr::Call("Column::new".into(), vec![lit(&c.name), type_expr(&c.ty)]),
         calls,
     )
+}
+
+/// `Identity::always().start(10)`.
+fn identity_expr(i: &Identity) -> Expr {
+    let head = match i.always {
+        true => "Identity::always",
+        false => "Identity::by_default",
+    };
+    let mut calls = Vec::new();
+    for (name, value) in [
+        ("start", i.start),
+        ("increment", i.increment),
+        ("min", i.min_value),
+        ("max", i.max_value),
+    ] {
+        if let Some(n) = value {
+            calls.push((name.to_string(), vec![atom(n.to_string())]));
+        }
+    }
+    if i.cycle {
+        calls.push(("cycle".to_string(), vec![]));
+    }
+    chain(Expr::Call(head.into(), vec![]), calls)
 }
 
 fn chain(head: Expr, calls: Vec<(String, Vec<Expr>)>) -> Expr {
@@ -570,6 +613,13 @@ fn statement(o: &Op) -> Expr {
             }
             if let Some(serial) = change.auto_increment.as_set() {
                 calls.push(("auto_increment".into(), vec![atom(serial.to_string())]));
+            }
+            if let Some(identity) = change.identity.as_set() {
+                let arg = match identity {
+                    Some(i) => Expr::Call("Some".into(), vec![identity_expr(i)]),
+                    None => atom("None"),
+                };
+                calls.push(("identity".into(), vec![arg]));
             }
             if let Some(nullable) = change.nullable.as_set() {
                 calls.push(("nullable".into(), vec![atom(nullable.to_string())]));

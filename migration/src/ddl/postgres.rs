@@ -13,7 +13,7 @@ use super::{
     unique_clause,
 };
 use crate::ops::{Change, Op};
-use crate::schema::{Column, ColumnType, Schema, Sequence, Table};
+use crate::schema::{Column, ColumnType, Schema, Sequence, Table, Identity};
 use anyhow::Result;
 
 /// The type as PostgreSQL spells it; serial columns become `serial`/`bigserial`.
@@ -35,6 +35,9 @@ fn column_sql(c: &Column) -> String {
     }
     if let Some(default) = &c.default {
         s.push_str(&format!(" DEFAULT {default}"));
+    }
+    if let Some(identity) = &c.identity {
+        s.push_str(&format!(" {}", identity.sql()));
     }
     s
 }
@@ -173,6 +176,30 @@ fn alter_serial(table: &str, column: &str, ty: &ColumnType, serial: bool) -> Vec
             )),
         ]
     }
+}
+
+/// `SET GENERATED ... SET ...`: every option of an identity, the defaults by `NO` where
+/// PostgreSQL has it (the start of an ascending sequence is its minimum).
+fn set_identity(identity: &Identity) -> String {
+    let mut s = format!(
+        "SET GENERATED {}",
+        if identity.always { "ALWAYS" } else { "BY DEFAULT" }
+    );
+    s.push_str(&format!(" SET INCREMENT BY {}", identity.increment.unwrap_or(1)));
+    match identity.min_value {
+        Some(n) => s.push_str(&format!(" SET MINVALUE {n}")),
+        None => s.push_str(" SET NO MINVALUE"),
+    }
+    match identity.max_value {
+        Some(n) => s.push_str(&format!(" SET MAXVALUE {n}")),
+        None => s.push_str(" SET NO MAXVALUE"),
+    }
+    s.push_str(&format!(
+        " SET START WITH {}",
+        identity.start.or(identity.min_value).unwrap_or(1)
+    ));
+    s.push_str(if identity.cycle { " SET CYCLE" } else { " SET NO CYCLE" });
+    s
 }
 
 /// The statements of `op`, given the schema before it, as if it ran alone.
@@ -342,6 +369,33 @@ fn statements(op: &Op, before: &Schema) -> Result<Vec<Stmt>> {
                 )
             };
             let mut out = Vec::new();
+            let old = existing
+                .get()
+                .or_else(|| before.table(table).and_then(|t| t.column(column)));
+            // An identity goes first (a serial or a new identity may then take its place) and
+            // comes last, after the column is NOT NULL; one that changes is set in place.
+            let (drop_identity, add_identity) = match (&change.identity, old) {
+                (Change::Set(None), _) => (true, None),
+                (Change::Set(Some(new)), Some(Column { identity: Some(_), .. })) => {
+                    out.push(Stmt::alter(
+                        table,
+                        Pass::Alone,
+                        Some(column),
+                        format!("ALTER COLUMN {col} {}", set_identity(new)),
+                    ));
+                    (false, None)
+                }
+                (Change::Set(Some(new)), _) => (false, Some(new)),
+                (Change::Keep, _) => (false, None),
+            };
+            if drop_identity {
+                out.push(Stmt::alter(
+                    table,
+                    Pass::Alone,
+                    Some(column),
+                    format!("ALTER COLUMN {col} DROP IDENTITY"),
+                ));
+            }
             if let Change::Set(ty) = &change.ty {
                 let mut s = format!("TYPE {}", type_sql(ty, false));
                 if let Some(using) = &change.using {
@@ -379,6 +433,22 @@ fn statements(op: &Op, before: &Schema) -> Result<Vec<Stmt>> {
                     table,
                     Some(column),
                     comment.as_deref(),
+                )));
+            }
+            if let Some(identity) = add_identity {
+                out.push(Stmt::alter(
+                    table,
+                    Pass::Alone,
+                    Some(column),
+                    format!("ALTER COLUMN {col} ADD {}", identity.sql()),
+                ));
+                // Numbering goes on after the rows the table already has (a serial's ids).
+                out.push(Stmt::Other(format!(
+                    "SELECT setval(pg_get_serial_sequence({}, {}), COALESCE(MAX({col}), 0) + 1, \
+                     false) FROM {}",
+                    literal(&ident(table)),
+                    literal(column),
+                    ident(table)
                 )));
             }
             if let Change::Set(to) = &change.rename {

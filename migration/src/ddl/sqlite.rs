@@ -446,6 +446,7 @@ mod tests {
             default: None,
             comment: None,
             auto_increment,
+            identity: None,
         }
     }
 

@@ -14,7 +14,8 @@ use super::{take_ident, Introspection};
 use crate::normalize::closing_paren;
 use crate::objects::Unmodelled;
 use crate::schema::{
-    CheckConstraint, Column, ColumnType, Deferral, FkAction, ForeignKey, Index, IndexKey, KeyOptions, PrimaryKey, Schema,
+    CheckConstraint, Column, ColumnType, Deferral, FkAction, ForeignKey, Identity, Index, IndexKey,
+    KeyOptions, PrimaryKey, Schema,
     Sequence, Table, UniqueConstraint,
 };
 use anyhow::{Context, Result};
@@ -288,7 +289,7 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
     }
 
     // Sequences a column owns (serial or identity), and sequences anything owns.
-    let mut owned_by_column: HashSet<(i64, i32)> = HashSet::new();
+    let mut owned_by_column: HashMap<(i64, i32), i64> = HashMap::new();
     let mut owned: HashSet<i64> = HashSet::new();
     for row in reader
         .query(
@@ -300,7 +301,10 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
     {
         owned.insert(get(&row, "oid")?);
         if get::<bool>(&row, "on_relation")? {
-            owned_by_column.insert((get(&row, "ref_oid")?, get(&row, "ref_attnum")?));
+            owned_by_column.insert(
+                (get(&row, "ref_oid")?, get(&row, "ref_attnum")?),
+                get(&row, "oid")?,
+            );
         }
     }
 
@@ -323,6 +327,8 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
     // collations, to see which index keys collate otherwise.
     let mut numbered: HashMap<(i64, i32), String> = HashMap::new();
     let mut collations: HashMap<(i64, i32), i64> = HashMap::new();
+    // Identity columns' sequences: sequence oid to (table, column).
+    let mut identity_sequences: HashMap<i64, (String, String)> = HashMap::new();
     for row in reader
         .query("columns", COLUMNS, Arg::Oids(&table_oids))
         .await?
@@ -344,20 +350,32 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
                 ..Unmodelled::new("generated_column", &name)
             });
         }
-        let identity: String = get(&row, "identity")?;
-        let serial = owned_by_column.contains(&(oid, attnum))
+        // attidentity: `a` always, `d` by default; its options are its sequence's, read below.
+        let identity = match get::<String>(&row, "identity")?.as_str() {
+            "a" | "d" => {
+                if let Some(sequence) = owned_by_column.get(&(oid, attnum)) {
+                    identity_sequences.insert(*sequence, (table.name.clone(), name.clone()));
+                }
+                Some(Identity {
+                    always: get::<String>(&row, "identity")? == "a",
+                    ..Identity::default()
+                })
+            }
+            _ => None,
+        };
+        let serial = owned_by_column.contains_key(&(oid, attnum))
             && default
                 .as_deref()
                 .is_some_and(|d| d.starts_with("nextval("));
-        let auto_increment = serial || !identity.is_empty();
         let enum_like = enum_types.contains(&get::<i64>(&row, "type_oid")?);
         table.columns.push(Column {
             name,
             ty: parse_type(&get::<String>(&row, "type")?, enum_like),
             nullable: !get::<bool>(&row, "not_null")?,
-            default: if auto_increment { None } else { default },
+            default: if serial { None } else { default },
             comment: comments.remove(&(oid, attnum)),
-            auto_increment,
+            auto_increment: serial && identity.is_none(),
+            identity,
         });
     }
 
@@ -654,12 +672,38 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
         .filter(|(oid, (_, here))| *here && !owned.contains(oid))
         .map(|(oid, _)| *oid)
         .collect();
-    if !free.is_empty() {
+    let wanted: Vec<i64> = free
+        .iter()
+        .chain(identity_sequences.keys())
+        .copied()
+        .collect();
+    if !wanted.is_empty() {
         for row in reader
-            .query("sequences", SEQUENCES, Arg::Oids(&oid_array(&free)))
+            .query("sequences", SEQUENCES, Arg::Oids(&oid_array(&wanted)))
             .await?
         {
-            let (name, _) = &sequences[&get::<i64>(&row, "oid")?];
+            let oid: i64 = get(&row, "oid")?;
+            if let Some((table, column)) = identity_sequences.get(&oid) {
+                let column = schema
+                    .tables
+                    .get_mut(table)
+                    .and_then(|t| t.columns.iter_mut().find(|c| c.name == *column));
+                if let Some(Column {
+                    identity: Some(identity),
+                    ty,
+                    ..
+                }) = column
+                {
+                    identity.start = Some(get(&row, "start")?);
+                    identity.increment = Some(get(&row, "increment")?);
+                    identity.min_value = Some(get(&row, "min_value")?);
+                    identity.max_value = Some(get(&row, "max_value")?);
+                    identity.cycle = get(&row, "cycle")?;
+                    identity.normalize(ty);
+                }
+                continue;
+            }
+            let (name, _) = &sequences[&oid];
             schema.sequences.insert(
                 name.clone(),
                 Sequence {

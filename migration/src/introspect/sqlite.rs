@@ -137,6 +137,7 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
             default,
             comment: None,
             auto_increment: autoincrement,
+            identity: None,
             name,
         });
     }
