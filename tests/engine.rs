@@ -39,6 +39,8 @@ mod h8;
 mod m1;
 #[path = "fixtures/revisions/m2_rebuild.rs"]
 mod m2;
+#[path = "fixtures/revisions/s1_serial_widened.rs"]
+mod s1;
 
 macro_rules! revision_modules {
     ($($module:ident = $file:literal),* $(,)?) => {
@@ -67,6 +69,7 @@ revision_modules! {
     h8 = "h8_fails_in_ddl.rs",
     m1 = "m1_raw_column.rs",
     m2 = "m2_rebuild.rs",
+    s1 = "s1_serial_widened.rs",
 }
 
 const DEMO: &[&str] = &[
@@ -85,6 +88,7 @@ const RAW_SQL: &[&str] = &[
     "m1_raw_column.rs",
     "m2_rebuild.rs",
 ];
+const WIDEN: &[&str] = &["a1_instrument.rs", "s1_serial_widened.rs"];
 const TWO_HEADS: &[&str] = &[
     "a1_instrument.rs",
     "b2_exposure.rs",
@@ -116,6 +120,7 @@ impl Project {
         project.add("moreops", MORE_OPS);
         project.add("brokenddl", BROKEN_DDL);
         project.add("rawsql", RAW_SQL);
+        project.add("widen", WIDEN);
         project
     }
 
@@ -1132,4 +1137,40 @@ async fn a_rebuild_keeps_columns_that_raw_sql_added() {
         assert_eq!(scalar(&db, "SELECT count(*) FROM exposure").await, 2);
         db.close().await.unwrap();
     }
+}
+
+/// A serial widened by a revision's recorded op (which does not say the column is serial)
+/// widens its sequence as well, online as in the `--sql` script, and narrows it back.
+#[tokio::test]
+async fn a_widened_serial_widens_its_sequence_online_and_offline() {
+    let p = Project::new("widen");
+    let Some(pg) = common::pg("widen").await else {
+        return;
+    };
+    let script = p.script("widen", &pg.url, Direction::Upgrade, "head").await;
+    assert!(
+        script.contains("' AS bigint'"),
+        "the offline script widens the sequence:\n{script}"
+    );
+    p.upgrade("widen", &pg.url, "head").await;
+    let db = migration::db::connect(&pg.url).await.unwrap();
+    let sequence_type = |db: &DatabaseConnection| {
+        let db = db.clone();
+        async move {
+            db.query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT data_type FROM information_schema.sequences \
+                 WHERE sequence_name = 'instrument_id_seq'",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<String>("", "data_type")
+            .unwrap()
+        }
+    };
+    assert_eq!(sequence_type(&db).await, "bigint");
+    p.downgrade("widen", &pg.url, "a1a1a1a1a1a1").await;
+    assert_eq!(sequence_type(&db).await, "integer");
+    db.close().await.ok();
 }

@@ -267,6 +267,15 @@ CREATE INDEX child_n_idx ON child (n);",
         sqlite: None,
     },
     Case {
+        name: "serial widened to bigserial, and its sequence with it",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE t (id serial PRIMARY KEY, n smallserial);",
+            "CREATE TABLE t (id bigserial PRIMARY KEY, n serial);",
+        )),
+        sqlite: None,
+    },
+    Case {
         name: "serial made identity",
         parent: false,
         pg: Some((

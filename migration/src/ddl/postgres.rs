@@ -169,13 +169,26 @@ fn alter_serial(table: &str, column: &str, ty: &ColumnType, serial: bool) -> Vec
     } else {
         vec![
             alter(Pass::Drop, "DROP DEFAULT".into()),
-            Stmt::Other(format!(
-                "DO $$ BEGIN EXECUTE 'DROP SEQUENCE ' || pg_get_serial_sequence({}, {}); END $$",
+            Stmt::Other(do_block(&format!(
+                "BEGIN EXECUTE 'DROP SEQUENCE ' || pg_get_serial_sequence({}, {}); END",
                 literal(&ident(table)),
                 literal(column)
-            )),
+            ))),
         ]
     }
+}
+
+/// `DO` with `body` dollar-quoted by a tag the body does not hold (names inside it are
+/// anyone's text: `$$` in one must not end the block).
+fn do_block(body: &str) -> String {
+    let tag = (0..)
+        .map(|n| match n {
+            0 => "$$".to_string(),
+            n => format!("$opdb{n}$"),
+        })
+        .find(|tag| !body.contains(tag.as_str()))
+        .unwrap_or_default();
+    format!("DO {tag} {body} {tag}")
 }
 
 /// `SET GENERATED ... SET ...`: every option of an identity, the defaults by `NO` where
@@ -402,6 +415,26 @@ fn statements(op: &Op, before: &Schema) -> Result<Vec<Stmt>> {
                     s.push_str(&format!(" USING {using}"));
                 }
                 out.push(on_column(Pass::AlterType, s));
+                // A serial that stays one: its sequence takes the new integer type too
+                // (serial to bigserial makes it `AS bigint`), as a new serial's would. Where
+                // the op does not say what the column was (a revision's recorded op, run
+                // without a model), the database is asked: a column that owns a sequence and is
+                // no identity (PostgreSQL changes an identity's sequence itself).
+                let integer = matches!(
+                    ty,
+                    ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt
+                );
+                let may_be_serial = old.is_none_or(|c| c.auto_increment);
+                if integer && may_be_serial && *change.auto_increment.or(&true) {
+                    let (t, c) = (literal(&ident(table)), literal(column));
+                    out.push(Stmt::Other(do_block(&format!(
+                        "DECLARE s text := pg_get_serial_sequence({t}, {c}); BEGIN \
+                         IF s IS NOT NULL AND (SELECT attidentity FROM pg_attribute \
+                         WHERE attrelid = {t}::regclass AND attname = {c}) = '' THEN \
+                         EXECUTE 'ALTER SEQUENCE ' || s || ' AS {}'; END IF; END",
+                        type_sql(ty, false)
+                    ))));
+                }
             }
             if let Change::Set(serial) = change.auto_increment {
                 // The sequence's type: the new one, else the column's as the op carries it,
@@ -536,4 +569,18 @@ fn statements(op: &Op, before: &Schema) -> Result<Vec<Stmt>> {
         Op::DropSequence { name } => one(format!("DROP SEQUENCE {}", ident(name))),
         Op::Execute { sql } => one(sql.clone()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::do_block;
+
+    #[test]
+    fn a_do_block_is_quoted_by_a_tag_its_body_does_not_hold() {
+        assert_eq!(do_block("BEGIN END"), "DO $$ BEGIN END $$");
+        let hostile = "BEGIN PERFORM 'a$$b'; END";
+        assert_eq!(do_block(hostile), format!("DO $opdb1$ {hostile} $opdb1$"));
+        let worse = "BEGIN PERFORM 'a$$b$opdb1$'; END";
+        assert_eq!(do_block(worse), format!("DO $opdb2$ {worse} $opdb2$"));
+    }
 }
