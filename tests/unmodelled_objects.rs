@@ -281,3 +281,28 @@ async fn a_bad_pattern_is_refused_with_what_to_write() {
     );
     assert_eq!(out.lines().count(), 1, "{out}");
 }
+
+/// A database's names cannot leave the comment lines `diff` prints them in: a view named with a
+/// line break and SQL stays one escaped comment line of the script.
+#[tokio::test]
+async fn a_hostile_name_stays_inside_its_comment() {
+    let db = common::sqlite("hostile_view");
+    let other = common::sqlite("hostile_view_other");
+    common::execute(
+        &db.url,
+        "CREATE TABLE t (id INTEGER);
+         CREATE VIEW \"v\nDROP TABLE t; --\" AS SELECT id FROM t;",
+    )
+    .await;
+    common::execute(&other.url, "CREATE TABLE t (id INTEGER);").await;
+    let p = Project::new("hostile_view", &[]);
+    let (ok, out) = p
+        .run(&["diff", "--from", &db.url, "--to", &other.url, "--sql"])
+        .await;
+    assert!(ok, "{out}");
+    assert!(
+        out.lines().all(|l| !l.starts_with("DROP TABLE")),
+        "a name became a statement:\n{out}"
+    );
+    assert!(out.contains("view v\\nDROP TABLE t; --"), "{out}");
+}

@@ -493,7 +493,10 @@ fn print_written(path: &Path, out: &mut (dyn Write + Send)) -> Result<()> {
 /// so that neither a script nor "No differences" can hide it; then the script or the ops.
 pub fn print_diff(diff: &Diff, sql: bool, out: &mut dyn Write) -> Result<()> {
     let comment = if sql { "--" } else { "//" };
+    // Names come from the databases: escaped, so that none can end its comment line and
+    // become SQL (or code) in what the user pipes on.
     for warning in &diff.unmodelled {
+        let warning = crate::revision_file::doc_text(warning);
         writeln!(out, "{comment} WARNING: not compared: {warning}")?;
     }
     match &diff.outcome {
