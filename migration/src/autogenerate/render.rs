@@ -355,19 +355,7 @@ fn column(c: &Column) -> Expr {
             false => "identity_by_default",
         };
         calls.push((kind.to_string(), vec![]));
-        for (name, value) in [
-            ("identity_start", identity.start),
-            ("identity_increment", identity.increment),
-            ("identity_min", identity.min_value),
-            ("identity_max", identity.max_value),
-        ] {
-            if let Some(n) = value {
-                calls.push((name.to_string(), vec![atom(n.to_string())]));
-            }
-        }
-        if identity.cycle {
-            calls.push(("identity_cycle".to_string(), vec![]));
-        }
+        calls.extend(identity_options(identity, "identity_"));
     } else if !c.nullable {
         calls.push(("not_null".to_string(), vec![]));
     }
@@ -389,6 +377,12 @@ fn identity_expr(i: &Identity) -> Expr {
         true => "Identity::always",
         false => "Identity::by_default",
     };
+    chain(Expr::Call(head.into(), vec![]), identity_options(i, ""))
+}
+
+/// An identity's options as builder calls, named `<prefix>start` and so on: `identity_start` on
+/// a `Column`, `start` on an `Identity`.
+fn identity_options(i: &Identity, prefix: &str) -> Vec<(String, Vec<Expr>)> {
     let mut calls = Vec::new();
     for (name, value) in [
         ("start", i.start),
@@ -397,13 +391,13 @@ fn identity_expr(i: &Identity) -> Expr {
         ("max", i.max_value),
     ] {
         if let Some(n) = value {
-            calls.push((name.to_string(), vec![atom(n.to_string())]));
+            calls.push((format!("{prefix}{name}"), vec![atom(n.to_string())]));
         }
     }
     if i.cycle {
-        calls.push(("cycle".to_string(), vec![]));
+        calls.push((format!("{prefix}cycle"), vec![]));
     }
-    chain(Expr::Call(head.into(), vec![]), calls)
+    calls
 }
 
 fn chain(head: Expr, calls: Vec<(String, Vec<Expr>)>) -> Expr {

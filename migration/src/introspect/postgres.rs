@@ -572,26 +572,12 @@ pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Intr
             continue;
         };
         // The key columns' numbers (0 for an expression), then any INCLUDE columns.
-        let key_count: i32 = get(&row, "key_count")?;
-        let attnums: Vec<i32> = get::<String>(&row, "indkey")?
-            .split_whitespace()
-            .take(key_count.max(0) as usize)
-            .map(|n| {
-                n.parse()
-                    .with_context(|| format!("reading index key number {n:?}"))
-            })
-            .collect::<Result<_>>()?;
-        // INCLUDE columns follow the keys in indkey.
-        let include: Vec<String> = numbers(&row, "indkey")?
+        let key_count = get::<i32>(&row, "key_count")?.max(0) as usize;
+        let mut attnums: Vec<i32> = numbers(&row, "indkey")?
             .into_iter()
-            .skip(key_count.max(0) as usize)
-            .map(|n| {
-                numbered
-                    .get(&(table_oid, n as i32))
-                    .cloned()
-                    .unwrap_or_else(|| format!("#{n}"))
-            })
+            .map(|n| n as i32)
             .collect();
+        let include = name_all(table_oid, Some(attnums.split_off(key_count.min(attnums.len()))));
         let flags = numbers(&row, "indoption")?;
         let class = numbers(&row, "indclass")?;
         let odd_collation = key_collations.remove(&oid).unwrap_or_default();
