@@ -465,7 +465,8 @@ async fn entity_changes_generate_revisions_that_upgrade_check_and_downgrade() {
         assert_eq!(
             outcome,
             RevisionOutcome::NoChanges {
-                unmodelled: Vec::new()
+                unmodelled: Vec::new(),
+                caution: None,
             }
         );
         assert_eq!(std::fs::read_dir(p.versions()).unwrap().count(), 3); // .gitkeep, REV1, REV2
@@ -883,7 +884,7 @@ fn the_diff_is_deterministic() {
                 first
             );
         }
-        autogenerate::verify(&base, &first, &changed).unwrap();
+        autogenerate::verify(&base, &first, &changed, &Default::default()).unwrap();
     }
 }
 

@@ -343,6 +343,52 @@ CREATE TABLE "group" (
 CREATE INDEX "Größe Index" ON "Größe Tabelle" ("a""quote");"#,
         )),
     },
+    Case {
+        name: "a check whose grouping changes (AND binds before OR)",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE flag (a integer, b boolean, c boolean, CONSTRAINT flag_check CHECK (a > 0 AND (b OR c)));",
+            "CREATE TABLE flag (a integer, b boolean, c boolean, CONSTRAINT flag_check CHECK ((a > 0 AND b) OR c));",
+        )),
+        sqlite: Some((
+            "CREATE TABLE flag (
+    a INTEGER,
+    b BOOLEAN,
+    c BOOLEAN,
+    CONSTRAINT flag_check CHECK (a > 0 AND (b OR c))
+);",
+            "CREATE TABLE flag (
+    a INTEGER,
+    b BOOLEAN,
+    c BOOLEAN,
+    CONSTRAINT flag_check CHECK ((a > 0 AND b) OR c)
+);",
+        )),
+    },
+    Case {
+        name: "a partial index whose predicate changes only inside quotes and in grouping",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE note (id integer, größe integer, body text);
+             CREATE INDEX ix_note ON note (id) WHERE größe > 0 AND (body = 'a  b' OR id > 1);",
+            "CREATE TABLE note (id integer, größe integer, body text);
+             CREATE INDEX ix_note ON note (id) WHERE (größe > 0 AND body = 'a b') OR id > 1;",
+        )),
+        sqlite: Some((
+            "CREATE TABLE note (
+    id INTEGER,
+    größe INTEGER,
+    body TEXT
+);
+CREATE INDEX ix_note ON note (id) WHERE größe > 0 AND (body = 'a  b' OR id > 1);",
+            "CREATE TABLE note (
+    id INTEGER,
+    größe INTEGER,
+    body TEXT
+);
+CREATE INDEX ix_note ON note (id) WHERE (größe > 0 AND body = 'a b') OR id > 1;",
+        )),
+    },
 ];
 
 /// The schema of the database at `url` as the database itself reports it.
@@ -464,6 +510,75 @@ async fn table_features_diff_into_scripts_the_databases_agree_with() {
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+/// A type change PostgreSQL makes only with `USING` (text to integer, integer to boolean,
+/// numeric to timestamp): `diff` writes the cast, and on both backends the script converts the
+/// rows that are there, read back as values of the new type.
+#[tokio::test]
+async fn type_changes_without_an_assignment_cast_convert_the_rows() {
+    const PG_FROM: &str =
+        "CREATE TABLE reading (id integer PRIMARY KEY, n varchar(10), ok integer, at numeric);
+        INSERT INTO reading VALUES (1, '12', 1, NULL), (2, ' 7', 0, NULL);";
+    const PG_TO: &str =
+        "CREATE TABLE reading (id integer PRIMARY KEY, n integer, ok boolean, at timestamp);";
+    const SQLITE_FROM: &str = "CREATE TABLE reading (
+    id INTEGER NOT NULL,
+    n VARCHAR(10),
+    ok INTEGER,
+    at NUMERIC,
+    CONSTRAINT reading_pkey PRIMARY KEY (id)
+);
+INSERT INTO reading VALUES (1, '12', 1, NULL), (2, ' 7', 0, NULL);";
+    const SQLITE_TO: &str = "CREATE TABLE reading (
+    id INTEGER NOT NULL,
+    n INTEGER,
+    ok BOOLEAN,
+    at TIMESTAMP,
+    CONSTRAINT reading_pkey PRIMARY KEY (id)
+);";
+    for (backend, from_sql, to_sql) in [
+        (DbBackend::Postgres, PG_FROM, PG_TO),
+        (DbBackend::Sqlite, SQLITE_FROM, SQLITE_TO),
+    ] {
+        let (Some(from), Some(to)) = (
+            build(backend, false, from_sql).await,
+            build(backend, false, to_sql).await,
+        ) else {
+            continue;
+        };
+        let ops = common::diff(&from.url, &to.url, false).await;
+        assert_eq!(ops.matches(".cast()").count(), 3, "{backend:?}: {ops}");
+        let script = common::diff(&from.url, &to.url, true).await;
+        let db = migration::db::connect(&from.url).await.unwrap();
+        db.execute_unprepared(&script)
+            .await
+            .unwrap_or_else(|e| panic!("{backend:?}: {e}\n{script}"));
+        let sum = match backend {
+            DbBackend::Postgres => "SELECT (sum(n + 1))::text AS v, string_agg(ok::text, ',' ORDER BY id) AS w FROM reading",
+            _ => "SELECT CAST(sum(n + 1) AS TEXT) AS v, group_concat(typeof(n) || ok, ',') AS w FROM reading",
+        };
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(backend, sum))
+            .await
+            .unwrap()
+            .unwrap();
+        db.close().await.ok();
+        let got: (String, String) = (row.try_get("", "v").unwrap(), row.try_get("", "w").unwrap());
+        let wanted = match backend {
+            DbBackend::Postgres => ("21", "true,false"),
+            _ => ("21", "integer1,integer0"),
+        };
+        assert_eq!(
+            (got.0.as_str(), got.1.as_str()),
+            wanted,
+            "{backend:?}\n{script}"
+        );
+        assert_eq!(
+            judge(backend, &from.url).await,
+            judge(backend, &to.url).await
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

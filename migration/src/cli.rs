@@ -327,12 +327,18 @@ pub async fn run(
                 rev_id,
             };
             match commands::revision::revision(&project, args).await? {
-                RevisionOutcome::NoChanges { unmodelled } => {
+                RevisionOutcome::NoChanges {
+                    unmodelled,
+                    caution,
+                } => {
                     writeln!(
                         out,
                         "No changes in schema detected: no revision written (--allow-empty \
                          writes one anyway)"
                     )?;
+                    if let Some(caution) = caution {
+                        writeln!(out, "WARNING: {caution}")?;
+                    }
                     for warning in unmodelled {
                         writeln!(out, "WARNING: not compared: {warning}")?;
                     }
@@ -347,6 +353,9 @@ pub async fn run(
         }
         Command::Check => {
             let outcome: CheckOutcome = commands::check::check(&project).await?;
+            if let Some(caution) = &outcome.caution {
+                writeln!(out, "WARNING: {caution}")?;
+            }
             let lines = outcome.lines();
             if lines.is_empty() {
                 writeln!(
@@ -498,6 +507,10 @@ pub fn print_diff(diff: &Diff, sql: bool, out: &mut dyn Write) -> Result<()> {
     for warning in &diff.unmodelled {
         let warning = crate::revision_file::doc_text(warning);
         writeln!(out, "{comment} WARNING: not compared: {warning}")?;
+    }
+    if let Some(caution) = &diff.caution {
+        let caution = crate::revision_file::doc_text(caution);
+        writeln!(out, "{comment} WARNING: {caution}")?;
     }
     match &diff.outcome {
         DiffOutcome::Script(script) => out.write_all(script.as_bytes())?,

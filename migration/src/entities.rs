@@ -332,6 +332,7 @@ impl EntitySet {
                         .map(|(new, old)| ((info.table.name.clone(), new.clone()), old.clone()))
                 })
                 .collect(),
+            expressions: Default::default(),
         }
     }
 }

@@ -28,6 +28,8 @@ pub mod compare;
 modules!(
     apply,
     autogenerate,
+    canonical,
+    casts,
     cli,
     commands,
     config,

@@ -122,15 +122,45 @@ fn default_text(expr: &str, ty: &ColumnType) -> String {
 }
 
 /// A check or index predicate as one canonical text: outer parentheses gone, white space
-/// collapsed.
+/// outside quotes collapsed (inside, it is part of a value: `'a  b'` is not `'a b'`).
 pub fn check_expr(expr: &str) -> String {
     let e = expr.trim();
     let e = e
         .strip_prefix("CHECK ")
         .or_else(|| e.strip_prefix("check "))
         .unwrap_or(e);
-    let collapsed = e.split_whitespace().collect::<Vec<_>>().join(" ");
-    strip_parens(&collapsed).to_string()
+    strip_parens(&collapse_space(e)).to_string()
+}
+
+/// `expr` with each run of white space outside quotes made one space, and none at either end:
+/// how two texts a database keeps are compared ([`crate::canonical`]). Quoted text (`'a  b'`,
+/// `"my  col"`) is kept as it is.
+pub fn collapse_space(expr: &str) -> String {
+    let mut out = String::with_capacity(expr.len());
+    let mut quote: Option<char> = None;
+    let mut space = false;
+    for ch in expr.trim().chars() {
+        match quote {
+            Some(q) => {
+                out.push(ch);
+                if ch == q {
+                    quote = None;
+                }
+            }
+            None if ch.is_whitespace() => space = true,
+            None => {
+                if space {
+                    out.push(' ');
+                    space = false;
+                }
+                if ch == '\'' || ch == '"' {
+                    quote = Some(ch);
+                }
+                out.push(ch);
+            }
+        }
+    }
+    out
 }
 
 /// What two check or predicate expressions are compared by. PostgreSQL prints back what it was
@@ -364,10 +394,20 @@ mod tests {
     }
 
     #[test]
+    fn white_space_collapses_outside_quotes_only() {
+        assert_eq!(collapse_space("  a  >\n 0 "), "a > 0");
+        assert_eq!(collapse_space("note <> 'a  b'"), "note <> 'a  b'");
+        assert_eq!(collapse_space("\"my  col\"  > 0"), "\"my  col\" > 0");
+        assert_eq!(collapse_space("größe  >  0"), "größe > 0");
+        assert_ne!(collapse_space("x = 'a b'"), collapse_space("x = 'a  b'"));
+    }
+
+    #[test]
     fn checks_lose_outer_parentheses() {
         assert_eq!(check_expr("CHECK ((x > 0))"), "x > 0");
         assert_eq!(check_expr("(a) + (b) > 0"), "(a) + (b) > 0");
         assert_eq!(check_expr("(x  >\n 0)"), "x > 0");
         assert_eq!(check_expr("(note = ')')"), "note = ')'");
+        assert_eq!(check_expr("(note =  'a  b')"), "note = 'a  b'");
     }
 }

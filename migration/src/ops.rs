@@ -274,8 +274,12 @@ impl<T: Clone> Change<T> {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ColumnChange {
     pub ty: Change<ColumnType>,
-    /// How to convert existing values to the new type (PostgreSQL's `USING`).
+    /// How to convert existing values to the new type (PostgreSQL's `USING`), as written.
     pub using: Option<String>,
+    /// Converts existing values with a cast to the new type, written for each backend
+    /// (PostgreSQL's `USING col::type`, SQLite's `CAST(col AS type)`): autogenerate's choice
+    /// where PostgreSQL would not convert them by itself ([`crate::casts`]).
+    pub cast: bool,
     pub nullable: Change<bool>,
     /// The server default as SQL; `Set(None)` drops it.
     pub default: Change<Option<String>>,
@@ -298,8 +302,15 @@ impl ColumnChange {
         self.ty = Change::Set(ty);
         self
     }
+    /// Converts existing values with `expression` (PostgreSQL's `USING`; on SQLite the same
+    /// text fills the rebuilt column, so it must be SQL both understand: no `::`).
     pub fn using(mut self, expression: &str) -> Self {
         self.using = Some(expression.to_string());
+        self
+    }
+    /// Converts existing values with a cast to the new type, written for each backend.
+    pub fn cast(mut self) -> Self {
+        self.cast = true;
         self
     }
     pub fn nullable(mut self, nullable: bool) -> Self {

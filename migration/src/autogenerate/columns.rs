@@ -3,10 +3,11 @@
 //! New columns go at the end, as `ADD COLUMN` puts them; a column's position is not compared.
 
 use super::{Phase, Plan};
+use crate::canonical::Expressions;
 use crate::ops::{Change, ColumnChange, Existing, Op};
 use crate::schema::{Column, Table};
 
-pub(super) fn compare(before: &Table, after: &Table, plan: &mut Plan) {
+pub(super) fn compare(before: &Table, after: &Table, exprs: &Expressions, plan: &mut Plan) {
     let table = &after.name;
     for column in &after.columns {
         match before.column(&column.name) {
@@ -18,7 +19,7 @@ pub(super) fn compare(before: &Table, after: &Table, plan: &mut Plan) {
                 },
             ),
             Some(old) => {
-                if let Some(change) = change(old, column) {
+                if let Some(change) = change(table, old, column, exprs) {
                     plan.push(
                         Phase::AlterColumns,
                         Op::AlterColumn {
@@ -47,10 +48,11 @@ pub(super) fn compare(before: &Table, after: &Table, plan: &mut Plan) {
 }
 
 /// What turns `old` into `new`, or `None` when they are the same.
-fn change(old: &Column, new: &Column) -> Option<ColumnChange> {
+fn change(table: &str, old: &Column, new: &Column, exprs: &Expressions) -> Option<ColumnChange> {
     let mut change = ColumnChange::new();
     if old.ty != new.ty {
         change.ty = Change::Set(new.ty.clone());
+        change.cast = !crate::casts::converts_by_itself(&old.ty, &new.ty);
     }
     if old.auto_increment != new.auto_increment {
         change.auto_increment = Change::Set(new.auto_increment);
@@ -62,7 +64,8 @@ fn change(old: &Column, new: &Column) -> Option<ColumnChange> {
         change.nullable = Change::Set(new.nullable);
     }
     // A column becoming serial gets its default from its new sequence.
-    if old.default != new.default && !new.auto_increment {
+    let (was, is) = (old.default.as_deref(), new.default.as_deref());
+    if !exprs.same_default(table, &new.name, was, is) && !new.auto_increment {
         change.default = Change::Set(new.default.clone());
     }
     if old.comment != new.comment {

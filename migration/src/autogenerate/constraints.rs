@@ -7,7 +7,7 @@
 //! to, or the drop of the key it refers to.
 
 use super::{indexes, Phase, Plan};
-use crate::normalize::expression_key;
+use crate::canonical::Expressions;
 use crate::ops::{Existing, Op};
 use crate::schema::{name_of, sorted, Constraint, ForeignKey, Schema, Table, UniqueConstraint};
 use std::collections::BTreeSet;
@@ -110,7 +110,13 @@ fn rename(table: &str, old: &Option<String>, new: &Option<String>, plan: &mut Pl
     }
 }
 
-pub(super) fn compare(before: &Table, after: &Table, rebuilt: &Rebuilt, plan: &mut Plan) {
+pub(super) fn compare(
+    before: &Table,
+    after: &Table,
+    rebuilt: &Rebuilt,
+    exprs: &Expressions,
+    plan: &mut Plan,
+) {
     let table = &after.name;
     let t = || table.clone();
 
@@ -206,10 +212,10 @@ pub(super) fn compare(before: &Table, after: &Table, rebuilt: &Rebuilt, plan: &m
 
     let mut unmatched: Vec<_> = after.checks.iter().collect();
     for check in &before.checks {
-        let key = expression_key(&check.expression);
+        let key = exprs.key(table, &check.expression);
         match unmatched
             .iter()
-            .position(|c| expression_key(&c.expression) == key)
+            .position(|c| exprs.key(table, &c.expression) == key)
         {
             Some(at) => {
                 rename(table, &check.name, &unmatched.remove(at).name, plan);

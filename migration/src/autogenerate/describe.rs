@@ -170,7 +170,13 @@ pub fn warnings(from: &Schema, ops: &[Op]) -> Vec<String> {
                     .get()
                     .or_else(|| model.table(table).and_then(|t| t.column(column)));
                 if let (Change::Set(ty), Some(old)) = (&change.ty, old) {
-                    if !widens(&old.ty, ty) {
+                    if change.cast || change.using.is_some() {
+                        out.push(format!(
+                            "changes {table}.{column} from {} to {ty} with a cast: fails on a \
+                             value that does not convert (check the rows, or edit the cast)",
+                            old.ty
+                        ));
+                    } else if !widens(&old.ty, ty) {
                         out.push(format!(
                             "changes {table}.{column} from {} to {ty}: values may not fit",
                             old.ty

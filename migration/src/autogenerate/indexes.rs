@@ -3,13 +3,13 @@
 //! that matches under another name is renamed.
 
 use super::{Phase, Plan};
-use crate::normalize::expression_key;
+use crate::canonical::Expressions;
 use crate::ops::{Existing, Op};
 use crate::schema::{Index, Table};
 
 /// Two indexes do the same job.
-fn same(a: &Index, b: &Index) -> bool {
-    let predicate = |i: &Index| i.predicate.as_deref().map(expression_key);
+fn same(table: &str, a: &Index, b: &Index, exprs: &Expressions) -> bool {
+    let predicate = |i: &Index| i.predicate.as_deref().map(|p| exprs.key(table, p));
     a.keys == b.keys
         && a.options == b.options
         && a.include == b.include
@@ -19,11 +19,11 @@ fn same(a: &Index, b: &Index) -> bool {
         && a.method == b.method
 }
 
-pub(super) fn compare(before: &Table, after: &Table, plan: &mut Plan) {
+pub(super) fn compare(before: &Table, after: &Table, exprs: &Expressions, plan: &mut Plan) {
     let table = &after.name;
     let mut unmatched: Vec<&Index> = after.indexes.iter().collect();
     for index in &before.indexes {
-        match unmatched.iter().position(|i| same(i, index)) {
+        match unmatched.iter().position(|i| same(table, i, index, exprs)) {
             Some(at) => {
                 let kept = unmatched.remove(at);
                 if kept.name != index.name {
@@ -65,6 +65,10 @@ pub(super) fn dropped_unique<'a>(before: &'a Table, after: &Table) -> Vec<&'a In
         .indexes
         .iter()
         .filter(|i| i.unique && i.predicate.is_none())
-        .filter(|i| !after.indexes.iter().any(|a| same(a, i)))
+        // Neither side has a predicate here, so how predicates compare does not matter.
+        .filter(|i| {
+            let exprs = Expressions::exact();
+            !after.indexes.iter().any(|a| same(&after.name, a, i, &exprs))
+        })
         .collect()
 }

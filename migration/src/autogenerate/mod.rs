@@ -22,6 +22,7 @@ mod tables;
 mod types;
 
 use crate::apply::apply;
+use crate::canonical::Expressions;
 use crate::naming;
 use crate::ops::{ColumnChange, Existing, Op};
 use crate::schema::Schema;
@@ -33,6 +34,9 @@ use std::collections::BTreeMap;
 pub struct Hints {
     /// Column renames: (table, new name) to old name, from SeaORM's `renamed_from`.
     pub column_renames: BTreeMap<(String, String), String>,
+    /// How expressions are compared: by the database's own text where a database wrote (or
+    /// canonicalized) them ([`crate::canonical`]).
+    pub expressions: Expressions,
 }
 
 impl Hints {
@@ -44,6 +48,7 @@ impl Hints {
                 .iter()
                 .map(|((table, new), old)| ((table.clone(), old.clone()), new.clone()))
                 .collect(),
+            expressions: self.expressions.clone(),
         }
     }
 }
@@ -107,9 +112,10 @@ pub fn diff(from: &Schema, to: &Schema, hints: &Hints) -> Vec<Op> {
     tables::compare(from, to, &mut plan);
     for (name, before) in &from.tables {
         if let Some(after) = to.tables.get(name) {
-            columns::compare(before, after, &mut plan);
-            constraints::compare(before, after, &rebuilt, &mut plan);
-            indexes::compare(before, after, &mut plan);
+            let exprs = &hints.expressions;
+            columns::compare(before, after, exprs, &mut plan);
+            constraints::compare(before, after, &rebuilt, exprs, &mut plan);
+            indexes::compare(before, after, exprs, &mut plan);
             if before.comment != after.comment {
                 plan.push(
                     Phase::TableComments,
@@ -157,18 +163,22 @@ fn rename_columns(from: &Schema, to: &Schema, hints: &Hints, plan: &mut Plan) ->
 pub fn revision_ops(from: &Schema, to: &Schema, hints: &Hints) -> Result<(Vec<Op>, Vec<Op>)> {
     let upgrade = diff(from, to, hints);
     let downgrade = diff(to, from, &hints.reversed());
-    verify(from, &upgrade, to).context("the generated upgrade")?;
-    verify(to, &downgrade, from).context("the generated downgrade")?;
+    verify(from, &upgrade, to, &hints.expressions).context("the generated upgrade")?;
+    verify(to, &downgrade, from, &hints.expressions).context("the generated downgrade")?;
     Ok((upgrade, downgrade))
 }
 
 /// Applies `ops` to `start` and fails unless the result has no differences from `goal`.
-pub fn verify(start: &Schema, ops: &[Op], goal: &Schema) -> Result<()> {
+pub fn verify(start: &Schema, ops: &[Op], goal: &Schema, expressions: &Expressions) -> Result<()> {
     let mut model = start.clone();
     for op in ops {
         apply(&mut model, op).with_context(|| format!("applying {}", describe::op(op)))?;
     }
-    let left = diff(&model, goal, &Hints::default());
+    let hints = Hints {
+        expressions: expressions.clone(),
+        ..Hints::default()
+    };
+    let left = diff(&model, goal, &hints);
     if !left.is_empty() {
         let left: Vec<String> = left.iter().map(describe::op).collect();
         bail!(

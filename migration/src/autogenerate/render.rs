@@ -605,6 +605,9 @@ fn statement(o: &Op) -> Expr {
             if let Some(using) = &change.using {
                 calls.push(("using".into(), vec![lit(using)]));
             }
+            if change.cast {
+                calls.push(("cast".into(), vec![]));
+            }
             if let Some(serial) = change.auto_increment.as_set() {
                 calls.push(("auto_increment".into(), vec![atom(serial.to_string())]));
             }

@@ -1,9 +1,10 @@
 //! `check` and `diff`: what separates the database from the entities, and the ops (or SQL)
 //! that turn any schema (a database or the entities) into another.
 
-use super::revision::database_at;
+use super::revision::{against_entities, Compared};
 use super::{EntityModel, Project};
 use crate::autogenerate::{self, describe, Hints};
+use crate::canonical::Expressions;
 use crate::live;
 use crate::revision::shown;
 use crate::schema::Schema;
@@ -22,6 +23,8 @@ pub struct CheckOutcome {
     pub differences: Vec<String>,
     /// Each object of the database the model cannot express, and so did not compare.
     pub unmodelled: Vec<String>,
+    /// Why expressions were compared by their text rather than by the server, if so.
+    pub caution: Option<String>,
 }
 
 impl CheckOutcome {
@@ -40,9 +43,13 @@ impl CheckOutcome {
 pub async fn check(project: &Project<'_>) -> Result<CheckOutcome> {
     let ctx = &project.ctx;
     let model = EntityModel::start(project.models, project.name())?;
-    let (from, versions) = database_at(ctx, &project.database_url()?).await?;
-    let (mut to, hints) = model.get().await?;
-    ctx.dir.config.filter().apply(&mut to);
+    let Compared {
+        from,
+        versions,
+        to,
+        hints,
+        caution,
+    } = against_entities(project, model, |_| Ok(())).await?;
     let differences = autogenerate::diff(&from, &to, &hints)
         .iter()
         .map(describe::op)
@@ -59,6 +66,7 @@ pub async fn check(project: &Project<'_>) -> Result<CheckOutcome> {
         not_at_head,
         differences,
         unmodelled,
+        caution,
     })
 }
 
@@ -87,6 +95,8 @@ pub struct Diff {
     pub outcome: DiffOutcome,
     /// Objects of either database the model cannot express, as warnings.
     pub unmodelled: Vec<String>,
+    /// Why expressions were compared by their text rather than by the server, if so.
+    pub caution: Option<String>,
 }
 
 /// The ops or the script of a `diff`.
@@ -117,6 +127,23 @@ pub async fn diff(
         Box::pin(async { tokio::join!(source(from, "--from", dir), source(to, "--to", dir)) })
             .await;
     let (a, b) = (a?, b?);
+    let result = diff_read(dir, from, to, model, &a, &b, sql).await;
+    for found in [a, b].into_iter().flatten() {
+        found.2.close().await.ok();
+    }
+    result
+}
+
+/// The rest of [`diff`], once both sides are read (the databases still connected).
+async fn diff_read(
+    dir: &ScriptDir,
+    from: &DiffSide,
+    to: &DiffSide,
+    model: Option<super::Building>,
+    a: &Option<Read>,
+    b: &Option<Read>,
+    sql: bool,
+) -> Result<Diff> {
     let (model, renames) = match model {
         Some(building) => {
             let (mut schema, hints) = building.get().await?;
@@ -125,22 +152,48 @@ pub async fn diff(
         }
         None => (None, Hints::default()),
     };
-    let hints = match (from, to) {
+    let mut hints = match (from, to) {
         (DiffSide::Entities, DiffSide::Entities) => Hints::default(),
         (_, DiffSide::Entities) => renames,
         (DiffSide::Entities, _) => renames.reversed(),
         _ => Hints::default(),
     };
-    let side = |found: Option<(Schema, DbBackend)>| match found {
-        Some((schema, backend)) => (schema, Some(backend)),
+    let side = |found: &Option<Read>| match found {
+        Some((schema, backend, _)) => (schema.clone(), Some(*backend)),
         None => (model.clone().unwrap_or_default(), None),
     };
-    let (mut a, backend_a) = side(a);
-    let (mut b, backend_b) = side(b);
+    let (mut a_schema, backend_a) = side(a);
+    let (mut b_schema, backend_b) = side(b);
     if backend_a == Some(DbBackend::Sqlite) || backend_b == Some(DbBackend::Sqlite) {
-        a = sqlite_stored::stored_by_sqlite(&a);
-        b = sqlite_stored::stored_by_sqlite(&b);
+        a_schema = sqlite_stored::stored_by_sqlite(&a_schema);
+        b_schema = sqlite_stored::stored_by_sqlite(&b_schema);
     }
+    // Expressions: two databases of one kind hold theirs in one form; the entities' are put
+    // in a database's form by that database; across kinds only an approximate key is left.
+    let mut caution = None;
+    hints.expressions = match (a, b) {
+        (Some(x), Some(y)) if x.1 == y.1 => Expressions::exact(),
+        (Some(_), Some(_)) => {
+            caution = Some(
+                "the databases are of two kinds: checks, defaults and index predicates were \
+                 compared by their text, and a difference in grouping may go unseen"
+                    .to_string(),
+            );
+            Expressions::Approximate
+        }
+        (Some((live, _, db)), None) => {
+            let found = crate::canonical::for_database(db, &b_schema, live).await?;
+            caution = found.1;
+            found.0
+        }
+        (None, Some((live, _, db))) => {
+            let found = crate::canonical::for_database(db, &a_schema, live).await?;
+            caution = found.1;
+            found.0
+        }
+        (None, None) => Expressions::exact(),
+    };
+    let (a, b) = (a_schema, b_schema);
     let ops = autogenerate::diff(&a, &b, &hints);
     let outcome = if sql {
         let backend = backend_a.or(backend_b).unwrap_or(DbBackend::Postgres);
@@ -160,22 +213,26 @@ pub async fn diff(
     Ok(Diff {
         outcome,
         unmodelled,
+        caution,
     })
 }
 
-/// A `diff` side read from a database, with its backend; `None` for the entities.
-async fn source(
-    side: &DiffSide,
-    flag: &'static str,
-    dir: &ScriptDir,
-) -> Result<Option<(Schema, DbBackend)>> {
+/// A `diff` side read from a database: its schema, its backend, and the connection, still open.
+type Read = (Schema, DbBackend, sea_orm::DatabaseConnection);
+
+/// A `diff` side read from a database; `None` for the entities.
+async fn source(side: &DiffSide, flag: &'static str, dir: &ScriptDir) -> Result<Option<Read>> {
     let DiffSide::Database(src) = side else {
         return Ok(None);
     };
     let url = DbUrl::new(src, UrlSource::Option(flag));
     let backend = url.backend()?;
     let db = crate::db::connect_to(&url, dir.config.statement_timeout()).await?;
-    let found = live::schema(&db, &dir.config).await;
-    db.close().await.ok();
-    Ok(Some((found?.schema, backend)))
+    match live::schema(&db, &dir.config).await {
+        Ok(found) => Ok(Some((found.schema, backend, db))),
+        Err(e) => {
+            db.close().await.ok();
+            Err(e)
+        }
+    }
 }

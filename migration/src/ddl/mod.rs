@@ -54,24 +54,32 @@ pub fn render_and_apply(backend: DbBackend, ops: &[&Op], model: &mut Schema) -> 
 
 /// The SQL script that applies `ops` to a database whose schema is `from`, in one transaction.
 pub fn script(backend: DbBackend, from: &Schema, ops: &[Op]) -> Result<String> {
-    use anyhow::Context as _;
     let mut model = from.clone();
     let mut s = String::new();
     if backend == DbBackend::Sqlite {
         s.push_str("-- Table rebuilds need foreign keys off (outside any transaction).\nPRAGMA foreign_keys = OFF;\n\n");
     }
     s.push_str("BEGIN;\n\n");
+    s.push_str(&statements(backend, &mut model, ops)?);
+    s.push_str("COMMIT;\n");
+    if backend == DbBackend::Sqlite {
+        s.push_str("\nPRAGMA foreign_keys = ON;\n");
+    }
+    Ok(s)
+}
+
+/// The statements of `ops` on `model` (moved on past them), one after the other, without a
+/// transaction around them.
+pub fn statements(backend: DbBackend, model: &mut Schema, ops: &[Op]) -> Result<String> {
+    use anyhow::Context as _;
+    let mut s = String::new();
     for run in crate::ops::table_runs(ops, Op::changed_table) {
         let run: Vec<&Op> = ops[run].iter().collect();
-        let sql = render_and_apply(backend, &run, &mut model).with_context(|| {
+        let sql = render_and_apply(backend, &run, model).with_context(|| {
             let what: Vec<String> = run.iter().map(|op| describe::op(op)).collect();
             what.join("; ")
         })?;
         s.push_str(&sql);
-    }
-    s.push_str("COMMIT;\n");
-    if backend == DbBackend::Sqlite {
-        s.push_str("\nPRAGMA foreign_keys = ON;\n");
     }
     Ok(s)
 }

@@ -413,6 +413,15 @@ fn statements(op: &Op, before: &Schema) -> Result<Vec<Stmt>> {
                 let mut s = format!("TYPE {}", type_sql(ty, false));
                 if let Some(using) = &change.using {
                     s.push_str(&format!(" USING {using}"));
+                } else if change.cast {
+                    // PostgreSQL's explicit cast where it has one, else through text.
+                    let through_text = old.is_none_or(|c| !crate::casts::explicit_cast(&c.ty, ty));
+                    let via = match (through_text, ty) {
+                        (false, _) => "",
+                        (true, ColumnType::Array(_)) => "::text[]",
+                        (true, _) => "::text",
+                    };
+                    s.push_str(&format!(" USING {col}{via}::{}", type_sql(ty, false)));
                 }
                 out.push(on_column(Pass::AlterType, s));
                 // A serial that stays one: its sequence takes the new integer type too

@@ -163,8 +163,10 @@ impl Source {
 
 /// Every column of `new` that `op` carries over from `old`, with where its values come from:
 /// columns of the same name keep theirs, an altered column takes its old column's or its
-/// `USING` expression's. Columns left out (added ones) get their default.
-fn sources(op: &Op, old: &Table, new: &Table) -> Vec<(String, Source)> {
+/// `USING` expression's (or, for [`ColumnChange::cast`](crate::ops::ColumnChange::cast), a
+/// `CAST` to its new type). Columns left out (added ones) get their default. A `USING` in
+/// PostgreSQL's own syntax (`::`) is refused rather than pasted into SQLite's SQL.
+fn sources(op: &Op, old: &Table, new: &Table) -> Result<Vec<(String, Source)>> {
     let mut out: Vec<(String, Source)> = new
         .columns
         .iter()
@@ -174,13 +176,39 @@ fn sources(op: &Op, old: &Table, new: &Table) -> Vec<(String, Source)> {
     if let Op::AlterColumn { column, change, .. } = op {
         let new_name = change.rename.or(column);
         out.retain(|(c, _)| c != new_name);
-        let from = match &change.using {
-            Some(using) => Source::Expr(using.clone()),
-            None => Source::Column(column.clone()),
+        let from = match (&change.using, change.cast, change.ty.as_set()) {
+            (Some(using), _, _) if has_double_colon(using) => anyhow::bail!(
+                "the change of {}.{column} converts values with PostgreSQL's `USING {using}`, \
+                 which SQLite cannot run: write it with CAST(x AS type), or use .cast() for \
+                 a plain cast to the new type",
+                old.name
+            ),
+            (Some(using), _, _) => Source::Expr(using.clone()),
+            (None, true, Some(ty)) => {
+                Source::Expr(format!("CAST({} AS {})", ident(column), type_sql(ty)))
+            }
+            _ => Source::Column(column.clone()),
         };
         out.push((new_name.to_string(), from));
     }
-    out
+    Ok(out)
+}
+
+/// Whether `sql` holds PostgreSQL's `::` cast outside quotes.
+fn has_double_colon(sql: &str) -> bool {
+    let mut quote: Option<char> = None;
+    let mut last = ' ';
+    for ch in sql.chars() {
+        match quote {
+            Some(q) if ch == q => quote = None,
+            Some(_) => {}
+            None if ch == '\'' || ch == '"' => quote = Some(ch),
+            None if ch == ':' && last == ':' => return true,
+            None => {}
+        }
+        last = if quote.is_some() { ' ' } else { ch };
+    }
+    false
 }
 
 /// The rebuild from `old` to `new`, filling the columns from `sources`.
@@ -251,7 +279,7 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
         let mut after = before.clone();
         apply(&mut after, op)?;
         let new = table(&after, name)?;
-        return rebuild_with(old, new, &sources(op, old, new));
+        return rebuild_with(old, new, &sources(op, old, new)?);
     }
     let alter = |t: &str, what: String| format!("ALTER TABLE {} {what}", ident(t));
     Ok(match op {
@@ -347,7 +375,7 @@ pub fn render_run(ops: &[&Op], before: &Schema) -> Result<Vec<String>> {
         };
         apply(&mut model, op)?;
         let new = table(&model, name)?;
-        let step = sources(op, &old, new);
+        let step = sources(op, &old, new)?;
         if !segment.takes(&step) {
             out.extend(segment.finish(&old)?);
             segment = Segment::new(&old);
@@ -448,6 +476,38 @@ mod tests {
             auto_increment,
             identity: None,
         }
+    }
+
+    /// A `USING` in PostgreSQL's syntax is refused, not pasted into SQLite's rebuild; a plain
+    /// `.cast()` is written as SQLite's `CAST`.
+    #[test]
+    fn a_postgresql_using_is_not_pasted_into_sqlite() {
+        let table = Table {
+            name: "t".into(),
+            columns: vec![Column {
+                ty: ColumnType::Text,
+                ..column("n", true, false)
+            }],
+            ..Table::default()
+        };
+        let mut before = Schema::default();
+        before.tables.insert("t".into(), table);
+        let alter = |change: ColumnChange| Op::AlterColumn {
+            table: "t".into(),
+            column: "n".into(),
+            change: change.ty(ColumnType::Integer),
+            existing: Existing::unknown(),
+        };
+        let refused = super::render(&alter(ColumnChange::new().using("n::integer")), &before);
+        let error = refused.unwrap_err().to_string();
+        assert!(error.contains("USING n::integer"), "{error}");
+        let quoted = super::render(&alter(ColumnChange::new().using("n || '::'")), &before);
+        assert!(quoted.is_ok(), "{quoted:?}");
+        let cast = super::render(&alter(ColumnChange::new().cast()), &before).unwrap();
+        assert!(
+            cast.iter().any(|s| s.contains("CAST(n AS INTEGER)")),
+            "{cast:?}"
+        );
     }
 
     /// A rebuild copies the rows into a new table, whose `sqlite_sequence` row would start from

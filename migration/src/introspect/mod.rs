@@ -12,7 +12,7 @@ pub mod sqlite;
 
 use crate::schema::Schema;
 use anyhow::{bail, Result};
-use sea_orm::{DatabaseConnection, DbBackend};
+use sea_orm::{ConnectionTrait, DbBackend};
 
 /// A schema read from a database, with what the reading cost.
 #[derive(Clone, Debug)]
@@ -25,7 +25,7 @@ pub struct Introspection {
 
 /// Reads every table, column, key, index and enum type of `namespace` (PostgreSQL's schema,
 /// usually `public`).
-pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Introspection> {
+pub async fn introspect<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspection> {
     let mut found = match db.get_database_backend() {
         DbBackend::Postgres => postgres::introspect(db, namespace).await?,
         DbBackend::Sqlite => sqlite::introspect(db).await?,

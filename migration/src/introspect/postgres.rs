@@ -19,7 +19,7 @@ use crate::schema::{
     Sequence, Table, UniqueConstraint,
 };
 use anyhow::{Context, Result};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
 use std::collections::{HashMap, HashSet};
 
 /// The schema's tables, views, materialized views, foreign tables, composite types and
@@ -160,12 +160,12 @@ SELECT enumtypid::int8 AS oid, enumlabel::text AS label
 FROM pg_enum
 ORDER BY enumtypid, enumsortorder";
 
-struct Reader<'a> {
-    db: &'a DatabaseConnection,
+struct Reader<'a, C> {
+    db: &'a C,
     queries: usize,
 }
 
-impl Reader<'_> {
+impl<C: ConnectionTrait> Reader<'_, C> {
     /// Runs `sql` with the namespace as `$1`, if it uses it, or with `oids` for `$OIDS`.
     async fn query(&mut self, what: &str, sql: &str, arg: Arg<'_>) -> Result<Vec<QueryResult>> {
         self.queries += 1;
@@ -205,7 +205,7 @@ fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
         .with_context(|| format!("reading catalog column {column}"))
 }
 
-pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Introspection> {
+pub async fn introspect<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspection> {
     let mut reader = Reader { db, queries: 0 };
     let mut schema = Schema::default();
 

@@ -1,0 +1,296 @@
+//! Expressions compared in the form their database keeps them, not by a tokenizer.
+//!
+//! PostgreSQL rewrites what it is given: `CHECK (a > 0 AND (b OR c))` comes back as
+//! `CHECK (((a > 0) AND (b OR c)))`, `x IN (1, 2)` as `(x = ANY (ARRAY[1, 2]))`, a literal
+//! gains its type's cast. No set of text rules can tell `a > 0 AND (b OR c)` from
+//! `(a > 0 AND b) OR c` and still take both spellings of one expression as equal, so, as Atlas
+//! does with its dev database, opdb lets the server write the model's side: the tables whose
+//! checks, defaults or index predicates are not already written as the database has them are
+//! created in a scratch schema inside a transaction that is rolled back, read back with the
+//! same catalog reader as the database, and each expression of the model is mapped to the
+//! server's text. The diff then compares texts exactly ([`Expressions::Canonical`]), white
+//! space outside quotes aside.
+//!
+//! A table the server refuses (an expression that does not parse, a function that does not
+//! exist yet) keeps its text as written, and so differs from the database: never a silent
+//! match. SQLite keeps what it was given, so its texts are compared exactly as they are.
+
+use crate::autogenerate::{self, Hints};
+use crate::normalize;
+use crate::schema::{Schema, Table};
+use anyhow::{Context as _, Result};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait};
+use std::collections::BTreeMap;
+
+/// How the diff decides that two expressions (checks, defaults, index predicates) are one.
+#[derive(Clone, Debug, Default)]
+pub enum Expressions {
+    /// Neither side was written by a server (two models built by hand or from entities, or a
+    /// model against a database that could not canonicalize it): compared by a key that
+    /// leaves out what PostgreSQL adds (casts, grouping parentheses, case), which can take two
+    /// different expressions for one ([`normalize::expression_key`]).
+    #[default]
+    Approximate,
+    /// Every text is as a database keeps it, or mapped to that form: compared exactly.
+    Canonical(Canonical),
+}
+
+/// The server's text of each model expression that was not already in it: per table, for a
+/// check or index predicate by its text, for a default by its column and text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Canonical {
+    map: BTreeMap<(String, Slot, String), String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Slot {
+    /// A check or index predicate.
+    Expression,
+    /// The default of this column.
+    Default(String),
+}
+
+impl Expressions {
+    /// Expressions compared exactly, as two databases of one kind hold them.
+    pub fn exact() -> Expressions {
+        Expressions::Canonical(Canonical::default())
+    }
+
+    /// What a check or index predicate of `table` is compared by.
+    pub fn key(&self, table: &str, expr: &str) -> String {
+        match self {
+            Expressions::Approximate => normalize::expression_key(expr),
+            Expressions::Canonical(c) => {
+                let text = c
+                    .map
+                    .get(&(table.to_string(), Slot::Expression, expr.to_string()))
+                    .map_or(expr, String::as_str);
+                normalize::collapse_space(&normalize::check_expr(text))
+            }
+        }
+    }
+
+    /// What the default `expr` of `table`.`column` is compared by.
+    pub fn default_key(&self, table: &str, column: &str, expr: &str) -> String {
+        match self {
+            Expressions::Approximate => expr.to_string(),
+            Expressions::Canonical(c) => {
+                let slot = Slot::Default(column.to_string());
+                let text = c
+                    .map
+                    .get(&(table.to_string(), slot, expr.to_string()))
+                    .map_or(expr, String::as_str);
+                normalize::collapse_space(text)
+            }
+        }
+    }
+
+    /// Whether two defaults of `table`.`column` are one.
+    pub fn same_default(
+        &self,
+        table: &str,
+        column: &str,
+        a: Option<&str>,
+        b: Option<&str>,
+    ) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => {
+                self.default_key(table, column, a) == self.default_key(table, column, b)
+            }
+            (a, b) => a == b,
+        }
+    }
+}
+
+/// What comparing `model` with a database needs: on PostgreSQL the model's expressions
+/// written by the server `db` (whose schema is `live`), on SQLite an exact comparison. When
+/// the server cannot make a scratch schema (a role without `CREATE` on the database), the
+/// comparison is approximate and the second value says why.
+pub async fn for_database(
+    db: &DatabaseConnection,
+    model: &Schema,
+    live: &Schema,
+) -> Result<(Expressions, Option<String>)> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok((Expressions::exact(), None));
+    }
+    let tables: Vec<&Table> = model
+        .tables
+        .values()
+        .filter(|t| !written_as_live(t, live.tables.get(&t.name)))
+        .collect();
+    if tables.is_empty() {
+        return Ok((Expressions::exact(), None));
+    }
+    match postgres(db, model, &tables).await {
+        Ok(canonical) => Ok((Expressions::Canonical(canonical), None)),
+        Err(e) => Ok((
+            Expressions::Approximate,
+            Some(format!(
+                "checks, defaults and index predicates were compared by their text, not by \
+                 the server ({e:#}): a difference in grouping may go unseen"
+            )),
+        )),
+    }
+}
+
+/// Every expression of `table` is already written as `live` (the same table in the
+/// database) has it, so the server has nothing to add.
+fn written_as_live(table: &Table, live: Option<&Table>) -> bool {
+    let Some(live) = live else {
+        return !has_expressions(table);
+    };
+    let exact = Expressions::exact();
+    let key = |e: &str| exact.key(&table.name, e);
+    let live_exprs: Vec<String> = live
+        .checks
+        .iter()
+        .map(|c| key(&c.expression))
+        .chain(live.indexes.iter().filter_map(|i| i.predicate.as_deref().map(key)))
+        .collect();
+    let checks = table
+        .checks
+        .iter()
+        .all(|c| live_exprs.contains(&key(&c.expression)));
+    let predicates = table
+        .indexes
+        .iter()
+        .filter_map(|i| i.predicate.as_deref())
+        .all(|p| live_exprs.contains(&key(p)));
+    let defaults = table.columns.iter().all(|c| match &c.default {
+        None => true,
+        Some(d) => live
+            .column(&c.name)
+            .and_then(|l| l.default.as_deref())
+            .is_some_and(|l| exact.same_default(&table.name, &c.name, Some(d), Some(l))),
+    });
+    checks && predicates && defaults
+}
+
+fn has_expressions(table: &Table) -> bool {
+    !table.checks.is_empty()
+        || table.indexes.iter().any(|i| i.predicate.is_some())
+        || table.columns.iter().any(|c| c.default.is_some())
+}
+
+/// The model's `tables` made in a scratch schema of `db` in a transaction rolled back at the
+/// end, and their expressions read back.
+async fn postgres(db: &DatabaseConnection, model: &Schema, tables: &[&Table]) -> Result<Canonical> {
+    let scratch = format!(
+        "opdb_canonical_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    );
+    let shadow = shadow(model, tables);
+    let txn = db.begin().await.context("starting a transaction")?;
+    txn.execute_unprepared(&format!(
+        "CREATE SCHEMA {schema}; \
+         SELECT set_config('search_path', '{schema}, ' || current_setting('search_path'), true)",
+        schema = crate::ddl::ident(&scratch)
+    ))
+    .await
+    .context("making a scratch schema")?;
+    // Enums and sequences first, then the tables: all at once, or, when one is refused,
+    // each on its own, so that one bad expression leaves the others compared by the server.
+    let all = Schema {
+        enums: shadow.enums.clone(),
+        sequences: shadow.sequences.clone(),
+        ..Schema::default()
+    };
+    let base = crate::ddl::statements(
+        DbBackend::Postgres,
+        &mut Schema::default(),
+        &autogenerate::diff(&Schema::default(), &all, &Hints::default()),
+    )?;
+    txn.execute_unprepared(&format!("SAVEPOINT opdb_all; {base}"))
+        .await
+        .context("making the model's types in the scratch schema")?;
+    let table_sql = |table: &Table| -> Result<String> {
+        let one = Schema {
+            tables: BTreeMap::from([(table.name.clone(), table.clone())]),
+            ..all.clone()
+        };
+        let ops = autogenerate::diff(&all, &one, &Hints::default());
+        crate::ddl::statements(DbBackend::Postgres, &mut all.clone(), &ops)
+    };
+    let mut together = String::from("SAVEPOINT opdb_tables; ");
+    for table in shadow.tables.values() {
+        together.push_str(&table_sql(table)?);
+    }
+    if txn.execute_unprepared(&together).await.is_err() {
+        txn.execute_unprepared("ROLLBACK TO SAVEPOINT opdb_tables")
+            .await?;
+        for table in shadow.tables.values() {
+            let sql = format!("SAVEPOINT opdb_one; {}", table_sql(table)?);
+            if txn.execute_unprepared(&sql).await.is_err() {
+                txn.execute_unprepared("ROLLBACK TO SAVEPOINT opdb_one")
+                    .await?;
+            }
+        }
+    }
+    let read = crate::introspect::introspect(&txn, &scratch).await;
+    txn.rollback().await.ok();
+    let read = read.context("reading the scratch schema")?.schema;
+    let mut canonical = Canonical::default();
+    for (name, table) in &shadow.tables {
+        let Some(server) = read.tables.get(name) else {
+            continue;
+        };
+        let mut put = |slot: Slot, written: &str, kept: &str| {
+            canonical
+                .map
+                .insert((name.clone(), slot, written.to_string()), kept.to_string());
+        };
+        for column in &table.columns {
+            let kept = server.column(&column.name).and_then(|c| c.default.as_deref());
+            if let (Some(written), Some(kept)) = (&column.default, kept) {
+                put(Slot::Default(column.name.clone()), written, kept);
+            }
+        }
+        for check in &table.checks {
+            let kept = server.checks.iter().find(|c| c.name == check.name);
+            if let Some(kept) = kept {
+                put(Slot::Expression, &check.expression, &kept.expression);
+            }
+        }
+        for index in &table.indexes {
+            let kept = server.indexes.iter().find(|i| i.name == index.name);
+            if let (Some(written), Some(kept)) = (
+                &index.predicate,
+                kept.and_then(|i| i.predicate.as_deref()),
+            ) {
+                put(Slot::Expression, written, kept);
+            }
+        }
+    }
+    Ok(canonical)
+}
+
+/// What the scratch schema needs of `model` to hold the expressions of `tables`: the enum
+/// types and sequences, and each table with its columns (serial and identity numbering left
+/// out), defaults, checks and predicate indexes, without keys.
+fn shadow(model: &Schema, tables: &[&Table]) -> Schema {
+    Schema {
+        enums: model.enums.clone(),
+        sequences: model.sequences.clone(),
+        tables: tables
+            .iter()
+            .map(|t| {
+                let mut t = (*t).clone();
+                for column in &mut t.columns {
+                    column.auto_increment = false;
+                    column.identity = None;
+                }
+                t.primary_key = None;
+                t.uniques.clear();
+                t.foreign_keys.clear();
+                t.indexes.retain(|i| i.predicate.is_some());
+                t.comment = None;
+                (t.name.clone(), t)
+            })
+            .collect(),
+        unmodelled: Vec::new(),
+    }
+}

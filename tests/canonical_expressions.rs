@@ -1,0 +1,182 @@
+//! Entities' checks and defaults compared with a database in the database's own words.
+//!
+//! PostgreSQL rewrites every check it is given; opdb has the server rewrite the entities'
+//! side too (a scratch schema in a rolled-back transaction) and compares the texts exactly.
+//! The cases: the entities against a database built from the same SQL by hand (no
+//! difference: `kind IN ('x', 'y')` comes back as `= ANY (ARRAY[...])`), and against one whose
+//! check differs only in grouping, which a text key cannot see. The script `diff` writes is
+//! judged by `pg_dump`, not by opdb. On SQLite, which keeps the text it was given, the same
+//! entities are compared with a database built from their own SQL.
+
+mod common;
+
+use migration::commands::{self, check::DiffSide, EntityModel};
+use migration::entities::EntitySet;
+use migration::script::ScriptDir;
+use sea_orm::{ConnectionTrait, DbBackend};
+
+mod flag {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "flag")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i32,
+        #[sea_orm(extra = "CHECK (a > 0 AND (b OR c))")]
+        pub a: i32,
+        pub b: bool,
+        pub c: bool,
+        #[sea_orm(extra = "CHECK (kind IN ('x', 'y'))", default_value = "x")]
+        pub kind: String,
+        #[sea_orm(extra = "CHECK (größe > 0.5)")]
+        pub größe: f64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+fn entities() -> EntitySet {
+    let mut set = EntitySet::new();
+    set.add(flag::Entity);
+    set
+}
+
+/// The entities' table written by hand, with the check grouped as `grouping` says.
+fn flag_sql(grouping: &str) -> String {
+    format!(
+        "CREATE TABLE flag (
+            id integer NOT NULL, a integer NOT NULL, b boolean NOT NULL, c boolean NOT NULL,
+            kind varchar NOT NULL DEFAULT 'x', größe double precision NOT NULL,
+            CONSTRAINT flag_pkey PRIMARY KEY (id),
+            CONSTRAINT flag_a_check CHECK ({grouping}),
+            CONSTRAINT flag_kind_check CHECK (kind IN ('x', 'y')),
+            CONSTRAINT \"flag_größe_check\" CHECK (größe > 0.5));"
+    )
+}
+
+const AS_WRITTEN: &str = "a > 0 AND (b OR c)";
+const REGROUPED: &str = "(a > 0 AND b) OR c";
+
+/// A project whose entities are [`entities`] and whose database is `url`.
+async fn with_project<T>(
+    url: &str,
+    command: impl AsyncFnOnce(&commands::Project<'_>) -> anyhow::Result<T>,
+) -> T {
+    let root = std::env::temp_dir().join(format!("opdb-canonical-{}", std::process::id()));
+    if !root.join("alembic/x").is_dir() {
+        let _ = ScriptDir::init(&root, "x");
+    }
+    let dir = ScriptDir::open(&root, "x").unwrap();
+    let models = [EntityModel {
+        database: "x",
+        entities,
+    }];
+    let project = commands::Project::new(&root, &dir, &[], &models, Some(url.to_string())).unwrap();
+    command(&project)
+        .await
+        .unwrap_or_else(|e| panic!("{}", migration::cli::one_line(&e)))
+}
+
+/// What `check` finds (differences only).
+async fn check(url: &str) -> Vec<String> {
+    with_project(url, async |p| commands::check::check(p).await)
+        .await
+        .differences
+}
+
+/// `diff --from URL --to model --sql`.
+async fn script_to_model(url: &str) -> String {
+    let diff = with_project(url, async |p| {
+        let (from, to) = (DiffSide::parse(url), DiffSide::Entities);
+        commands::check::diff(p, &from, &to, true).await
+    })
+    .await;
+    assert_eq!(diff.caution, None, "expressions compared approximately");
+    let mut out = Vec::new();
+    migration::cli::print_diff(&diff, true, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[tokio::test]
+async fn checks_are_compared_as_postgresql_writes_them() {
+    const TEST: &str = "checks_are_compared_as_postgresql_writes_them";
+    if !common::pg_dump_runs(TEST) {
+        return;
+    }
+    let (Some(twin), Some(regrouped)) = (
+        common::database(DbBackend::Postgres, "canonical").await,
+        common::database(DbBackend::Postgres, "canonical").await,
+    ) else {
+        return;
+    };
+    common::execute(&twin.url, &flag_sql(AS_WRITTEN)).await;
+    common::execute(&regrouped.url, &flag_sql(REGROUPED)).await;
+
+    // The no-change twin: `IN`, the cast on 0.5 and the grouping parentheses PostgreSQL adds
+    // are no difference.
+    assert_eq!(check(&twin.url).await, Vec::<String>::new());
+
+    // Grouping is.
+    let found = check(&regrouped.url).await;
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found.iter().any(|d| d.contains("a > 0 AND (b OR c)")),
+        "{found:?}"
+    );
+
+    // The script that turns the regrouped database into the entities' makes it the twin, by
+    // pg_dump; then nothing is left.
+    let script = script_to_model(&regrouped.url).await;
+    let db = migration::db::connect(&regrouped.url).await.unwrap();
+    db.execute_unprepared(&script)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{script}"));
+    db.close().await.ok();
+    assert_eq!(
+        common::pg_dump_schema(&regrouped.url),
+        common::pg_dump_schema(&twin.url),
+        "{script}"
+    );
+    assert_eq!(check(&regrouped.url).await, Vec::<String>::new());
+    // The scratch schema was rolled back with its transaction.
+    let db = migration::db::connect(&twin.url).await.unwrap();
+    let left = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT count(*) AS n FROM pg_namespace WHERE nspname LIKE 'opdb_canonical%'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    db.close().await.ok();
+    assert_eq!(left.try_get::<i64>("", "n").unwrap(), 0);
+}
+
+#[tokio::test]
+async fn checks_are_compared_as_sqlite_keeps_them() {
+    let (twin, regrouped) = (common::sqlite("canonical"), common::sqlite("canonical"));
+    // Both built by opdb's own script from an empty file, then one regrouped by hand.
+    for db in [&twin, &regrouped] {
+        let script = script_to_model(&db.url).await;
+        common::execute(&db.url, &script).await;
+    }
+    assert_eq!(check(&twin.url).await, Vec::<String>::new());
+    let stored = common::sqlite_schema(&twin.url).await;
+    // The judge prints SQLite's text without white space, in lower case.
+    let squash = |s: &str| s.replace(' ', "").to_lowercase();
+    assert!(stored.contains(&squash(AS_WRITTEN)), "{stored}");
+    let swap = format!(
+        "PRAGMA writable_schema = ON;
+         UPDATE sqlite_schema SET sql = replace(sql, '{AS_WRITTEN}', '{REGROUPED}') WHERE name = 'flag';
+         PRAGMA writable_schema = OFF;"
+    );
+    common::execute(&regrouped.url, &swap).await;
+    let stored = common::sqlite_schema(&regrouped.url).await;
+    assert!(stored.contains(&squash(REGROUPED)), "{stored}");
+    let found = check(&regrouped.url).await;
+    assert_eq!(found.len(), 2, "{found:?}");
+}
