@@ -31,6 +31,8 @@ mod flag {
         pub kind: String,
         #[sea_orm(extra = "CHECK (größe > 0.5)")]
         pub größe: f64,
+        #[sea_orm(extra = "GENERATED ALWAYS AS (a*2 + 1) STORED")]
+        pub twice: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -45,12 +47,40 @@ fn entities() -> EntitySet {
     set
 }
 
+/// An entity with an `extra` opdb does not understand.
+mod odd {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "odd")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[sea_orm(extra = "COLLATE \"C\"")]
+        pub name: String,
+        #[sea_orm(column_type = "Year")]
+        pub born: i32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+fn odd_entities() -> EntitySet {
+    let mut set = entities();
+    set.add(odd::Entity);
+    set
+}
+
 /// The entities' table written by hand, with the check grouped as `grouping` says.
 fn flag_sql(grouping: &str) -> String {
     format!(
         "CREATE TABLE flag (
             id integer NOT NULL, a integer NOT NULL, b boolean NOT NULL, c boolean NOT NULL,
             kind varchar NOT NULL DEFAULT 'x', größe double precision NOT NULL,
+            twice bigint NOT NULL GENERATED ALWAYS AS ((a * 2) + 1) STORED,
             CONSTRAINT flag_pkey PRIMARY KEY (id),
             CONSTRAINT flag_a_check CHECK ({grouping}),
             CONSTRAINT flag_kind_check CHECK (kind IN ('x', 'y')),
@@ -66,6 +96,17 @@ async fn with_project<T>(
     url: &str,
     command: impl AsyncFnOnce(&commands::Project<'_>) -> anyhow::Result<T>,
 ) -> T {
+    with_entities(entities, url, command)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A project whose entities are `entities` and whose database is `url`; an error on one line.
+async fn with_entities<T>(
+    entities: fn() -> EntitySet,
+    url: &str,
+    command: impl AsyncFnOnce(&commands::Project<'_>) -> anyhow::Result<T>,
+) -> Result<T, String> {
     let root = std::env::temp_dir().join(format!("opdb-canonical-{}", std::process::id()));
     if !root.join("alembic/x").is_dir() {
         let _ = ScriptDir::init(&root, "x");
@@ -78,7 +119,7 @@ async fn with_project<T>(
     let project = commands::Project::new(&root, &dir, &[], &models, Some(url.to_string())).unwrap();
     command(&project)
         .await
-        .unwrap_or_else(|e| panic!("{}", migration::cli::one_line(&e)))
+        .map_err(|e| migration::cli::one_line(&e))
 }
 
 /// What `check` finds (differences only).
@@ -179,4 +220,33 @@ async fn checks_are_compared_as_sqlite_keeps_them() {
     assert!(stored.contains(&squash(REGROUPED)), "{stored}");
     let found = check(&regrouped.url).await;
     assert_eq!(found.len(), 2, "{found:?}");
+}
+
+#[tokio::test]
+async fn an_extra_opdb_cannot_express_is_an_error_naming_entity_and_column() {
+    let db = common::sqlite("odd_extra");
+    let url = db.url.clone();
+    let error = with_entities(odd_entities, &url, async |p| {
+        commands::check::check(p).await
+    })
+    .await
+    .unwrap_err();
+    assert!(
+        error.contains(r#"entity "odd", column "name": extra = "COLLATE \"C\"""#),
+        "{error}"
+    );
+    assert!(
+        error.contains(r#"entity "odd", column "born": type year has no PostgreSQL"#),
+        "{error}"
+    );
+    assert!(!error.contains('\n'), "{error}");
+    let error = with_entities(odd_entities, &url, async |p| {
+        let (from, to) = (DiffSide::parse(&url), DiffSide::Entities);
+        commands::check::diff(p, &from, &to, true).await
+    })
+    .await
+    .unwrap_err();
+    assert!(error.contains("COLLATE"), "{error}");
+    // Nothing was made.
+    assert_eq!(common::all_tables(&url).await, Vec::<String>::new());
 }

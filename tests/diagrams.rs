@@ -172,6 +172,7 @@ fn with_column(schema: &migration::schema::Schema, table: &str) -> migration::sc
         comment: Some("A column the model did not have".to_string()),
         auto_increment: false,
         identity: None,
+        generated: None,
     });
     t.uniques.push(migration::schema::UniqueConstraint {
         name: None,

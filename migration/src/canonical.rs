@@ -17,7 +17,7 @@
 
 use crate::autogenerate::{self, Hints};
 use crate::normalize;
-use crate::schema::{Schema, Table};
+use crate::schema::{Generated, Schema, Table};
 use anyhow::{Context as _, Result};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait};
 use std::collections::BTreeMap;
@@ -48,6 +48,8 @@ enum Slot {
     Expression,
     /// The default of this column.
     Default(String),
+    /// The generation expression of this column.
+    Generated(String),
 }
 
 impl Expressions {
@@ -82,6 +84,31 @@ impl Expressions {
                     .map_or(expr, String::as_str);
                 normalize::collapse_space(text)
             }
+        }
+    }
+
+    /// Whether two generated columns `table`.`column` compute the same way.
+    pub fn same_generated(
+        &self,
+        table: &str,
+        column: &str,
+        a: Option<&Generated>,
+        b: Option<&Generated>,
+    ) -> bool {
+        let key = |g: &Generated| match self {
+            Expressions::Approximate => normalize::expression_key(&g.expression),
+            Expressions::Canonical(c) => {
+                let slot = Slot::Generated(column.to_string());
+                let text = c
+                    .map
+                    .get(&(table.to_string(), slot, g.expression.clone()))
+                    .map_or(g.expression.as_str(), String::as_str);
+                normalize::collapse_space(&normalize::check_expr(text))
+            }
+        };
+        match (a, b) {
+            (Some(a), Some(b)) => a.stored == b.stored && key(a) == key(b),
+            (a, b) => a.is_none() && b.is_none(),
         }
     }
 
@@ -164,13 +191,27 @@ fn written_as_live(table: &Table, live: Option<&Table>) -> bool {
             .and_then(|l| l.default.as_deref())
             .is_some_and(|l| exact.same_default(&table.name, &c.name, Some(d), Some(l))),
     });
-    checks && predicates && defaults
+    let generated = table.columns.iter().all(|c| {
+        c.generated.is_none()
+            || live.column(&c.name).is_some_and(|l| {
+                exact.same_generated(
+                    &table.name,
+                    &c.name,
+                    c.generated.as_ref(),
+                    l.generated.as_ref(),
+                )
+            })
+    });
+    checks && predicates && defaults && generated
 }
 
 fn has_expressions(table: &Table) -> bool {
     !table.checks.is_empty()
         || table.indexes.iter().any(|i| i.predicate.is_some())
-        || table.columns.iter().any(|c| c.default.is_some())
+        || table
+            .columns
+            .iter()
+            .any(|c| c.default.is_some() || c.generated.is_some())
 }
 
 /// The model's `tables` made in a scratch schema of `db` in a transaction rolled back at the
@@ -244,9 +285,15 @@ async fn postgres(db: &DatabaseConnection, model: &Schema, tables: &[&Table]) ->
                 .insert((name.clone(), slot, written.to_string()), kept.to_string());
         };
         for column in &table.columns {
-            let kept = server.column(&column.name).and_then(|c| c.default.as_deref());
-            if let (Some(written), Some(kept)) = (&column.default, kept) {
+            let Some(server) = server.column(&column.name) else {
+                continue;
+            };
+            if let (Some(written), Some(kept)) = (&column.default, &server.default) {
                 put(Slot::Default(column.name.clone()), written, kept);
+            }
+            if let (Some(written), Some(kept)) = (&column.generated, &server.generated) {
+                let slot = Slot::Generated(column.name.clone());
+                put(slot, &written.expression, &kept.expression);
             }
         }
         for check in &table.checks {

@@ -114,7 +114,7 @@ statement_timeout = 3600
 # Objects opdb leaves alone, on the database's side and the entities' alike: patterns of names
 # (`*` any run of characters, `?` one), each optionally after a kind and a colon. Kinds: table,
 # view, materialized_view, foreign_table, partition, type, domain, function, procedure,
-# aggregate, trigger, rule, policy, exclusion_constraint, generated_column, statistics, extension.
+# aggregate, trigger, rule, policy, exclusion_constraint, statistics, extension.
 # For example: exclude = ["spatial_ref_sys", "view:stats_*", "extension:postgis"]
 # Anything opdb cannot model and that is not excluded makes `check` fail.
 exclude = []

@@ -15,14 +15,18 @@
 //! | a `belongs_to` relation (not `skip_fk`) | a foreign key `<table>_<columns>_fkey` |
 //! | `renamed_from = "old"` | a rename hint for the diff |
 //! | `extra = "CHECK (expr)"` | a check constraint `<table>_<column>_check` |
+//! | `extra = "GENERATED ALWAYS AS (expr) STORED"` (or `VIRTUAL`, SQLite's) | a generated column |
+//!
+//! Any other `extra` is an error naming the entity and column: it would reach the database
+//! through SeaORM's own `create_table`, but opdb could neither create nor compare it.
 //!
 //! The names follow PostgreSQL's own defaults (and SQLAlchemy's `ix_` for indexes), so a
 //! database made by SQLAlchemy's `create_all` has the same names the entities would give it.
 
 use crate::naming;
 use crate::schema::{
-    CheckConstraint, Column, ColumnType, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, Table,
-    UniqueConstraint,
+    CheckConstraint, Column, ColumnType, FkAction, ForeignKey, Generated, Index, IndexKey,
+    PrimaryKey, Table, UniqueConstraint,
 };
 use sea_orm::sea_query::{self, StringLen, TableRef};
 use sea_orm::{
@@ -40,6 +44,8 @@ pub struct EntityInfo {
     pub column_renames: BTreeMap<String, String>,
     /// PostgreSQL enum types the columns use: name to labels.
     pub enums: BTreeMap<String, Vec<String>>,
+    /// What the entity says that opdb cannot express, one line each.
+    pub unsupported: Vec<String>,
 }
 
 /// Which way a relation points.
@@ -84,19 +90,39 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
     let mut checks = Vec::new();
     let mut column_renames = BTreeMap::new();
     let mut enums = BTreeMap::new();
+    let mut unsupported = Vec::new();
     for column in E::Column::iter() {
         let name = column.as_str().to_string();
         let def = column.def();
         let spec = helper.get_column_def::<E>(column);
         let (comment, renamed_from) = split_comment(spec.get_column_spec().comment.as_deref());
-        if let Some(check) = spec.get_column_spec().extra.as_deref().and_then(check_of) {
-            checks.push(CheckConstraint {
-                name: Some(naming::column_check(&table_name, &name)),
-                expression: check,
-            });
+        let mut generated = None;
+        if let Some(extra) = spec.get_column_spec().extra.as_deref() {
+            match read_extra(extra) {
+                Ok(read) => {
+                    if let Some(check) = read.check {
+                        checks.push(CheckConstraint {
+                            name: Some(naming::column_check(&table_name, &name)),
+                            expression: check,
+                        });
+                    }
+                    generated = read.generated;
+                }
+                Err(what) => unsupported.push(format!(
+                    "entity {table_name:?}, column {name:?}: extra = {extra:?} {what} (opdb \
+                     understands CHECK (...) and GENERATED ALWAYS AS (...) STORED or VIRTUAL): \
+                     remove it, or make it in a revision with op.execute"
+                )),
+            }
         }
         if let Some(old) = renamed_from {
             column_renames.insert(name.clone(), old);
+        }
+        if let Err(ty) = read_type(def.get_column_type()) {
+            unsupported.push(format!(
+                "entity {table_name:?}, column {name:?}: type {ty} has no PostgreSQL or SQLite \
+                 spelling opdb knows: give the column a column_type it can create"
+            ));
         }
         if let sea_query::ColumnType::Enum { name, variants } = def.get_column_type() {
             let labels = variants.iter().map(|v| v.to_string()).collect();
@@ -112,10 +138,14 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
         columns.push(Column {
             ty: column_type(def.get_column_type()),
             nullable: def.is_null(),
-            default: def.get_column_default().map(default_sql),
+            default: def
+                .get_column_default()
+                .filter(|_| generated.is_none())
+                .map(default_sql),
             comment,
             auto_increment: auto_increment && pk_columns == [name.clone()],
             identity: None,
+            generated,
             name,
         });
     }
@@ -174,11 +204,11 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
             checks,
             name: table_name,
             sqlite_triggers: Vec::new(),
-            sqlite_generated: Vec::new(),
         },
         relations,
         column_renames,
         enums,
+        unsupported,
     }
 }
 
@@ -227,14 +257,75 @@ fn fk_action(action: sea_query::ForeignKeyAction) -> FkAction {
     }
 }
 
-/// The expression of a column's `extra = "CHECK (...)"`.
-fn check_of(extra: &str) -> Option<String> {
-    let rest = extra.trim();
-    let rest = rest
-        .get(..6)
-        .filter(|w| w.eq_ignore_ascii_case("check "))
-        .map(|_| &rest[6..])?;
-    Some(crate::normalize::check_expr(rest))
+/// What a column's `extra` says.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Extra {
+    check: Option<String>,
+    generated: Option<Generated>,
+}
+
+/// Reads a column's `extra`: clauses `CHECK (expr)` and `[GENERATED ALWAYS] AS (expr)
+/// [STORED | VIRTUAL]`, in any order; `Err` says what is not one of them.
+pub(crate) fn read_extra(extra: &str) -> Result<Extra, &'static str> {
+    let mut out = Extra::default();
+    let mut rest = extra.trim();
+    // The keyword `word` (any case) at the start of `rest`, and what follows it.
+    let word = |rest: &str, word: &str| -> Option<usize> {
+        let head = rest.get(..word.len())?;
+        let next = rest[word.len()..].chars().next();
+        (head.eq_ignore_ascii_case(word) && !next.is_some_and(|c| c.is_alphanumeric() || c == '_'))
+            .then_some(word.len())
+    };
+    // `( ... )` at the start of `rest`: its inside, and what follows.
+    let parens = |rest: &str| -> Result<(String, usize), &'static str> {
+        let rest_trimmed = rest.trim_start();
+        let skipped = rest.len() - rest_trimmed.len();
+        if !rest_trimmed.starts_with('(') {
+            return Err("lacks the parenthesized expression after CHECK or AS");
+        }
+        let close = crate::normalize::closing_paren(rest_trimmed, 0)
+            .ok_or("has a parenthesis that is not closed")?;
+        Ok((rest_trimmed[1..close].to_string(), skipped + close + 1))
+    };
+    while !rest.is_empty() {
+        if let Some(n) = word(rest, "CHECK") {
+            if out.check.is_some() {
+                return Err("has two CHECK clauses");
+            }
+            let (expr, used) = parens(&rest[n..])?;
+            out.check = Some(crate::normalize::check_expr(&expr));
+            rest = rest[n + used..].trim_start();
+            continue;
+        }
+        let mut at = rest;
+        if let Some(n) = word(at, "GENERATED") {
+            at = at[n..].trim_start();
+            let n = word(at, "ALWAYS").ok_or("says GENERATED without ALWAYS AS")?;
+            at = at[n..].trim_start();
+        }
+        if let Some(n) = word(at, "AS") {
+            if out.generated.is_some() {
+                return Err("has two generation expressions");
+            }
+            let (expr, used) = parens(&at[n..])?;
+            at = at[n + used..].trim_start();
+            let mut stored = false;
+            if let Some(n) = word(at, "STORED") {
+                stored = true;
+                at = at[n..].trim_start();
+            } else if let Some(n) = word(at, "VIRTUAL") {
+                at = at[n..].trim_start();
+            }
+            out.generated = Some(Generated {
+                expression: crate::normalize::check_expr(&expr),
+                stored,
+            });
+            rest = at;
+            continue;
+        }
+        return Err("holds a clause that is not CHECK or GENERATED ALWAYS AS");
+    }
+    Ok(out)
 }
 
 /// SeaORM folds `renamed_from` into the comment it hands to SeaQuery (`...; renamed_from "x"`);
@@ -255,10 +346,17 @@ fn split_comment(comment: Option<&str>) -> (Option<String>, Option<String>) {
     ((!text.is_empty()).then(|| text.to_string()), hint)
 }
 
-/// SeaORM's column types to the model's.
+/// SeaORM's column types to the model's; a type PostgreSQL has no spelling for (MySQL's
+/// `YEAR`) comes back as `Other` and is reported by [`read_type`].
 pub fn column_type(ty: &sea_query::ColumnType) -> ColumnType {
+    read_type(ty).unwrap_or_else(ColumnType::Other)
+}
+
+/// SeaORM's column type as the model's, or `Err` with its debug spelling when PostgreSQL has
+/// no such type.
+fn read_type(ty: &sea_query::ColumnType) -> Result<ColumnType, String> {
     use sea_query::ColumnType as S;
-    match ty {
+    Ok(match ty {
         S::Char(n) => ColumnType::Char(*n),
         S::String(StringLen::N(n)) => ColumnType::Varchar(Some(*n)),
         S::String(_) => ColumnType::Varchar(None),
@@ -282,10 +380,20 @@ pub fn column_type(ty: &sea_query::ColumnType) -> ColumnType {
         S::JsonBinary => ColumnType::Jsonb,
         S::Uuid => ColumnType::Uuid,
         S::Enum { name, .. } => ColumnType::Enum(name.to_string()),
-        S::Array(inner) => ColumnType::Array(Box::new(column_type(inner))),
+        S::Array(inner) => ColumnType::Array(Box::new(read_type(inner)?)),
         S::Custom(name) => ColumnType::Other(name.to_string()),
-        other => ColumnType::Other(format!("{other:?}").to_lowercase()),
-    }
+        // PostgreSQL's own types (and pgvector's), spelled as its catalog spells them.
+        S::Bit(None) => ColumnType::Other("bit".into()),
+        S::Bit(Some(n)) => ColumnType::Other(format!("bit({n})")),
+        S::VarBit(n) => ColumnType::Other(format!("bit varying({n})")),
+        S::Vector(None) => ColumnType::Other("vector".into()),
+        S::Vector(Some(n)) => ColumnType::Other(format!("vector({n})")),
+        S::Cidr => ColumnType::Other("cidr".into()),
+        S::Inet => ColumnType::Other("inet".into()),
+        S::MacAddr => ColumnType::Other("macaddr".into()),
+        S::LTree => ColumnType::Other("ltree".into()),
+        other => return Err(format!("{other:?}").to_lowercase()),
+    })
 }
 
 /// Collects entities into one schema model.
@@ -303,6 +411,20 @@ impl EntitySet {
         let info = read_entity(entity);
         self.entities.insert(info.table.name.clone(), info);
         self
+    }
+
+    /// Fails, naming each, when an entity says something opdb cannot express.
+    pub fn supported(&self) -> anyhow::Result<()> {
+        let all: Vec<&String> = self.entities.values().flat_map(|e| &e.unsupported).collect();
+        match all.as_slice() {
+            [] => Ok(()),
+            [one] => anyhow::bail!("{one}"),
+            many => anyhow::bail!(
+                "{} things opdb cannot express: {}",
+                many.len(),
+                many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("; ")
+            ),
+        }
     }
 
     /// The schema the entities describe.
@@ -339,7 +461,35 @@ impl EntitySet {
 
 #[cfg(test)]
 mod tests {
-    use super::split_comment;
+    use super::{read_extra, split_comment, Extra};
+    use crate::schema::Generated;
+
+    #[test]
+    fn extras_are_checks_and_generation_or_refused() {
+        let read = read_extra("CHECK ((x > 0))").unwrap();
+        assert_eq!(read.check.as_deref(), Some("x > 0"));
+        let read = read_extra("generated always as (a * 2) stored").unwrap();
+        let stored = |e: &str| Generated {
+            expression: e.into(),
+            stored: true,
+        };
+        assert_eq!(read.generated, Some(stored("a * 2")));
+        let read = read_extra("AS (lower(name)) CHECK (n > 0)").unwrap();
+        assert_eq!(read.check.as_deref(), Some("n > 0"));
+        assert!(!read.generated.unwrap().stored);
+        assert_eq!(read_extra("  ").unwrap(), Extra::default());
+        for bad in [
+            "COLLATE \"C\"",
+            "CHECK x > 0",
+            "CHECK (x > 0",
+            "GENERATED BY DEFAULT AS IDENTITY",
+            "CHECK (a) CHECK (b)",
+            "CHECKS (a)",
+            "größe",
+        ] {
+            assert!(read_extra(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn comments_split_from_renamed_from_without_panicking() {

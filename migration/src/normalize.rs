@@ -25,6 +25,9 @@ fn table_in_place(table: &mut Table) {
         if let Some(identity) = &mut column.identity {
             identity.normalize(&column.ty);
         }
+        if let Some(generated) = &mut column.generated {
+            generated.expression = check_expr(&generated.expression);
+        }
     }
     for check in &mut table.checks {
         check.expression = check_expr(&check.expression);

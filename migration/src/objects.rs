@@ -26,7 +26,6 @@ pub const KINDS: &[&str] = &[
     "rule",
     "policy",
     "exclusion_constraint",
-    "generated_column",
     "statistics",
     "extension",
 ];

@@ -13,7 +13,7 @@
 
 use crate::naming;
 use crate::schema::{
-    CheckConstraint, Column, ColumnType, Constraint, Deferral, FkAction, ForeignKey, Identity, Index, IndexKey, KeyOptions,
+    CheckConstraint, Column, ColumnType, Constraint, Deferral, FkAction, ForeignKey, Generated, Identity, Index, IndexKey, KeyOptions,
     PrimaryKey, Sequence, Table, UniqueConstraint,
 };
 use sea_orm::{DatabaseTransaction, DbErr};
@@ -289,6 +289,9 @@ pub struct ColumnChange {
     pub auto_increment: Change<bool>,
     /// Makes the column an identity column, changes how it numbers rows, or makes it plain.
     pub identity: Change<Option<Identity>>,
+    /// Makes a generated column plain, keeping its values (PostgreSQL's `DROP EXPRESSION`).
+    /// A generation expression is never changed in place: the column is dropped and added.
+    pub drop_expression: bool,
     /// The new name, applied after the other changes.
     pub rename: Change<String>,
 }
@@ -311,6 +314,11 @@ impl ColumnChange {
     /// Converts existing values with a cast to the new type, written for each backend.
     pub fn cast(mut self) -> Self {
         self.cast = true;
+        self
+    }
+    /// Makes a generated column plain, keeping its values.
+    pub fn drop_expression(mut self) -> Self {
+        self.drop_expression = true;
         self
     }
     pub fn nullable(mut self, nullable: bool) -> Self {
@@ -362,6 +370,9 @@ impl ColumnChange {
         self.default.apply_to(&mut c.default);
         self.comment.apply_to(&mut c.comment);
         self.identity.apply_to(&mut c.identity);
+        if self.drop_expression {
+            c.generated = None;
+        }
         if let Change::Set(serial) = self.auto_increment {
             c.auto_increment = serial;
             if serial {
@@ -804,6 +815,7 @@ impl Column {
             comment: None,
             auto_increment: false,
             identity: None,
+            generated: None,
         }
     }
     pub fn not_null(mut self) -> Self {
@@ -860,6 +872,24 @@ impl Column {
     /// The server default, as SQL: `"0"`, `"'none'"`, `"now()"`.
     pub fn server_default(mut self, sql: &str) -> Self {
         self.default = Some(sql.into());
+        self
+    }
+    /// A column the database computes from `expression` and keeps (`GENERATED ALWAYS AS
+    /// (expression) STORED`).
+    pub fn generated_stored(mut self, expression: &str) -> Self {
+        self.generated = Some(Generated {
+            expression: expression.into(),
+            stored: true,
+        });
+        self
+    }
+    /// A column SQLite computes from `expression` when it is read (`GENERATED ALWAYS AS
+    /// (expression) VIRTUAL`; PostgreSQL 15 has no such columns).
+    pub fn generated_virtual(mut self, expression: &str) -> Self {
+        self.generated = Some(Generated {
+            expression: expression.into(),
+            stored: false,
+        });
         self
     }
     pub fn comment(mut self, comment: &str) -> Self {

@@ -49,9 +49,6 @@ pub struct Table {
     /// them. The model cannot express triggers (they are reported as such); this is only so
     /// that a table rebuild, whose `DROP TABLE` drops them, makes them again.
     pub sqlite_triggers: Vec<String>,
-    /// SQLite only: the columns SQLite computes (`GENERATED ALWAYS AS`), which the model
-    /// cannot express (they are reported): a rebuild would make them plain, so it refuses.
-    pub sqlite_generated: Vec<String>,
 }
 
 impl Table {
@@ -104,6 +101,19 @@ pub struct Column {
     pub auto_increment: bool,
     /// An identity column (`GENERATED ... AS IDENTITY`, PostgreSQL).
     pub identity: Option<Identity>,
+    /// A generated column (`GENERATED ALWAYS AS (expr) STORED`): the database computes its
+    /// values; it has no default.
+    pub generated: Option<Generated>,
+}
+
+/// How a generated column computes its values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Generated {
+    /// The expression over the row's other columns, as SQL.
+    pub expression: String,
+    /// Computed when the row is written and kept (`STORED`, PostgreSQL's only kind), rather
+    /// than when it is read (`VIRTUAL`, SQLite's default).
+    pub stored: bool,
 }
 
 /// How an identity column numbers its rows. An option left `None` is the type's default for

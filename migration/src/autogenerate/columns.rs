@@ -1,11 +1,16 @@
-//! Columns added, dropped and altered (type, nullability, default, comment, serial, identity).
+//! Columns added, dropped and altered (type, nullability, default, comment, serial, identity,
+//! generation).
 //!
 //! New columns go at the end, as `ADD COLUMN` puts them; a column's position is not compared.
+//! A generated column made plain keeps its values (`DROP EXPRESSION`); any other change of
+//! generation (a new expression, a plain column made generated) cannot be made in place, so
+//! the column is dropped and added again ([`replace_generated`]), with what stands on it.
 
 use super::{Phase, Plan};
 use crate::canonical::Expressions;
 use crate::ops::{Change, ColumnChange, Existing, Op};
-use crate::schema::{Column, Table};
+use crate::apply::apply;
+use crate::schema::{Column, Constraint, IndexKey, Schema, Table};
 
 pub(super) fn compare(before: &Table, after: &Table, exprs: &Expressions, plan: &mut Plan) {
     let table = &after.name;
@@ -60,6 +65,8 @@ fn change(table: &str, old: &Column, new: &Column, exprs: &Expressions) -> Optio
     if old.identity != new.identity {
         change.identity = Change::Set(new.identity.clone());
     }
+    // Any other change of generation replaced the column before ([`replace_generated`]).
+    change.drop_expression = old.generated.is_some() && new.generated.is_none();
     if old.nullable != new.nullable {
         change.nullable = Change::Set(new.nullable);
     }
@@ -72,4 +79,112 @@ fn change(table: &str, old: &Column, new: &Column, exprs: &Expressions) -> Optio
         change.comment = Change::Set(new.comment.clone());
     }
     (!change.is_empty()).then_some(change)
+}
+
+/// Drops the columns of `from` whose generation changes other than by becoming plain (a new
+/// expression, or a plain column made generated), with every index, key and check of their
+/// table that stands on them (or may: an expression or predicate that names them), and
+/// returns `from` without them: the rest of the diff adds them again, as `to` has them.
+pub(super) fn replace_generated(
+    from: &Schema,
+    to: &Schema,
+    exprs: &Expressions,
+    plan: &mut Plan,
+) -> Schema {
+    let mut out = from.clone();
+    for (name, before) in &from.tables {
+        let Some(after) = to.tables.get(name) else {
+            continue;
+        };
+        for column in &before.columns {
+            let Some(new) = after.column(&column.name) else {
+                continue;
+            };
+            let (was, is) = (column.generated.as_ref(), new.generated.as_ref());
+            if is.is_none() || exprs.same_generated(name, &column.name, was, is) {
+                continue;
+            }
+            let Some(table) = out.tables.get(name) else {
+                continue;
+            };
+            let mut ops = dependents_dropped(table, &column.name);
+            ops.push((
+                Phase::DropColumns,
+                Op::DropColumn {
+                    table: name.clone(),
+                    column: column.name.clone(),
+                    existing: Existing::known(column.clone()),
+                },
+            ));
+            for (phase, op) in ops {
+                if apply(&mut out, &op).is_ok() {
+                    plan.push(phase, op);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The drops of whatever of `table` stands on `column`, as PostgreSQL's `DROP COLUMN` would
+/// drop it (an expression that merely names it counts: better made again than lost).
+fn dependents_dropped(table: &Table, column: &str) -> Vec<(Phase, Op)> {
+    let t = || table.name.clone();
+    let on = |columns: &[String]| columns.iter().any(|c| c == column);
+    // The column's name as a word of `text` (any case: an unquoted name may be written so).
+    let names = |text: &str| {
+        let (text, word) = (text.to_lowercase(), column.to_lowercase());
+        let part = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        text.match_indices(&word).any(|(at, _)| {
+            !part(text[..at].chars().next_back()) && !part(text[at + word.len()..].chars().next())
+        })
+    };
+    let mut ops = Vec::new();
+    for key in table.foreign_keys.iter().filter(|k| on(&k.columns)) {
+        ops.push((
+            Phase::DropForeignKeys,
+            Op::DropConstraint {
+                table: t(),
+                name: key.name.clone().unwrap_or_default(),
+                existing: Existing::known(Constraint::ForeignKey(key.clone())),
+            },
+        ));
+    }
+    for index in &table.indexes {
+        let keyed = index.keys.iter().any(|k| match k {
+            IndexKey::Column(c) => c == column,
+            IndexKey::Expression(e) => names(e),
+        });
+        if keyed || on(&index.include) || index.predicate.as_deref().is_some_and(names) {
+            ops.push((
+                Phase::DropIndexes,
+                Op::DropIndex {
+                    table: t(),
+                    name: index.name.clone(),
+                    existing: Existing::known(index.clone()),
+                },
+            ));
+        }
+    }
+    for unique in table.uniques.iter().filter(|u| on(&u.columns)) {
+        ops.push((
+            Phase::DropUniques,
+            Op::DropConstraint {
+                table: t(),
+                name: unique.name.clone().unwrap_or_default(),
+                existing: Existing::known(Constraint::Unique(unique.clone())),
+            },
+        ));
+    }
+    for check in table.checks.iter().filter(|c| names(&c.expression)) {
+        ops.push((
+            Phase::DropChecks,
+            Op::DropConstraint {
+                table: t(),
+                name: check.name.clone().unwrap_or_default(),
+                existing: Existing::known(Constraint::Check(check.clone())),
+            },
+        ));
+    }
+    ops
 }

@@ -14,9 +14,16 @@ pub fn op(op: &Op) -> String {
         Op::CreateTable(t) => format!("add table {}", t.name),
         Op::DropTable { table, .. } => format!("drop table {table}"),
         Op::RenameTable { from, to } => format!("rename table {from} to {to}"),
-        Op::AddColumn { table, column } => {
-            format!("add column {table}.{} ({})", column.name, column.ty)
-        }
+        Op::AddColumn { table, column } => match &column.generated {
+            Some(g) => format!(
+                "add column {table}.{} ({}, {} as {})",
+                column.name,
+                column.ty,
+                if g.stored { "stored" } else { "virtual" },
+                g.expression
+            ),
+            None => format!("add column {table}.{} ({})", column.name, column.ty),
+        },
         Op::DropColumn { table, column, .. } => format!("drop column {table}.{column}"),
         Op::AlterColumn {
             table,
@@ -42,6 +49,9 @@ pub fn op(op: &Op) -> String {
             }
             if let Change::Set(serial) = change.auto_increment {
                 what.push(if serial { "serial" } else { "not serial" }.to_string());
+            }
+            if change.drop_expression {
+                what.push("no longer generated (values kept)".into());
             }
             match &change.identity {
                 Change::Set(Some(i)) => what.push(i.sql().to_lowercase()),
@@ -270,6 +280,7 @@ mod tests {
                     comment: None,
                     auto_increment: false,
                     identity: None,
+                    generated: None,
                 })
                 .collect(),
             ..Table::default()

@@ -107,7 +107,8 @@ pub fn diff(from: &Schema, to: &Schema, hints: &Hints) -> Vec<Op> {
     types::compare_enums(from, to, &mut plan);
     types::compare_sequences(from, to, &mut plan);
     let renamed = rename_columns(from, to, hints, &mut plan);
-    let from = &renamed;
+    let replaced = columns::replace_generated(&renamed, to, &hints.expressions, &mut plan);
+    let from = &replaced;
     let rebuilt = constraints::keys_rebuilt(from, to);
     tables::compare(from, to, &mut plan);
     for (name, before) in &from.tables {

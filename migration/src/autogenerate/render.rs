@@ -362,6 +362,13 @@ fn column(c: &Column) -> Expr {
     if let Some(d) = &c.default {
         calls.push(("server_default".to_string(), vec![lit(d)]));
     }
+    if let Some(generated) = &c.generated {
+        let kind = match generated.stored {
+            true => "generated_stored",
+            false => "generated_virtual",
+        };
+        calls.push((kind.to_string(), vec![lit(&generated.expression)]));
+    }
     if let Some(comment) = &c.comment {
         calls.push(("comment".to_string(), vec![lit(comment)]));
     }
@@ -607,6 +614,9 @@ fn statement(o: &Op) -> Expr {
             }
             if change.cast {
                 calls.push(("cast".into(), vec![]));
+            }
+            if change.drop_expression {
+                calls.push(("drop_expression".into(), vec![]));
             }
             if let Some(serial) = change.auto_increment.as_set() {
                 calls.push(("auto_increment".into(), vec![atom(serial.to_string())]));

@@ -36,7 +36,9 @@ pub struct EntityModel {
 impl EntityModel {
     /// The entities of `name`'s script directory.
     pub(crate) fn find(models: &[EntityModel], name: &str) -> Result<EntitySet> {
-        Ok((Self::lookup(models, name)?.entities)())
+        let set = (Self::lookup(models, name)?.entities)();
+        set.supported()?;
+        Ok(set)
     }
 
     /// Starts reading the entities of `name` into their schema and rename hints on a
@@ -45,7 +47,8 @@ impl EntityModel {
         let entities = Self::lookup(models, name)?.entities;
         Ok(Building(tokio::task::spawn_blocking(move || {
             let set = entities();
-            (set.schema(), set.hints())
+            set.supported()?;
+            Ok((set.schema(), set.hints()))
         })))
     }
 
@@ -68,14 +71,14 @@ impl EntityModel {
 }
 
 /// Entities being read (see [`EntityModel::start`]).
-pub(crate) struct Building(tokio::task::JoinHandle<(Schema, Hints)>);
+pub(crate) struct Building(tokio::task::JoinHandle<Result<(Schema, Hints)>>);
 
 impl Building {
     /// The entities' schema and rename hints.
     pub(crate) async fn get(self) -> Result<(Schema, Hints)> {
         self.0
             .await
-            .map_err(|e| anyhow::anyhow!("reading the entities failed: {e}"))
+            .map_err(|e| anyhow::anyhow!("reading the entities failed: {e}"))?
     }
 }
 

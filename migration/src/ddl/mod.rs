@@ -84,6 +84,13 @@ pub fn statements(backend: DbBackend, model: &mut Schema, ops: &[Op]) -> Result<
     Ok(s)
 }
 
+/// A generated column's clause, with a space before it: ` GENERATED ALWAYS AS (expr) STORED`
+/// (or `VIRTUAL`, which PostgreSQL 15 refuses and SQLite takes).
+pub(crate) fn generated_sql(generated: &crate::schema::Generated) -> String {
+    let kind = if generated.stored { "STORED" } else { "VIRTUAL" };
+    format!(" GENERATED ALWAYS AS ({}) {kind}", generated.expression)
+}
+
 /// An identifier, quoted only when it has to be.
 pub fn ident(name: &str) -> String {
     let plain = name

@@ -39,6 +39,9 @@ fn column_sql(c: &Column) -> String {
     if let Some(identity) = &c.identity {
         s.push_str(&format!(" {}", identity.sql()));
     }
+    if let Some(generated) = &c.generated {
+        s.push_str(&super::generated_sql(generated));
+    }
     s
 }
 
@@ -457,6 +460,9 @@ fn statements(op: &Op, before: &Schema) -> Result<Vec<Stmt>> {
                     (Change::Keep, None) => ColumnType::Integer,
                 };
                 out.extend(alter_serial(table, column, &ty, serial));
+            }
+            if change.drop_expression {
+                out.push(on_column(Pass::Drop, "DROP EXPRESSION".into()));
             }
             match change.nullable {
                 Change::Set(false) => out.push(on_column(Pass::SetNotNull, "SET NOT NULL".into())),

@@ -73,6 +73,9 @@ fn column_sql(t: &Table, c: &Column) -> String {
     if let Some(default) = &c.default {
         s.push_str(&format!(" DEFAULT ({default})"));
     }
+    if let Some(generated) = &c.generated {
+        s.push_str(&super::generated_sql(generated));
+    }
     s
 }
 
@@ -167,10 +170,11 @@ impl Source {
 /// `CAST` to its new type). Columns left out (added ones) get their default. A `USING` in
 /// PostgreSQL's own syntax (`::`) is refused rather than pasted into SQLite's SQL.
 fn sources(op: &Op, old: &Table, new: &Table) -> Result<Vec<(String, Source)>> {
+    // A generated column of the new table computes its own values: it is never copied into.
     let mut out: Vec<(String, Source)> = new
         .columns
         .iter()
-        .filter(|c| old.column(&c.name).is_some())
+        .filter(|c| old.column(&c.name).is_some() && c.generated.is_none())
         .map(|c| (c.name.clone(), Source::Column(c.name.clone())))
         .collect();
     if let Op::AlterColumn { column, change, .. } = op {
@@ -189,7 +193,9 @@ fn sources(op: &Op, old: &Table, new: &Table) -> Result<Vec<(String, Source)>> {
             }
             _ => Source::Column(column.clone()),
         };
-        out.push((new_name.to_string(), from));
+        if new.column(new_name).is_some_and(|c| c.generated.is_none()) {
+            out.push((new_name.to_string(), from));
+        }
     }
     Ok(out)
 }
@@ -213,14 +219,6 @@ fn has_double_colon(sql: &str) -> bool {
 
 /// The rebuild from `old` to `new`, filling the columns from `sources`.
 fn rebuild_with(old: &Table, new: &Table, sources: &[(String, Source)]) -> Result<Vec<String>> {
-    if let Some(column) = old.sqlite_generated.first() {
-        anyhow::bail!(
-            "table {} would have to be rebuilt, and its generated column {column} would come \
-             back as a plain column (opdb cannot model generated columns): make this change \
-             with op.execute instead",
-            old.name
-        );
-    }
     let sources: Vec<(String, String)> = sources
         .iter()
         .map(|(c, source)| (c.clone(), source.sql()))
@@ -238,8 +236,11 @@ fn table<'a>(schema: &'a Schema, name: &str) -> Result<&'a Table> {
 /// Whether `op` needs its table rebuilt: SQLite's `ALTER TABLE` cannot do it in place.
 fn needs_rebuild(op: &Op, before: &Schema) -> Result<bool> {
     Ok(match op {
+        // SQLite adds a column in place only when it can fill the rows: nullable or with a
+        // default, and computed when read (a STORED one needs its values written).
         Op::AddColumn { column, .. } => {
             !((column.nullable || column.default.is_some()) && !column.auto_increment)
+                || column.generated.as_ref().is_some_and(|g| g.stored)
         }
         Op::DropColumn {
             table: name,
@@ -257,6 +258,7 @@ fn needs_rebuild(op: &Op, before: &Schema) -> Result<bool> {
         }
         Op::AlterColumn { change, .. } => {
             change.ty.is_set()
+                || change.drop_expression
                 || change.nullable.is_set()
                 || change.default.is_set()
                 || change.auto_increment.is_set()
@@ -475,6 +477,7 @@ mod tests {
             comment: None,
             auto_increment,
             identity: None,
+            generated: None,
         }
     }
 

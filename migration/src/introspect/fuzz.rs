@@ -224,6 +224,38 @@ fn every_parser(s: &str) {
     sqlite::split_top_level(s);
     sqlite::paren_body(s);
     sqlite::find_word(s, "CHECK");
+    // Expressions as the diff compares them, columns' `extra`, generated columns, casts.
+    normalize::collapse_space(s);
+    let exact = crate::canonical::Expressions::exact();
+    exact.key(s, s);
+    exact.default_key(s, s, s);
+    let generated = crate::schema::Generated {
+        expression: s.into(),
+        stored: true,
+    };
+    exact.same_generated(s, s, Some(&generated), Some(&generated));
+    let _ = crate::entities::read_extra(s);
+    let _ = crate::entities::read_extra(&format!("GENERATED ALWAYS AS ({s}) STORED"));
+    let _ = crate::entities::read_extra(&format!("CHECK ({s}) AS ({s}) {s}"));
+    sqlite::Declared::parse(
+        "t",
+        &format!("CREATE TABLE t (c INTEGER GENERATED ALWAYS AS ({s}) STORED, d {s} AS ({s}))"),
+    );
+    let mut one = Schema::default();
+    let t = crate::schema::Table::new("t").col(crate::schema::Column::new(s, ColumnType::Text));
+    one.tables.insert("t".into(), t);
+    for change in [
+        crate::ops::ColumnChange::new().using(s),
+        crate::ops::ColumnChange::new().cast(),
+    ] {
+        let op = crate::ops::Op::AlterColumn {
+            table: "t".into(),
+            column: s.into(),
+            change: change.ty(ColumnType::Integer),
+            existing: crate::ops::Existing::unknown(),
+        };
+        let _ = crate::ddl::sqlite::render(&op, &one);
+    }
 }
 
 const ITERATIONS: usize = 50_000;

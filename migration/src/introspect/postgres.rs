@@ -14,7 +14,7 @@ use super::{take_ident, Introspection};
 use crate::normalize::closing_paren;
 use crate::objects::Unmodelled;
 use crate::schema::{
-    CheckConstraint, Column, ColumnType, Deferral, FkAction, ForeignKey, Identity, Index, IndexKey,
+    CheckConstraint, Column, ColumnType, Deferral, FkAction, ForeignKey, Generated, Identity, Index, IndexKey,
     KeyOptions, PrimaryKey, Schema,
     Sequence, Table, UniqueConstraint,
 };
@@ -342,12 +342,13 @@ pub async fn introspect<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<I
             continue;
         };
         let mut default = defaults.remove(&(oid, attnum));
-        // A generated column's expression is not a default: the column is reported instead.
+        // A generated column's expression is held where a default is (`s`: stored, the only
+        // kind PostgreSQL 15 has).
+        let mut generated = None;
         if !get::<String>(&row, "generated")?.is_empty() {
-            default = None;
-            schema.unmodelled.push(Unmodelled {
-                table: Some(table.name.clone()),
-                ..Unmodelled::new("generated_column", &name)
+            generated = default.take().map(|expression| Generated {
+                expression,
+                stored: true,
             });
         }
         // attidentity: `a` always, `d` by default; its options are its sequence's, read below.
@@ -376,6 +377,7 @@ pub async fn introspect<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<I
             comment: comments.remove(&(oid, attnum)),
             auto_increment: serial && identity.is_none(),
             identity,
+            generated,
         });
     }
 

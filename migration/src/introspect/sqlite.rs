@@ -10,7 +10,7 @@ use crate::naming;
 use crate::normalize::{closing_paren, strip_parens};
 use crate::objects::Unmodelled;
 use crate::schema::{
-    CheckConstraint, Column, ColumnType, Deferral, FkAction, ForeignKey, Index, IndexKey,
+    CheckConstraint, Column, ColumnType, Deferral, FkAction, ForeignKey, Generated, Index, IndexKey,
     KeyOptions, PrimaryKey, Schema, Table, UniqueConstraint,
 };
 use anyhow::{Context, Result};
@@ -90,25 +90,25 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
     }
 
     let mut pk_positions: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
-    let mut generated: Vec<Unmodelled> = Vec::new();
     for row in columns {
         let table_name: String = get(&row, "table_name")?;
         let Some(table) = schema.tables.get_mut(&table_name) else {
             continue;
         };
         let name: String = get(&row, "name")?;
-        // `hidden`: 1 a virtual table's hidden column, 2 and 3 a generated column.
-        match get::<i64>(&row, "hidden")? {
-            0 => {}
+        // `hidden`: 1 a virtual table's hidden column, 2 a virtual generated column, 3 a stored
+        // one, whose expression only the `CREATE TABLE` text holds.
+        let generated = match get::<i64>(&row, "hidden")? {
             1 => continue,
-            _ => {
-                table.sqlite_generated.push(name.clone());
-                generated.push(Unmodelled {
-                    table: Some(table_name.clone()),
-                    ..Unmodelled::new("generated_column", &name)
-                });
-            }
-        }
+            hidden @ (2 | 3) => Some(Generated {
+                expression: declared
+                    .get(&table_name)
+                    .and_then(|d| d.generated.get(&name).cloned())
+                    .unwrap_or_default(),
+                stored: hidden == 3,
+            }),
+            _ => None,
+        };
         let pk: i64 = get(&row, "pk")?;
         if pk > 0 {
             pk_positions
@@ -138,6 +138,7 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
             comment: None,
             auto_increment: autoincrement,
             identity: None,
+            generated,
             name,
         });
     }
@@ -247,7 +248,6 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
             table.checks = d.checks.clone();
         }
     }
-    schema.unmodelled.extend(generated);
     for row in others {
         let name: String = get(&row, "name")?;
         schema.unmodelled.push(match get::<String>(&row, "type")?.as_str() {
@@ -316,6 +316,8 @@ pub(super) struct Declared {
     deferrable: Vec<(Vec<String>, Deferral)>,
     checks: Vec<CheckConstraint>,
     autoincrement: Option<String>,
+    /// Each generated column's expression.
+    generated: BTreeMap<String, String>,
 }
 
 impl Declared {
@@ -370,6 +372,14 @@ impl Declared {
                     let (column, rest) = take_ident(element);
                     if find_word(rest, "AUTOINCREMENT").is_some() {
                         d.autoincrement = Some(column.clone());
+                    }
+                    // `[GENERATED ALWAYS] AS (expr)`: the first `AS` outside parentheses (a
+                    // CHECK's `CAST(x AS t)` is inside its own).
+                    if let Some(at) = find_top_word(rest, "AS") {
+                        if let Some(expr) = paren_body(&rest[at..]) {
+                            d.generated
+                                .insert(column.clone(), strip_parens(&expr).to_string());
+                        }
                     }
                     if let Some(at) = find_word(rest, "CHECK") {
                         if let Some(expr) = paren_body(&rest[at..]) {
@@ -514,6 +524,27 @@ fn code_chars(s: &str) -> Vec<(usize, char)> {
 pub(super) fn find_word(s: &str, word: &str) -> Option<usize> {
     let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
     code_chars(s).into_iter().map(|(i, _)| i).find(|&i| {
+        s.get(i..i + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+            && !ident(s[..i].chars().next_back())
+            && !ident(s[i + word.len()..].chars().next())
+    })
+}
+
+/// Where `word` (any case, whole) first stands in `s` outside quotes and parentheses.
+fn find_top_word(s: &str, word: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut at_top = Vec::new();
+    for (i, c) in code_chars(s) {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => at_top.push(i),
+            _ => {}
+        }
+    }
+    let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
+    at_top.into_iter().find(|&i| {
         s.get(i..i + word.len())
             .is_some_and(|w| w.eq_ignore_ascii_case(word))
             && !ident(s[..i].chars().next_back())
