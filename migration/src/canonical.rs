@@ -162,10 +162,11 @@ pub async fn for_database(
 }
 
 /// Every expression of `table` is already written as `live` (the same table in the
-/// database) has it, so the server has nothing to add.
+/// database) has it, so the server has nothing to add; or the database has no such table, so
+/// there is nothing to compare it with (it will be created).
 fn written_as_live(table: &Table, live: Option<&Table>) -> bool {
     let Some(live) = live else {
-        return !has_expressions(table);
+        return true;
     };
     let exact = Expressions::exact();
     let key = |e: &str| exact.key(&table.name, e);
@@ -203,15 +204,6 @@ fn written_as_live(table: &Table, live: Option<&Table>) -> bool {
             })
     });
     checks && predicates && defaults && generated
-}
-
-fn has_expressions(table: &Table) -> bool {
-    !table.checks.is_empty()
-        || table.indexes.iter().any(|i| i.predicate.is_some())
-        || table
-            .columns
-            .iter()
-            .any(|c| c.default.is_some() || c.generated.is_some())
 }
 
 /// The model's `tables` made in a scratch schema of `db` in a transaction rolled back at the

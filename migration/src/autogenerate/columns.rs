@@ -17,7 +17,10 @@ pub(super) fn compare(before: &Table, after: &Table, exprs: &Expressions, plan: 
     for column in &after.columns {
         match before.column(&column.name) {
             None => plan.push(
-                Phase::AddColumns,
+                match column.generated {
+                    Some(_) => Phase::AddGeneratedColumns,
+                    None => Phase::AddColumns,
+                },
                 Op::AddColumn {
                     table: table.clone(),
                     column: column.clone(),

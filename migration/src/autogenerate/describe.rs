@@ -148,22 +148,39 @@ pub fn warnings(from: &Schema, ops: &[Op]) -> Vec<String> {
                 column,
                 existing,
             } => {
-                let mut warning = format!("drops column {table}.{column} and its values");
                 let old = existing
                     .get()
                     .or_else(|| model.table(table).and_then(|t| t.column(column)));
-                if let Some(new) = old.and_then(|old| renamed_to(ops, table, old, &offered)) {
-                    offered.push((table, new));
-                    warning.push_str(&format!(
-                        "; if {table}.{new} (added, of the same type) is {column} renamed, put \
-                         #[sea_orm(renamed_from = \"{column}\")] on {new} to rename it and keep \
-                         the values"
+                // Dropped to be added again, generated: its generation cannot change in place.
+                let readded = ops.iter().any(|o| {
+                    matches!(o, Op::AddColumn { table: t, column: c }
+                        if t == table && c.name == *column)
+                });
+                if old.is_some_and(|c| c.generated.is_some()) {
+                    // A generated column's values are computed: nothing of them is lost.
+                } else if readded {
+                    out.push(format!(
+                        "replaces {table}.{column} by a generated column: the values it holds \
+                         are lost, computed anew"
                     ));
+                } else {
+                    let mut warning = format!("drops column {table}.{column} and its values");
+                    if let Some(new) = old.and_then(|old| renamed_to(ops, table, old, &offered)) {
+                        offered.push((table, new));
+                        warning.push_str(&format!(
+                            "; if {table}.{new} (added, of the same type) is {column} renamed, \
+                             put #[sea_orm(renamed_from = \"{column}\")] on {new} to rename it \
+                             and keep the values"
+                        ));
+                    }
+                    out.push(warning)
                 }
-                out.push(warning)
             }
             Op::AddColumn { table, column }
-                if !column.nullable && column.default.is_none() && !column.auto_increment =>
+                if !column.nullable
+                    && column.default.is_none()
+                    && !column.auto_increment
+                    && column.generated.is_none() =>
             {
                 out.push(format!(
                     "adds NOT NULL column {table}.{} without a default: fails if {table} has rows",

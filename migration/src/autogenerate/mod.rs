@@ -73,6 +73,8 @@ enum Phase {
     RenameKeys,
     AddColumns,
     AlterColumns,
+    /// Generated columns, whose expressions may read columns the alters just changed.
+    AddGeneratedColumns,
     CreatePrimaryKeys,
     CreateUniques,
     CreateChecks,

@@ -82,11 +82,22 @@ impl<'a> Context<'a> {
     }
 
     /// The schema the revisions in `applied` build, from their own ops. SQLite's table rebuilds
-    /// work from it, and so do `--sql` scripts, which have no database to ask.
+    /// work from it, and so do `--sql` scripts, which have no database to ask. An op on a
+    /// table no revision made (a database taken over from another tool, or made by hand) is
+    /// passed over: the database is the only witness of that table, and is read for it.
     pub fn replay(&self, applied: &BTreeSet<String>) -> Result<Schema> {
         let mut schema = Schema::default();
         for rev in self.graph.in_order().filter(|r| applied.contains(&r.id)) {
             for op in self.ops(&rev.id, Direction::Upgrade)?.ops() {
+                use crate::ops::Op;
+                let table = match op {
+                    Op::DropTable { table, .. } => Some(table.as_str()),
+                    Op::RenameTable { from, .. } => Some(from.as_str()),
+                    op => op.changed_table(),
+                };
+                if table.is_some_and(|t| !schema.tables.contains_key(t)) {
+                    continue;
+                }
                 apply(&mut schema, op)
                     .with_context(|| format!("replaying revision {} ({})", rev.id, rev.path))?;
             }

@@ -310,6 +310,15 @@ pub(super) async fn run_revision(
                         .map_err(|e| anyhow!("{label}: statement `{}`: {e:#}", short(sql)))?;
                 }
                 if let Some(m) = model.as_deref_mut() {
+                    // A table no revision made (the database was taken over, or made by hand)
+                    // is known from the database itself.
+                    if let Some(now) = &now {
+                        for (name, table) in &now.tables {
+                            if !m.tables.contains_key(name) {
+                                m.tables.insert(name.clone(), table.clone());
+                            }
+                        }
+                    }
                     for op in &run {
                         apply(m, op).with_context(|| label.clone())?;
                     }
