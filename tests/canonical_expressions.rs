@@ -250,3 +250,39 @@ async fn an_extra_opdb_cannot_express_is_an_error_naming_entity_and_column() {
     // Nothing was made.
     assert_eq!(common::all_tables(&url).await, Vec::<String>::new());
 }
+
+/// A role that may read but not create schemas gets the text comparison, and is told so.
+#[tokio::test]
+async fn a_role_without_create_is_warned_that_expressions_compare_by_text() {
+    let Some(db) = common::database(DbBackend::Postgres, "canonical_role").await else {
+        return;
+    };
+    common::execute(&db.url, &flag_sql(AS_WRITTEN)).await;
+    let role = format!("opdb_reader_{}", std::process::id());
+    let admin = migration::db::connect(&common::pg_admin_url())
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!(
+            "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN"
+        ))
+        .await
+        .unwrap();
+    let as_reader = db
+        .url
+        .replacen("postgres://postgres@", &format!("postgres://{role}@"), 1);
+    assert_ne!(as_reader, db.url, "the test URL names its user");
+    let outcome = with_entities(entities, &as_reader, async |p| {
+        commands::check::check(p).await
+    })
+    .await;
+    admin
+        .execute_unprepared(&format!("DROP ROLE {role}"))
+        .await
+        .unwrap();
+    admin.close().await.ok();
+    let outcome = outcome.unwrap();
+    let caution = outcome.caution.unwrap_or_default();
+    assert!(caution.contains("compared by their text"), "{caution}");
+    assert!(caution.contains("permission denied"), "{caution}");
+}
