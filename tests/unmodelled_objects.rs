@@ -36,19 +36,25 @@ CREATE TABLE measurement (at date NOT NULL, v real, v2 real GENERATED ALWAYS AS 
     PARTITION BY RANGE (at);
 CREATE TABLE measurement_2026 PARTITION OF measurement
     FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE UNLOGGED TABLE scratch (id integer, note text COLLATE "C");
+CREATE TABLE base (id integer);
+CREATE TABLE base_child (extra integer) INHERITS (base);
 "#;
 
 /// What `check` must list, one per object (pgcrypto's own functions are its extension's).
 const EXPECTED_PG: &[&str] = &[
     "aggregate total(integer)",
+    "column collation note(C) on scratch",
     "domain positive",
     "exclusion constraint visit_during_excl on visit",
     "extension pgcrypto",
     "function bump(a integer)",
     "function bump(a text)",
     "function touch()",
+    "inheritance base on base_child",
     "materialized view stats",
     "partition measurement_2026",
+    "partitioned table measurement",
     "policy visit_own on visit",
     "procedure tidy()",
     "rule visit_keep on visit",
@@ -56,6 +62,7 @@ const EXPECTED_PG: &[&str] = &[
     "trigger visit_touch on visit",
     "type pair",
     "type span",
+    "unlogged table scratch",
     "view recent",
 ];
 
@@ -138,7 +145,7 @@ async fn every_object_the_model_cannot_express_is_reported_until_excluded() {
     assert_eq!(listed, EXPECTED_PG, "{out}");
     assert!(
         out.contains(&format!(
-            "error: the database differs from the model in 2 ways, and holds {} objects opdb \
+            "error: the database differs from the model in 5 ways, and holds {} objects opdb \
              cannot model and did not compare",
             EXPECTED_PG.len()
         )),
@@ -224,6 +231,7 @@ async fn sqlite_views_and_triggers_are_reported() {
     common::execute(
         &db.url,
         "CREATE TABLE visit (id INTEGER NOT NULL, n INTEGER, twice INTEGER AS (n * 2),
+                             label TEXT COLLATE NOCASE,
                              CONSTRAINT visit_pkey PRIMARY KEY (id));
          CREATE VIEW recent AS SELECT id FROM visit WHERE id > 10;
          CREATE TRIGGER visit_touch AFTER UPDATE ON visit BEGIN SELECT 1; END;",
@@ -238,6 +246,10 @@ async fn sqlite_views_and_triggers_are_reported() {
         "{out}"
     );
     assert!(out.contains("- view recent: opdb cannot model"), "{out}");
+    assert!(
+        out.contains("- column collation label(NOCASE) on visit: opdb cannot model"),
+        "{out}"
+    );
     // The generated column is modelled now: read with its expression (not as a default), and
     // a rebuild makes it generated again without copying values into it.
     assert!(!out.contains("generated column"), "{out}");
@@ -264,7 +276,7 @@ async fn sqlite_views_and_triggers_are_reported() {
         "{rebuild}"
     );
     assert!(
-        rebuild.contains("INSERT INTO _opdb_new_visit (n) SELECT n FROM visit"),
+        rebuild.contains("INSERT INTO _opdb_new_visit (n, label) SELECT n, label FROM visit"),
         "{rebuild}"
     );
     let p = Project::new("sqlite_excluded", &["table:*", "view:recent"]);

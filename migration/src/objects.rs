@@ -17,6 +17,10 @@ pub const KINDS: &[&str] = &[
     "materialized_view",
     "foreign_table",
     "partition",
+    "partitioned_table",
+    "unlogged_table",
+    "inheritance",
+    "column_collation",
     "type",
     "domain",
     "function",
@@ -36,7 +40,8 @@ pub struct Unmodelled {
     /// One of [`KINDS`] (never `table`).
     pub kind: &'static str,
     pub name: String,
-    /// The table it belongs to (a trigger's, a rule's, a policy's, a constraint's).
+    /// The table it belongs to (a trigger's, a rule's, a policy's, a constraint's, a column
+    /// collation's; the table itself for what is a property of the table, such as `UNLOGGED`).
     pub table: Option<String>,
     /// What tells overloads apart: a function's arguments.
     pub detail: Option<String>,
@@ -49,7 +54,8 @@ impl fmt::Display for Unmodelled {
         if let Some(detail) = &self.detail {
             write!(f, "({detail})")?;
         }
-        if let Some(table) = &self.table {
+        // A table's own property (`unlogged table t`) names its table once.
+        if let Some(table) = self.table.as_ref().filter(|t| **t != self.name) {
             write!(f, " on {table}")?;
         }
         Ok(())

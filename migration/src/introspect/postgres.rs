@@ -29,7 +29,7 @@ const RELATIONS: &str = "
 SELECT c.oid::int8 AS oid, c.relname::text AS name, c.relkind::text AS kind,
        current_setting('server_version_num')::int AS version,
        c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AS here,
-       c.relispartition AS partition,
+       c.relispartition AS partition, c.relpersistence::text AS persistence,
        CASE WHEN c.relkind IN ('i', 'I') THEN (SELECT am.amname::text FROM pg_am am
                                              WHERE am.oid = c.relam) END AS method
 FROM pg_class c
@@ -70,7 +70,10 @@ SELECT 'rule', rulename::text, ev_class::int8
 FROM pg_rewrite WHERE ev_class = ANY($OIDS) AND rulename <> '_RETURN'
 UNION ALL
 SELECT 'policy', polname::text, polrelid::int8
-FROM pg_policy WHERE polrelid = ANY($OIDS)";
+FROM pg_policy WHERE polrelid = ANY($OIDS)
+UNION ALL
+SELECT 'inheritance', inhparent::regclass::text, inhrelid::int8
+FROM pg_inherits WHERE inhrelid = ANY($OIDS)";
 
 /// Comments on the tables (`objsubid` 0) and their columns.
 const COMMENTS: &str = "
@@ -82,7 +85,11 @@ const COLUMNS: &str = "
 SELECT attrelid::int8 AS oid, attname::text AS name, attnum::int AS attnum,
        format_type(atttypid, atttypmod) AS type, atttypid::int8 AS type_oid,
        attnotnull AS not_null, attidentity::text AS identity, attcollation::int8 AS collation,
-       attgenerated::text AS generated
+       attgenerated::text AS generated,
+       CASE WHEN attcollation NOT IN (0, 100)
+                 AND attcollation <> (SELECT typcollation FROM pg_type WHERE oid = atttypid)
+            THEN (SELECT collname::text FROM pg_collation WHERE oid = attcollation) END
+         AS own_collation
 FROM pg_attribute
 WHERE attrelid = ANY($OIDS) AND attnum > 0 AND NOT attisdropped
 ORDER BY attrelid, attnum";
@@ -240,6 +247,22 @@ pub async fn introspect<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<I
         }
         match kind.as_str() {
             "r" | "p" => {
+                // Properties of a table the model has no words for: the table is compared,
+                // and they are reported.
+                let property = match (kind.as_str(), get::<String>(&row, "persistence")?.as_str()) {
+                    (_, "u") => Some("unlogged_table"),
+                    ("p", _) => Some("partitioned_table"),
+                    _ => None,
+                };
+                if let Some(property) = property {
+                    other_relations.push((
+                        oid,
+                        Unmodelled {
+                            table: Some(name.clone()),
+                            ..Unmodelled::new(property, &name)
+                        },
+                    ));
+                }
                 tables.insert(oid, name);
             }
             "i" | "I" => {
@@ -341,6 +364,13 @@ pub async fn introspect<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<I
         let Some(table) = tables.get(&oid).and_then(|t| schema.tables.get_mut(t)) else {
             continue;
         };
+        if let Some(collation) = get::<Option<String>>(&row, "own_collation")? {
+            schema.unmodelled.push(Unmodelled {
+                table: Some(table.name.clone()),
+                detail: Some(collation),
+                ..Unmodelled::new("column_collation", &name)
+            });
+        }
         let mut default = defaults.remove(&(oid, attnum));
         // A generated column's expression is held where a default is (`s`: stored, the only
         // kind PostgreSQL 15 has).
@@ -762,6 +792,7 @@ pub async fn introspect<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<I
             let kind = match get::<String>(&row, "kind")?.as_str() {
                 "trigger" => "trigger",
                 "rule" => "rule",
+                "inheritance" => "inheritance",
                 _ => "policy",
             };
             schema.unmodelled.push(Unmodelled {

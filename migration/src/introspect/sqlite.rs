@@ -246,6 +246,13 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
     for (name, table) in schema.tables.iter_mut() {
         if let Some(d) = declared.get(name) {
             table.checks = d.checks.clone();
+            for (column, collation) in &d.collations {
+                schema.unmodelled.push(Unmodelled {
+                    table: Some(name.clone()),
+                    detail: Some(collation.clone()),
+                    ..Unmodelled::new("column_collation", column)
+                });
+            }
         }
     }
     for row in others {
@@ -318,6 +325,8 @@ pub(super) struct Declared {
     autoincrement: Option<String>,
     /// Each generated column's expression.
     generated: BTreeMap<String, String>,
+    /// Columns declared with a collation (`COLLATE NOCASE`), which the model cannot express.
+    collations: Vec<(String, String)>,
 }
 
 impl Declared {
@@ -372,6 +381,10 @@ impl Declared {
                     let (column, rest) = take_ident(element);
                     if find_word(rest, "AUTOINCREMENT").is_some() {
                         d.autoincrement = Some(column.clone());
+                    }
+                    if let Some(at) = find_top_word(rest, "COLLATE") {
+                        let (collation, _) = take_ident(&rest[at + 7..]);
+                        d.collations.push((column.clone(), collation));
                     }
                     // `[GENERATED ALWAYS] AS (expr)`: the first `AS` outside parentheses (a
                     // CHECK's `CAST(x AS t)` is inside its own).
