@@ -173,6 +173,7 @@ fn with_column(schema: &migration::schema::Schema, table: &str) -> migration::sc
         auto_increment: false,
         identity: None,
         generated: None,
+        collation: None,
     });
     t.uniques.push(migration::schema::UniqueConstraint {
         name: None,

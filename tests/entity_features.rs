@@ -1,6 +1,7 @@
 //! What entities can say of issue 13's features, through a generated revision: a check whose
 //! grouping changes, a generated column whose expression changes, a type PostgreSQL converts
-//! only with a cast, a generated column added, and defaults written otherwise but of one value.
+//! only with a cast, a generated column added, a collation set, and defaults written otherwise
+//! but of one value.
 //!
 //! The revision autogenerate writes from a database at the first version of the entities to
 //! the second is committed (`OPDB_BLESS=1` rewrites it) and compiled in. On PostgreSQL and on
@@ -28,6 +29,7 @@ mod v1 {
         pub struct Model {
             #[sea_orm(primary_key, auto_increment = false)]
             pub id: i32,
+            pub code: String,
             pub reading: String,
             #[sea_orm(extra = "CHECK (level > 0 AND (level < 10 OR level = 99))")]
             pub level: i32,
@@ -53,6 +55,8 @@ mod v2 {
         pub struct Model {
             #[sea_orm(primary_key, auto_increment = false)]
             pub id: i32,
+            #[sea_orm(extra = "COLLATE \"C\"")]
+            pub code: String,
             pub reading: i32,
             #[sea_orm(extra = "CHECK ((level > 0 AND level < 10) OR level = 99)")]
             pub level: i32,
@@ -88,6 +92,7 @@ fn v2_entities() -> EntitySet {
 /// expression cannot change in place), is last but for the added `total`.
 const V1_SQL: &str = "CREATE TABLE probe (
     id integer NOT NULL PRIMARY KEY,
+    code varchar NOT NULL,
     reading varchar NOT NULL,
     level integer NOT NULL CONSTRAINT probe_level_check CHECK (level > 0 AND (level < 10 OR level = 99)),
     weight numeric(10,2) NOT NULL DEFAULT 5,
@@ -95,13 +100,14 @@ const V1_SQL: &str = "CREATE TABLE probe (
 );";
 const V2_SQL: &str = "CREATE TABLE probe (
     id integer NOT NULL PRIMARY KEY,
+    code varchar COLLATE \"C\" NOT NULL,
     reading integer NOT NULL,
     level integer NOT NULL CONSTRAINT probe_level_check CHECK ((level > 0 AND level < 10) OR level = 99),
     weight numeric(10,2) NOT NULL DEFAULT 5,
     scaled bigint NOT NULL GENERATED ALWAYS AS (level * 3) STORED,
     total integer GENERATED ALWAYS AS (reading + level) STORED
 );";
-const ROW: &str = "INSERT INTO probe (id, reading, level) VALUES (1, '12', 3)";
+const ROW: &str = "INSERT INTO probe (id, code, reading, level) VALUES (1, 'b', '12', 3)";
 
 #[allow(unused_variables)]
 #[path = "fixtures/revisions/p1_entity_features.rs"]
@@ -162,6 +168,7 @@ async fn the_entity_features_revision_is_what_autogenerate_writes() {
         ".cast()",
         "generated_stored(\"reading + level\")",
         "create_check",
+        ".collate(Some(\"C\"))",
         "changes probe.reading from varchar to integer with a cast",
     ] {
         assert!(written.contains(wanted), "{wanted}:\n{written}");

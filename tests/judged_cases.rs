@@ -390,6 +390,32 @@ CREATE INDEX ix_note ON note (id) WHERE (größe > 0 AND body = 'a b') OR id > 1
         )),
     },
     Case {
+        name: "column collation set, with an index on the column",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE label (id integer PRIMARY KEY, note text, code varchar(8) COLLATE \"POSIX\");
+             CREATE INDEX ix_label_note ON label (note);",
+            "CREATE TABLE label (id integer PRIMARY KEY, note text COLLATE \"C\", code varchar(8));
+             CREATE INDEX ix_label_note ON label (note);",
+        )),
+        sqlite: Some((
+            "CREATE TABLE label (
+    id INTEGER NOT NULL,
+    note TEXT,
+    code VARCHAR(8) COLLATE \"RTRIM\",
+    CONSTRAINT label_pkey PRIMARY KEY (id)
+);
+CREATE INDEX ix_label_note ON label (note);",
+            "CREATE TABLE label (
+    id INTEGER NOT NULL,
+    note TEXT COLLATE \"NOCASE\",
+    code VARCHAR(8),
+    CONSTRAINT label_pkey PRIMARY KEY (id)
+);
+CREATE INDEX ix_label_note ON label (note);",
+        )),
+    },
+    Case {
         name: "generated column added",
         parent: false,
         pg: Some((

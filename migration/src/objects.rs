@@ -20,7 +20,6 @@ pub const KINDS: &[&str] = &[
     "partitioned_table",
     "unlogged_table",
     "inheritance",
-    "column_collation",
     "type",
     "domain",
     "function",

@@ -289,6 +289,9 @@ pub struct ColumnChange {
     pub auto_increment: Change<bool>,
     /// Makes the column an identity column, changes how it numbers rows, or makes it plain.
     pub identity: Change<Option<Identity>>,
+    /// The column's collation (`None`: the type's default). PostgreSQL changes it with the type
+    /// (`TYPE t COLLATE c`), so a change of collation names the type too.
+    pub collation: Change<Option<String>>,
     /// Makes a generated column plain, keeping its values (PostgreSQL's `DROP EXPRESSION`).
     /// A generation expression is never changed in place: the column is dropped and added.
     pub drop_expression: bool,
@@ -314,6 +317,11 @@ impl ColumnChange {
     /// Converts existing values with a cast to the new type, written for each backend.
     pub fn cast(mut self) -> Self {
         self.cast = true;
+        self
+    }
+    /// Sets the collation (`None`: the type's default); give the type with [`Self::ty`].
+    pub fn collate(mut self, name: Option<&str>) -> Self {
+        self.collation = Change::Set(name.map(str::to_string));
         self
     }
     /// Makes a generated column plain, keeping its values.
@@ -370,6 +378,7 @@ impl ColumnChange {
         self.default.apply_to(&mut c.default);
         self.comment.apply_to(&mut c.comment);
         self.identity.apply_to(&mut c.identity);
+        self.collation.apply_to(&mut c.collation);
         if self.drop_expression {
             c.generated = None;
         }
@@ -816,6 +825,7 @@ impl Column {
             auto_increment: false,
             identity: None,
             generated: None,
+            collation: None,
         }
     }
     pub fn not_null(mut self) -> Self {
@@ -881,6 +891,11 @@ impl Column {
             expression: expression.into(),
             stored: true,
         });
+        self
+    }
+    /// Values compare and sort by collation `name` (`COLLATE "C"`), not the type's default.
+    pub fn collate(mut self, name: &str) -> Self {
+        self.collation = Some(name.into());
         self
     }
     /// A column SQLite computes from `expression` when it is read (`GENERATED ALWAYS AS

@@ -104,6 +104,8 @@ pub struct Column {
     /// A generated column (`GENERATED ALWAYS AS (expr) STORED`): the database computes its
     /// values; it has no default.
     pub generated: Option<Generated>,
+    /// A collation other than the type's default (`COLLATE "C"`, SQLite's `NOCASE`).
+    pub collation: Option<String>,
 }
 
 /// How a generated column computes its values.

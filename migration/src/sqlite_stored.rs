@@ -26,6 +26,14 @@ pub fn stored_by_sqlite(schema: &Schema) -> Schema {
             // SQLite's rowid, numbered when an insert gives no value).
             column.identity = None;
             column.ty = sqlite_type(&column.ty);
+            // PostgreSQL's byte-order collations are SQLite's default.
+            if column
+                .collation
+                .as_deref()
+                .is_some_and(crate::ddl::sqlite::is_binary)
+            {
+                column.collation = None;
+            }
             if column.auto_increment {
                 if pk == [column.name.clone()] {
                     column.ty = ColumnType::Integer;

@@ -62,6 +62,11 @@ fn change(table: &str, old: &Column, new: &Column, exprs: &Expressions) -> Optio
         change.ty = Change::Set(new.ty.clone());
         change.cast = !crate::casts::converts_by_itself(&old.ty, &new.ty);
     }
+    // PostgreSQL changes a collation with the type: the change names both.
+    if old.collation != new.collation {
+        change.collation = Change::Set(new.collation.clone());
+        change.ty = Change::Set(new.ty.clone());
+    }
     if old.auto_increment != new.auto_increment {
         change.auto_increment = Change::Set(new.auto_increment);
     }

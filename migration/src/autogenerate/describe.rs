@@ -47,6 +47,11 @@ pub fn op(op: &Op) -> String {
             if let Change::Set(ty) = &change.ty {
                 what.push(format!("type {ty}"));
             }
+            match &change.collation {
+                Change::Set(Some(c)) => what.push(format!("collation {c}")),
+                Change::Set(None) => what.push("default collation".into()),
+                Change::Keep => {}
+            }
             if let Change::Set(serial) = change.auto_increment {
                 what.push(if serial { "serial" } else { "not serial" }.to_string());
             }
@@ -266,6 +271,7 @@ fn widens(from: &ColumnType, to: &ColumnType) -> bool {
         _ => None,
     };
     match (from, to) {
+        (a, b) if a == b => true,
         (a, b) if rank(a).is_some() && rank(b).is_some() => rank(a) <= rank(b),
         (SmallInt | Integer | BigInt, Numeric(None)) => true,
         (Real, Double) => true,
@@ -298,6 +304,7 @@ mod tests {
                     auto_increment: false,
                     identity: None,
                     generated: None,
+                    collation: None,
                 })
                 .collect(),
             ..Table::default()

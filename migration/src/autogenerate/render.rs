@@ -359,6 +359,9 @@ fn column(c: &Column) -> Expr {
     } else if !c.nullable {
         calls.push(("not_null".to_string(), vec![]));
     }
+    if let Some(collation) = &c.collation {
+        calls.push(("collate".to_string(), vec![lit(collation)]));
+    }
     if let Some(d) = &c.default {
         calls.push(("server_default".to_string(), vec![lit(d)]));
     }
@@ -611,6 +614,9 @@ fn statement(o: &Op) -> Expr {
             }
             if let Some(using) = &change.using {
                 calls.push(("using".into(), vec![lit(using)]));
+            }
+            if let Some(collation) = change.collation.as_set() {
+                calls.push(("collate".into(), vec![optional(collation)]));
             }
             if change.cast {
                 calls.push(("cast".into(), vec![]));

@@ -44,12 +44,20 @@ pub async fn check(project: &Project<'_>) -> Result<CheckOutcome> {
     let ctx = &project.ctx;
     let model = EntityModel::start(project.models, project.name())?;
     let Compared {
-        from,
+        mut from,
         versions,
-        to,
+        mut to,
         hints,
         caution,
+        backend,
     } = against_entities(project, model, |_| Ok(())).await?;
+    // A SQLite database matches the entities when it holds what SQLite can hold of them: what
+    // it cannot (comments, enum types, PostgreSQL's byte-order collations) cannot differ there,
+    // and a table no revision made has no revision to say what it was.
+    if backend == DbBackend::Sqlite {
+        from = sqlite_stored::stored_by_sqlite(&from);
+        to = sqlite_stored::stored_by_sqlite(&to);
+    }
     let differences = autogenerate::diff(&from, &to, &hints)
         .iter()
         .map(describe::op)

@@ -150,6 +150,8 @@ pub(crate) struct Compared {
     pub hints: Hints,
     /// Why expressions were compared by their text rather than by the server, if so.
     pub caution: Option<String>,
+    /// The database's kind.
+    pub backend: sea_orm::DbBackend,
 }
 
 /// Reads the database of `project` while `model` is being read, stops with `at` (given the
@@ -178,6 +180,7 @@ pub(crate) async fn against_entities(
             to,
             hints,
             caution,
+            backend: db.get_database_backend(),
         })
     }
     .await;

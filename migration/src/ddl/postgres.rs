@@ -30,6 +30,9 @@ pub fn type_sql(ty: &ColumnType, auto_increment: bool) -> String {
 
 fn column_sql(c: &Column) -> String {
     let mut s = format!("{} {}", ident(&c.name), type_sql(&c.ty, c.auto_increment));
+    if let Some(collation) = &c.collation {
+        s.push_str(&format!(" COLLATE {}", ident(collation)));
+    }
     if !c.nullable {
         s.push_str(" NOT NULL");
     }
@@ -412,8 +415,19 @@ fn statements(op: &Op, before: &Schema) -> Result<Vec<Stmt>> {
                     format!("ALTER COLUMN {col} DROP IDENTITY"),
                 ));
             }
+            if change.collation.is_set() && !change.ty.is_set() {
+                anyhow::bail!(
+                    "the collation of {table}.{column} changes with its type (ALTER COLUMN .. \
+                     TYPE t COLLATE c): give the type too, ColumnChange::new().ty(..).collate(..)"
+                );
+            }
             if let Change::Set(ty) = &change.ty {
                 let mut s = format!("TYPE {}", type_sql(ty, false));
+                match &change.collation {
+                    Change::Set(Some(c)) => s.push_str(&format!(" COLLATE {}", ident(c))),
+                    Change::Set(None) => s.push_str(" COLLATE \"default\""),
+                    Change::Keep => {}
+                }
                 if let Some(using) = &change.using {
                     s.push_str(&format!(" USING {using}"));
                 } else if change.cast {

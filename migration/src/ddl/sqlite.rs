@@ -67,6 +67,9 @@ fn column_sql(t: &Table, c: &Column) -> String {
         );
     }
     let mut s = format!("{} {}", ident(&c.name), type_sql(&c.ty));
+    if let Some(collation) = c.collation.as_deref().filter(|c| !is_binary(c)) {
+        s.push_str(&format!(" COLLATE {}", ident(collation)));
+    }
     if !c.nullable {
         s.push_str(" NOT NULL");
     }
@@ -200,6 +203,14 @@ fn sources(op: &Op, old: &Table, new: &Table) -> Result<Vec<(String, Source)>> {
     Ok(out)
 }
 
+/// Whether a collation orders by bytes, as SQLite's default `BINARY` does (PostgreSQL's `C`
+/// and `POSIX` do too).
+pub(crate) fn is_binary(collation: &str) -> bool {
+    ["BINARY", "C", "POSIX"]
+        .iter()
+        .any(|b| collation.eq_ignore_ascii_case(b))
+}
+
 /// Whether `sql` holds PostgreSQL's `::` cast outside quotes.
 fn has_double_colon(sql: &str) -> bool {
     let mut quote: Option<char> = None;
@@ -258,6 +269,7 @@ fn needs_rebuild(op: &Op, before: &Schema) -> Result<bool> {
         }
         Op::AlterColumn { change, .. } => {
             change.ty.is_set()
+                || change.collation.is_set()
                 || change.drop_expression
                 || change.nullable.is_set()
                 || change.default.is_set()
@@ -478,6 +490,7 @@ mod tests {
             auto_increment,
             identity: None,
             generated: None,
+            collation: None,
         }
     }
 

@@ -364,13 +364,6 @@ pub async fn introspect<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<I
         let Some(table) = tables.get(&oid).and_then(|t| schema.tables.get_mut(t)) else {
             continue;
         };
-        if let Some(collation) = get::<Option<String>>(&row, "own_collation")? {
-            schema.unmodelled.push(Unmodelled {
-                table: Some(table.name.clone()),
-                detail: Some(collation),
-                ..Unmodelled::new("column_collation", &name)
-            });
-        }
         let mut default = defaults.remove(&(oid, attnum));
         // A generated column's expression is held where a default is (`s`: stored, the only
         // kind PostgreSQL 15 has).
@@ -408,6 +401,7 @@ pub async fn introspect<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<I
             auto_increment: serial && identity.is_none(),
             identity,
             generated,
+            collation: get(&row, "own_collation")?,
         });
     }
 

@@ -139,6 +139,9 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
             auto_increment: autoincrement,
             identity: None,
             generated,
+            collation: declared
+                .get(&table_name)
+                .and_then(|d| d.collations.get(&name).cloned()),
             name,
         });
     }
@@ -246,13 +249,6 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
     for (name, table) in schema.tables.iter_mut() {
         if let Some(d) = declared.get(name) {
             table.checks = d.checks.clone();
-            for (column, collation) in &d.collations {
-                schema.unmodelled.push(Unmodelled {
-                    table: Some(name.clone()),
-                    detail: Some(collation.clone()),
-                    ..Unmodelled::new("column_collation", column)
-                });
-            }
         }
     }
     for row in others {
@@ -325,8 +321,8 @@ pub(super) struct Declared {
     autoincrement: Option<String>,
     /// Each generated column's expression.
     generated: BTreeMap<String, String>,
-    /// Columns declared with a collation (`COLLATE NOCASE`), which the model cannot express.
-    collations: Vec<(String, String)>,
+    /// Columns declared with a collation other than `BINARY`, SQLite's default.
+    collations: BTreeMap<String, String>,
 }
 
 impl Declared {
@@ -384,7 +380,9 @@ impl Declared {
                     }
                     if let Some(at) = find_top_word(rest, "COLLATE") {
                         let (collation, _) = take_ident(&rest[at + 7..]);
-                        d.collations.push((column.clone(), collation));
+                        if !collation.eq_ignore_ascii_case("BINARY") {
+                            d.collations.insert(column.clone(), collation);
+                        }
                     }
                     // `[GENERATED ALWAYS] AS (expr)`: the first `AS` outside parentheses (a
                     // CHECK's `CAST(x AS t)` is inside its own).
