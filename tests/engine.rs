@@ -1091,6 +1091,18 @@ async fn a_rebuild_keeps_columns_that_raw_sql_added() {
             .await
             .unwrap();
         }
+        // Offline, nothing tells the script of the trigger: it says so where it rebuilds.
+        if sqlite {
+            let script = p
+                .script("rawsql", &url, Direction::Upgrade, "m1m1m1m1m1m1:head")
+                .await;
+            assert!(
+                script.contains(
+                    "-- WARNING: this rebuilds table exposure: a trigger made on it by raw SQL"
+                ),
+                "{script}"
+            );
+        }
         assert_eq!(
             p.upgrade("rawsql", &url, "head").await,
             ids(&["m2m2m2m2m2m2"])

@@ -416,6 +416,34 @@ CREATE INDEX ix_label_note ON label (note);",
         )),
     },
     Case {
+        name: "names swapped between two indexes and between two checks",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE swap (a integer, b integer, CONSTRAINT swap_c1 CHECK (a > 0), CONSTRAINT swap_c2 CHECK (b > 0));
+             CREATE INDEX ix_swap_1 ON swap (a); CREATE INDEX ix_swap_2 ON swap (b);",
+            "CREATE TABLE swap (a integer, b integer, CONSTRAINT swap_c2 CHECK (a > 0), CONSTRAINT swap_c1 CHECK (b > 0));
+             CREATE INDEX ix_swap_2 ON swap (a); CREATE INDEX ix_swap_1 ON swap (b);",
+        )),
+        sqlite: Some((
+            "CREATE TABLE swap (
+    a INTEGER,
+    b INTEGER,
+    CONSTRAINT swap_c1 CHECK (a > 0),
+    CONSTRAINT swap_c2 CHECK (b > 0)
+);
+CREATE INDEX ix_swap_1 ON swap (a);
+CREATE INDEX ix_swap_2 ON swap (b);",
+            "CREATE TABLE swap (
+    a INTEGER,
+    b INTEGER,
+    CONSTRAINT swap_c2 CHECK (a > 0),
+    CONSTRAINT swap_c1 CHECK (b > 0)
+);
+CREATE INDEX ix_swap_2 ON swap (a);
+CREATE INDEX ix_swap_1 ON swap (b);",
+        )),
+    },
+    Case {
         name: "generated column added",
         parent: false,
         pg: Some((

@@ -97,9 +97,78 @@ impl Plan {
         self.ops.entry(phase).or_default().push(op);
     }
 
-    fn into_ops(self) -> Vec<Op> {
+    fn into_ops(mut self) -> Vec<Op> {
+        if let Some(renames) = self.ops.remove(&Phase::RenameKeys) {
+            self.ops.insert(Phase::RenameKeys, ordered_renames(renames));
+        }
         self.ops.into_values().flatten().collect()
     }
+}
+
+/// The renames of keys, checks and indexes in an order where no name is taken when it is
+/// given: a rename to a name another one still has to give up waits for it (`a` to `b` after
+/// `b` to `c`), and a cycle (two names swapped) goes through a name of its own. Names are
+/// taken as one namespace: an index's name is its schema's, and a key's is its index's.
+fn ordered_renames(mut pending: Vec<Op>) -> Vec<Op> {
+    fn names(op: &Op) -> (&str, &str) {
+        match op {
+            Op::RenameConstraint { from, to, .. } | Op::RenameIndex { from, to, .. } => (from, to),
+            _ => ("", ""),
+        }
+    }
+    let mut out = Vec::with_capacity(pending.len());
+    let mut spare = 0;
+    while !pending.is_empty() {
+        let free = pending.iter().position(|op| {
+            let to = names(op).1;
+            !pending.iter().any(|other| names(other).0 == to)
+        });
+        let at = match free {
+            Some(at) => at,
+            None => {
+                // Every target is still held: a cycle. The first rename goes by a spare name.
+                let spare_name = format!("_opdb_rename_{spare}");
+                spare += 1;
+                let (step, rest) = match pending[0].clone() {
+                    Op::RenameConstraint { table, from, to } => (
+                        Op::RenameConstraint {
+                            table: table.clone(),
+                            from,
+                            to: spare_name.clone(),
+                        },
+                        Op::RenameConstraint {
+                            table,
+                            from: spare_name,
+                            to,
+                        },
+                    ),
+                    Op::RenameIndex { table, from, to } => (
+                        Op::RenameIndex {
+                            table: table.clone(),
+                            from,
+                            to: spare_name.clone(),
+                        },
+                        Op::RenameIndex {
+                            table,
+                            from: spare_name,
+                            to,
+                        },
+                    ),
+                    // Only renames are filed here; anything else has no name to wait for.
+                    other => {
+                        out.push(other);
+                        pending.remove(0);
+                        continue;
+                    }
+                };
+                out.push(step);
+                pending[0] = rest;
+                continue;
+            }
+        };
+        out.push(pending.remove(at));
+    }
+    out
 }
 
 /// The ops that turn `from` into `to`, in an order that applies.

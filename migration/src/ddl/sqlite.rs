@@ -245,7 +245,7 @@ fn table<'a>(schema: &'a Schema, name: &str) -> Result<&'a Table> {
 }
 
 /// Whether `op` needs its table rebuilt: SQLite's `ALTER TABLE` cannot do it in place.
-fn needs_rebuild(op: &Op, before: &Schema) -> Result<bool> {
+pub(crate) fn needs_rebuild(op: &Op, before: &Schema) -> Result<bool> {
     Ok(match op {
         // SQLite adds a column in place only when it can fill the rows: nullable or with a
         // default, and computed when read (a STORED one needs its values written).

@@ -67,10 +67,32 @@ pub fn offline_script(
                 [Step::Data(_)] => s.push_str(&format!(
                     "-- A data migration of revision {id} runs only online (without --sql).\n\n"
                 )),
-                steps => s.push_str(
-                    &ddl::render_and_apply(backend, &step_ops(steps), &mut model)
-                        .with_context(|| format!("revision {id} ({})", ctx.path(id)))?,
-                ),
+                steps => {
+                    let run = step_ops(steps);
+                    // Offline, only the triggers the revisions' ops know of can be made again
+                    // after a rebuild; the online runner reads the database for the rest.
+                    if backend == DbBackend::Sqlite {
+                        let rebuilt: BTreeSet<&str> = run
+                            .iter()
+                            .filter(|op| {
+                                ddl::sqlite::needs_rebuild(op, &model).unwrap_or(false)
+                            })
+                            .filter_map(|op| op.changed_table())
+                            .collect();
+                        for table in rebuilt {
+                            s.push_str(&format!(
+                                "-- WARNING: this rebuilds table {}: a trigger made on it by raw \
+                                 SQL is dropped with it and not made again by this script (the \
+                                 online runner makes it again); check sqlite_master first.\n",
+                                crate::revision_file::doc_text(table)
+                            ));
+                        }
+                    }
+                    s.push_str(
+                        &ddl::render_and_apply(backend, &run, &mut model)
+                            .with_context(|| format!("revision {id} ({})", ctx.path(id)))?,
+                    )
+                }
             }
         }
         for sql in version_sql(&version_table, &versions, &next_versions) {
