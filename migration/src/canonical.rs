@@ -52,6 +52,16 @@ enum Slot {
     Generated(String),
 }
 
+impl Canonical {
+    /// The server's text for what the model wrote as `written` in `slot` of `table`, or
+    /// `written` itself when the server did not write it.
+    fn text<'a>(&'a self, table: &str, slot: Slot, written: &'a str) -> &'a str {
+        self.map
+            .get(&(table.to_string(), slot, written.to_string()))
+            .map_or(written, String::as_str)
+    }
+}
+
 impl Expressions {
     /// Expressions compared exactly, as two databases of one kind hold them.
     pub fn exact() -> Expressions {
@@ -63,10 +73,7 @@ impl Expressions {
         match self {
             Expressions::Approximate => normalize::expression_key(expr),
             Expressions::Canonical(c) => {
-                let text = c
-                    .map
-                    .get(&(table.to_string(), Slot::Expression, expr.to_string()))
-                    .map_or(expr, String::as_str);
+                let text = c.text(table, Slot::Expression, expr);
                 normalize::collapse_space(&normalize::check_expr(text))
             }
         }
@@ -77,12 +84,7 @@ impl Expressions {
         match self {
             Expressions::Approximate => expr.to_string(),
             Expressions::Canonical(c) => {
-                let slot = Slot::Default(column.to_string());
-                let text = c
-                    .map
-                    .get(&(table.to_string(), slot, expr.to_string()))
-                    .map_or(expr, String::as_str);
-                normalize::collapse_space(text)
+                normalize::collapse_space(c.text(table, Slot::Default(column.into()), expr))
             }
         }
     }
@@ -98,11 +100,7 @@ impl Expressions {
         let key = |g: &Generated| match self {
             Expressions::Approximate => normalize::expression_key(&g.expression),
             Expressions::Canonical(c) => {
-                let slot = Slot::Generated(column.to_string());
-                let text = c
-                    .map
-                    .get(&(table.to_string(), slot, g.expression.clone()))
-                    .map_or(g.expression.as_str(), String::as_str);
+                let text = c.text(table, Slot::Generated(column.into()), &g.expression);
                 normalize::collapse_space(&normalize::check_expr(text))
             }
         };

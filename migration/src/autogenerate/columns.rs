@@ -147,16 +147,18 @@ fn dependents_dropped(table: &Table, column: &str) -> Vec<(Phase, Op)> {
             !part(text[..at].chars().next_back()) && !part(text[at + word.len()..].chars().next())
         })
     };
+    let dropped = |phase: Phase, name: &Option<String>, was: Constraint| {
+        let op = Op::DropConstraint {
+            table: t(),
+            name: name.clone().unwrap_or_default(),
+            existing: Existing::known(was),
+        };
+        (phase, op)
+    };
     let mut ops = Vec::new();
     for key in table.foreign_keys.iter().filter(|k| on(&k.columns)) {
-        ops.push((
-            Phase::DropForeignKeys,
-            Op::DropConstraint {
-                table: t(),
-                name: key.name.clone().unwrap_or_default(),
-                existing: Existing::known(Constraint::ForeignKey(key.clone())),
-            },
-        ));
+        let was = Constraint::ForeignKey(key.clone());
+        ops.push(dropped(Phase::DropForeignKeys, &key.name, was));
     }
     for index in &table.indexes {
         let keyed = index.keys.iter().any(|k| match k {
@@ -175,24 +177,12 @@ fn dependents_dropped(table: &Table, column: &str) -> Vec<(Phase, Op)> {
         }
     }
     for unique in table.uniques.iter().filter(|u| on(&u.columns)) {
-        ops.push((
-            Phase::DropUniques,
-            Op::DropConstraint {
-                table: t(),
-                name: unique.name.clone().unwrap_or_default(),
-                existing: Existing::known(Constraint::Unique(unique.clone())),
-            },
-        ));
+        let was = Constraint::Unique(unique.clone());
+        ops.push(dropped(Phase::DropUniques, &unique.name, was));
     }
     for check in table.checks.iter().filter(|c| names(&c.expression)) {
-        ops.push((
-            Phase::DropChecks,
-            Op::DropConstraint {
-                table: t(),
-                name: check.name.clone().unwrap_or_default(),
-                existing: Existing::known(Constraint::Check(check.clone())),
-            },
-        ));
+        let was = Constraint::Check(check.clone());
+        ops.push(dropped(Phase::DropChecks, &check.name, was));
     }
     ops
 }
