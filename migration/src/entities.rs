@@ -476,7 +476,62 @@ impl EntitySet {
 #[cfg(test)]
 mod tests {
     use super::{read_extra, split_comment, Extra};
-    use crate::schema::Generated;
+    use crate::schema::{ColumnType, Generated};
+
+    mod gauge {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "gauge", comment = "Readings")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i64,
+            #[sea_orm(extra = "COLLATE \"C\" CHECK (length(code) > 0)", unique)]
+            pub code: String,
+            #[sea_orm(default_value = 0.5)]
+            pub level: f64,
+            #[sea_orm(extra = "GENERATED ALWAYS AS (level * 2) STORED")]
+            pub twice: Option<f64>,
+            #[sea_orm(renamed_from = "old_note", comment = "Free text", indexed)]
+            pub note: Option<String>,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    /// An entity read without a server: what each attribute becomes in the model.
+    #[test]
+    fn an_entity_reads_into_the_model() {
+        let info = super::read_entity(gauge::Entity);
+        assert!(info.unsupported.is_empty(), "{:?}", info.unsupported);
+        let t = &info.table;
+        assert_eq!(t.comment.as_deref(), Some("Readings"));
+        let id = t.column("id").unwrap();
+        assert!(id.auto_increment && !id.nullable && id.ty == ColumnType::BigInt);
+        let code = t.column("code").unwrap();
+        assert_eq!(code.collation.as_deref(), Some("C"));
+        assert_eq!(t.checks[0].expression, "length(code) > 0");
+        assert_eq!(t.checks[0].name.as_deref(), Some("gauge_code_check"));
+        assert_eq!(t.uniques[0].columns, ["code"]);
+        assert_eq!(t.column("level").unwrap().default.as_deref(), Some("0.5"));
+        let twice = t.column("twice").unwrap();
+        assert!(twice.nullable && twice.default.is_none());
+        assert_eq!(
+            twice.generated,
+            Some(Generated {
+                expression: "level * 2".into(),
+                stored: true
+            })
+        );
+        let note = t.column("note").unwrap();
+        assert_eq!(note.comment.as_deref(), Some("Free text"));
+        assert_eq!(info.column_renames["note"], "old_note");
+        assert_eq!(t.indexes[0].name, "ix_gauge_note");
+        assert_eq!(t.primary_key.as_ref().unwrap().name.as_deref(), Some("gauge_pkey"));
+    }
 
     #[test]
     fn extras_are_checks_and_generation_or_refused() {

@@ -602,7 +602,83 @@ fn statements(op: &Op, before: &Schema) -> Result<Vec<Stmt>> {
 
 #[cfg(test)]
 mod tests {
-    use super::do_block;
+    use super::{do_block, render};
+    use crate::ops::{ColumnChange, Existing, Op};
+    use crate::schema::{Column, ColumnType as T, Schema, Table};
+
+    fn alter(column: &str, change: ColumnChange, was: Option<Column>) -> Op {
+        Op::AlterColumn {
+            table: "t".into(),
+            column: column.into(),
+            change,
+            existing: Existing::from_option(was),
+        }
+    }
+
+    /// The text of each new feature's statement, without a server.
+    #[test]
+    fn statements_read_as_postgresql_takes_them() {
+        let none = Schema::default();
+        let table = Table::new("t")
+            .col(Column::new("id", T::BigInt).identity_always().identity_start(5))
+            .col(Column::new("note", T::Text).collate("C").not_null())
+            .col(Column::new("twice", T::BigInt).generated_stored("id * 2"));
+        let create = render(&Op::CreateTable(table), &none).unwrap();
+        assert_eq!(
+            create[0],
+            "CREATE TABLE t (\n    id bigint NOT NULL GENERATED ALWAYS AS IDENTITY (START WITH 5),\n    \
+             note text COLLATE \"C\" NOT NULL,\n    \
+             twice bigint GENERATED ALWAYS AS (id * 2) STORED\n)"
+        );
+        let cases = [
+            // No assignment cast from varchar to integer: through text.
+            (
+                alter(
+                    "n",
+                    ColumnChange::new().ty(T::Integer).cast(),
+                    Some(Column::new("n", T::Varchar(None))),
+                ),
+                "ALTER TABLE t ALTER COLUMN n TYPE integer USING n::text::integer",
+            ),
+            // An explicit cast where PostgreSQL has one.
+            (
+                alter(
+                    "ok",
+                    ColumnChange::new().ty(T::Boolean).cast(),
+                    Some(Column::new("ok", T::Integer)),
+                ),
+                "ALTER TABLE t ALTER COLUMN ok TYPE boolean USING ok::boolean",
+            ),
+            (
+                alter("note", ColumnChange::new().ty(T::Text).collate(Some("C")), None),
+                "ALTER TABLE t ALTER COLUMN note TYPE text COLLATE \"C\"",
+            ),
+            (
+                alter("note", ColumnChange::new().ty(T::Text).collate(None), None),
+                "ALTER TABLE t ALTER COLUMN note TYPE text COLLATE \"default\"",
+            ),
+            (
+                alter("twice", ColumnChange::new().drop_expression(), None),
+                "ALTER TABLE t ALTER COLUMN twice DROP EXPRESSION",
+            ),
+            (
+                Op::RenameIndex {
+                    table: "t".into(),
+                    from: "ix_a".into(),
+                    to: "Ix B".into(),
+                },
+                "ALTER INDEX ix_a RENAME TO \"Ix B\"",
+            ),
+        ];
+        for (op, wanted) in cases {
+            let got = render(&op, &none).unwrap();
+            assert_eq!(got.first().map(String::as_str), Some(wanted), "{got:?}");
+        }
+        // A collation changes with the type, which PostgreSQL needs named.
+        let bare = alter("note", ColumnChange::new().collate(Some("C")), None);
+        let e = render(&bare, &none).unwrap_err().to_string();
+        assert!(e.contains("give the type too"), "{e}");
+    }
 
     #[test]
     fn a_do_block_is_quoted_by_a_tag_its_body_does_not_hold() {
