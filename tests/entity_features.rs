@@ -349,9 +349,18 @@ async fn the_entity_features_revision_upgrades_checks_and_downgrades_on_sqlite()
         "13 9 15 integer"
     );
 
+    // The downgrade makes the first version's check again as the revision has it: in the
+    // words PostgreSQL (where it was generated) printed it back, with all its parentheses.
+    // That text, and only it, differs from the file built from the entities.
     p.migrate(&x.url, Direction::Downgrade, "base").await;
+    let (as_written, as_printed) = (
+        "level>0and(level<10orlevel=99)",
+        "(level>0)and((level<10)or(level=99))",
+    );
+    let downgraded = without_opdb(&common::sqlite_schema(&x.url).await);
+    assert!(downgraded.contains(as_printed), "{downgraded}");
     assert_eq!(
-        without_opdb(&common::sqlite_schema(&x.url).await),
+        downgraded.replace(as_printed, as_written),
         common::sqlite_schema(&at_v1.url).await
     );
     let row = "SELECT reading || '!' || ' ' || scaled || ' ' || typeof(reading) AS v FROM probe";

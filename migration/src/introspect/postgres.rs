@@ -113,22 +113,25 @@ FROM pg_sequence
 WHERE seqrelid = ANY($OIDS)";
 
 /// Keys, foreign keys, checks and exclusion constraints (only to know which indexes they own).
+/// Expressions here and in [`INDEXES`] are deparsed as pg_dump does (not "pretty"), a text
+/// that parses back to the same expression: the pretty form drops parentheses around casts,
+/// and `flag::text = ANY (ARRAY['a'::varchar]::text[])` is stored anew as another tree.
 const CONSTRAINTS: &str = "
 SELECT conrelid::int8 AS oid, conname::text AS name, contype::text AS kind,
        conkey::int[] AS attnums, confrelid::int8 AS ref_oid, confkey::int[] AS ref_attnums,
        confdeltype::text AS on_delete, confupdtype::text AS on_update, conindid::int8 AS index_oid,
        condeferrable AS deferrable, condeferred AS deferred, confmatchtype::text AS match_type,
-       CASE WHEN contype = 'c' THEN pg_get_constraintdef(oid, true) END AS definition
+       CASE WHEN contype = 'c' THEN pg_get_constraintdef(oid, false) END AS definition
 FROM pg_constraint
 WHERE conrelid = ANY($OIDS) AND contype IN ('p', 'u', 'f', 'c', 'x')
 ORDER BY conrelid, conname::text";
 
 const INDEXES: &str = "
 SELECT indexrelid::int8 AS oid, indrelid::int8 AS table_oid, indisunique AS is_unique,
-       pg_get_expr(indpred, indrelid, true) AS predicate,
+       pg_get_expr(indpred, indrelid, false) AS predicate,
        CASE WHEN indexprs IS NOT NULL THEN
            ARRAY(SELECT CASE WHEN indkey[k - 1] = 0
-                             THEN pg_get_indexdef(indexrelid, k, true) ELSE '' END
+                             THEN pg_get_indexdef(indexrelid, k, false) ELSE '' END
                  FROM generate_series(1, indnkeyatts::int) k ORDER BY k)
        END AS keys,
        indkey::text AS indkey, indnkeyatts::int AS key_count, $NND AS nulls_not_distinct,
