@@ -444,6 +444,15 @@ CREATE INDEX ix_swap_1 ON swap (b);",
         )),
     },
     Case {
+        name: "a numeric without a scale keeps the scale of its default (5 is not 5.0)",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE amount (id integer, n numeric DEFAULT 5, d double precision DEFAULT 5);",
+            "CREATE TABLE amount (id integer, n numeric DEFAULT 5.0, d double precision DEFAULT 5);",
+        )),
+        sqlite: None,
+    },
+    Case {
         name: "generated column added",
         parent: false,
         pg: Some((

@@ -42,13 +42,15 @@ fn table_in_place(table: &mut Table) {
 
 /// A default as one canonical text, so that defaults compare by value: outer parentheses and
 /// casts of literals gone; on a numeric column numbers unquoted and written one way (`5`,
-/// `'5'`, `5.0` and `05.00` are `5`); on a boolean column every spelling PostgreSQL takes for
+/// `'5'`, `5.0` and `05.00` are `5`), but for a `numeric` without a scale, which keeps the
+/// scale it is given (`5.0` reads back as `5.0`, not `5`), only the zeros that change nothing
+/// go (`05.0` is `5.0`); on a boolean column every spelling PostgreSQL takes for
 /// true or false (`'false'`, `'f'`, `'no'`, `'off'`, `'0'`) is `false` or `true`;
 /// `TRUE`/`FALSE`/`NULL` in lower case.
 pub fn default_expr(expr: &str, ty: &ColumnType) -> String {
     let e = default_text(expr, ty);
     if is_numeric(ty) {
-        if let Some(number) = plain_decimal(&e) {
+        if let Some(number) = plain_decimal(&e, *ty == ColumnType::Numeric(None)) {
             return number;
         }
     }
@@ -69,9 +71,9 @@ pub fn default_expr(expr: &str, ty: &ColumnType) -> String {
 }
 
 /// A decimal number without exponent written one way: no sign but a needed `-`, no leading
-/// zeros, no trailing zeros after the point, no point without a fraction (`-0.50` is `-0.5`,
-/// `+007.0` is `7`, `-0` is `0`); `None` for anything else.
-fn plain_decimal(text: &str) -> Option<String> {
+/// zeros, no trailing zeros after the point unless `keep_scale`, no point without a fraction
+/// (`-0.50` is `-0.5`, `+007.0` is `7`, `-0` is `0`); `None` for anything else.
+fn plain_decimal(text: &str, keep_scale: bool) -> Option<String> {
     let (negative, digits) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),
@@ -83,9 +85,13 @@ fn plain_decimal(text: &str) -> Option<String> {
         return None;
     }
     let whole = whole.trim_start_matches('0');
-    let fraction = fraction.trim_end_matches('0');
+    let fraction = match keep_scale {
+        true => fraction,
+        false => fraction.trim_end_matches('0'),
+    };
     let mut out = String::new();
-    if negative && !(whole.is_empty() && fraction.is_empty()) {
+    let zero = whole.is_empty() && fraction.bytes().all(|b| b == b'0');
+    if negative && !zero {
         out.push('-');
     }
     out.push_str(if whole.is_empty() { "0" } else { whole });
@@ -350,6 +356,13 @@ mod tests {
         assert_eq!(default_expr("'-0'", &T::Integer), "0");
         assert_eq!(default_expr("(-1)::integer", &T::Integer), "-1");
         assert_eq!(default_expr("1e3", &T::Double), "1e3");
+        // A numeric without a scale keeps the one it is given: 5.0 reads back as 5.0.
+        let free = T::Numeric(None);
+        assert_eq!(default_expr("'5.0'::numeric", &free), "5.0");
+        assert_eq!(default_expr("+05.0", &free), "5.0");
+        assert_ne!(default_expr("5", &free), default_expr("5.0", &free));
+        assert_eq!(default_expr("(5)", &free), default_expr("'5'", &free));
+        assert_eq!(default_expr("-0.0", &free), "0.0");
         assert_eq!(default_expr("'5'", &T::Text), "'5'");
         assert_ne!(default_expr("5", &n), default_expr("6", &n));
         for spelling in ["false", "'false'", "FALSE", "'f'", "'no'", "'off'", "'0'", "'False'"] {
