@@ -160,6 +160,17 @@ async fn checks_are_compared_as_postgresql_writes_them() {
     // The no-change twin: `IN`, the cast on 0.5 and the grouping parentheses PostgreSQL adds
     // are no difference.
     assert_eq!(check(&twin.url).await, Vec::<String>::new());
+    // Nor in a copy restored from pg_dump, where PostgreSQL stored the `IN` check otherwise
+    // (its second reading, which the entities' text reaches only when stored twice).
+    let Some(restored) = common::database(DbBackend::Postgres, "canonical").await else {
+        return;
+    };
+    common::execute(&restored.url, &common::pg_dump_schema(&twin.url)).await;
+    assert_ne!(
+        common::pg_dump_schema(&restored.url),
+        common::pg_dump_schema(&twin.url)
+    );
+    assert_eq!(check(&restored.url).await, Vec::<String>::new());
 
     // Grouping is.
     let found = check(&regrouped.url).await;
@@ -285,4 +296,58 @@ async fn a_role_without_create_is_warned_that_expressions_compare_by_text() {
     let caution = outcome.caution.unwrap_or_default();
     assert!(caution.contains("compared by their text"), "{caution}");
     assert!(caution.contains("permission denied"), "{caution}");
+}
+
+/// PostgreSQL does not store its own text of some checks as the same expression: restored
+/// from pg_dump, `flag IN ('a', 'b')` on a varchar comes back with the cast pushed into the
+/// array's elements. Two such databases hold one check, and `diff` says so both ways; a real
+/// change of the list is still seen, and once its script ran, nothing is left.
+#[tokio::test]
+async fn a_check_pg_dump_cannot_reproduce_is_still_the_same_check() {
+    const TEST: &str = "a_check_pg_dump_cannot_reproduce_is_still_the_same_check";
+    if !common::pg_dump_runs(TEST) {
+        return;
+    }
+    let (Some(original), Some(restored), Some(changed)) = (
+        common::database(DbBackend::Postgres, "canonical_dump").await,
+        common::database(DbBackend::Postgres, "canonical_dump").await,
+        common::database(DbBackend::Postgres, "canonical_dump").await,
+    ) else {
+        return;
+    };
+    let check = |list: &str| {
+        format!(
+            "CREATE TABLE t (x integer, flag varchar(1), CONSTRAINT my_enum CHECK (flag IN ({list})));"
+        )
+    };
+    common::execute(&original.url, &check("'a', 'b'")).await;
+    common::execute(&changed.url, &check("'a', 'c'")).await;
+    // Restored from the dump's own text, which PostgreSQL stores otherwise.
+    let dumped = common::pg_dump_schema(&original.url);
+    let create: String = dumped
+        .lines()
+        .skip_while(|l| !l.starts_with("CREATE TABLE"))
+        .take_while(|l| !l.starts_with(");"))
+        .chain([");"])
+        .collect::<Vec<_>>()
+        .join("\n");
+    common::execute(&restored.url, &create).await;
+    let (a, b) = (
+        common::pg_dump_schema(&original.url),
+        common::pg_dump_schema(&restored.url),
+    );
+    assert_ne!(
+        a, b,
+        "PostgreSQL stored the dumped check as it was: the case is moot"
+    );
+
+    for (from, to) in [(&original, &restored), (&restored, &original)] {
+        let found = common::diff(&from.url, &to.url, false).await;
+        assert_eq!(found.trim(), "// No differences");
+    }
+    let script = common::diff(&restored.url, &changed.url, true).await;
+    assert!(script.contains("my_enum"), "{script}");
+    common::execute(&restored.url, &script).await;
+    let found = common::diff(&restored.url, &changed.url, false).await;
+    assert_eq!(found.trim(), "// No differences", "{script}");
 }

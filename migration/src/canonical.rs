@@ -127,27 +127,40 @@ impl Expressions {
     }
 }
 
-/// What comparing `model` with a database needs: on PostgreSQL the model's expressions
-/// written by the server `db` (whose schema is `live`), on SQLite an exact comparison. When
-/// the server cannot make a scratch schema (a role without `CREATE` on the database), the
-/// comparison is approximate and the second value says why.
+/// What comparing `model` with a database needs: on PostgreSQL the model's expressions and
+/// the database's (`live`) both written by the server `db`, on SQLite an exact comparison.
+/// When the server cannot make a scratch schema (a role without `CREATE` on the database),
+/// the comparison is approximate and the second value says why.
 pub async fn for_database(
     db: &DatabaseConnection,
     model: &Schema,
     live: &Schema,
 ) -> Result<(Expressions, Option<String>)> {
+    for_pair(db, model, live).await
+}
+
+/// What comparing two schemas needs, `db` being a database of the kind they were read from
+/// (or will be made in): the expressions of every table the two have but write otherwise,
+/// from both sides, in the server's words ([`postgres`]).
+pub async fn for_pair(
+    db: &DatabaseConnection,
+    a: &Schema,
+    b: &Schema,
+) -> Result<(Expressions, Option<String>)> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok((Expressions::exact(), None));
     }
-    let tables: Vec<&Table> = model
+    let uncertain: Vec<&str> = a
         .tables
         .values()
-        .filter(|t| !written_as_live(t, live.tables.get(&t.name)))
+        .filter(|t| !written_as_live(t, b.tables.get(&t.name)))
+        .map(|t| t.name.as_str())
         .collect();
-    if tables.is_empty() {
+    if uncertain.is_empty() {
         return Ok((Expressions::exact(), None));
     }
-    match postgres(db, model, &tables).await {
+    let sides = [shadow(a, &uncertain), shadow(b, &uncertain)];
+    match postgres(db, &sides).await {
         Ok(canonical) => Ok((Expressions::Canonical(canonical), None)),
         Err(e) => Ok((
             Expressions::Approximate,
@@ -204,18 +217,48 @@ fn written_as_live(table: &Table, live: Option<&Table>) -> bool {
     checks && predicates && defaults && generated
 }
 
-/// The model's `tables` made in a scratch schema of `db` in a transaction rolled back at the
-/// end, and their expressions read back.
-async fn postgres(db: &DatabaseConnection, model: &Schema, tables: &[&Table]) -> Result<Canonical> {
+/// Each side's tables made in a scratch schema of `db`, in a transaction rolled back at the
+/// end, and their expressions read back; then made again from what was read, and read once
+/// more. Twice, because PostgreSQL's own text of an expression is not always stored as the
+/// same expression: `(ARRAY['a'::varchar])::text[]` comes back with the cast pushed into the
+/// elements (pg_dump's output has the same trait), and the second text is stable. Every text,
+/// from either side, maps to its second reading.
+async fn postgres(db: &DatabaseConnection, sides: &[Schema]) -> Result<Canonical> {
+    let txn = db.begin().await.context("starting a transaction")?;
+    let result = async {
+        let mut canonical = Canonical::default();
+        let mut made = 0;
+        for side in sides {
+            let first = texts(side, &store(&txn, side, &mut made).await?);
+            let again = rewritten(side, &first);
+            let second = texts(&again, &store(&txn, &again, &mut made).await?);
+            for ((table, slot, written), once) in first {
+                let key = (table, slot, once);
+                let twice = second.get(&key).cloned().unwrap_or_else(|| key.2.clone());
+                canonical.map.insert((key.0, key.1, written), twice);
+            }
+        }
+        Ok(canonical)
+    }
+    .await;
+    txn.rollback().await.ok();
+    result
+}
+
+/// Makes `shadow` in a new scratch schema inside `txn` and reads it back.
+async fn store(
+    txn: &sea_orm::DatabaseTransaction,
+    shadow: &Schema,
+    made: &mut usize,
+) -> Result<Schema> {
+    *made += 1;
     let scratch = format!(
-        "opdb_canonical_{}_{}",
+        "opdb_canonical_{}_{}_{made}",
         std::process::id(),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos())
     );
-    let shadow = shadow(model, tables);
-    let txn = db.begin().await.context("starting a transaction")?;
     txn.execute_unprepared(&format!(
         "CREATE SCHEMA {schema}; \
          SELECT set_config('search_path', '{schema}, ' || current_setting('search_path'), true)",
@@ -261,18 +304,23 @@ async fn postgres(db: &DatabaseConnection, model: &Schema, tables: &[&Table]) ->
             }
         }
     }
-    let read = crate::introspect::introspect(&txn, &scratch).await;
-    txn.rollback().await.ok();
-    let read = read.context("reading the scratch schema")?.schema;
-    let mut canonical = Canonical::default();
+    let read = crate::introspect::introspect(txn, &scratch).await;
+    Ok(read.context("reading the scratch schema")?.schema)
+}
+
+/// Where an expression stands, and its text.
+type Texts = BTreeMap<(String, Slot, String), String>;
+
+/// Each expression of `shadow` (by table, place and text) and the text `read` (the same
+/// tables as the server made them) has for it.
+fn texts(shadow: &Schema, read: &Schema) -> Texts {
+    let mut out = Texts::new();
     for (name, table) in &shadow.tables {
         let Some(server) = read.tables.get(name) else {
             continue;
         };
         let mut put = |slot: Slot, written: &str, kept: &str| {
-            canonical
-                .map
-                .insert((name.clone(), slot, written.to_string()), kept.to_string());
+            out.insert((name.clone(), slot, written.to_string()), kept.to_string());
         };
         for column in &table.columns {
             let Some(server) = server.column(&column.name) else {
@@ -302,20 +350,51 @@ async fn postgres(db: &DatabaseConnection, model: &Schema, tables: &[&Table]) ->
             }
         }
     }
-    Ok(canonical)
+    out
+}
+
+/// `shadow` with each expression replaced by its text in `texts`.
+fn rewritten(shadow: &Schema, texts: &Texts) -> Schema {
+    let mut out = shadow.clone();
+    for (name, table) in out.tables.iter_mut() {
+        let text = |slot: Slot, written: &str| {
+            texts
+                .get(&(name.clone(), slot, written.to_string()))
+                .cloned()
+                .unwrap_or_else(|| written.to_string())
+        };
+        for column in &mut table.columns {
+            if let Some(d) = &column.default {
+                column.default = Some(text(Slot::Default(column.name.clone()), d));
+            }
+            if let Some(g) = &mut column.generated {
+                g.expression = text(Slot::Generated(column.name.clone()), &g.expression);
+            }
+        }
+        for check in &mut table.checks {
+            check.expression = text(Slot::Expression, &check.expression);
+        }
+        for index in &mut table.indexes {
+            if let Some(p) = &index.predicate {
+                index.predicate = Some(text(Slot::Expression, p));
+            }
+        }
+    }
+    out
 }
 
 /// What the scratch schema needs of `model` to hold the expressions of `tables`: the enum
 /// types and sequences, and each table with its columns (serial and identity numbering left
 /// out), defaults, checks and predicate indexes, without keys.
-fn shadow(model: &Schema, tables: &[&Table]) -> Schema {
+fn shadow(model: &Schema, tables: &[&str]) -> Schema {
     Schema {
         enums: model.enums.clone(),
         sequences: model.sequences.clone(),
         tables: tables
             .iter()
+            .filter_map(|name| model.tables.get(*name))
             .map(|t| {
-                let mut t = (*t).clone();
+                let mut t = t.clone();
                 for column in &mut t.columns {
                     column.auto_increment = false;
                     column.identity = None;

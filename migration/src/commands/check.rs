@@ -176,11 +176,16 @@ async fn diff_read(
         a_schema = sqlite_stored::stored_by_sqlite(&a_schema);
         b_schema = sqlite_stored::stored_by_sqlite(&b_schema);
     }
-    // Expressions: two databases of one kind hold theirs in one form; the entities' are put
-    // in a database's form by that database; across kinds only an approximate key is left.
+    // Expressions: the server writes both sides, the entities' and another database's alike
+    // (PostgreSQL does not always store its own text of an expression as it was); SQLite
+    // keeps what it was given; across kinds only an approximate key is left.
     let mut caution = None;
     hints.expressions = match (a, b) {
-        (Some(x), Some(y)) if x.1 == y.1 => Expressions::exact(),
+        (Some((_, kind, db)), Some((_, other, _))) if kind == other => {
+            let found = crate::canonical::for_pair(db, &a_schema, &b_schema).await?;
+            caution = found.1;
+            found.0
+        }
         (Some(_), Some(_)) => {
             caution = Some(
                 "the databases are of two kinds: checks, defaults and index predicates were \
