@@ -453,6 +453,26 @@ CREATE INDEX ix_swap_1 ON swap (b);",
         sqlite: None,
     },
     Case {
+        name: "types PostgreSQL converts only with a cast (varchar to integer, integer to boolean)",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE reading (id integer, n varchar(10), ok integer, at numeric);",
+            "CREATE TABLE reading (id integer, n integer, ok boolean, at timestamp);",
+        )),
+        sqlite: Some((
+            "CREATE TABLE reading (
+    id INTEGER,
+    n VARCHAR(10),
+    ok INTEGER
+);",
+            "CREATE TABLE reading (
+    id INTEGER,
+    n INTEGER,
+    ok BOOLEAN
+);",
+        )),
+    },
+    Case {
         name: "generated column added",
         parent: false,
         pg: Some((
