@@ -10,6 +10,7 @@ use super::{Phase, Plan};
 use crate::canonical::Expressions;
 use crate::ops::{Change, ColumnChange, Existing, Op};
 use crate::apply::apply;
+use std::borrow::Cow;
 use crate::schema::{Column, Constraint, IndexKey, Schema, Table};
 
 pub(super) fn compare(before: &Table, after: &Table, exprs: &Expressions, plan: &mut Plan) {
@@ -93,13 +94,14 @@ fn change(table: &str, old: &Column, new: &Column, exprs: &Expressions) -> Optio
 /// expression, or a plain column made generated), with every index, key and check of their
 /// table that stands on them (or may: an expression or predicate that names them), and
 /// returns `from` without them: the rest of the diff adds them again, as `to` has them.
-pub(super) fn replace_generated(
-    from: &Schema,
+pub(super) fn replace_generated<'a>(
+    from: &'a Schema,
     to: &Schema,
     exprs: &Expressions,
     plan: &mut Plan,
-) -> Schema {
-    let mut out = from.clone();
+) -> Cow<'a, Schema> {
+    // Copied only when a column is replaced.
+    let mut out = Cow::Borrowed(from);
     for (name, before) in &from.tables {
         let Some(after) = to.tables.get(name) else {
             continue;
@@ -125,7 +127,7 @@ pub(super) fn replace_generated(
                 },
             ));
             for (phase, op) in ops {
-                if apply(&mut out, &op).is_ok() {
+                if apply(out.to_mut(), &op).is_ok() {
                     plan.push(phase, op);
                 }
             }

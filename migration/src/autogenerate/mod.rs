@@ -27,6 +27,7 @@ use crate::naming;
 use crate::ops::{ColumnChange, Existing, Op};
 use crate::schema::Schema;
 use anyhow::{bail, Context, Result};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// What the diff cannot see in the models themselves.
@@ -179,7 +180,7 @@ pub fn diff(from: &Schema, to: &Schema, hints: &Hints) -> Vec<Op> {
     types::compare_sequences(from, to, &mut plan);
     let renamed = rename_columns(from, to, hints, &mut plan);
     let replaced = columns::replace_generated(&renamed, to, &hints.expressions, &mut plan);
-    let from = &replaced;
+    let from = &*replaced;
     let rebuilt = constraints::keys_rebuilt(from, to);
     tables::compare(from, to, &mut plan);
     for (name, before) in &from.tables {
@@ -204,8 +205,14 @@ pub fn diff(from: &Schema, to: &Schema, hints: &Hints) -> Vec<Op> {
 
 /// Emits the renames `hints` ask for where the old column exists and the new one does not
 /// yet, and returns `from` with them applied, so the rest of the diff sees one column.
-fn rename_columns(from: &Schema, to: &Schema, hints: &Hints, plan: &mut Plan) -> Schema {
-    let mut renamed = from.clone();
+fn rename_columns<'a>(
+    from: &'a Schema,
+    to: &Schema,
+    hints: &Hints,
+    plan: &mut Plan,
+) -> Cow<'a, Schema> {
+    // Copied only when a rename applies: a schema of thousands of tables is costly to clone.
+    let mut renamed = Cow::Borrowed(from);
     for ((table, new), old) in &hints.column_renames {
         let (Some(before), Some(after)) = (from.tables.get(table), to.tables.get(table)) else {
             continue;
@@ -222,7 +229,7 @@ fn rename_columns(from: &Schema, to: &Schema, hints: &Hints, plan: &mut Plan) ->
             change: ColumnChange::new().rename(new),
             existing: Existing::from_option(before.column(old).cloned()),
         };
-        if apply(&mut renamed, &op).is_ok() {
+        if apply(renamed.to_mut(), &op).is_ok() {
             plan.push(Phase::RenameColumns, op);
         }
     }

@@ -134,22 +134,31 @@ pub async fn diff(
     let (a, b) =
         Box::pin(async { tokio::join!(source(from, "--from", dir), source(to, "--to", dir)) })
             .await;
-    let (a, b) = (a?, b?);
-    let result = diff_read(dir, from, to, model, &a, &b, sql).await;
-    for found in [a, b].into_iter().flatten() {
-        found.2.close().await.ok();
+    // The schemas move on; the connections stay open for the server to canonicalize.
+    let split = |read: Option<Read>| match read {
+        Some((schema, backend, db)) => (Some((schema, backend)), Some(db)),
+        None => (None, None),
+    };
+    let ((a, db_a), (b, db_b)) = (split(a?), split(b?));
+    let dbs = (db_a.as_ref(), db_b.as_ref());
+    let result = diff_read(dir, from, to, model, a, b, dbs, sql).await;
+    for db in [db_a, db_b].into_iter().flatten() {
+        db.close().await.ok();
     }
     result
 }
 
-/// The rest of [`diff`], once both sides are read (the databases still connected).
+/// The rest of [`diff`], once both sides are read: `a` and `b` the databases' schemas and
+/// kinds (`None` for the entities), `dbs` their connections, still open.
+#[allow(clippy::too_many_arguments)]
 async fn diff_read(
     dir: &ScriptDir,
     from: &DiffSide,
     to: &DiffSide,
     model: Option<super::Building>,
-    a: &Option<Read>,
-    b: &Option<Read>,
+    a: Option<(Schema, DbBackend)>,
+    b: Option<(Schema, DbBackend)>,
+    dbs: (Option<&sea_orm::DatabaseConnection>, Option<&sea_orm::DatabaseConnection>),
     sql: bool,
 ) -> Result<Diff> {
     let (model, renames) = match model {
@@ -166,8 +175,8 @@ async fn diff_read(
         (DiffSide::Entities, _) => renames.reversed(),
         _ => Hints::default(),
     };
-    let side = |found: &Option<Read>| match found {
-        Some((schema, backend, _)) => (schema.clone(), Some(*backend)),
+    let side = |found: Option<(Schema, DbBackend)>| match found {
+        Some((schema, backend)) => (schema, Some(backend)),
         None => (model.clone().unwrap_or_default(), None),
     };
     let (mut a_schema, backend_a) = side(a);
@@ -180,13 +189,13 @@ async fn diff_read(
     // (PostgreSQL does not always store its own text of an expression as it was); SQLite
     // keeps what it was given; across kinds only an approximate key is left.
     let mut caution = None;
-    hints.expressions = match (a, b) {
-        (Some((_, kind, db)), Some((_, other, _))) if kind == other => {
+    hints.expressions = match (backend_a, backend_b, dbs) {
+        (Some(kind), Some(other), (Some(db), _)) if kind == other => {
             let found = crate::canonical::for_pair(db, &a_schema, &b_schema).await?;
             caution = found.1;
             found.0
         }
-        (Some(_), Some(_)) => {
+        (Some(_), Some(_), _) => {
             caution = Some(
                 "the databases are of two kinds: checks, defaults and index predicates were \
                  compared by their text, and a difference in grouping may go unseen"
@@ -194,17 +203,17 @@ async fn diff_read(
             );
             Expressions::Approximate
         }
-        (Some((live, _, db)), None) => {
-            let found = crate::canonical::for_database(db, &b_schema, live).await?;
+        (Some(_), None, (Some(db), _)) => {
+            let found = crate::canonical::for_database(db, &b_schema, &a_schema).await?;
             caution = found.1;
             found.0
         }
-        (None, Some((live, _, db))) => {
-            let found = crate::canonical::for_database(db, &a_schema, live).await?;
+        (None, Some(_), (_, Some(db))) => {
+            let found = crate::canonical::for_database(db, &a_schema, &b_schema).await?;
             caution = found.1;
             found.0
         }
-        (None, None) => Expressions::exact(),
+        _ => Expressions::exact(),
     };
     let (a, b) = (a_schema, b_schema);
     let ops = autogenerate::diff(&a, &b, &hints);
