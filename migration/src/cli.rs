@@ -214,11 +214,23 @@ pub async fn main(
     stdout.flush().ok();
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`opdb history | head`): stop quietly, as a tool killed by
+        // SIGPIPE would, with its exit status (128 + 13).
+        Err(e) if broken_pipe(&e) => ExitCode::from(141),
         Err(e) => {
             eprintln!("error: {}", scrub(&one_line(&e)));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether `e` is a write to a pipe whose reader has gone.
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Standard output with every password the command has seen hidden ([`scrub`]). Whole lines
