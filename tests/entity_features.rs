@@ -128,7 +128,7 @@ async fn revision_text(url: &str) -> String {
     let set = v2_entities();
     set.supported().unwrap();
     let (to, mut hints) = (set.schema(), set.hints());
-    let (expressions, caution) = migration::canonical::for_database(&db, &to, &live)
+    let (expressions, caution) = migration::canonical::for_pair(&db, &to, &live)
         .await
         .unwrap();
     db.close().await.ok();

@@ -127,21 +127,12 @@ impl Expressions {
     }
 }
 
-/// What comparing `model` with a database needs: on PostgreSQL the model's expressions and
-/// the database's (`live`) both written by the server `db`, on SQLite an exact comparison.
-/// When the server cannot make a scratch schema (a role without `CREATE` on the database),
-/// the comparison is approximate and the second value says why.
-pub async fn for_database(
-    db: &DatabaseConnection,
-    model: &Schema,
-    live: &Schema,
-) -> Result<(Expressions, Option<String>)> {
-    for_pair(db, model, live).await
-}
-
-/// What comparing two schemas needs, `db` being a database of the kind they were read from
-/// (or will be made in): the expressions of every table the two have but write otherwise,
-/// from both sides, in the server's words ([`postgres`]).
+/// What comparing two schemas (the entities and a database, or two databases) needs, `db`
+/// being a database of the kind they were read from or will be made in: on PostgreSQL the
+/// expressions of every table the two have but write otherwise, from both sides, in the
+/// server's words ([`postgres`]); on SQLite an exact comparison. When the server cannot make a
+/// scratch schema (a role without `CREATE` on the database), the comparison is approximate and
+/// the second value says why.
 pub async fn for_pair(
     db: &DatabaseConnection,
     a: &Schema,
@@ -153,7 +144,7 @@ pub async fn for_pair(
     let uncertain: Vec<&str> = a
         .tables
         .values()
-        .filter(|t| !written_as_live(t, b.tables.get(&t.name)))
+        .filter(|t| !written_alike(t, b.tables.get(&t.name)))
         .map(|t| t.name.as_str())
         .collect();
     if uncertain.is_empty() {
@@ -172,11 +163,11 @@ pub async fn for_pair(
     }
 }
 
-/// Every expression of `table` is already written as `live` (the same table in the
-/// database) has it, so the server has nothing to add; or the database has no such table, so
-/// there is nothing to compare it with (it will be created).
-fn written_as_live(table: &Table, live: Option<&Table>) -> bool {
-    let Some(live) = live else {
+/// Every expression of `table` is written as `other` (the same table on the other side) has
+/// it, so the server has nothing to add; or the other side has no such table, so there is
+/// nothing to compare it with (it is created or dropped whole).
+fn written_alike(table: &Table, other: Option<&Table>) -> bool {
+    let Some(live) = other else {
         return true;
     };
     let exact = Expressions::exact();

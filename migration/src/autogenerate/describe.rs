@@ -143,6 +143,14 @@ pub fn warnings(from: &Schema, ops: &[Op]) -> Vec<String> {
     let mut out = Vec::new();
     // Added columns already offered as the new name of a dropped one.
     let mut offered: Vec<(&str, &str)> = Vec::new();
+    // Columns added by `ops`: one dropped and added again is replaced (made generated).
+    let added: std::collections::HashSet<(&str, &str)> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::AddColumn { table, column } => Some((table.as_str(), column.name.as_str())),
+            _ => None,
+        })
+        .collect();
     for op in ops {
         match op {
             Op::DropTable { table, .. } => {
@@ -157,10 +165,7 @@ pub fn warnings(from: &Schema, ops: &[Op]) -> Vec<String> {
                     .get()
                     .or_else(|| model.table(table).and_then(|t| t.column(column)));
                 // Dropped to be added again, generated: its generation cannot change in place.
-                let readded = ops.iter().any(|o| {
-                    matches!(o, Op::AddColumn { table: t, column: c }
-                        if t == table && c.name == *column)
-                });
+                let readded = added.contains(&(table.as_str(), column.as_str()));
                 if old.is_some_and(|c| c.generated.is_some()) {
                     // A generated column's values are computed: nothing of them is lost.
                 } else if readded {

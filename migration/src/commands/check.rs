@@ -204,12 +204,12 @@ async fn diff_read(
             Expressions::Approximate
         }
         (Some(_), None, (Some(db), _)) => {
-            let found = crate::canonical::for_database(db, &b_schema, &a_schema).await?;
+            let found = crate::canonical::for_pair(db, &b_schema, &a_schema).await?;
             caution = found.1;
             found.0
         }
         (None, Some(_), (_, Some(db))) => {
-            let found = crate::canonical::for_database(db, &a_schema, &b_schema).await?;
+            let found = crate::canonical::for_pair(db, &a_schema, &b_schema).await?;
             caution = found.1;
             found.0
         }

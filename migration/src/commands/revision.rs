@@ -172,7 +172,7 @@ pub(crate) async fn against_entities(
         at(&versions)?;
         let (mut to, mut hints) = model.get().await?;
         ctx.dir.config.filter().apply(&mut to);
-        let (expressions, caution) = crate::canonical::for_database(&db, &to, &from).await?;
+        let (expressions, caution) = crate::canonical::for_pair(&db, &to, &from).await?;
         hints.expressions = expressions;
         Ok(Compared {
             from,

@@ -533,8 +533,13 @@ fn code_chars(s: &str) -> Vec<(usize, char)> {
 /// Where the word `word` (ASCII, any case) first appears as code in `s`, not inside a longer
 /// name, a literal or a comment.
 pub(super) fn find_word(s: &str, word: &str) -> Option<usize> {
+    word_among(s, word, code_chars(s).into_iter().map(|(i, _)| i))
+}
+
+/// The first of the offsets `at` where `word` (any case) stands whole in `s`.
+fn word_among(s: &str, word: &str, mut at: impl Iterator<Item = usize>) -> Option<usize> {
     let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
-    code_chars(s).into_iter().map(|(i, _)| i).find(|&i| {
+    at.find(|&i| {
         s.get(i..i + word.len())
             .is_some_and(|w| w.eq_ignore_ascii_case(word))
             && !ident(s[..i].chars().next_back())
@@ -554,13 +559,7 @@ fn find_top_word(s: &str, word: &str) -> Option<usize> {
             _ => {}
         }
     }
-    let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
-    at_top.into_iter().find(|&i| {
-        s.get(i..i + word.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(word))
-            && !ident(s[..i].chars().next_back())
-            && !ident(s[i + word.len()..].chars().next())
-    })
+    word_among(s, word, at_top.into_iter())
 }
 
 /// The byte offsets of the first code parenthesis of `s` and of the one closing it.
