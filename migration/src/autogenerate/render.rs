@@ -69,6 +69,31 @@ fn width(text: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(text)
 }
 
+/// `width(&flat(e))`, without writing the text: the layout asks it of every expression at
+/// every depth, and writing out a 1,000-table revision's tables once per depth took most of
+/// autogenerate's time. The parts join at ASCII punctuation, so their widths add up.
+fn flat_width(e: &Expr) -> usize {
+    match e {
+        Expr::Atom(s) => width(s),
+        Expr::Array(prefix, items) => width(prefix) + 2 + flat_args_width(items),
+        Expr::Call(name, args) => width(name) + 2 + flat_args_width(args),
+        Expr::Chain(head, calls) => flat_width(head) + calls_width(calls),
+    }
+}
+
+/// `width(&flat_args(args))`.
+fn flat_args_width(args: &[Expr]) -> usize {
+    args.iter().map(flat_width).sum::<usize>() + 2 * args.len().saturating_sub(1)
+}
+
+/// The width of a chain's calls after its head (`.name(args)` each).
+fn calls_width(calls: &[(String, Vec<Expr>)]) -> usize {
+    calls
+        .iter()
+        .map(|(name, args)| 1 + width(name) + 2 + flat_args_width(args))
+        .sum()
+}
+
 fn pad(indent: usize) -> String {
     " ".repeat(indent)
 }
@@ -82,20 +107,20 @@ fn pad(indent: usize) -> String {
 ///   characters; a single call breaks inside its arguments when they can break; otherwise
 ///   each call goes on a line of its own.
 fn layout(e: &Expr, indent: usize, tail: usize) -> String {
-    let one = flat(e);
-    let fits = indent + width(&one) + tail <= MAX_WIDTH;
+    let one = flat_width(e);
+    let fits = indent + one + tail <= MAX_WIDTH;
     match e {
-        Expr::Atom(_) => one,
+        Expr::Atom(s) => s.clone(),
         Expr::Array(prefix, items) => {
-            if fits && width(&flat_args(items)) <= SMALL_WIDTH {
-                one
+            if fits && flat_args_width(items) <= SMALL_WIDTH {
+                flat(e)
             } else {
                 array_broken(prefix, items, indent)
             }
         }
         Expr::Call(name, args) => {
             if fits && args_stay_flat(args) {
-                return one;
+                return flat(e);
             }
             match args.as_slice() {
                 [Expr::Call(inner, inner_args)] => {
@@ -153,8 +178,8 @@ fn layout(e: &Expr, indent: usize, tail: usize) -> String {
                     Expr::Call(_, args) => args_stay_flat(args),
                     _ => true,
                 };
-            if fits && calls_flat && (calls.len() == 1 || width(&one) <= SMALL_WIDTH) {
-                return one;
+            if fits && calls_flat && (calls.len() == 1 || one <= SMALL_WIDTH) {
+                return flat(e);
             }
             // The head is laid out in the whole chain's room, what follows it kept free.
             let head_text = layout(head, indent, tail);
@@ -180,14 +205,14 @@ fn layout(e: &Expr, indent: usize, tail: usize) -> String {
             // lines.
             if let (true, [before @ .., (name, args)]) = (head_flat && calls.len() >= 2, &calls[..])
             {
-                let prefix = flat(&Expr::Chain(head.clone(), before.to_vec()));
                 // A last call with one plain argument overflows too when on a line of its
                 // own it would not fit either (then both take three lines, and rustfmt keeps
                 // the chain on its first line).
-                let own_line = indent + 4 + 1 + width(name) + 2 + width(&flat_args(args)) + tail;
+                let own_line = indent + 4 + 1 + width(name) + 2 + flat_args_width(args) + tail;
                 let breakable = args.last().is_some_and(|a| !matches!(a, Expr::Atom(_)))
                     || (!KEPT_AS_WRITTEN.get() && args.len() == 1 && own_line > MAX_WIDTH);
-                if breakable && width(&prefix) <= SMALL_WIDTH {
+                if breakable && flat_width(head) + calls_width(before) <= SMALL_WIDTH {
+                    let prefix = flat(&Expr::Chain(head.clone(), before.to_vec()));
                     let call = Expr::Call(format!("{prefix}.{name}"), args.clone());
                     let overflowed = layout(&call, indent, tail);
                     let first_fits = overflowed
@@ -211,11 +236,11 @@ fn layout(e: &Expr, indent: usize, tail: usize) -> String {
 fn args_stay_flat(args: &[Expr]) -> bool {
     let lone = match args {
         [Expr::Atom(_)] => true,
-        [chain @ Expr::Chain(_, calls)] => calls.len() == 1 || width(&flat(chain)) <= SMALL_WIDTH,
-        [Expr::Array(_, items)] => width(&flat_args(items)) <= SMALL_WIDTH,
+        [chain @ Expr::Chain(_, calls)] => calls.len() == 1 || flat_width(chain) <= SMALL_WIDTH,
+        [Expr::Array(_, items)] => flat_args_width(items) <= SMALL_WIDTH,
         _ => false,
     };
-    lone || width(&flat_args(args)) <= SMALL_WIDTH
+    lone || flat_args_width(args) <= SMALL_WIDTH
 }
 
 /// Whether a chain that does not fit on one line breaks inside the arguments of its one call
@@ -226,7 +251,7 @@ fn overflows(calls: &[(String, Vec<Expr>)], inner: usize, tail: usize) -> bool {
     let [(name, args)] = calls else {
         return false;
     };
-    let own_line = inner + 1 + width(name) + 2 + width(&flat_args(args)) + tail;
+    let own_line = inner + 1 + width(name) + 2 + flat_args_width(args) + tail;
     // On a line of its own the call obeys its own width rule.
     own_line > MAX_WIDTH || !args_stay_flat(args)
 }
