@@ -1037,3 +1037,113 @@ async fn catalog_queries_plan_no_joins() {
     }
     conn.close().await.ok();
 }
+
+/// Defaults are deparsed without their table (opening each table cost the server most of the
+/// query), generated expressions with it: every expression read is the server's own text of it
+/// deparsed with its table, for defaults of every shape (a sequence, a cast, a function, an
+/// array, a text that looks like a column node) and for generated columns.
+#[tokio::test]
+async fn defaults_read_as_the_server_deparses_them_with_their_table() {
+    let Some(db) = common::pg("defaults_deparse").await else {
+        return;
+    };
+    common::execute(
+        &db.url,
+        "CREATE SEQUENCE s;
+         CREATE TABLE t (
+             id serial PRIMARY KEY,
+             n int8 DEFAULT nextval('s'),
+             made timestamptz DEFAULT now(),
+             day date DEFAULT (now() AT TIME ZONE 'utc')::date,
+             label varchar(20) DEFAULT '{VAR :varno 1}',
+             tags text[] DEFAULT ARRAY['a', 'b'],
+             ratio numeric(6, 2) DEFAULT 1.5 * 2,
+             twice int GENERATED ALWAYS AS (id * 2) STORED,
+             shout text GENERATED ALWAYS AS (upper(label::text) || '!') STORED
+         );",
+    )
+    .await;
+    let conn = migration::db::connect(&db.url).await.unwrap();
+    let found = migration::introspect::introspect(&conn, "public")
+        .await
+        .unwrap();
+    let expected: Vec<(String, String)> = conn
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT a.attname::text AS name, pg_get_expr(d.adbin, d.adrelid) AS expr
+             FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+             WHERE d.adrelid = 't'::regclass AND a.attname <> 'id' ORDER BY a.attnum",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.try_get("", "name").unwrap(),
+                r.try_get("", "expr").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(expected.len(), 8, "{expected:?}");
+    let table = &found.schema.tables["t"];
+    for (name, expr) in &expected {
+        let column = table.columns.iter().find(|c| &c.name == name).unwrap();
+        let read = match &column.generated {
+            Some(g) => g.expression.clone(),
+            None => column.default.clone().unwrap_or_default(),
+        };
+        // The model keeps a text in its normal form: compare it with the server's text in the
+        // same form.
+        let mut probe = migration::schema::Column::new(name, column.ty.clone());
+        probe.default = Some(expr.clone());
+        let mut schema = migration::schema::Schema::default();
+        schema.tables.insert(
+            "t".into(),
+            migration::schema::Table {
+                name: "t".into(),
+                columns: vec![probe],
+                ..Default::default()
+            },
+        );
+        migration::normalize::schema(&mut schema);
+        let normal = schema.tables["t"].columns[0].default.clone().unwrap();
+        assert_eq!(
+            read, normal,
+            "{name}: read {read:?}, the server says {expr:?}"
+        );
+    }
+    conn.close().await.ok();
+}
+
+/// The catalog reads turn JIT compilation off while they run (its use follows the planner's
+/// cost estimate, hence the catalogs' statistics) and leave the session's setting as it was.
+#[tokio::test]
+async fn catalog_reads_leave_the_jit_setting_as_found() {
+    let Some(db) = common::pg("jit_setting").await else {
+        return;
+    };
+    let conn = migration::db::connect(&db.url).await.unwrap();
+    let show = || async {
+        conn.query_one_raw(Statement::from_string(DbBackend::Postgres, "SHOW jit"))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<String>("", "jit")
+            .unwrap()
+    };
+    let default = show().await;
+    migration::introspect::introspect(&conn, "public")
+        .await
+        .unwrap();
+    assert_eq!(show().await, default);
+    // Set by the session itself: a RESET would lose it, so a transaction keeps it.
+    let session = if default == "on" { "off" } else { "on" };
+    conn.execute_unprepared(&format!("SET jit = {session}"))
+        .await
+        .unwrap();
+    migration::introspect::introspect(&conn, "public")
+        .await
+        .unwrap();
+    assert_eq!(show().await, session, "the session's own SET is kept");
+    conn.close().await.ok();
+}

@@ -18,7 +18,7 @@ use sea_orm::{ConnectionTrait, DbBackend};
 #[derive(Clone, Debug)]
 pub struct Introspection {
     pub schema: Schema,
-    /// Catalog queries sent (the tests hold it constant, whatever the size).
+    /// Statements sent to read it (the tests hold it constant, whatever the size).
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub queries: usize,
 }

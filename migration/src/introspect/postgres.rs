@@ -252,17 +252,32 @@ pub async fn introspect<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<I
     // The server compiles a query to machine code (JIT) when the planner's estimate of its cost
     // passes a threshold, and the estimate follows the catalogs' statistics: once the catalogs
     // of a 1,000-table database were analyzed, the indexes query was compiled, 200 ms for a
-    // query that runs in 5. Catalog reads never gain from it; it is off while they run
-    // (inside a transaction, a rollback undoes the SET as well).
-    db.execute_unprepared("SET jit = off")
+    // query that runs in 5. Catalog reads never gain from it: it is off while they run, and
+    // the session's own setting is put back after (inside a transaction, a rollback undoes
+    // both as well).
+    let was: String = db
+        .query_one_raw(Statement::from_string(DbBackend::Postgres, JIT_OFF))
         .await
-        .context("turning off JIT compilation for the catalog reads")?;
-    let found = read(db, namespace).await?;
-    db.execute_unprepared("RESET jit")
-        .await
-        .context("restoring the session's JIT setting")?;
+        .context("turning off JIT compilation for the catalog reads")?
+        .context("turning off JIT compilation: no row")?
+        .try_get("", "was")?;
+    let mut found = read(db, namespace).await?;
+    // The two statements that set JIT are sent as well.
+    found.queries += 2;
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT set_config('jit', $1, false)",
+        [was.into()],
+    ))
+    .await
+    .context("restoring the session's JIT setting")?;
     Ok(found)
 }
+
+/// The session's JIT setting, read before it is turned off (the subquery's row is made first).
+const JIT_OFF: &str = "
+SELECT was, set_config('jit', 'off', false)
+FROM (SELECT current_setting('jit') AS was OFFSET 0) AS setting";
 
 async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspection> {
     let mut reader = Reader { db, queries: 0 };
