@@ -346,17 +346,20 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
         methods.insert(get(&row, "oid")?, get(&row, "name")?);
     }
     let table_oids = oid_array(tables.keys());
-    for name in tables.values() {
-        schema.tables.insert(
-            name.clone(),
-            Table {
+    // The tables being filled, by oid (a lookup per catalog row: by name it compared names);
+    // they go into the schema, by name, once filled.
+    let mut built: Keyed<i64, Table> = tables
+        .iter()
+        .map(|(oid, name)| {
+            let table = Table {
                 name: name.clone(),
                 ..Table::default()
-            },
-        );
-    }
+            };
+            (*oid, table)
+        })
+        .collect();
 
-    let mut comments: HashMap<(i64, i32), String> = HashMap::new();
+    let mut comments: Keyed<(i64, i32), String> = Keyed::default();
     for row in reader
         .query("comments", COMMENTS, Arg::Oids(&table_oids))
         .await?
@@ -366,13 +369,11 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
             get(&row, "description")?,
         );
     }
-    for (oid, name) in &tables {
-        if let Some(table) = schema.tables.get_mut(name) {
-            table.comment = comments.get(&(*oid, 0)).cloned();
-        }
+    for (oid, table) in built.iter_mut() {
+        table.comment = comments.remove(&(*oid, 0));
     }
 
-    let mut defaults: HashMap<(i64, i32), String> = HashMap::new();
+    let mut defaults: Keyed<(i64, i32), String> = Keyed::default();
     for row in reader
         .query("column defaults", DEFAULTS, Arg::Oids(&table_oids))
         .await?
@@ -383,7 +384,7 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
     }
 
     // Sequences a column owns (serial or identity), and sequences anything owns.
-    let mut owned_by_column: HashMap<(i64, i32), i64> = HashMap::new();
+    let mut owned_by_column: Keyed<(i64, i32), i64> = Keyed::default();
     let mut owned: HashSet<i64> = HashSet::new();
     for row in reader
         .query(
@@ -419,10 +420,10 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
 
     // Column names by (table, number), to name the columns of keys and indexes, and their
     // collations, to see which index keys collate otherwise.
-    let mut numbered: HashMap<(i64, i32), String> = HashMap::new();
-    let mut collations: HashMap<(i64, i32), i64> = HashMap::new();
-    // Identity columns' sequences: sequence oid to (table, column).
-    let mut identity_sequences: HashMap<i64, (String, String)> = HashMap::new();
+    let mut numbered: Keyed<(i64, i32), String> = Keyed::default();
+    let mut collations: Keyed<(i64, i32), i64> = Keyed::default();
+    // Identity columns' sequences: sequence oid to (table oid, column).
+    let mut identity_sequences: HashMap<i64, (i64, String)> = HashMap::new();
     // In table and column order, sorted here: the server's sort took a third of the query.
     let mut column_rows = reader
         .query("columns", COLUMNS, Arg::Oids(&table_oids))
@@ -435,7 +436,7 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
         let name: String = get(&row, "name")?;
         numbered.insert((oid, attnum), name.clone());
         collations.insert((oid, attnum), get(&row, "collation")?);
-        let Some(table) = tables.get(&oid).and_then(|t| schema.tables.get_mut(t)) else {
+        let Some(table) = built.get_mut(&oid) else {
             continue;
         };
         let mut default = defaults.remove(&(oid, attnum));
@@ -452,7 +453,7 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
         let identity = match get::<String>(&row, "identity")?.as_str() {
             "a" | "d" => {
                 if let Some(sequence) = owned_by_column.get(&(oid, attnum)) {
-                    identity_sequences.insert(*sequence, (table.name.clone(), name.clone()));
+                    identity_sequences.insert(*sequence, (oid, name.clone()));
                 }
                 Some(Identity {
                     always: get::<String>(&row, "identity")? == "a",
@@ -551,7 +552,7 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
         if matches!(kind.as_str(), "p" | "u" | "x") {
             constraint_indexes.insert((oid, get(row, "index_oid")?));
         }
-        let Some(table) = tables.get(&oid).and_then(|t| schema.tables.get_mut(t)) else {
+        let Some(table) = built.get_mut(&oid) else {
             continue;
         };
         let name: String = get(row, "name")?;
@@ -666,8 +667,8 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
         if constraint_indexes.contains(&(table_oid, oid)) {
             continue;
         }
-        let (Some(table_name), Some((name, method, rank))) =
-            (tables.get(&table_oid), index_names.get(&oid))
+        let (true, Some((name, method, rank))) =
+            (built.contains_key(&table_oid), index_names.get(&oid))
         else {
             continue;
         };
@@ -731,11 +732,11 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
             include,
         };
         index.normalize_options();
-        indexes.push((*rank, table_name.clone(), index));
+        indexes.push((*rank, table_oid, index));
     }
     indexes.sort_by_key(|(rank, _, _)| *rank);
-    for (_, table_name, index) in indexes {
-        if let Some(table) = schema.tables.get_mut(&table_name) {
+    for (_, table_oid, index) in indexes {
+        if let Some(table) = built.get_mut(&table_oid) {
             table.indexes.push(index);
         }
     }
@@ -773,8 +774,7 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
         {
             let oid: i64 = get(&row, "oid")?;
             if let Some((table, column)) = identity_sequences.get(&oid) {
-                let column = schema
-                    .tables
+                let column = built
                     .get_mut(table)
                     .and_then(|t| t.columns.iter_mut().find(|c| c.name == *column));
                 if let Some(Column {
@@ -872,12 +872,44 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
             });
         }
     }
+    schema.tables = built.into_values().map(|t| (t.name.clone(), t)).collect();
     schema.unmodelled.sort();
 
     Ok(Introspection {
         schema,
         queries: reader.queries,
     })
+}
+
+/// Hash maps keyed by oids and column numbers: the standard hasher (SipHash, made to withstand
+/// keys chosen to collide) took more time than the lookups it served. These keys are the
+/// catalog's own numbers; the mixing is FxHash's (rustc's).
+type Keyed<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<NumberHasher>>;
+
+#[derive(Default)]
+struct NumberHasher(u64);
+
+impl NumberHasher {
+    fn add(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for NumberHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.add(u64::from(*b));
+        }
+    }
+    fn write_i32(&mut self, n: i32) {
+        self.add(n as u64);
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.add(n as u64);
+    }
 }
 
 fn fk_action(code: &str) -> FkAction {
