@@ -728,23 +728,26 @@ ORDER BY c.relname, a.attnum"""
 
 
 def catalog_profile(db):
-    """Milliseconds each of opdb's catalog queries takes on `db` (median of 5, with transfer),
-    and the joined columns query it replaced."""
+    """Milliseconds each of opdb's catalog queries takes on `db` (median of 5, with transfer,
+    with JIT compilation off as opdb has it), and the joined columns query it replaced."""
     source = (ROOT / "migration/src/introspect/postgres.rs").read_text()
     query = lambda name: re.search(r"const " + name + r': &str = "(.*?)";', source, re.S).group(1)
     conn = psycopg2.connect(url(db))
     out = []
     with conn.cursor() as cur:
+        cur.execute(query("JIT_OFF"))
         cur.execute(query("RELATIONS").replace("$1", "'public'"))
         rows = cur.fetchall()
         tables = "'{" + ",".join(str(r[0]) for r in rows if r[2] in ("r", "p")) + "}'::oid[]"
         sequences = "'{" + ",".join(str(r[0]) for r in rows if r[2] == "S") + "}'::oid[]"
-        for name, oids in [("RELATIONS", None), ("COMMENTS", tables), ("DEFAULTS", tables),
-                           ("SEQUENCE_OWNERS", sequences), ("ENUMS", None), ("COLUMNS", tables),
-                           ("CONSTRAINTS", tables), ("INDEXES", tables),
+        for name, oids in [("RELATIONS", None), ("ACCESS_METHODS", None), ("COMMENTS", tables),
+                           ("DEFAULTS", tables), ("SEQUENCE_OWNERS", sequences), ("ENUMS", None),
+                           ("COLUMNS", tables), ("CONSTRAINTS", tables), ("INDEXES", tables),
+                           ("OTHER_OBJECTS", None), ("TABLE_OBJECTS", tables),
                            ("joined columns (before)", None)]:
             sql = JOINED_COLUMNS if "joined" in name else query(name)
-            sql = sql.replace("$1", "'public'").replace("$OIDS", oids or "")
+            sql = (sql.replace("$1", "'public'").replace("$OIDS", oids or "")
+                   .replace("$NND", "indnullsnotdistinct"))
             times = []
             for _ in range(5):
                 t0 = time.perf_counter()
@@ -837,7 +840,7 @@ def report(results, started):
         lines.append(
             f"- At least 30 times faster than alembic at 1,000 and 10,000 tables, every case, fresh "
             f"and analyzed catalogs; measured at {measured} tables{unmeasured}: "
-            f"{'met' if not missed else 'met'} in {len(synthetic) - len(missed)} "
+            f"met in {len(synthetic) - len(missed)} "
             f"of {len(synthetic)} cases; the smallest lead is {ratio(worst):.1f}x ({worst})."
             + ("" if not missed else " Missed: " + "; ".join(f"{c} ({ratio(c):.1f}x)" for c in missed) + "."))
     check = ratio("opDB: check")
@@ -898,6 +901,13 @@ def report(results, started):
         "reads one catalog filtered by the schema's oids as a constant array, and opdb joins the "
         "rows. `diff` reads both databases at once, and the entities are read on a thread of their "
         "own while the database is read.",
+        "- The catalog reads run with JIT compilation off (put back to the session's setting "
+        "after): the server compiles a query when the planner's cost estimate passes a threshold, "
+        "and the estimate follows the catalogs' statistics; on an analyzed 1,000-table database "
+        "the indexes query was compiled, 200 ms for a query that runs in 5. Defaults are deparsed "
+        "without opening their tables (a default cannot refer to a column; only generated "
+        "expressions are given theirs), access methods are read once rather than per index, "
+        "and columns are sorted by opdb rather than the server.",
         "- `revision --autogenerate` lays the file out itself, exactly as rustfmt would (held to "
         "`rustfmt --check` by a test over 845 random revisions); rustfmt, which took half a "
         "second at 1,000 tables, runs only when a code line holds non-ASCII text or is wider than "
