@@ -886,6 +886,17 @@ def report(results, started):
             f"- Missed, {c}: {o['median_s']:.3f} s of wall time (runs from {o['min_s']:.3f} to "
             f"{o['max_s']:.3f} s over {o['runs']}), {o['cpu_s']:.3f} s of it CPU ({work}); the rest "
             f"is waiting: {wait}.")
+    if check and check < 20:
+        o = by_case["opDB: check"]["opdb"]
+        cur_o = by_case.get("opDB: current (start, connect, read the version, exit)", {}).get("opdb")
+        lines.append(
+            f"- Missed, opDB: check: {o['median_s']:.3f} s of wall time (runs from {o['min_s']:.3f} to "
+            f"{o['max_s']:.3f} s), {o['cpu_s']:.3f} s of it CPU; the rest is waiting: starting and "
+            "connecting (the whole `current` case takes "
+            + (f"{cur_o['median_s']:.3f} s" if cur_o else "a part") +
+            f") and {o['statements']} statements, each three round trips with sqlx 0.9 (the "
+            "statement prepared, then executed, then the ping its pool sends when the connection "
+            "is given back: 55 packets sent for 16 statements, counted with strace).")
     lines += [
         "- CPU against wall: where opdb's CPU time is close to its wall time the case is bound by "
         "its own work (reading entities, decoding rows, the diff, writing the file); where it is "
