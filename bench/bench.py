@@ -735,7 +735,7 @@ def catalog_profile(db):
     conn = psycopg2.connect(url(db))
     out = []
     with conn.cursor() as cur:
-        cur.execute(query("JIT_OFF"))
+        cur.execute("SET jit = off")
         cur.execute(query("RELATIONS").replace("$1", "'public'"))
         rows = cur.fetchall()
         tables = "'{" + ",".join(str(r[0]) for r in rows if r[2] in ("r", "p")) + "}'::oid[]"

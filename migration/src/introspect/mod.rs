@@ -12,20 +12,23 @@ pub mod sqlite;
 
 use crate::schema::Schema;
 use anyhow::{bail, Result};
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
 
 /// A schema read from a database, with what the reading cost.
 #[derive(Clone, Debug)]
 pub struct Introspection {
     pub schema: Schema,
-    /// Statements sent to read it (the tests hold it constant, whatever the size).
+    /// Catalog queries sent (the tests hold it constant, whatever the size).
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub queries: usize,
 }
 
 /// Reads every table, column, key, index and enum type of `namespace` (PostgreSQL's schema,
 /// usually `public`).
-pub async fn introspect<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspection> {
+pub async fn introspect<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    namespace: &str,
+) -> Result<Introspection> {
     let mut found = match db.get_database_backend() {
         DbBackend::Postgres => postgres::introspect(db, namespace).await?,
         DbBackend::Sqlite => sqlite::introspect(db).await?,

@@ -19,7 +19,9 @@ use crate::schema::{
     Sequence, Table, UniqueConstraint,
 };
 use anyhow::{Context, Result};
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
+use sea_orm::{
+    ConnectionTrait, DbBackend, QueryResult, Statement, TransactionSession, TransactionTrait,
+};
 use std::collections::{HashMap, HashSet};
 
 /// The schema's tables, views, materialized views, foreign tables, composite types and
@@ -249,39 +251,30 @@ fn get<T: sea_orm::TryGetable>(row: &Row, column: &str) -> Result<T> {
         .with_context(|| format!("reading catalog column {column}"))
 }
 
-pub async fn introspect<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspection> {
+pub async fn introspect<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    namespace: &str,
+) -> Result<Introspection> {
+    // One transaction holds one connection for every read: given a pool, each statement would
+    // take the connection and give it back, and sqlx pings a connection each time it is given
+    // back (a round trip more per statement). Inside a transaction already, this is a savepoint.
+    let txn = db.begin().await.context("starting the catalog reads")?;
     // The server compiles a query to machine code (JIT) when the planner's estimate of its cost
     // passes a threshold, and the estimate follows the catalogs' statistics: once the catalogs
     // of a 1,000-table database were analyzed, the indexes query was compiled, 200 ms for a
-    // query that runs in 5. Catalog reads never gain from it: it is off while they run, and
-    // the session's own setting is put back after (inside a transaction, a rollback undoes
-    // both as well).
-    let was: String = db
-        .query_one_raw(Statement::from_string(DbBackend::Postgres, JIT_OFF))
+    // query that runs in 5. Catalog reads never gain from it: it is off for this transaction
+    // (or savepoint) alone, and the session's own setting is back when it ends.
+    txn.execute_unprepared("SET LOCAL jit = off")
         .await
-        .context("turning off JIT compilation for the catalog reads")?
-        .context("turning off JIT compilation: no row")?
-        .try_get("", "was")?;
-    // Put back whether the reads succeeded or not; a failed read's error comes first.
-    let found = read(db, namespace).await;
-    let restored = db
-        .execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT set_config('jit', $1, false)",
-            [was.into()],
-        ))
-        .await;
-    let mut found = found?;
-    restored.context("restoring the session's JIT setting")?;
-    // The two statements that set JIT are sent as well.
-    found.queries += 2;
+        .context("turning off JIT compilation for the catalog reads")?;
+    let found = read(&txn, namespace).await;
+    // Nothing was written: rolled back, whether the reads succeeded or not (a failed read's
+    // error is the one returned).
+    let ended = txn.rollback().await;
+    let found = found?;
+    ended.context("ending the catalog reads")?;
     Ok(found)
 }
-
-/// The session's JIT setting, read before it is turned off (the subquery's row is made first).
-const JIT_OFF: &str = "
-SELECT was, set_config('jit', 'off', false)
-FROM (SELECT current_setting('jit') AS was OFFSET 0) AS setting";
 
 async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspection> {
     let mut reader = Reader { db, queries: 0 };
