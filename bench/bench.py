@@ -894,9 +894,9 @@ def report(results, started):
             f"{o['max_s']:.3f} s), {o['cpu_s']:.3f} s of it CPU; the rest is waiting: starting and "
             "connecting (the whole `current` case takes "
             + (f"{cur_o['median_s']:.3f} s" if cur_o else "a part") +
-            f") and {o['statements']} statements, each three round trips with sqlx 0.9 (the "
-            "statement prepared, then executed, then the ping its pool sends when the connection "
-            "is given back: 55 packets sent for 16 statements, counted with strace).")
+            f") and {o['statements']} statements, each two round trips with sqlx 0.9 (the "
+            "statement prepared, then executed), and a third before opdb held one connection for "
+            "all the catalog reads (sqlx's pool pings a connection each time it is given back).")
     lines += [
         "- CPU against wall: where opdb's CPU time is close to its wall time the case is bound by "
         "its own work (reading entities, decoding rows, the diff, writing the file); where it is "
