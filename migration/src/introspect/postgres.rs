@@ -281,7 +281,9 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
     let mut schema = Schema::default();
 
     // Relations: the schema's tables by oid, its indexes' names and methods, every sequence.
-    let mut tables: HashMap<i64, String> = HashMap::new();
+    // The tables being filled, by oid (a lookup per catalog row: by name it compared names);
+    // they go into the schema, by name, once filled.
+    let mut tables: Keyed<i64, Table> = Keyed::default();
     // An index's name, method's oid and place in name order (the server's collation).
     let mut index_names: HashMap<i64, (String, i64, usize)> = HashMap::new();
     let mut sequences: HashMap<i64, (String, bool)> = HashMap::new();
@@ -327,7 +329,13 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
                         },
                     ));
                 }
-                tables.insert(oid, name);
+                tables.insert(
+                    oid,
+                    Table {
+                        name,
+                        ..Table::default()
+                    },
+                );
             }
             "i" | "I" => {
                 let rank = index_names.len();
@@ -343,18 +351,6 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
         methods.insert(get(&row, "oid")?, get(&row, "name")?);
     }
     let table_oids = oid_array(tables.keys());
-    // The tables being filled, by oid (a lookup per catalog row: by name it compared names);
-    // they go into the schema, by name, once filled.
-    let mut built: Keyed<i64, Table> = tables
-        .iter()
-        .map(|(oid, name)| {
-            let table = Table {
-                name: name.clone(),
-                ..Table::default()
-            };
-            (*oid, table)
-        })
-        .collect();
 
     let mut comments: Keyed<(i64, i32), String> = Keyed::default();
     for row in reader
@@ -366,7 +362,7 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
             get(&row, "description")?,
         );
     }
-    for (oid, table) in built.iter_mut() {
+    for (oid, table) in tables.iter_mut() {
         table.comment = comments.remove(&(*oid, 0));
     }
 
@@ -433,7 +429,7 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
         let name: String = get(&row, "name")?;
         numbered.insert((oid, attnum), name.clone());
         collations.insert((oid, attnum), get(&row, "collation")?);
-        let Some(table) = built.get_mut(&oid) else {
+        let Some(table) = tables.get_mut(&oid) else {
             continue;
         };
         let mut default = defaults.remove(&(oid, attnum));
@@ -509,7 +505,8 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let mut names = tables.clone();
+    let mut names: HashMap<i64, String> =
+        tables.iter().map(|(oid, t)| (*oid, t.name.clone())).collect();
     if !foreign.is_empty() {
         let foreign = oid_array(&foreign);
         for row in reader
@@ -549,7 +546,7 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
         if matches!(kind.as_str(), "p" | "u" | "x") {
             constraint_indexes.insert((oid, get(row, "index_oid")?));
         }
-        let Some(table) = built.get_mut(&oid) else {
+        let Some(table) = tables.get_mut(&oid) else {
             continue;
         };
         let name: String = get(row, "name")?;
@@ -665,7 +662,7 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
             continue;
         }
         let (true, Some((name, method, rank))) =
-            (built.contains_key(&table_oid), index_names.get(&oid))
+            (tables.contains_key(&table_oid), index_names.get(&oid))
         else {
             continue;
         };
@@ -733,7 +730,7 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
     }
     indexes.sort_by_key(|(rank, _, _)| *rank);
     for (_, table_oid, index) in indexes {
-        if let Some(table) = built.get_mut(&table_oid) {
+        if let Some(table) = tables.get_mut(&table_oid) {
             table.indexes.push(index);
         }
     }
@@ -771,7 +768,7 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
         {
             let oid: i64 = get(&row, "oid")?;
             if let Some((table, column)) = identity_sequences.get(&oid) {
-                let column = built
+                let column = tables
                     .get_mut(table)
                     .and_then(|t| t.columns.iter_mut().find(|c| c.name == *column));
                 if let Some(Column {
@@ -864,12 +861,14 @@ async fn read<C: ConnectionTrait>(db: &C, namespace: &str) -> Result<Introspecti
                 _ => "policy",
             };
             schema.unmodelled.push(Unmodelled {
-                table: tables.get(&get::<i64>(&row, "table_oid")?).cloned(),
+                table: tables
+                    .get(&get::<i64>(&row, "table_oid")?)
+                    .map(|t| t.name.clone()),
                 ..Unmodelled::new(kind, &get::<String>(&row, "name")?)
             });
         }
     }
-    schema.tables = built.into_values().map(|t| (t.name.clone(), t)).collect();
+    schema.tables = tables.into_values().map(|t| (t.name.clone(), t)).collect();
     schema.unmodelled.sort();
 
     Ok(Introspection {
