@@ -26,7 +26,7 @@ use migration::error::MigrateError;
 use migration::ops::Op;
 use migration::runtime::Direction;
 use migration::schema::{
-    Column, ColumnType as T, FkAction, ForeignKey, Index, Schema, Sequence, Table,
+    Column, ColumnType as T, FkAction, ForeignKey, Index, IndexKey, Schema, Sequence, Table,
 };
 use migration::script::{CompiledRevision, CompiledScripts, ScriptDir};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
@@ -920,8 +920,18 @@ fn many_tables(n: usize) -> Schema {
     s
 }
 
-/// Statements sent while introspecting `url`, counted by the connection itself.
-async fn introspection_statements(url: &str) -> (usize, usize, usize) {
+/// What reading a database's catalog cost: messages the server received (counted outside
+/// opdb), statements it prepared, and the reader's own counts.
+struct ReadCost {
+    sent: usize,
+    prepared: usize,
+    batches: usize,
+    queries: usize,
+    tables: usize,
+}
+
+/// Statements sent while introspecting `url` (SQLite), counted by the connection itself.
+async fn introspection_statements(url: &str) -> ReadCost {
     let mut db = migration::db::connect(url).await.unwrap();
     let sent = Arc::new(AtomicUsize::new(0));
     let counter = sent.clone();
@@ -932,11 +942,120 @@ async fn introspection_statements(url: &str) -> (usize, usize, usize) {
         .await
         .unwrap();
     db.close().await.ok();
-    (
-        sent.load(Ordering::SeqCst),
-        found.queries,
-        found.schema.tables.len(),
-    )
+    ReadCost {
+        sent: sent.load(Ordering::SeqCst),
+        prepared: 0,
+        batches: found.batches,
+        queries: found.queries,
+        tables: found.schema.tables.len(),
+    }
+}
+
+/// Messages sent while introspecting `url` (PostgreSQL), counted on the wire: the connection
+/// goes through a relay that reads the protocol's messages on their way to the server (TLS
+/// off, so it can) and counts simple queries (`Q`, one round trip each) and prepared
+/// statements (`P`).
+async fn introspection_messages(url: &str) -> ReadCost {
+    let relay = Relay::start(url);
+    let db = migration::db::connect(&relay.url).await.unwrap();
+    let before = relay.counts();
+    let found = migration::introspect::introspect(&db, "public")
+        .await
+        .unwrap();
+    let after = relay.counts();
+    db.close().await.ok();
+    ReadCost {
+        sent: after.0 - before.0,
+        prepared: after.1 - before.1,
+        batches: found.batches,
+        queries: found.queries,
+        tables: found.schema.tables.len(),
+    }
+}
+
+/// A TCP relay to a PostgreSQL server that counts the client's `Q` and `P` messages.
+struct Relay {
+    /// The server's URL with the relay's address, TLS off.
+    url: String,
+    counts: Arc<std::sync::Mutex<(usize, usize)>>,
+}
+
+impl Relay {
+    fn start(url: &str) -> Relay {
+        use std::io::{Read, Write};
+        use std::net::{TcpListener, TcpStream};
+        // postgres://user@host:port/name: the server's address is what follows the `@`.
+        let rest = &url[url.find("://").unwrap() + 3..];
+        let authority = &rest[..rest.find('/').unwrap()];
+        let server = authority[authority.rfind('@').map_or(0, |at| at + 1)..].to_string();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let relayed = url.replacen(&server, &format!("127.0.0.1:{port}"), 1);
+        let joiner = if relayed.contains('?') { '&' } else { '?' };
+        let counts = Arc::new(std::sync::Mutex::new((0, 0)));
+        let counted = counts.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(mut client) = client else { return };
+                let mut upstream = TcpStream::connect(&server).unwrap();
+                let (mut client_in, mut upstream_out) =
+                    (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 65536];
+                    while let Ok(n) = upstream.read(&mut buf) {
+                        if n == 0 || client.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = client.shutdown(std::net::Shutdown::Both);
+                });
+                let counted = counted.clone();
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 65536];
+                    let mut pending: Vec<u8> = Vec::new();
+                    // The start-up message has a length and no type byte.
+                    let mut started = false;
+                    while let Ok(n) = client_in.read(&mut buf) {
+                        if n == 0 || upstream_out.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                        pending.extend_from_slice(&buf[..n]);
+                        loop {
+                            let head = if started { 1 } else { 0 };
+                            if pending.len() < head + 4 {
+                                break;
+                            }
+                            let len =
+                                u32::from_be_bytes(pending[head..head + 4].try_into().unwrap())
+                                    as usize;
+                            if pending.len() < head + len {
+                                break;
+                            }
+                            if started {
+                                let mut c = counted.lock().unwrap();
+                                match pending[0] {
+                                    b'Q' => c.0 += 1,
+                                    b'P' => c.1 += 1,
+                                    _ => {}
+                                }
+                            }
+                            pending.drain(..head + len);
+                            started = true;
+                        }
+                    }
+                    let _ = upstream_out.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        });
+        Relay {
+            url: format!("{relayed}{joiner}sslmode=disable"),
+            counts,
+        }
+    }
+
+    fn counts(&self) -> (usize, usize) {
+        *self.counts.lock().unwrap()
+    }
 }
 
 #[tokio::test]
@@ -952,18 +1071,22 @@ async fn introspection_costs_the_same_for_10_and_500_tables() {
                 schema = migration::sqlite_stored::stored_by_sqlite(&schema);
             }
             build(&db, &schema).await;
-            let (sent, counted, tables) = introspection_statements(&db.url).await;
-            assert_eq!(tables, n);
+            let cost = match backend {
+                DbBackend::Postgres => introspection_messages(&db.url).await,
+                _ => introspection_statements(&db.url).await,
+            };
+            assert_eq!(cost.tables, n);
             assert_eq!(
-                sent, counted,
-                "{backend:?}: the reader's own count is right"
+                (cost.sent, cost.prepared),
+                (cost.batches, 0),
+                "{backend:?}: the reader's own count is right, and nothing was prepared"
             );
-            counts.push(sent);
+            counts.push((cost.sent, cost.queries));
         }
         assert_eq!(counts[0], counts[1], "{backend:?}: {counts:?}");
         eprintln!(
-            "{backend:?}: {} catalog queries for 10 and for 500 tables",
-            counts[0]
+            "{backend:?}: {} round trips ({} catalog queries) for 10 and for 500 tables",
+            counts[0].0, counts[0].1
         );
     }
 }
@@ -1014,7 +1137,10 @@ async fn catalog_queries_plan_no_joins() {
             oids(&["r", "p"])
         };
         let sql = sql
-            .replace("$1", "'public'")
+            .replace(
+                "$NAMESPACE",
+                "(SELECT oid FROM pg_namespace WHERE nspname = 'public')",
+            )
             .replace("$OIDS", &oids)
             .replace("$NND", "indnullsnotdistinct");
         let plan: Vec<String> = conn
@@ -1034,6 +1160,107 @@ async fn catalog_queries_plan_no_joins() {
             "{name} plans a join:\n{}",
             plan.join("\n")
         );
+    }
+    conn.close().await.ok();
+}
+
+/// The catalog read in batches (one simple-query message per batch, its rows as text) and read
+/// one query at a time through SeaORM inside a transaction (prepared, its rows binary) find the
+/// same schema: on a database that holds every kind of object the reader reads, with names and
+/// texts that need quoting (in arrays too), and in a schema whose name holds a quote and a
+/// backslash.
+#[tokio::test]
+async fn batched_and_one_by_one_catalog_reads_agree() {
+    let Some(db) = common::pg("read_transports").await else {
+        return;
+    };
+    let objects = r#"
+        CREATE TYPE mood AS ENUM ('ok', 'it''s "bad"', 'a,b');
+        CREATE TABLE parent (id serial PRIMARY KEY, "Odd, ""name""" text COLLATE "C");
+        COMMENT ON TABLE parent IS 'It''s a {parent}, "quoted"';
+        COMMENT ON COLUMN parent."Odd, ""name""" IS 'back\slash';
+        CREATE TABLE child (
+            id int GENERATED BY DEFAULT AS IDENTITY (START WITH 7 INCREMENT BY 3) PRIMARY KEY,
+            parent_id int REFERENCES parent (id) ON DELETE CASCADE DEFERRABLE,
+            feeling mood DEFAULT 'a,b',
+            tags text[] DEFAULT ARRAY['x,y', 'z"w'],
+            score numeric(8, 3) CHECK (score > 0),
+            total numeric GENERATED ALWAYS AS (score * 2) STORED,
+            code varchar(10),
+            UNIQUE NULLS NOT DISTINCT (code, feeling)
+        );
+        CREATE INDEX "ix, ""expr""" ON child (lower(code), (tags[1] || ',"\{NULL}'), id DESC NULLS LAST)
+            INCLUDE (score) WHERE code <> 'a''b';
+        CREATE INDEX ix_pattern ON child (code varchar_pattern_ops, code COLLATE "C");
+        CREATE SEQUENCE free_numbers START 5 INCREMENT 2 MAXVALUE 1000 CYCLE;
+        CREATE VIEW kids AS SELECT id FROM child;
+        CREATE FUNCTION twice(int) RETURNS int LANGUAGE sql AS 'SELECT $1 * 2';
+        CREATE SCHEMA other;
+        CREATE TABLE other.far (id int PRIMARY KEY, "Far col" int UNIQUE);
+        ALTER TABLE child ADD COLUMN far_id int REFERENCES other.far ("Far col");
+        CREATE SCHEMA "it's \odd";
+        CREATE TABLE "it's \odd".inside (id int PRIMARY KEY);
+    "#;
+    common::execute(&db.url, objects).await;
+    let conn = migration::db::connect(&db.url).await.unwrap();
+    for namespace in ["public", "it's \\odd"] {
+        let batched = migration::introspect::introspect(&conn, namespace)
+            .await
+            .unwrap();
+        let one_by_one = migration::introspect::introspect_in(&conn, namespace)
+            .await
+            .unwrap();
+        assert_eq!(batched.schema, one_by_one.schema, "{namespace}");
+        assert!(batched.batches < one_by_one.batches);
+        if namespace != "public" {
+            assert_eq!(batched.schema.tables.keys().collect::<Vec<_>>(), ["inside"]);
+            continue;
+        }
+        // What was read is what was made (expressions as the server's pg_get_indexdef words
+        // them).
+        let s = &batched.schema;
+        assert_eq!(s.enums["mood"], ["ok", "it's \"bad\"", "a,b"]);
+        assert_eq!(
+            s.tables["parent"].comment.as_deref(),
+            Some("It's a {parent}, \"quoted\"")
+        );
+        let child = &s.tables["child"];
+        let expr = child
+            .indexes
+            .iter()
+            .find(|i| i.name == "ix, \"expr\"")
+            .unwrap();
+        assert_eq!(
+            expr.keys,
+            [
+                IndexKey::Expression("lower((code)::text)".into()),
+                IndexKey::Expression(r#"((tags[1] || ',"\{NULL}'::text))"#.into()),
+                IndexKey::Column("id".into()),
+            ]
+        );
+        assert_eq!(expr.include, ["score"]);
+        let far = child
+            .foreign_keys
+            .iter()
+            .find(|k| k.ref_table == "far")
+            .unwrap();
+        assert_eq!(far.ref_columns, ["Far col"]);
+        let identity = child.columns[0].identity.as_ref().unwrap();
+        assert_eq!((identity.start, identity.increment), (Some(7), Some(3)));
+        assert_eq!(s.sequences["free_numbers"].max_value, 1000);
+        assert!(child.uniques[0].nulls_not_distinct);
+        let pattern = child
+            .indexes
+            .iter()
+            .find(|i| i.name == "ix_pattern")
+            .unwrap();
+        assert_eq!(
+            pattern.options[0].opclass.as_deref(),
+            Some("varchar_pattern_ops")
+        );
+        assert_eq!(pattern.options[1].collation.as_deref(), Some("C"));
+        assert!(s.unmodelled.iter().any(|o| o.name == "kids"));
+        assert!(s.unmodelled.iter().any(|o| o.name == "twice"));
     }
     conn.close().await.ok();
 }

@@ -295,7 +295,7 @@ async fn store(
             }
         }
     }
-    let read = crate::introspect::introspect(txn, &scratch).await;
+    let read = crate::introspect::introspect_in(txn, &scratch).await;
     Ok(read.context("reading the scratch schema")?.schema)
 }
 

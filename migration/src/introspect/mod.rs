@@ -12,7 +12,7 @@ pub mod sqlite;
 
 use crate::schema::Schema;
 use anyhow::{bail, Result};
-use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait};
 
 /// A schema read from a database, with what the reading cost.
 #[derive(Clone, Debug)]
@@ -21,16 +21,31 @@ pub struct Introspection {
     /// Catalog queries sent (the tests hold it constant, whatever the size).
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub queries: usize,
+    /// Batches of queries sent, each as one message (one round trip) on PostgreSQL; on SQLite,
+    /// and inside a transaction, each query is a batch of its own.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub batches: usize,
 }
 
 /// Reads every table, column, key, index and enum type of `namespace` (PostgreSQL's schema,
-/// usually `public`).
-pub async fn introspect<C: ConnectionTrait + TransactionTrait>(
+/// usually `public`), on a connection of `db`'s pool.
+pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Introspection> {
+    let mut found = match db.get_database_backend() {
+        DbBackend::Postgres => postgres::introspect(db, namespace).await?,
+        DbBackend::Sqlite => sqlite::introspect(db).await?,
+        other => bail!("{other:?} databases are not supported: use PostgreSQL or SQLite"),
+    };
+    crate::normalize::schema(&mut found.schema);
+    Ok(found)
+}
+
+/// [`introspect`] through `db`, a transaction (which sees its own changes) or a connection.
+pub async fn introspect_in<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     namespace: &str,
 ) -> Result<Introspection> {
     let mut found = match db.get_database_backend() {
-        DbBackend::Postgres => postgres::introspect(db, namespace).await?,
+        DbBackend::Postgres => postgres::introspect_in(db, namespace).await?,
         DbBackend::Sqlite => sqlite::introspect(db).await?,
         other => bail!("{other:?} databases are not supported: use PostgreSQL or SQLite"),
     };

@@ -271,7 +271,11 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
         });
     }
     schema.unmodelled.sort();
-    Ok(Introspection { schema, queries })
+    Ok(Introspection {
+        schema,
+        queries,
+        batches: queries,
+    })
 }
 
 /// One index's rows: unique, origin (`c`, `u`, `pk`), its `CREATE INDEX` and its columns.
