@@ -443,16 +443,34 @@ impl EntitySet {
 
     /// The schema the entities describe.
     pub fn schema(&self) -> crate::schema::Schema {
-        let mut schema = crate::schema::Schema::default();
-        for info in self.entities.values() {
-            schema.enums.extend(info.enums.clone());
-            schema
-                .tables
-                .insert(info.table.name.clone(), info.table.clone());
-        }
-        crate::normalize::schema(&mut schema);
-        schema
+        assemble(
+            self.entities
+                .values()
+                .map(|info| (info.table.clone(), info.enums.clone())),
+        )
     }
+
+    /// [`EntitySet::schema`], the tables moved rather than copied.
+    pub fn into_schema(self) -> crate::schema::Schema {
+        assemble(
+            self.entities
+                .into_values()
+                .map(|info| (info.table, info.enums)),
+        )
+    }
+}
+
+/// One schema of the entities' tables and the enum types they use.
+fn assemble(
+    parts: impl Iterator<Item = (crate::schema::Table, BTreeMap<String, Vec<String>>)>,
+) -> crate::schema::Schema {
+    let mut schema = crate::schema::Schema::default();
+    for (table, enums) in parts {
+        schema.enums.extend(enums);
+        schema.tables.insert(table.name.clone(), table);
+    }
+    crate::normalize::schema(&mut schema);
+    schema
 }
 
 impl EntitySet {

@@ -19,7 +19,7 @@ pub async fn diagram(project: &Project<'_>, folder: Option<PathBuf>) -> Result<V
             db.close().await.ok();
             found?.schema
         }
-        None => EntityModel::find(project.models, project.name())?.schema(),
+        None => EntityModel::find(project.models, project.name())?.into_schema(),
     };
     let folder = folder.unwrap_or_else(|| project.root.join("diagrams"));
     std::fs::create_dir_all(&folder).with_context(|| format!("creating {}", folder.display()))?;

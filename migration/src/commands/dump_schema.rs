@@ -9,7 +9,7 @@ use std::path::PathBuf;
 /// project folder), using the PostgreSQL server of the project's URL; returns the file.
 pub async fn dump_schema(project: &Project<'_>, file: Option<PathBuf>) -> Result<PathBuf> {
     let name = project.name();
-    let model = EntityModel::find(project.models, name)?.schema();
+    let model = EntityModel::find(project.models, name)?.into_schema();
     let text = crate::dump::reference_schema(&project.database_url()?, &model, name).await?;
     let file = file.unwrap_or_else(|| {
         project

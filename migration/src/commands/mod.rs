@@ -48,7 +48,8 @@ impl EntityModel {
         Ok(Building(tokio::task::spawn_blocking(move || {
             let set = entities();
             set.supported()?;
-            Ok((set.schema(), set.hints()))
+            let hints = set.hints();
+            Ok((set.into_schema(), hints))
         })))
     }
 
