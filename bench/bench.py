@@ -147,6 +147,12 @@ def sqlalchemy_table(i, extra=False):
     return f'{t} = Table(\n    "{t}",\n    metadata,\n' + "\n".join(cols) + f'\n    comment="Synthetic table {i}",\n)\n'
 
 
+def package(name, dependencies, workspace=False):
+    """A Cargo.toml of a benchmark crate."""
+    return (f'[package]\nname = "{name}"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n'
+            + ("[workspace]\n\n" if workspace else "") + "[dependencies]\n" + dependencies)
+
+
 def write_synthetic_parts(n, size):
     """The n-table schema as n / size entity crates (each part's first table points into the
     part before), under the runner's parts/, and beside each a small crate that adds its part's
@@ -163,15 +169,7 @@ def write_synthetic_parts(n, size):
         d = WORK / "runner" / "parts" / f"part{k}"
         (d / "src").mkdir(parents=True, exist_ok=True)
         before = f'synth{n}_part{k - 1} = {{ path = "../part{k - 1}" }}\n' if k else ""
-        write_if_changed(d / "Cargo.toml", f"""[package]
-name = "{crate}"
-version = "0.0.0"
-edition = "2021"
-publish = false
-
-[dependencies]
-{before}{sea_orm}
-""")
+        write_if_changed(d / "Cargo.toml", package(crate, before + sea_orm + "\n"))
         write_if_changed(
             d / "src" / "lib.rs",
             f"//! Tables {first} to {first + size - 1} of the {n}-table schema (bench/bench.py).\n\n"
@@ -180,16 +178,8 @@ publish = false
         adder = f"synth{n}_add{k}"
         d = WORK / "runner" / "parts" / f"add{k}"
         (d / "src").mkdir(parents=True, exist_ok=True)
-        write_if_changed(d / "Cargo.toml", f"""[package]
-name = "{adder}"
-version = "0.0.0"
-edition = "2021"
-publish = false
-
-[dependencies]
-{crate} = {{ path = "../part{k}" }}
-migration = {{ path = "{ROOT / 'migration'}" }}
-""")
+        write_if_changed(d / "Cargo.toml", package(
+            adder, f'{crate} = {{ path = "../part{k}" }}\nmigration = {{ path = "{ROOT / "migration"}" }}\n'))
         write_if_changed(
             d / "src" / "lib.rs",
             f"//! Adds tables {first} to {first + size - 1} of the {n}-table schema to a model.\n\n"
@@ -898,8 +888,9 @@ def report(results, started):
             before = [ms for k, ms in rows if "before" in k]
             parts = ", ".join(f"{k} {ms:.1f} ms" for k, ms in ours)
             lines.append(
-                f"- {n}-table database, {catalogs} catalogs: opdb's {len(ours)} catalog queries take "
-                f"{sum(ms for _, ms in ours):.0f} ms on the server (with transfer): {parts}"
+                f"- {n}-table database, {catalogs} catalogs: {len(ours)} of opdb's catalog queries, "
+                f"each run alone by psycopg2, take {sum(ms for _, ms in ours):.0f} ms on the server "
+                f"(with transfer): {parts}"
                 + (f". The joined columns query they replaced takes {before[0]:.0f} ms here." if before else "."))
     for c in missed:
         o = by_case[c]["opdb"]
@@ -964,7 +955,7 @@ def report(results, started):
         "- `upgrade` sends each revision made only of statements (no data migration, no raw SQL) "
         "in one simple-query message with its BEGIN, version update, history row and COMMIT.",
         "- alembic's time is Python start-up and imports, then reflection: one round of queries per "
-        "table (the statement counts above), then its comparison.",
+        "table (the query counts above), then its comparison.",
     ]
     raw = {"results": results, "profiles": {str(n): p for n, p in PROFILES.items()}}
     lines += ["", "## Raw figures", "", "```json", json.dumps(raw, indent=1), "```", ""]
