@@ -386,7 +386,7 @@ impl<C: ConnectionTrait> Reader<'_, C> {
             Link::Wire(conn) => {
                 self.batches += 1;
                 // The first statement turns JIT off for this message's implicit transaction
-                // (see `introspect`).
+                // (see `introspect_in` for why).
                 let mut text = String::from("SET LOCAL jit = off");
                 for sql in &sqls {
                     text.push_str(";\n");
