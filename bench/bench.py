@@ -936,7 +936,7 @@ def report(results, started):
         "those that need the oids the first found (and a third only when foreign keys point into "
         "other schemas, index keys collate otherwise or sequences stand alone), each batch one "
         "simple-query message that the server runs in order and answers in one go: one round trip "
-        "a batch, where sqlx's prepared queries cost two each (on the opDB, 28 round trips became "
+        "a batch, where sqlx's prepared queries cost two each (on the opDB, 27 round trips became "
         "2). Their rows come as text, which opdb parses itself rather than through the driver's "
         "checked decoding of each cell.",
         "- The catalog reads run with JIT compilation off (`SET LOCAL`, for the reads alone): "

@@ -214,7 +214,7 @@ enum Link<'a, C> {
     /// A connection held for the reads alone: each batch of queries goes as one simple-query
     /// message, which the server runs in order in one implicit transaction and answers in one
     /// go. One round trip per batch, where a prepared query costs two (parse and describe, then
-    /// bind and execute): `check` on the opDB sent 28 round trips for its catalog reads.
+    /// bind and execute): `check` on the opDB sent 27 round trips for its catalog reads.
     Wire(&'a mut sqlx::PgConnection),
     /// Inside a caller's transaction, one query at a time through SeaORM.
     Each(&'a C),
