@@ -409,7 +409,7 @@ impl<C: ConnectionTrait> Reader<'_, C> {
                         Err(e) => {
                             let what = match done {
                                 0 => "the JIT setting",
-                                n => batch[n - 1].what,
+                                n => batch.get(n - 1).map_or("the catalog", |q| q.what),
                             };
                             return Err(anyhow::Error::new(e).context(failed(what)));
                         }
