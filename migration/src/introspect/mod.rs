@@ -30,11 +30,10 @@ pub struct Introspection {
 /// Reads every table, column, key, index and enum type of `namespace` (PostgreSQL's schema,
 /// usually `public`), on a connection of `db`'s pool.
 pub async fn introspect(db: &DatabaseConnection, namespace: &str) -> Result<Introspection> {
-    let mut found = match db.get_database_backend() {
-        DbBackend::Postgres => postgres::introspect(db, namespace).await?,
-        DbBackend::Sqlite => sqlite::introspect(db).await?,
-        other => bail!("{other:?} databases are not supported: use PostgreSQL or SQLite"),
-    };
+    if db.get_database_backend() != DbBackend::Postgres {
+        return introspect_in(db, namespace).await;
+    }
+    let mut found = postgres::introspect(db, namespace).await?;
     crate::normalize::schema(&mut found.schema);
     Ok(found)
 }
