@@ -557,6 +557,7 @@ fn random_schema(r: &mut Random) -> Schema {
                 columns: vec![r.pick(&column_names).clone()],
                 ref_columns: vec![ref_table.columns[0].name.clone()],
                 ref_table: target,
+                ref_schema: r.chance(20).then(|| r.name(20)),
                 on_delete: if r.chance(50) {
                     FkAction::Cascade
                 } else {

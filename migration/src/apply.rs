@@ -107,11 +107,15 @@ fn apply_named(schema: &mut Schema, op: &Op) -> Result<()> {
             t.uniques.push(unique.clone());
         }
         Op::CreateForeignKey { table, key } => {
-            let target = schema
-                .tables
-                .get(&key.ref_table)
-                .ok_or_else(|| anyhow!("foreign key on {table}: no table {}", key.ref_table))?;
-            check_columns(target, &key.ref_columns)?;
+            // A key into a named schema may point out of this one: its target is not here to
+            // check (if it is, it is checked).
+            let target = schema.tables.get(&key.ref_table);
+            if key.ref_schema.is_none() || target.is_some() {
+                let target = target.ok_or_else(|| {
+                    anyhow!("foreign key on {table}: no table {}", key.ref_table)
+                })?;
+                check_columns(target, &key.ref_columns)?;
+            }
             let t = table_mut(schema, table)?;
             check_columns(t, &key.columns)?;
             t.foreign_keys.push(key.clone());

@@ -36,6 +36,10 @@ pub struct Cli {
     /// the source tree this binary was built from]
     #[arg(long, global = true)]
     pub root: Option<PathBuf>,
+    /// Work on this PostgreSQL schema only, one of alembic.toml's schema/schemas (repeatable);
+    /// for diff, any schema of the databases compared [default: every schema of alembic.toml]
+    #[arg(long = "schema", global = true, value_name = "NAME")]
+    pub schema: Vec<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -313,7 +317,13 @@ pub async fn run(
         return Ok(());
     }
     let dir = ScriptDir::open(&root, &cli.name)?;
-    let project = Project::new(&root, &dir, scripts, models, cli.url)?;
+    let mut project = Project::new(&root, &dir, scripts, models, cli.url)?;
+    match cli.command {
+        // `diff` compares any schema of two databases.
+        Command::Diff { .. } => project.chosen_schemas = cli.schema.clone(),
+        _ => project.choose_schemas(&cli.schema)?,
+    }
+    let project = project;
     let graph = &project.ctx.graph;
 
     match cli.command {
@@ -448,11 +458,17 @@ pub async fn run(
             print_run(graph, &outcome, out)?;
         }
         Command::Current { verbose } => {
-            let revisions = commands::inspect::current(&project).await?;
-            if revisions.is_empty() {
-                writeln!(out, "(base): no revision applied")?;
+            let schemas = commands::inspect::current(&project).await?;
+            let several = schemas.len() > 1;
+            for (schema, revisions) in schemas {
+                if several {
+                    writeln!(out, "Schema {schema}:")?;
+                }
+                if revisions.is_empty() {
+                    writeln!(out, "(base): no revision applied")?;
+                }
+                print_revisions(graph, &revisions, verbose, out)?;
             }
-            print_revisions(graph, &revisions, verbose, out)?;
         }
         Command::History {
             rev_range,
@@ -460,12 +476,24 @@ pub async fn run(
             applied,
         } => {
             if applied {
-                for r in commands::inspect::applied(&project).await? {
-                    writeln!(
-                        out,
-                        "{} {:<9} {} .. {} by {} (opdb {})",
-                        r.revision, r.direction, r.started_at, r.finished_at, r.who, r.tool_version
-                    )?;
+                let schemas = commands::inspect::applied_each(&project).await?;
+                let several = schemas.len() > 1;
+                for (schema, rows) in schemas {
+                    if several {
+                        writeln!(out, "Schema {schema}:")?;
+                    }
+                    for r in rows {
+                        writeln!(
+                            out,
+                            "{} {:<9} {} .. {} by {} (opdb {})",
+                            r.revision,
+                            r.direction,
+                            r.started_at,
+                            r.finished_at,
+                            r.who,
+                            r.tool_version
+                        )?;
+                    }
                 }
                 return Ok(());
             }
@@ -565,6 +593,16 @@ fn print_run(graph: &Graph, outcome: &RunOutcome, out: &mut (dyn Write + Send)) 
     match outcome {
         RunOutcome::Script(script) => out.write_all(script.as_bytes())?,
         RunOutcome::At(versions) => print_versions(graph, versions, out)?,
+        RunOutcome::AtEach(schemas) => {
+            for (schema, versions) in schemas {
+                let mut lines = Vec::new();
+                print_versions(graph, versions, &mut lines)?;
+                for line in String::from_utf8_lossy(&lines).lines() {
+                    let line = line.strip_prefix("Database is at ").unwrap_or(line);
+                    writeln!(out, "Schema {schema} is at {line}")?;
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -10,6 +10,10 @@ use serde::Deserialize;
 pub struct Config {
     /// PostgreSQL schema (namespace) the tables live in.
     pub schema: String,
+    /// Several PostgreSQL schemas that each hold the whole model, in the order `upgrade` brings
+    /// them to the target (`downgrade` goes the other way); each has its own version and
+    /// history tables. Empty: the one [`Config::schema`].
+    pub schemas: Vec<String>,
     /// Table of applied heads, alembic's name by default so alembic can read it too.
     pub version_table: String,
     /// Table of every applied step.
@@ -28,6 +32,25 @@ pub struct Config {
 }
 
 impl Config {
+    /// The schemas the model lives in, in order: [`Config::schemas`], or the one
+    /// [`Config::schema`].
+    pub fn schema_list(&self) -> Vec<String> {
+        match self.schemas.is_empty() {
+            true => vec![self.schema.clone()],
+            false => self.schemas.clone(),
+        }
+    }
+
+    /// These settings for one of the schemas: [`Config::schema`] is `name`, and the version
+    /// and history tables, the catalog reads and the statements are that schema's.
+    pub fn for_schema(&self, name: &str) -> Config {
+        Config {
+            schema: name.to_string(),
+            schemas: Vec::new(),
+            ..self.clone()
+        }
+    }
+
     /// [`Config::lock_wait`] as a duration.
     pub fn lock_wait(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.lock_wait)
@@ -49,6 +72,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             schema: "public".into(),
+            schemas: Vec::new(),
             version_table: "alembic_version".into(),
             history_table: "opdb_history".into(),
             file_template: "{rev}_{slug}".into(),
@@ -74,6 +98,32 @@ impl Config {
                 bail!("{key} is empty: give it a name, or remove the line for the default");
             }
         }
+        if !self.schemas.is_empty() && self.schema != "public" {
+            bail!(
+                "schema and schemas are both set: keep schemas (the list) and remove the schema \
+                 line"
+            );
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for name in &self.schemas {
+            if name.trim().is_empty() {
+                bail!("schemas holds an empty name: remove it");
+            }
+            if !seen.insert(name) {
+                bail!("schemas names {name:?} twice: keep one");
+            }
+        }
+        for name in self.schema_list() {
+            if name.starts_with("pg_") || name == "information_schema" {
+                bail!(
+                    "schema {name:?} is PostgreSQL's own (names starting with pg_ and \
+                     information_schema are reserved): choose another name"
+                );
+            }
+            if name.chars().any(char::is_control) {
+                bail!("schema {name:?} holds a control character: remove it");
+            }
+        }
         let template = &self.file_template;
         if template.contains(['/', '\\', ':']) || template.contains("..") {
             bail!(
@@ -92,8 +142,17 @@ impl Config {
 pub(crate) const CONFIG_TEMPLATE: &str = r#"# opdb settings for this database (what alembic keeps in alembic.ini).
 # Every key is optional; the values shown are the defaults.
 
-# PostgreSQL schema (namespace) the tables live in.
+# PostgreSQL schema (namespace) the tables live in: every statement, catalog read and the
+# version tables use it, and `upgrade` creates it if it is missing. (SQLite has no schemas.)
 schema = "public"
+
+# The same model in several PostgreSQL schemas of one database (instead of `schema`), in the
+# order `upgrade` brings them to the target; `downgrade` goes the other way. Each schema has
+# its own version and history tables (alembic's version_table_schema), and `--schema NAME`
+# makes a command work on one of them. A foreign key names its target's schema in the
+# entities (`schema_name` on the target entity); otherwise it points into its own schema.
+# For example: schemas = ["production", "working"]
+schemas = []
 
 # Table that holds the applied head revision(s); alembic's own name, so alembic can read it.
 version_table = "alembic_version"

@@ -69,6 +69,9 @@ pub struct Relation {
     pub from_table: String,
     pub from_columns: Vec<String>,
     pub to_table: String,
+    /// The target's schema, when the relation names one (the target entity's `schema_name`,
+    /// or a relation pointed into a schema with [`crate::foreign_key_schema`]).
+    pub to_schema: Option<String>,
     pub to_columns: Vec<String>,
     pub on_delete: FkAction,
     pub on_update: FkAction,
@@ -187,6 +190,7 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
             name: Some(naming::foreign_key(&table_name, &r.from_columns)),
             columns: r.from_columns.clone(),
             ref_table: r.to_table.clone(),
+            ref_schema: r.to_schema.clone(),
             ref_columns: r.to_columns.clone(),
             on_delete: r.on_delete,
             on_update: r.on_update,
@@ -228,6 +232,7 @@ fn read_relation(name: String, def: sea_orm::RelationDef) -> Relation {
         from_table: table_ref_name(&def.from_tbl),
         from_columns: def.from_col.iter().map(|c| c.to_string()).collect(),
         to_table: table_ref_name(&def.to_tbl),
+        to_schema: table_ref_schema(&def.to_tbl),
         to_columns: def.to_col.iter().map(|c| c.to_string()).collect(),
         on_delete: def.on_delete.map(fk_action).unwrap_or_default(),
         on_update: def.on_update.map(fk_action).unwrap_or_default(),
@@ -248,6 +253,36 @@ fn table_ref_name(table: &TableRef) -> String {
         TableRef::Table(name, _) => name.1.to_string(),
         other => format!("{other:?}"),
     }
+}
+
+/// The schema a table reference names, if any.
+fn table_ref_schema(table: &TableRef) -> Option<String> {
+    match table {
+        TableRef::Table(name, _) => name.0.as_ref().map(|schema| schema.1.to_string()),
+        _ => None,
+    }
+}
+
+/// `def` pointed at its target table in PostgreSQL schema `schema`: how an entity says that
+/// its foreign key reaches into another schema (a working schema's table referring to a row of
+/// the production schema) when the target entity itself lives in every schema of the model.
+///
+/// ```ignore
+/// fn def(&self) -> RelationDef {
+///     let def = Entity::belongs_to(super::dataset::Entity)
+///         .from(Column::InputProductionId)
+///         .to(super::dataset::Column::DatasetId)
+///         .into();
+///     migration::foreign_key_schema(def, "production")
+/// }
+/// ```
+pub fn foreign_key_schema(mut def: sea_orm::RelationDef, schema: &str) -> sea_orm::RelationDef {
+    use sea_query::IntoIden;
+    if let TableRef::Table(name, alias) = def.to_tbl {
+        let schema = sea_query::SchemaName(None, sea_query::Alias::new(schema).into_iden());
+        def.to_tbl = TableRef::Table(sea_query::TableName(Some(schema), name.1), alias);
+    }
+    def
 }
 
 fn fk_action(action: sea_query::ForeignKeyAction) -> FkAction {

@@ -30,6 +30,9 @@ pub enum MigrateError {
     NotAtHead { at: Vec<String>, heads: Vec<String> },
     /// The binary's compiled revisions differ from the files of the script directory.
     StaleBinary { dir: String, problems: Vec<String> },
+    /// A command that only reads found no schema of this name in the database (rather than
+    /// reading a schema that is not there as an empty one).
+    NoSchema { schema: String },
     /// A revision failed and was rolled back (its cause is the error this one is the context
     /// of); the database stays at `at`.
     RevisionFailed {
@@ -84,6 +87,11 @@ impl fmt::Display for MigrateError {
                 "this opdb binary is out of date with {dir}/versions ({}): rebuild it (cargo \
                  build, or cargo run -- ...) and run the command again",
                 problems.join(", ")
+            ),
+            MigrateError::NoSchema { schema } => write!(
+                f,
+                "the database has no schema {schema:?}: check `schema`/`schemas` in \
+                 alembic.toml (or --schema), or run `upgrade`, which creates it"
             ),
             MigrateError::RevisionFailed {
                 direction,

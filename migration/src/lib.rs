@@ -60,7 +60,7 @@ modules!(
 /// ([`compiled_revision!`]), its entities, and the command line that runs them.
 pub use cli::main;
 pub use commands::EntityModel;
-pub use entities::EntitySet;
+pub use entities::{foreign_key_schema, EntitySet};
 pub use script::{CompiledRevision, CompiledScripts};
 
 /// What revision files import: `use migration::prelude::*;`.

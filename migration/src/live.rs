@@ -10,10 +10,14 @@ use crate::sqlite_stored;
 use anyhow::Result;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 
-/// Every table of the database but the version and history tables, and every object the
-/// model cannot express, less what the settings leave alone (`include`, `exclude`).
+/// Every table of `config`'s schema but the version and history tables, and every object the
+/// model cannot express, less what the settings leave alone (`include`, `exclude`). A
+/// PostgreSQL schema that does not exist is an error that says so
+/// ([`crate::error::MigrateError::NoSchema`]), not an empty schema.
 pub async fn schema(db: &DatabaseConnection, config: &Config) -> Result<Introspection> {
-    let mut found = introspect(db, &config.schema).await?;
+    let mut found = introspect(db, &config.schema)
+        .await?
+        .existing(&config.schema)?;
     found.schema.tables.remove(&config.version_table);
     found.schema.tables.remove(&config.history_table);
     config.filter().apply(&mut found.schema);
@@ -38,13 +42,14 @@ pub async fn sqlite_now<C: ConnectionTrait>(
     Ok(sqlite_stored::restore_sqlite(&found, known))
 }
 
-/// The database's schema given that it is at `versions` of `ctx`'s revisions.
+/// The schema of `config` (one of `ctx`'s) given that it is at `versions` of `ctx`'s revisions.
 pub async fn schema_at(
     ctx: &Context<'_>,
+    config: &Config,
     db: &DatabaseConnection,
     versions: &[String],
 ) -> Result<crate::schema::Schema> {
-    let found = schema(db, &ctx.dir.config).await?.schema;
+    let found = schema(db, config).await?.schema;
     if db.get_database_backend() != DbBackend::Sqlite {
         return Ok(found);
     }

@@ -945,6 +945,12 @@ impl ForeignKey {
         self.match_full = true;
         self
     }
+    /// The referenced table is in PostgreSQL schema `schema` (a key from one schema into
+    /// another); without it, in the key's own schema. SQLite, which has no schemas, ignores it.
+    pub fn ref_schema(mut self, schema: &str) -> Self {
+        self.ref_schema = Some(schema.into());
+        self
+    }
     pub fn name(mut self, name: &str) -> Self {
         self.name = Some(name.into());
         self

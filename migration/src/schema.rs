@@ -32,6 +32,20 @@ impl Schema {
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.get(name)
     }
+
+    /// The schema as it reads inside PostgreSQL schema `namespace`: a key naming `namespace`
+    /// as its target's schema is a key into its own schema (`ref_schema` `None`), as the
+    /// catalog reads of `namespace` give it.
+    pub fn in_namespace(mut self, namespace: &str) -> Schema {
+        for table in self.tables.values_mut() {
+            for key in &mut table.foreign_keys {
+                if key.ref_schema.as_deref() == Some(namespace) {
+                    key.ref_schema = None;
+                }
+            }
+        }
+        self
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -329,6 +343,10 @@ pub struct ForeignKey {
     pub name: Option<String>,
     pub columns: Vec<String>,
     pub ref_table: String,
+    /// The schema of `ref_table` when it is not the key's own (PostgreSQL: a key from a
+    /// working schema into a production one); `None`, the same schema as the key's table.
+    /// SQLite has no schemas: there every key is a key into the one file.
+    pub ref_schema: Option<String>,
     pub ref_columns: Vec<String>,
     pub on_delete: FkAction,
     pub on_update: FkAction,

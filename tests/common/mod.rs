@@ -103,7 +103,7 @@ pub async fn migrate(
     };
     match Box::pin(run).await? {
         RunOutcome::At(versions) => Ok(versions),
-        RunOutcome::Script(_) => panic!("a script without --sql"),
+        other => panic!("one schema's versions expected, got {other:?}"),
     }
 }
 

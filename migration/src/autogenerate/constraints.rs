@@ -83,6 +83,7 @@ fn uniques(table: &Table) -> Vec<&UniqueConstraint> {
 fn same_fk(a: &ForeignKey, b: &ForeignKey) -> bool {
     a.columns == b.columns
         && a.ref_table == b.ref_table
+        && a.ref_schema == b.ref_schema
         && a.ref_columns == b.ref_columns
         && a.on_delete == b.on_delete
         && a.on_update == b.on_update

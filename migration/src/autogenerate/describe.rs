@@ -94,7 +94,10 @@ pub fn op(op: &Op) -> String {
         Op::CreateForeignKey { table, key } => format!(
             "add foreign key {table}({}) -> {}({}){}{}",
             key.columns.join(", "),
-            key.ref_table,
+            match &key.ref_schema {
+                Some(schema) => format!("{schema}.{}", key.ref_table),
+                None => key.ref_table.clone(),
+            },
             key.ref_columns.join(", "),
             if key.match_full { " match full" } else { "" },
             key.deferral.sql().to_lowercase()

@@ -532,6 +532,9 @@ fn foreign_key(table: &str, fk: &ForeignKey) -> Expr {
     if fk.match_full {
         calls.push(("match_full".into(), vec![]));
     }
+    if let Some(schema) = &fk.ref_schema {
+        calls.insert(0, ("ref_schema".into(), vec![lit(schema)]));
+    }
     chain(
         Expr::Call(
             "ForeignKey::new".into(),

@@ -11,14 +11,14 @@ use crate::schema::Schema;
 use crate::script::ScriptDir;
 use crate::sqlite_stored;
 use crate::url::{DbUrl, UrlSource};
-use anyhow::Result;
-use sea_orm::DbBackend;
+use anyhow::{Context as _, Result};
+use sea_orm::{ConnectionTrait, DbBackend};
 
 /// What `check` found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckOutcome {
-    /// When the database is not at the head: where it is and where the head is.
-    pub not_at_head: Option<String>,
+    /// Each schema not at the head: where it is and where the head is.
+    pub not_at_head: Vec<String>,
     /// Each difference between the database and the entities, described.
     pub differences: Vec<String>,
     /// Each object of the database the model cannot express, and so did not compare.
@@ -39,43 +39,62 @@ impl CheckOutcome {
     }
 }
 
-/// Compares the database with the entities.
+/// Compares each schema of the database ([`Project::schemas`]) with the entities; with several
+/// schemas, each finding names its schema.
 pub async fn check(project: &Project<'_>) -> Result<CheckOutcome> {
     let ctx = &project.ctx;
     let model = EntityModel::start(project.models, project.name())?;
-    let Compared {
+    let compared = against_entities(project, model, false, |_| Ok(())).await?;
+    let several = compared.len() > 1;
+    let mut outcome = CheckOutcome {
+        not_at_head: Vec::new(),
+        differences: Vec::new(),
+        unmodelled: Vec::new(),
+        caution: None,
+    };
+    for Compared {
+        schema,
         mut from,
         versions,
         mut to,
         hints,
         caution,
         backend,
-    } = against_entities(project, model, |_| Ok(())).await?;
-    // A SQLite database matches the entities when it holds what SQLite can hold of them: what
-    // it cannot (comments, enum types, PostgreSQL's byte-order collations) cannot differ there,
-    // and a table no revision made has no revision to say what it was.
-    if backend == DbBackend::Sqlite {
-        from = sqlite_stored::stored_by_sqlite(&from);
-        to = sqlite_stored::stored_by_sqlite(&to);
+        ..
+    } in compared
+    {
+        let prefix = match several {
+            true => format!("schema {schema}: "),
+            false => String::new(),
+        };
+        // A SQLite database matches the entities when it holds what SQLite can hold of them:
+        // what it cannot (comments, enum types, PostgreSQL's byte-order collations) cannot
+        // differ there, and a table no revision made has no revision to say what it was.
+        if backend == DbBackend::Sqlite {
+            from = sqlite_stored::stored_by_sqlite(&from);
+            to = sqlite_stored::stored_by_sqlite(&to);
+        }
+        outcome.differences.extend(
+            autogenerate::diff(&from, &to, &hints)
+                .iter()
+                .map(|op| format!("{prefix}{}", describe::op(op))),
+        );
+        outcome.unmodelled.extend(
+            from.unmodelled
+                .iter()
+                .map(|o| format!("{prefix}{}", o.warning())),
+        );
+        if !ctx.graph.at_head(&versions) {
+            outcome.not_at_head.push(format!(
+                "{}the database is at {}, not at the head {}",
+                prefix,
+                shown(&versions),
+                shown(&ctx.graph.heads())
+            ));
+        }
+        outcome.caution = outcome.caution.or(caution);
     }
-    let differences = autogenerate::diff(&from, &to, &hints)
-        .iter()
-        .map(describe::op)
-        .collect();
-    let unmodelled = from.unmodelled.iter().map(|o| o.warning()).collect();
-    let not_at_head = (!ctx.graph.at_head(&versions)).then(|| {
-        format!(
-            "the database is at {}, not at the head {}",
-            shown(&versions),
-            shown(&ctx.graph.heads())
-        )
-    });
-    Ok(CheckOutcome {
-        not_at_head,
-        differences,
-        unmodelled,
-        caution,
-    })
+    Ok(outcome)
 }
 
 /// One side of a `diff`.
@@ -116,7 +135,8 @@ pub enum DiffOutcome {
     Script(String),
 }
 
-/// The ops (with `sql` the SQL script for FROM's backend) that turn `from` into `to`.
+/// The ops (with `sql` the SQL script for FROM's backend) that turn `from` into `to`, in each
+/// schema of [`Project::diff_schemas`], grouped by schema.
 pub async fn diff(
     project: &Project<'_>,
     from: &DiffSide,
@@ -124,26 +144,144 @@ pub async fn diff(
     sql: bool,
 ) -> Result<Diff> {
     let dir = project.ctx.dir;
+    let mut schemas = project.diff_schemas();
     // The entities are read while both databases are read, each on its own connection, at once.
     let model = match *from == DiffSide::Entities || *to == DiffSide::Entities {
         true => Some(EntityModel::start(project.models, project.name())?),
         false => None,
     };
+    let sqlite = [from, to].iter().any(|side| match side {
+        DiffSide::Database(url) => url.starts_with("sqlite:"),
+        DiffSide::Entities => false,
+    });
+    if sqlite {
+        // SQLite has no schemas: they all collapse into the one file.
+        schemas.truncate(1);
+    }
     // Boxed: two readings side by side make a large future, which would otherwise sit on the
     // caller's stack.
-    let (a, b) =
-        Box::pin(async { tokio::join!(source(from, "--from", dir), source(to, "--to", dir)) })
-            .await;
-    // The schemas move on; the connections stay open for the server to canonicalize.
-    let split = |read: Option<Read>| match read {
-        Some((schema, backend, db)) => (Some((schema, backend)), Some(db)),
-        None => (None, None),
+    let (a, b) = Box::pin(async {
+        tokio::join!(
+            source(from, "--from", dir, &schemas),
+            source(to, "--to", dir, &schemas)
+        )
+    })
+    .await;
+    let (a, b) = match (a, b) {
+        (Ok(a), Ok(b)) => (a, b),
+        (a, b) => {
+            // The first error, once the other side's connection is closed.
+            let mut first = None;
+            for read in [a, b] {
+                match read {
+                    Ok(Some(read)) => {
+                        read.db.close().await.ok();
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        first.get_or_insert(e);
+                    }
+                }
+            }
+            return Err(first.unwrap_or_else(|| anyhow::anyhow!("reading the databases failed")));
+        }
     };
-    let ((a, db_a), (b, db_b)) = (split(a?), split(b?));
-    let dbs = (db_a.as_ref(), db_b.as_ref());
-    let result = diff_read(dir, from, to, model, a, b, dbs, sql).await;
-    for db in [db_a, db_b].into_iter().flatten() {
-        db.close().await.ok();
+    let result = async {
+        let (model, renames) = match model {
+            Some(building) => {
+                let (mut schema, hints) = building.get().await?;
+                dir.config.filter().apply(&mut schema);
+                (Some(schema), hints)
+            }
+            None => (None, Hints::default()),
+        };
+        let several = schemas.len() > 1;
+        let headed = schemas != ["public"] && !sqlite;
+        let mut whole = Diff {
+            outcome: match sql {
+                true => DiffOutcome::Script(String::new()),
+                false => DiffOutcome::Ops(Vec::new()),
+            },
+            unmodelled: Vec::new(),
+            caution: None,
+        };
+        for (n, schema) in schemas.iter().enumerate() {
+            fn side(read: &Option<Read>, n: usize) -> Option<(Schema, DbBackend, &sea_orm::DatabaseConnection)> {
+                read.as_ref()
+                    .and_then(|r| Some((r.schemas.get(n)?.clone(), r.backend, &r.db)))
+            }
+            let (a_side, b_side) = (side(&a, n), side(&b, n));
+            let dbs = (a_side.as_ref().map(|s| s.2), b_side.as_ref().map(|s| s.2));
+            for db in [dbs.0, dbs.1].into_iter().flatten() {
+                if db.get_database_backend() == DbBackend::Postgres {
+                    // The scratch schema of the expressions sees what this schema sees.
+                    db.execute_unprepared(&crate::runtime::search_path(schema, false))
+                        .await?;
+                }
+            }
+            let model = model.clone().map(|m| m.in_namespace(schema));
+            let one = diff_read(
+                from,
+                to,
+                model,
+                renames.clone(),
+                a_side.map(|s| (s.0, s.1)),
+                b_side.map(|s| (s.0, s.1)),
+                dbs,
+                sql,
+            )
+            .await
+            .map_err(|e| match several {
+                true => e.context(format!("schema {schema}")),
+                false => e,
+            })?;
+            let prefix = match several {
+                true => format!("schema {schema}: "),
+                false => String::new(),
+            };
+            whole
+                .unmodelled
+                .extend(one.unmodelled.iter().map(|u| format!("{prefix}{u}")));
+            whole.caution = whole.caution.or(one.caution);
+            match (&mut whole.outcome, one.outcome) {
+                (DiffOutcome::Script(all), DiffOutcome::Script(part)) => {
+                    let postgres = a.as_ref().or(b.as_ref()).map(|r| r.backend)
+                        != Some(DbBackend::Sqlite);
+                    if headed && postgres {
+                        all.push_str(&format!(
+                            "-- Schema {}\n{};\n\n",
+                            crate::revision_file::doc_text(schema),
+                            crate::runtime::search_path(schema, false)
+                        ));
+                    }
+                    all.push_str(&part);
+                }
+                (DiffOutcome::Ops(all), DiffOutcome::Ops(part)) => {
+                    if headed && !part.is_empty() {
+                        all.push(format!(
+                            "// schema {}",
+                            crate::revision_file::doc_text(schema)
+                        ));
+                    }
+                    all.extend(part);
+                }
+                _ => unreachable!("one kind of outcome"),
+            }
+        }
+        for (flag, read) in [("--from", &a), ("--to", &b)] {
+            for (other, tables) in read.iter().flat_map(|r| &r.others) {
+                whole.unmodelled.push(format!(
+                    "{flag}: schema {other} ({tables} relation{}) is not compared: `diff \
+                     --schema {other}` compares it",
+                    if *tables == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        Ok(whole)
+    }
+    .await;
+    for read in [a, b].into_iter().flatten() {
+        read.db.close().await.ok();
     }
     result
 }
@@ -152,23 +290,15 @@ pub async fn diff(
 /// kinds (`None` for the entities), `dbs` their connections, still open.
 #[allow(clippy::too_many_arguments)]
 async fn diff_read(
-    dir: &ScriptDir,
     from: &DiffSide,
     to: &DiffSide,
-    model: Option<super::Building>,
+    model: Option<Schema>,
+    renames: Hints,
     a: Option<(Schema, DbBackend)>,
     b: Option<(Schema, DbBackend)>,
     dbs: (Option<&sea_orm::DatabaseConnection>, Option<&sea_orm::DatabaseConnection>),
     sql: bool,
 ) -> Result<Diff> {
-    let (model, renames) = match model {
-        Some(building) => {
-            let (mut schema, hints) = building.get().await?;
-            dir.config.filter().apply(&mut schema);
-            (Some(schema), hints)
-        }
-        None => (None, Hints::default()),
-    };
     let mut hints = match (from, to) {
         (DiffSide::Entities, DiffSide::Entities) => Hints::default(),
         (_, DiffSide::Entities) => renames,
@@ -239,22 +369,81 @@ async fn diff_read(
     })
 }
 
-/// A `diff` side read from a database: its schema, its backend, and the connection, still open.
-type Read = (Schema, DbBackend, sea_orm::DatabaseConnection);
+/// A `diff` side read from a database.
+struct Read {
+    /// Each schema compared, in order.
+    schemas: Vec<Schema>,
+    backend: DbBackend,
+    /// The connection, still open for the server to canonicalize expressions.
+    db: sea_orm::DatabaseConnection,
+    /// Other schemas of the database that hold relations, with how many: not compared, and
+    /// said so.
+    others: Vec<(String, i64)>,
+}
 
-/// A `diff` side read from a database; `None` for the entities.
-async fn source(side: &DiffSide, flag: &'static str, dir: &ScriptDir) -> Result<Option<Read>> {
+/// A `diff` side read from a database, each of `schemas`; `None` for the entities.
+async fn source(
+    side: &DiffSide,
+    flag: &'static str,
+    dir: &ScriptDir,
+    schemas: &[String],
+) -> Result<Option<Read>> {
     let DiffSide::Database(src) = side else {
         return Ok(None);
     };
     let url = DbUrl::new(src, UrlSource::Option(flag));
     let backend = url.backend()?;
     let db = crate::db::connect_to(&url, dir.config.statement_timeout()).await?;
-    match live::schema(&db, &dir.config).await {
-        Ok(found) => Ok(Some((found.schema, backend, db))),
+    let read = async {
+        let mut found = Vec::new();
+        for schema in schemas {
+            let read = live::schema(&db, &dir.config.for_schema(schema)).await;
+            found.push(read.with_context(|| format!("{flag} {}", url))?.schema);
+        }
+        let others = match backend {
+            DbBackend::Postgres => other_schemas(&db, schemas).await?,
+            _ => Vec::new(),
+        };
+        anyhow::Ok((found, others))
+    }
+    .await;
+    match read {
+        Ok((schemas, others)) => Ok(Some(Read {
+            schemas,
+            backend,
+            db,
+            others,
+        })),
         Err(e) => {
             db.close().await.ok();
             Err(e)
         }
     }
+}
+
+/// The schemas of a PostgreSQL database, other than `compared` and the server's own, that
+/// hold tables, views, sequences or other relations, with how many: one scan of `pg_class`.
+async fn other_schemas(
+    db: &sea_orm::DatabaseConnection,
+    compared: &[String],
+) -> Result<Vec<(String, i64)>> {
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT relnamespace::regnamespace::text AS schema, count(*) AS relations \
+             FROM pg_class WHERE relkind IN ('r', 'p', 'v', 'm', 'f', 'S') \
+             GROUP BY relnamespace ORDER BY 1",
+        ))
+        .await
+        .context("listing the database's schemas")?;
+    let mut others = Vec::new();
+    for row in rows {
+        let quoted: String = row.try_get("", "schema")?;
+        let name = crate::introspect::unquote(&quoted);
+        let own = name == "information_schema" || name.starts_with("pg_");
+        if !own && !compared.contains(&name) {
+            others.push((name, row.try_get::<i64>("", "relations")?));
+        }
+    }
+    Ok(others)
 }

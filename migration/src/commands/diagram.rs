@@ -15,7 +15,8 @@ pub async fn diagram(project: &Project<'_>, folder: Option<PathBuf>) -> Result<V
         Some(url) => {
             let url = DbUrl::new(url, UrlSource::Option("--url"));
             let db = crate::db::connect_to(&url, None).await?;
-            let found = live::schema(&db, &dir.config).await;
+            let schema = project.schemas().into_iter().next().unwrap_or_default();
+            let found = live::schema(&db, &dir.config.for_schema(&schema)).await;
             db.close().await.ok();
             found?.schema
         }

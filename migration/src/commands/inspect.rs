@@ -6,18 +6,40 @@ use crate::revision::Revision;
 use crate::runtime::{self, HistoryRow};
 use anyhow::Result;
 
-/// The database's current revisions (none: at base).
-pub async fn current<'p>(project: &'p Project<'_>) -> Result<Vec<&'p Revision>> {
+/// Each schema's current revisions (none: at base), in order; on SQLite, which has no
+/// schemas, the first schema's name stands for the one file. A schema that does not exist is
+/// an error naming it.
+pub async fn current<'p>(project: &'p Project<'_>) -> Result<Vec<(String, Vec<&'p Revision>)>> {
     let ctx = &project.ctx;
     let url = project.database_url()?;
     let db = crate::db::connect_to(&url, ctx.dir.config.statement_timeout()).await?;
-    let versions = runtime::read_versions(&db, &ctx.dir.config).await?;
+    let read = async {
+        let mut found = Vec::new();
+        for schema in schemas_of(project, &db) {
+            let config = ctx.dir.config.for_schema(&schema);
+            let versions = runtime::read_versions(&db, &config).await?;
+            found.push((schema, versions));
+        }
+        anyhow::Ok(found)
+    }
+    .await;
     db.close().await.ok();
-    ctx.graph.check_versions(&versions)?;
-    Ok(versions
-        .iter()
-        .map(|v| ctx.graph.get(v).expect("checked above"))
-        .collect())
+    let mut at = Vec::new();
+    for (schema, versions) in read? {
+        ctx.graph.check_versions(&versions)?;
+        let revisions = versions.iter().filter_map(|v| ctx.graph.get(v)).collect();
+        at.push((schema, revisions));
+    }
+    Ok(at)
+}
+
+/// The schemas a command reads on `db`: the project's, or on SQLite the first alone.
+fn schemas_of(project: &Project<'_>, db: &sea_orm::DatabaseConnection) -> Vec<String> {
+    let mut schemas = project.schemas();
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        schemas.truncate(1);
+    }
+    schemas
 }
 
 /// The revisions, newest first, from `start` (default: base) to `end` (default: the heads).
@@ -50,14 +72,34 @@ pub fn history<'p>(
         .collect())
 }
 
-/// Every step applied to the database, from the history table.
+#[cfg(any(test, feature = "testing"))]
+/// Every step applied to the database, from the history table (of the first schema chosen:
+/// [`applied_each`] reads every one).
 pub async fn applied(project: &Project<'_>) -> Result<Vec<HistoryRow>> {
+    Ok(applied_each(project)
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, rows)| rows)
+        .unwrap_or_default())
+}
+
+/// Every step applied to each schema, from its history table, schema by schema.
+pub async fn applied_each(project: &Project<'_>) -> Result<Vec<(String, Vec<HistoryRow>)>> {
     let config = &project.ctx.dir.config;
     let url = project.database_url()?;
     let db = crate::db::connect_to(&url, config.statement_timeout()).await?;
-    let rows = runtime::read_history(&db, config).await?;
+    let read = async {
+        let mut found = Vec::new();
+        for schema in schemas_of(project, &db) {
+            let rows = runtime::read_history(&db, &config.for_schema(&schema)).await?;
+            found.push((schema, rows));
+        }
+        anyhow::Ok(found)
+    }
+    .await;
     db.close().await.ok();
-    Ok(rows)
+    read
 }
 
 /// The head revisions.

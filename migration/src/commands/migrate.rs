@@ -24,10 +24,12 @@ pub async fn migrate(
     let url = project.database_url()?;
     if sql {
         let backend = url.backend()?;
-        let script = runtime::offline_script(&project.ctx, backend, direction, target)?;
+        let script =
+            runtime::offline_script(&project.ctx, &project.schemas(), backend, direction, target)?;
         Ok(RunOutcome::Script(script))
     } else {
-        let versions = runtime::migrate(&project.ctx, &url, direction, target, out).await?;
-        Ok(RunOutcome::At(versions))
+        let schemas = project.schemas();
+        let at = runtime::migrate(&project.ctx, &url, &schemas, direction, target, out).await?;
+        Ok(RunOutcome::at(at))
     }
 }

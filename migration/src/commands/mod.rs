@@ -94,6 +94,9 @@ pub struct Project<'a> {
     pub models: &'a [EntityModel],
     /// The database URL given on the command line, before DATABASE_URL and db.cfg.
     pub url: Option<String>,
+    /// The schemas chosen on the command line (`--schema`), if any: else every schema of
+    /// `alembic.toml`.
+    pub chosen_schemas: Vec<String>,
 }
 
 impl<'a> Project<'a> {
@@ -116,7 +119,47 @@ impl<'a> Project<'a> {
             ctx: Context::new(dir, compiled)?,
             models,
             url,
+            chosen_schemas: Vec::new(),
         })
+    }
+
+    /// Works on `names` only (`--schema`), each one of `alembic.toml`'s schemas.
+    pub fn choose_schemas(&mut self, names: &[String]) -> Result<()> {
+        let configured = self.ctx.dir.config.schema_list();
+        for name in names {
+            if !configured.contains(name) {
+                bail!(
+                    "--schema {name}: {} manages schema{} {} only (schema/schemas in \
+                     alembic.toml)",
+                    self.ctx.dir.label(),
+                    if configured.len() == 1 { "" } else { "s" },
+                    configured.join(", ")
+                );
+            }
+        }
+        self.chosen_schemas = names.to_vec();
+        Ok(())
+    }
+
+    /// The schemas `diff` compares: those named with `--schema` (any schema of the databases
+    /// compared), else `alembic.toml`'s.
+    pub fn diff_schemas(&self) -> Vec<String> {
+        match self.chosen_schemas.is_empty() {
+            true => self.ctx.dir.config.schema_list(),
+            false => self.chosen_schemas.clone(),
+        }
+    }
+
+    /// The schemas a command works on, in `alembic.toml`'s order: those chosen with
+    /// `--schema`, else all of them.
+    pub fn schemas(&self) -> Vec<String> {
+        self.ctx
+            .dir
+            .config
+            .schema_list()
+            .into_iter()
+            .filter(|s| self.chosen_schemas.is_empty() || self.chosen_schemas.contains(s))
+            .collect()
     }
 
     /// The script directory's name (`alembic/<name>`).
@@ -141,6 +184,18 @@ impl<'a> Project<'a> {
 pub enum RunOutcome {
     Script(String),
     At(Vec<String>),
+    /// A run over several schemas: where each one now is.
+    AtEach(Vec<(String, Vec<String>)>),
+}
+
+impl RunOutcome {
+    /// Where a run left its schemas: one schema's versions alone, several with their names.
+    pub(crate) fn at(mut versions: crate::runtime::SchemaVersions) -> RunOutcome {
+        match versions.len() {
+            1 => RunOutcome::At(versions.remove(0).1),
+            _ => RunOutcome::AtEach(versions),
+        }
+    }
 }
 
 /// The database URL, where it came from and, when it is the SQLite default, a notice saying so.

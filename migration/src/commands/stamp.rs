@@ -18,10 +18,11 @@ pub async fn stamp(
     let url = project.database_url()?;
     if sql {
         let backend = url.backend()?;
-        let script = runtime::offline_stamp(&project.ctx, backend, revisions)?;
+        let script = runtime::offline_stamp(&project.ctx, &project.schemas(), backend, revisions)?;
         Ok(RunOutcome::Script(script))
     } else {
-        let versions = runtime::stamp(&project.ctx, &url, revisions, purge, out).await?;
-        Ok(RunOutcome::At(versions))
+        let schemas = project.schemas();
+        let at = runtime::stamp(&project.ctx, &url, &schemas, revisions, purge, out).await?;
+        Ok(RunOutcome::at(at))
     }
 }

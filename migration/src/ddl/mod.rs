@@ -136,7 +136,7 @@ pub fn foreign_key_clause(key: &ForeignKey) -> String {
     s.push_str(&format!(
         "FOREIGN KEY ({}) REFERENCES {} ({})",
         idents(&key.columns),
-        ident(&key.ref_table),
+        referenced(key),
         idents(&key.ref_columns)
     ));
     if key.match_full {
@@ -150,6 +150,14 @@ pub fn foreign_key_clause(key: &ForeignKey) -> String {
     }
     s.push_str(key.deferral.sql());
     s
+}
+
+/// The table a foreign key points at, with its schema when that is not the key's own.
+pub fn referenced(key: &ForeignKey) -> String {
+    match &key.ref_schema {
+        Some(schema) => format!("{}.{}", ident(schema), ident(&key.ref_table)),
+        None => ident(&key.ref_table),
+    }
 }
 
 /// `[CONSTRAINT name] UNIQUE [NULLS NOT DISTINCT] (...)`, shared by both dialects (SQLite has

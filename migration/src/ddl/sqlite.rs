@@ -85,7 +85,12 @@ fn column_sql(t: &Table, c: &Column) -> String {
 fn create_table_as(t: &Table, name: &str) -> String {
     let mut lines: Vec<String> = t.columns.iter().map(|c| column_sql(t, c)).collect();
     let serial_pk = t.columns.iter().any(|c| is_rowid_serial(t, c));
-    lines.extend(constraint_lines(t, !serial_pk));
+    // SQLite has no schemas: a key into another schema is a key into the one file.
+    let mut local = t.clone();
+    for key in &mut local.foreign_keys {
+        key.ref_schema = None;
+    }
+    lines.extend(constraint_lines(&local, !serial_pk));
     format!(
         "CREATE TABLE {} (\n    {}\n)",
         ident(name),

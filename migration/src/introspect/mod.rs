@@ -18,6 +18,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait};
 #[derive(Clone, Debug)]
 pub struct Introspection {
     pub schema: Schema,
+    /// Whether the PostgreSQL schema read exists (a schema that does not is read as empty;
+    /// [`Introspection::existing`] makes that an error). Always true on SQLite.
+    pub exists: bool,
     /// Catalog queries sent (the tests hold it constant, whatever the size).
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub queries: usize,
@@ -25,6 +28,20 @@ pub struct Introspection {
     /// and inside a transaction, each query is a batch of its own.
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub batches: usize,
+}
+
+impl Introspection {
+    /// The schema read, or [`crate::error::MigrateError::NoSchema`] when `namespace` does not
+    /// exist: what read-only commands use, so that a misspelled schema is not an empty one.
+    pub fn existing(self, namespace: &str) -> Result<Introspection> {
+        match self.exists {
+            true => Ok(self),
+            false => Err(crate::error::MigrateError::NoSchema {
+                schema: namespace.to_string(),
+            }
+            .into()),
+        }
+    }
 }
 
 /// Reads every table, column, key, index and enum type of `namespace` (PostgreSQL's schema,

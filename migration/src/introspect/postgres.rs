@@ -52,6 +52,9 @@ ORDER BY c.relname::text";
 /// Index access methods (btree, hash, gist, gin, ...): a handful of rows.
 const ACCESS_METHODS: &str = "SELECT oid::int8 AS oid, amname::text AS name FROM pg_am";
 
+/// Whether the schema exists: one row.
+const NAMESPACE: &str = "SELECT $NAMESPACE IS NOT NULL AS present";
+
 /// What else the schema holds that the model cannot express, each branch reading one catalog:
 /// functions (with their arguments: overloads are distinct), domains and range types,
 /// extensions, extended statistics; and every object that belongs to an extension (reported
@@ -166,9 +169,11 @@ SELECT oid::int8 AS oid, opcname::text AS name FROM pg_opclass WHERE NOT opcdefa
 const COLLATIONS: &str = "
 SELECT oid::int8 AS oid, collname::text AS name FROM pg_collation WHERE oid = ANY($OIDS)";
 
-/// Tables of other schemas that foreign keys point at: their names and column names.
+/// Tables of other schemas that foreign keys point at: their names, schemas and column names.
 const FOREIGN_TABLES: &str = "
-SELECT oid::int8 AS oid, relname::text AS name FROM pg_class WHERE oid = ANY($OIDS)";
+SELECT oid::int8 AS oid, relname::text AS name,
+       (SELECT nspname::text FROM pg_namespace WHERE oid = relnamespace) AS schema
+FROM pg_class WHERE oid = ANY($OIDS)";
 const FOREIGN_COLUMNS: &str = "
 SELECT attrelid::int8 AS oid, attnum::int AS attnum, attname::text AS name
 FROM pg_attribute
@@ -224,6 +229,10 @@ struct Reader<'a, C> {
     link: Link<'a, C>,
     /// The schema's oid as a scalar subquery, for `$NAMESPACE`.
     namespace: String,
+    /// The statement that puts the schema alone on the search path, so that the server writes
+    /// the names of its own types and sequences unqualified (in defaults, types, checks), as
+    /// the model has them, and those of other schemas qualified.
+    search_path: String,
     queries: usize,
     batches: usize,
 }
@@ -385,23 +394,24 @@ impl<C: ConnectionTrait> Reader<'_, C> {
             }
             Link::Wire(conn) => {
                 self.batches += 1;
-                // The first statement turns JIT off for this message's implicit transaction
-                // (see `introspect_in` for why).
-                let mut text = String::from("SET LOCAL jit = off");
+                // The first statements turn JIT off for this message's implicit transaction (see
+                // `introspect_in` for why) and set the search path for it.
+                let mut text = format!("SET LOCAL jit = off; {}", self.search_path);
                 for sql in &sqls {
                     text.push_str(";\n");
                     text.push_str(sql);
                 }
                 let mut out = Vec::with_capacity(batch.len());
                 let mut found: Vec<Cells> = Vec::new();
-                // Statements the server has completed, the SET included.
+                // Statements the server has completed, the two SETs included.
                 let mut done = 0;
+                const SETS: usize = 2;
                 let mut answers = sqlx::raw_sql(AssertSqlSafe(text)).fetch_many(&mut **conn);
                 while let Some(answer) = answers.next().await {
                     match answer {
                         Ok(Either::Right(row)) => found.push(Cells::Text(row)),
                         Ok(Either::Left(_)) => {
-                            if done > 0 {
+                            if done >= SETS {
                                 out.push(rows(std::mem::take(&mut found)));
                             }
                             done += 1;
@@ -409,7 +419,8 @@ impl<C: ConnectionTrait> Reader<'_, C> {
                         Err(e) => {
                             let what = match done {
                                 0 => "the JIT setting",
-                                n => batch.get(n - 1).map_or("the catalog", |q| q.what),
+                                1 => "the search path",
+                                n => batch.get(n - SETS).map_or("the catalog", |q| q.what),
                             };
                             return Err(anyhow::Error::new(e).context(failed(what)));
                         }
@@ -435,6 +446,12 @@ fn namespace_oid(name: &str) -> String {
     format!(
         "(SELECT oid FROM pg_namespace WHERE nspname = convert_from(decode('{hex}', 'hex'), 'UTF8'))"
     )
+}
+
+/// `SET LOCAL search_path TO "name"`: the schema alone (the system catalog is searched first
+/// anyway), for the transaction (or savepoint) it runs in.
+fn search_path(name: &str) -> String {
+    format!("SET LOCAL search_path TO {}", crate::ddl::ident(name))
 }
 
 /// Oids as an `oid[]` constant (`'{1,2,3}'::oid[]`): numbers the catalogs gave, written by
@@ -492,9 +509,9 @@ pub async fn introspect_in<C: ConnectionTrait + TransactionTrait>(
     // of a 1,000-table database were analyzed, the indexes query was compiled, 200 ms for a
     // query that runs in 5. Catalog reads never gain from it: it is off for this transaction
     // (or savepoint) alone, and the session's own setting is back when it ends.
-    txn.execute_unprepared("SET LOCAL jit = off")
+    txn.execute_unprepared(&format!("SET LOCAL jit = off; {}", search_path(namespace)))
         .await
-        .context("turning off JIT compilation for the catalog reads")?;
+        .context("turning off JIT compilation and setting the search path for the catalog reads")?;
     let found = read(Link::Each(&txn), namespace).await;
     // Nothing was written: rolled back, whether the reads succeeded or not (a failed read's
     // error is the one returned).
@@ -508,15 +525,17 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
     let mut reader = Reader {
         link,
         namespace: namespace_oid(namespace),
+        search_path: search_path(namespace),
         queries: 0,
         batches: 0,
     };
     let mut schema = Schema::default();
 
     // The first batch: what the schema's name finds.
-    let [relations, access_methods, enum_rows, class_rows, other_rows] = split(
+    let [present, relations, access_methods, enum_rows, class_rows, other_rows] = split(
         reader
             .send(vec![
+                Query::new("the schema", NAMESPACE),
                 Query::new("tables", RELATIONS),
                 Query::new("access methods", ACCESS_METHODS),
                 Query::new("enum types", ENUMS),
@@ -526,6 +545,10 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
             .await?,
     )?;
 
+    let exists = match present.first() {
+        Some(row) => get::<bool>(row, "present")?,
+        None => false,
+    };
     // Relations: the schema's tables by oid, its indexes' names and methods, every sequence.
     // The tables being filled, by oid (a lookup per catalog row: by name it compared names);
     // they go into the schema, by name, once filled.
@@ -791,6 +814,8 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
     let mut names: HashMap<i64, String> =
         tables.iter().map(|(oid, t)| (*oid, t.name.clone())).collect();
     let mut collation_names: HashMap<i64, String> = HashMap::new();
+    // The schemas of tables in other schemas that keys point at.
+    let mut schemas: HashMap<i64, String> = HashMap::new();
     if !foreign.is_empty() || !odd_collations.is_empty() || !wanted.is_empty() {
         let foreign = oid_array(&foreign);
         let [table_rows, column_rows, collation_rows, sequence_rows] = split(
@@ -804,7 +829,12 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
                 .await?,
         )?;
         for row in table_rows {
-            names.insert(get(&row, "oid")?, get(&row, "name")?);
+            let oid = get(&row, "oid")?;
+            names.insert(oid, get(&row, "name")?);
+            let schema: String = get(&row, "schema")?;
+            if schema != namespace {
+                schemas.insert(oid, schema);
+            }
         }
         for row in column_rows {
             numbered.insert(
@@ -895,6 +925,7 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
                     columns,
                     ref_columns: name_all(ref_oid, get(row, "ref_attnums")?),
                     ref_table: names.get(&ref_oid).cloned().unwrap_or_default(),
+                    ref_schema: schemas.get(&ref_oid).cloned(),
                     on_delete: fk_action(&get::<String>(row, "on_delete")?),
                     on_update: fk_action(&get::<String>(row, "on_update")?),
                     deferral: match (get(row, "deferrable")?, get(row, "deferred")?) {
@@ -1079,6 +1110,7 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
 
     Ok(Introspection {
         schema,
+        exists,
         queries: reader.queries,
         batches: reader.batches,
     })

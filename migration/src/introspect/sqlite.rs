@@ -273,6 +273,7 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
     schema.unmodelled.sort();
     Ok(Introspection {
         schema,
+        exists: true,
         queries,
         batches: queries,
     })

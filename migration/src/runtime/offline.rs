@@ -5,16 +5,20 @@ use super::context::Context;
 use super::versions::{
     create_version_tables, history_sql, now, stamp_sql, table_name, version_sql, Times,
 };
+use super::online::search_path;
 use super::Direction;
-use crate::ddl;
+use crate::config::Config;
+use crate::ddl::{self, ident};
 use crate::ops::{step_ops, Step};
 use anyhow::{bail, Context as _, Result};
 use sea_orm::DbBackend;
 use std::collections::BTreeSet;
 
-/// The `--sql` script for `range` (`END` from base, or `START:END`).
+/// The `--sql` script for `range` (`END` from base, or `START:END`), for each of `schemas` in
+/// order (a downgrade in reverse order; SQLite, which has no schemas, once).
 pub fn offline_script(
     ctx: &Context<'_>,
+    schemas: &[String],
     backend: DbBackend,
     direction: Direction,
     range: &str,
@@ -35,11 +39,6 @@ pub fn offline_script(
         Direction::Upgrade => ctx.graph.upgrade_plan(&current, &target)?,
         Direction::Downgrade => ctx.graph.downgrade_plan(&current, &target)?,
     };
-    let config = &ctx.dir.config;
-    let mut applied = ctx.graph.ancestors(&current);
-    let mut model = ctx.replay(&applied)?;
-    let version_table = table_name(config, backend, &config.version_table);
-    let mut versions = current.clone();
     let mut s = format!(
         "-- opdb {} {} -> {} for {} ({:?}); generated {}\n\n",
         direction.word(),
@@ -52,13 +51,50 @@ pub fn offline_script(
     if backend == DbBackend::Sqlite {
         s.push_str("-- Table rebuilds need foreign keys off (outside any transaction).\nPRAGMA foreign_keys = OFF;\n\n");
     }
+    let mut order: Vec<&String> = match backend {
+        DbBackend::Postgres => schemas.iter().collect(),
+        _ => schemas.iter().take(1).collect(),
+    };
+    if direction == Direction::Downgrade {
+        order.reverse();
+    }
+    for schema in order {
+        let config = ctx.dir.config.for_schema(schema);
+        if backend == DbBackend::Postgres {
+            s.push_str(&format!("-- Schema {}\n", crate::revision_file::doc_text(schema)));
+            if direction == Direction::Upgrade && schema != "public" {
+                s.push_str(&format!("CREATE SCHEMA IF NOT EXISTS {};\n\n", ident(schema)));
+            }
+            s.push_str(&search_path(schema, false));
+            s.push_str(";\n\n");
+        }
+        s.push_str(&schema_script(ctx, &config, backend, direction, &current, &plan)?);
+    }
+    Ok(s)
+}
+
+/// The part of a `--sql` script for one schema: `plan` run from `current`, with the version
+/// tables made first when it starts from base.
+fn schema_script(
+    ctx: &Context<'_>,
+    config: &Config,
+    backend: DbBackend,
+    direction: Direction,
+    current: &[String],
+    plan: &[String],
+) -> Result<String> {
+    let mut s = String::new();
+    let mut applied = ctx.graph.ancestors(current);
+    let mut model = ctx.replay(&applied)?;
+    let version_table = table_name(config, backend, &config.version_table);
+    let mut versions = current.to_vec();
     if current.is_empty() && direction == Direction::Upgrade {
         for sql in create_version_tables(config, backend) {
             s.push_str(&sql);
             s.push_str(";\n\n");
         }
     }
-    for id in &plan {
+    for id in plan {
         let (next, next_versions, running) = ctx.step(&applied, &versions, id, direction)?;
         s.push_str(&format!("-- {running}\nBEGIN;\n\n"));
         let ops = ctx.ops(id, direction)?;
@@ -115,7 +151,12 @@ pub fn offline_script(
 
 /// The `stamp --sql` script: the version tables if missing, then the version table set to
 /// `targets` (emptied first: offline, the current rows are unknown) with a history row each.
-pub fn offline_stamp(ctx: &Context<'_>, backend: DbBackend, targets: &[String]) -> Result<String> {
+pub fn offline_stamp(
+    ctx: &Context<'_>,
+    schemas: &[String],
+    backend: DbBackend,
+    targets: &[String],
+) -> Result<String> {
     let mut wanted = BTreeSet::new();
     for t in targets {
         wanted.extend(ctx.graph.resolve(t, &[])?);
@@ -123,17 +164,34 @@ pub fn offline_stamp(ctx: &Context<'_>, backend: DbBackend, targets: &[String]) 
     let versions = ctx
         .graph
         .version_heads(&ctx.graph.ancestors(&wanted.into_iter().collect::<Vec<_>>()));
-    let config = &ctx.dir.config;
     let mut s = String::new();
-    for sql in create_version_tables(config, backend) {
-        s.push_str(&sql);
-        s.push_str(";\n\n");
+    let count = match backend {
+        DbBackend::Postgres => schemas.len(),
+        _ => 1,
+    };
+    for schema in schemas.iter().take(count) {
+        let config = &ctx.dir.config.for_schema(schema);
+        if backend == DbBackend::Postgres {
+            s.push_str(&format!("-- Schema {}\n", crate::revision_file::doc_text(schema)));
+            if schema != "public" {
+                s.push_str(&format!("CREATE SCHEMA IF NOT EXISTS {};\n\n", ident(schema)));
+            }
+            s.push_str(&search_path(schema, false));
+            s.push_str(";\n\n");
+        }
+        for sql in create_version_tables(config, backend) {
+            s.push_str(&sql);
+            s.push_str(";\n\n");
+        }
+        s.push_str("BEGIN;\n\n");
+        for sql in stamp_sql(config, backend, &[], &versions, true) {
+            s.push_str(&sql);
+            s.push_str(";\n\n");
+        }
+        s.push_str("COMMIT;\n");
+        if count > 1 {
+            s.push('\n');
+        }
     }
-    s.push_str("BEGIN;\n\n");
-    for sql in stamp_sql(config, backend, &[], &versions, true) {
-        s.push_str(&sql);
-        s.push_str(";\n\n");
-    }
-    s.push_str("COMMIT;\n");
     Ok(s)
 }

@@ -12,7 +12,7 @@ use super::versions::{
 use super::Direction;
 use crate::apply::apply;
 use crate::config::Config;
-use crate::ddl;
+use crate::ddl::{self, ident};
 use crate::error::{MigrateError, Named};
 use crate::live;
 use crate::ops::{step_ops, steps_label, Op, Step};
@@ -20,7 +20,8 @@ use crate::schema::Schema;
 use crate::url::DbUrl;
 use anyhow::{anyhow, bail, Context as _, Result};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    Statement,
     TransactionOptions, TransactionTrait,
 };
 use std::collections::BTreeSet;
@@ -102,24 +103,126 @@ pub(super) async fn begin(
     }
 }
 
-/// Upgrades or downgrades to `target`; returns the version table as read back afterwards.
+/// Each schema of a run with its version rows (on SQLite, which has no schemas, the first
+/// schema's name stands for the one file).
+pub type SchemaVersions = Vec<(String, Vec<String>)>;
+
+/// Upgrades or downgrades each of `schemas` to `target`, in order (a downgrade in reverse
+/// order); returns each one's version table as read back afterwards, in `schemas`' order.
 pub async fn migrate(
     ctx: &Context<'_>,
     url: &DbUrl,
+    schemas: &[String],
     direction: Direction,
     target: &str,
     out: &mut (dyn Write + Send),
-) -> Result<Vec<String>> {
+) -> Result<SchemaVersions> {
     let config = &ctx.dir.config;
     let db = connect_runner(url, config).await?;
     let lock = lock(&db, url, config, out).await?;
     // Boxed: a run's future is large, and would otherwise sit on the caller's stack.
-    let result = Box::pin(migrate_locked(ctx, &db, direction, target, out)).await;
+    let result: Result<SchemaVersions> = Box::pin(async {
+        let order = in_run_order(&db, schemas, direction);
+        let mut at = SchemaVersions::new();
+        for schema in &order {
+            let config = ctx.dir.config.for_schema(schema);
+            let run = async {
+                enter_schema(&db, &config, direction == Direction::Upgrade, out).await?;
+                migrate_locked(ctx, &config, &db, direction, target, out).await
+            };
+            let versions = named_schema(Box::pin(run).await, schema, order.len())?;
+            at.push((schema.clone(), versions));
+        }
+        if direction == Direction::Downgrade {
+            at.reverse();
+        }
+        Ok(at)
+    })
+    .await;
     let unlocked = unlock(&db, lock, config.statement_timeout()).await;
     let versions = result?;
     unlocked?;
     db.close().await.ok();
     Ok(versions)
+}
+
+/// The schemas a run on `db` goes through, in the order it takes them: on SQLite, which has
+/// no schemas, the first alone (they all collapse into the one file).
+fn in_run_order(db: &DatabaseConnection, schemas: &[String], direction: Direction) -> Vec<String> {
+    let mut order = match db.get_database_backend() {
+        DbBackend::Postgres => schemas.to_vec(),
+        _ => schemas.iter().take(1).cloned().collect(),
+    };
+    if direction == Direction::Downgrade {
+        order.reverse();
+    }
+    order
+}
+
+/// An error of a run over several schemas, saying which schema it happened in.
+fn named_schema<T>(result: Result<T>, schema: &str, schemas: usize) -> Result<T> {
+    match schemas {
+        1 => result,
+        _ => result.with_context(|| format!("schema {schema}")),
+    }
+}
+
+/// Makes `config`'s schema the session's (PostgreSQL): its search path, where every statement
+/// that names no schema goes. A schema that does not exist is created when `create` is set (an
+/// upgrade, a stamp), with a line on `out`; otherwise it is an error naming it.
+pub(super) async fn enter_schema(
+    db: &DatabaseConnection,
+    config: &Config,
+    create: bool,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let limit = config.statement_timeout();
+    let schema = &config.schema;
+    if !timed(limit, schema_exists(db, schema)).await? {
+        if !create {
+            return Err(crate::error::MigrateError::NoSchema {
+                schema: schema.clone(),
+            }
+            .into());
+        }
+        let sql = format!("CREATE SCHEMA IF NOT EXISTS {}", ident(schema));
+        timed(limit, db.execute_unprepared(&sql))
+            .await
+            .with_context(|| format!("creating schema {schema} (`{sql}`)"))?;
+        writeln!(out, "Created schema {schema} (it did not exist)")?;
+    }
+    timed(limit, db.execute_unprepared(&search_path(schema, false)))
+        .await
+        .with_context(|| format!("setting the search path to schema {schema}"))?;
+    Ok(())
+}
+
+/// Whether PostgreSQL schema `name` exists.
+pub(super) async fn schema_exists<C: ConnectionTrait>(db: &C, name: &str) -> Result<bool, DbErr> {
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1) AS present",
+            [name.into()],
+        ))
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get::<bool>("", "present")?,
+        None => false,
+    })
+}
+
+/// `SET [LOCAL] search_path TO schema`: the schema alone (PostgreSQL's own catalog is searched
+/// first anyway), so that no name a statement leaves unqualified resolves to another schema.
+pub(crate) fn search_path(schema: &str, local: bool) -> String {
+    format!(
+        "SET {}search_path TO {}",
+        if local { "LOCAL " } else { "" },
+        ident(schema)
+    )
 }
 
 /// Creates the version and history tables if they are missing.
@@ -138,14 +241,15 @@ pub(super) async fn create_opdb_tables(db: &DatabaseConnection, config: &Config)
     Ok(())
 }
 
+/// Moves `config`'s schema to `target`, the session already in it ([`enter_schema`]).
 pub(super) async fn migrate_locked(
     ctx: &Context<'_>,
+    config: &Config,
     db: &DatabaseConnection,
     direction: Direction,
     target: &str,
     out: &mut (dyn Write + Send),
 ) -> Result<Vec<String>> {
-    let config = &ctx.dir.config;
     let limit = config.statement_timeout();
     let backend = db.get_database_backend();
     create_opdb_tables(db, config).await?;
@@ -188,6 +292,9 @@ pub(super) async fn migrate_locked(
             let batched = batch::statements(&ops, backend)
                 .map_err(|e| e.context(failed("failed and was rolled back")))?;
             if let Some(mut statements) = batched {
+                // Each revision names its schema itself, whatever an earlier one's raw SQL
+                // did to the session.
+                statements.insert(0, (search_path(&config.schema, true), Origin::Begin));
                 statements.extend(
                     version_sql(&version_table, &versions, &next_versions)
                         .into_iter()
@@ -214,6 +321,11 @@ pub(super) async fn migrate_locked(
         let txn = begin(db, limit)
             .await
             .with_context(|| failed("could not start"))?;
+        if backend == DbBackend::Postgres {
+            timed(limit, txn.execute_unprepared(&search_path(&config.schema, true)))
+                .await
+                .with_context(|| failed("could not start"))?;
+        }
         let mut tracked = model.clone();
         let started = now();
         let mut ran = run_revision(ctx, &txn, id, direction, tracked.as_mut(), limit).await;
@@ -372,18 +484,33 @@ pub(super) fn data_error(e: &anyhow::Error) -> String {
     format!("{e:#}")
 }
 
-/// Writes the version table (and a history row per revision) as `targets`, running nothing.
+/// Writes the version table (and a history row per revision) of each of `schemas` as
+/// `targets`, running nothing.
 pub async fn stamp(
     ctx: &Context<'_>,
     url: &DbUrl,
+    schemas: &[String],
     targets: &[String],
     purge: bool,
     out: &mut (dyn Write + Send),
-) -> Result<Vec<String>> {
+) -> Result<SchemaVersions> {
     let config = &ctx.dir.config;
     let db = connect_runner(url, config).await?;
     let lock = lock(&db, url, config, out).await?;
-    let result = stamp_locked(ctx, &db, targets, purge).await;
+    let result: Result<SchemaVersions> = async {
+        let order = in_run_order(&db, schemas, Direction::Upgrade);
+        let mut at = SchemaVersions::new();
+        for schema in &order {
+            let config = ctx.dir.config.for_schema(schema);
+            let run = async {
+                enter_schema(&db, &config, true, out).await?;
+                stamp_locked(ctx, &config, &db, targets, purge).await
+            };
+            at.push((schema.clone(), named_schema(run.await, schema, order.len())?));
+        }
+        Ok(at)
+    }
+    .await;
     let unlocked = unlock(&db, lock, config.statement_timeout()).await;
     let versions = result?;
     unlocked?;
@@ -393,11 +520,11 @@ pub async fn stamp(
 
 pub(super) async fn stamp_locked(
     ctx: &Context<'_>,
+    config: &Config,
     db: &DatabaseConnection,
     targets: &[String],
     purge: bool,
 ) -> Result<Vec<String>> {
-    let config = &ctx.dir.config;
     let limit = config.statement_timeout();
     create_opdb_tables(db, config).await?;
     let current = timed(limit, read_versions(db, config)).await?;

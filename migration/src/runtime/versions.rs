@@ -119,7 +119,8 @@ pub(super) fn now() -> String {
         .to_string()
 }
 
-/// The version table's rows; none when the table does not exist yet.
+/// The version table's rows; none when the table does not exist yet. On PostgreSQL, a schema
+/// that does not exist is [`crate::error::MigrateError::NoSchema`], not a database at base.
 pub async fn read_versions<C: ConnectionTrait>(db: &C, config: &Config) -> Result<Vec<String>> {
     let backend = db.get_database_backend();
     let exists = match backend {
@@ -128,13 +129,22 @@ pub async fn read_versions<C: ConnectionTrait>(db: &C, config: &Config) -> Resul
             let row = db
                 .query_one_raw(Statement::from_sql_and_values(
                     backend,
-                    "SELECT to_regclass($1) IS NOT NULL AS present",
-                    [name.into()],
+                    "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1) AS schema, \
+                     to_regclass($2) IS NOT NULL AS present",
+                    [config.schema.clone().into(), name.into()],
                 ))
                 .await?;
-            row.map(|r| r.try_get::<bool>("", "present"))
-                .transpose()?
-                .unwrap_or(false)
+            let (schema, present) = match row {
+                Some(r) => (r.try_get::<bool>("", "schema")?, r.try_get::<bool>("", "present")?),
+                None => (false, false),
+            };
+            if !schema {
+                return Err(crate::error::MigrateError::NoSchema {
+                    schema: config.schema.clone(),
+                }
+                .into());
+            }
+            present
         }
         _ => {
             let row = db
@@ -179,6 +189,8 @@ pub struct HistoryRow {
 
 pub async fn read_history<C: ConnectionTrait>(db: &C, config: &Config) -> Result<Vec<HistoryRow>> {
     let backend = db.get_database_backend();
+    // The version table's reading says whether the schema is there.
+    read_versions(db, config).await?;
     let sql = format!(
         "SELECT revision, direction, CAST(started_at AS VARCHAR) AS started_at, \
          CAST(finished_at AS VARCHAR) AS finished_at, who, tool_version FROM {} ORDER BY id",
