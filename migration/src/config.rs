@@ -25,10 +25,22 @@ pub struct Config {
     /// Seconds one statement may take before the run gives up on it (0: no limit); also the
     /// server's `statement_timeout` on PostgreSQL.
     pub statement_timeout: u64,
+    /// Roles that may read and write each schema (PostgreSQL), by schema name
+    /// ([`crate::privileges`]); a schema not named here has its privileges left alone.
+    pub grants: std::collections::BTreeMap<String, Grants>,
     /// Patterns of the objects opdb compares (all when empty), `[kind:]name` with `*` and `?`.
     pub include: Vec<String>,
     /// Patterns of the objects opdb leaves alone, on both sides of every comparison.
     pub exclude: Vec<String>,
+}
+
+/// The roles given access to one schema: `read` may read its tables, `write` may also insert,
+/// update and delete.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Grants {
+    pub read: Vec<String>,
+    pub write: Vec<String>,
 }
 
 impl Config {
@@ -80,6 +92,7 @@ impl Default for Config {
             statement_timeout: 3600,
             include: Vec::new(),
             exclude: Vec::new(),
+            grants: Default::default(),
         }
     }
 }
@@ -122,6 +135,21 @@ impl Config {
             }
             if name.chars().any(char::is_control) {
                 bail!("schema {name:?} holds a control character: remove it");
+            }
+        }
+        let schemas = self.schema_list();
+        for (schema, grants) in &self.grants {
+            if !schemas.contains(schema) {
+                bail!(
+                    "grants.{schema}: {schema:?} is not one of the schemas opdb manages ({}): \
+                     fix the name, or add it to schema/schemas",
+                    schemas.join(", ")
+                );
+            }
+            for role in grants.read.iter().chain(&grants.write) {
+                if role.trim().is_empty() || role.chars().any(char::is_control) {
+                    bail!("grants.{schema}: role {role:?} is not a role name: fix it");
+                }
             }
         }
         let template = &self.file_template;
@@ -180,6 +208,16 @@ exclude = []
 
 # When not empty, opdb compares only the objects one of these patterns matches.
 include = []
+
+# Roles that may read and write each schema (PostgreSQL), one table per schema: `read` roles
+# get USAGE on the schema and SELECT on its tables and sequences, `write` roles also INSERT,
+# UPDATE and DELETE (and USAGE on the sequences); the same as default privileges for tables
+# made later. `check` compares them, `upgrade` and `downgrade` make them so after the schema's
+# revisions (revoking what else roles hold there). The roles must exist: opdb does not create
+# them. A schema with no table here has its privileges left alone. For example:
+# [grants.production]
+# read = ["registry_reader"]
+# write = ["registry_admin"]
 "#;
 
 #[cfg(test)]

@@ -449,6 +449,8 @@ fn read_type(ty: &sea_query::ColumnType) -> Result<ColumnType, String> {
 #[derive(Debug, Default)]
 pub struct EntitySet {
     pub entities: BTreeMap<String, EntityInfo>,
+    /// What was asked of the set that it could not do (a key it does not have), one line each.
+    problems: Vec<String>,
 }
 
 impl EntitySet {
@@ -462,9 +464,65 @@ impl EntitySet {
         self
     }
 
+    /// Makes the unique key `name` of `table` (a `unique` column's `<table>_<column>_key`, or a
+    /// `unique_key = "name"` index) `NULLS NOT DISTINCT` (PostgreSQL 15): two rows whose key
+    /// columns are null collide, which SeaORM's attributes cannot say. SQLite has no such
+    /// option: there the key lets such rows through.
+    pub fn nulls_not_distinct(&mut self, table: &str, name: &str) -> &mut Self {
+        let Some(info) = self.entities.get_mut(table) else {
+            self.problems.push(format!(
+                "nulls_not_distinct({table:?}, {name:?}): no entity has table {table:?}"
+            ));
+            return self;
+        };
+        let mut found = false;
+        for unique in info.table.uniques.iter_mut() {
+            if unique.name.as_deref() == Some(name) {
+                unique.nulls_not_distinct = true;
+                found = true;
+            }
+        }
+        for index in info.table.indexes.iter_mut() {
+            if index.unique && index.name == name {
+                index.nulls_not_distinct = true;
+                found = true;
+            }
+        }
+        if !found {
+            let keys: Vec<&str> = info
+                .table
+                .uniques
+                .iter()
+                .filter_map(|u| u.name.as_deref())
+                .chain(
+                    info.table
+                        .indexes
+                        .iter()
+                        .filter(|i| i.unique)
+                        .map(|i| i.name.as_str()),
+                )
+                .collect();
+            self.problems.push(format!(
+                "nulls_not_distinct({table:?}, {name:?}): table {table} has no unique key \
+                 {name:?} (it has: {})",
+                if keys.is_empty() {
+                    "none".to_string()
+                } else {
+                    keys.join(", ")
+                }
+            ));
+        }
+        self
+    }
+
     /// Fails, naming each, when an entity says something opdb cannot express.
     pub fn supported(&self) -> anyhow::Result<()> {
-        let all: Vec<&String> = self.entities.values().flat_map(|e| &e.unsupported).collect();
+        let all: Vec<&String> = self
+            .entities
+            .values()
+            .flat_map(|e| &e.unsupported)
+            .chain(&self.problems)
+            .collect();
         match all.as_slice() {
             [] => Ok(()),
             [one] => anyhow::bail!("{one}"),

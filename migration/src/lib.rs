@@ -45,6 +45,7 @@ modules!(
     normalize,
     objects,
     ops,
+    privileges,
     revision,
     revision_file,
     runtime,

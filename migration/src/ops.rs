@@ -155,6 +155,9 @@ impl<T> Existing<T> {
     pub fn get(&self) -> Option<&T> {
         self.0.as_deref()
     }
+    pub fn get_mut(&mut self) -> Option<&mut T> {
+        self.0.as_deref_mut()
+    }
 }
 
 impl<T> Default for Existing<T> {
@@ -170,6 +173,32 @@ impl<T> PartialEq for Existing<T> {
 }
 
 impl Op {
+    /// The foreign keys this op makes, or makes again when it is undone, with their tables.
+    pub fn foreign_keys_mut(&mut self) -> Vec<(String, &mut ForeignKey)> {
+        match self {
+            Op::CreateTable(t) => {
+                let name = t.name.clone();
+                t.foreign_keys.iter_mut().map(|k| (name.clone(), k)).collect()
+            }
+            Op::DropTable { table, existing } => match existing.get_mut() {
+                Some(t) => t
+                    .foreign_keys
+                    .iter_mut()
+                    .map(|k| (table.clone(), k))
+                    .collect(),
+                None => Vec::new(),
+            },
+            Op::CreateForeignKey { table, key } => vec![(table.clone(), key)],
+            Op::DropConstraint {
+                table, existing, ..
+            } => match existing.get_mut() {
+                Some(Constraint::ForeignKey(key)) => vec![(table.clone(), key)],
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
     /// Gives the keys this op creates their conventional names where none was given. A check
     /// added on its own is named by `apply`, which knows its position in the table.
     pub fn fill_names(&mut self) {

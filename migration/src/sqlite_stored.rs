@@ -2,7 +2,8 @@
 //! it holds.
 //!
 //! SQLite keeps no comments, no enum types, no sequences, no index methods, operator classes,
-//! `NULLS` placements or `INCLUDE` columns, no `MATCH FULL` and no serial `bigint`. Comparing a SQLite database with a model means comparing it with what SQLite would
+//! `NULLS` placements or `INCLUDE` columns, no `NULLS NOT DISTINCT`, no `MATCH FULL`, no schemas
+//! (a key into another schema is a key into the one file) and no serial `bigint`. Comparing a SQLite database with a model means comparing it with what SQLite would
 //! have kept of the model ([`stored_by_sqlite`]); reading a SQLite database that opdb built
 //! means putting back, from the revisions it applied, what SQLite dropped
 //! ([`restore_sqlite`]).
@@ -42,8 +43,15 @@ pub fn stored_by_sqlite(schema: &Schema) -> Schema {
                 }
             }
         }
+        for unique in &mut table.uniques {
+            unique.nulls_not_distinct = false;
+        }
+        for key in &mut table.foreign_keys {
+            key.ref_schema = None;
+        }
         for index in &mut table.indexes {
             index.method = None;
+            index.nulls_not_distinct = false;
             index.include.clear();
             for o in &mut index.options {
                 o.opclass = None;

@@ -41,28 +41,80 @@ impl Drop for TestDb {
         // for the other tests' connections on a loaded machine.
         static DROPPING: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let _one_at_a_time = DROPPING.lock().unwrap_or_else(|e| e.into_inner());
-        let admin_url = self.admin_url.clone();
-        let name = self.name.clone();
-        // Drop runs inside the test's runtime, which cannot be blocked on: use a thread of its own.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime to drop the test database");
-            runtime.block_on(async {
-                let admin = migration::db::connect(&admin_url).await?;
-                admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .await?;
-                admin.close().await?;
-                anyhow::Ok(())
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
+        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+        if !admin_blocking(&self.admin_url, &sql) {
             eprintln!("warning: could not drop test database {}", self.name);
         }
     }
+}
+
+/// Runs `sql` on the server of `admin_url` from a thread of its own (a `Drop` runs inside the
+/// test's runtime, which cannot be blocked on); whether it succeeded.
+fn admin_blocking(admin_url: &str, sql: &str) -> bool {
+    let (admin_url, sql) = (admin_url.to_string(), sql.to_string());
+    let done = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the server's administration");
+        runtime.block_on(async {
+            let admin = migration::db::connect(&admin_url).await?;
+            admin.execute_unprepared(&sql).await?;
+            admin.close().await?;
+            anyhow::Ok(())
+        })
+    })
+    .join();
+    matches!(done, Ok(Ok(())))
+}
+
+/// Login roles that exist for one test (roles belong to the whole server, so each name is the
+/// test's own), dropped when it ends. Declare them before the databases that grant them
+/// privileges: those are dropped first, and with them the privileges.
+pub struct TestRoles {
+    pub names: Vec<String>,
+    admin_url: String,
+}
+
+impl TestRoles {
+    /// Roles `opdb_test_<kind>_<process>_<n>` for each of `kinds`.
+    pub async fn new(kinds: &[&str]) -> TestRoles {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let admin_url = pg_admin_url();
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let names: Vec<String> = kinds
+            .iter()
+            .map(|k| format!("opdb_test_{k}_{}_{n}", std::process::id()))
+            .collect();
+        let admin = migration::db::connect(&admin_url).await.unwrap();
+        for name in &names {
+            admin
+                .execute_unprepared(&format!(
+                    "DROP ROLE IF EXISTS {name}; CREATE ROLE {name} LOGIN"
+                ))
+                .await
+                .unwrap_or_else(|e| panic!("creating role {name}: {e}"));
+        }
+        admin.close().await.ok();
+        TestRoles { names, admin_url }
+    }
+}
+
+impl Drop for TestRoles {
+    fn drop(&mut self) {
+        for name in &self.names {
+            if !admin_blocking(&self.admin_url, &format!("DROP ROLE IF EXISTS {name}")) {
+                eprintln!("warning: could not drop test role {name}");
+            }
+        }
+    }
+}
+
+/// `url` with `user` as its user (no password: the test server trusts local connections).
+pub fn url_as(url: &str, user: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{user}@{host}")
 }
 
 /// Whether `pg_dump` runs here: without it a test is skipped (and says so) outside CI, and

@@ -60,6 +60,7 @@ pub async fn check(project: &Project<'_>) -> Result<CheckOutcome> {
         hints,
         caution,
         backend,
+        privileges,
         ..
     } in compared
     {
@@ -79,6 +80,9 @@ pub async fn check(project: &Project<'_>) -> Result<CheckOutcome> {
                 .iter()
                 .map(|op| format!("{prefix}{}", describe::op(op))),
         );
+        outcome
+            .differences
+            .extend(privileges.iter().map(|p| format!("{prefix}{p}")));
         outcome.unmodelled.extend(
             from.unmodelled
                 .iter()

@@ -115,7 +115,9 @@ pub async fn revision(project: &Project<'_>, args: RevisionArgs) -> Result<Revis
     // One revision runs in every schema: each must need the same ops.
     let mut found: Option<(String, Vec<Op>, Vec<Op>)> = None;
     for c in &compared {
-        let (upgrade, downgrade) = autogenerate::revision_ops(&c.from, &c.to, &c.hints)?;
+        let (mut upgrade, mut downgrade) = autogenerate::revision_ops(&c.from, &c.to, &c.hints)?;
+        name_schemas(&mut upgrade, c);
+        name_schemas(&mut downgrade, c);
         match &found {
             Some((first, ops, _)) if *ops != upgrade => bail!(
                 "schemas {first} and {} differ from each other, so no one revision brings both to \
@@ -177,6 +179,30 @@ pub async fn revision(project: &Project<'_>, args: RevisionArgs) -> Result<Revis
     })
 }
 
+/// Names in `ops` the schema of each key the entities point into a named schema where the
+/// comparison, inside that very schema, left it unnamed: one revision runs in every schema,
+/// and there the key must still reach the schema the entities name.
+fn name_schemas(ops: &mut [Op], c: &Compared) {
+    for op in ops {
+        for (table, key) in op.foreign_keys_mut() {
+            if key.ref_schema.is_none() {
+                let declared = c.declared_schemas.get(&(
+                    table,
+                    key.columns.clone(),
+                    key.ref_table.clone(),
+                ));
+                if declared == Some(&c.schema) {
+                    key.ref_schema = declared.cloned();
+                }
+            }
+        }
+    }
+}
+
+/// The schema the entities name for each foreign key that names one: (table, columns,
+/// referenced table) to schema.
+type DeclaredSchemas = std::collections::BTreeMap<(String, Vec<String>, String), String>;
+
 /// One schema of the database and the entities, ready to compare.
 pub(crate) struct Compared {
     /// The PostgreSQL schema compared (on SQLite, the first schema's name stands for the file).
@@ -196,6 +222,12 @@ pub(crate) struct Compared {
     pub caution: Option<String>,
     /// The database's kind.
     pub backend: sea_orm::DbBackend,
+    /// How the schema's privileges differ from what `alembic.toml` grants (PostgreSQL, when it
+    /// grants any there), described.
+    pub privileges: Vec<String>,
+    /// The schemas the entities name for their foreign keys (`to` has them unnamed where they
+    /// are this schema).
+    pub declared_schemas: DeclaredSchemas,
 }
 
 /// Reads each schema of `project` ([`Project::schemas`]) while `model` is being read, stops
@@ -219,6 +251,9 @@ pub(crate) async fn against_entities(
             schemas.truncate(1);
         }
         let mut read = Vec::new();
+        if backend == sea_orm::DbBackend::Postgres {
+            crate::privileges::check_roles(&db, &ctx.dir.config).await?;
+        }
         for schema in &schemas {
             let config = ctx.dir.config.for_schema(schema);
             let in_schema = |e: anyhow::Error| match schemas.len() {
@@ -230,7 +265,7 @@ pub(crate) async fn against_entities(
                 other => Some(other.map_err(in_schema)?),
             };
             let Some(versions) = versions else {
-                read.push((schema.clone(), true, Vec::new(), Schema::default()));
+                read.push((schema.clone(), true, Vec::new(), Schema::default(), Vec::new()));
                 continue;
             };
             ctx.graph.check_versions(&versions).map_err(in_schema)?;
@@ -238,12 +273,29 @@ pub(crate) async fn against_entities(
                 .await
                 .map_err(in_schema)?;
             at(&versions).map_err(in_schema)?;
-            read.push((schema.clone(), false, versions, from));
+            let privileges = match config.grants.get(schema) {
+                Some(grants) if backend == sea_orm::DbBackend::Postgres => {
+                    let (held, wanted) = crate::privileges::read(&db, &config, grants).await?;
+                    crate::privileges::describe(&held, &wanted)
+                }
+                _ => Vec::new(),
+            };
+            read.push((schema.clone(), false, versions, from, privileges));
         }
         let (mut to, hints) = model.get().await?;
         ctx.dir.config.filter().apply(&mut to);
+        let declared_schemas: DeclaredSchemas = to
+            .tables
+            .values()
+            .flat_map(|t| {
+                t.foreign_keys.iter().filter_map(|k| {
+                    let schema = k.ref_schema.clone()?;
+                    Some(((t.name.clone(), k.columns.clone(), k.ref_table.clone()), schema))
+                })
+            })
+            .collect();
         let mut compared = Vec::new();
-        for (schema, missing, versions, from) in read {
+        for (schema, missing, versions, from, privileges) in read {
             let to = to.clone().in_namespace(&schema);
             if backend == sea_orm::DbBackend::Postgres {
                 // The scratch schema of the expressions sees what this schema sees.
@@ -262,6 +314,8 @@ pub(crate) async fn against_entities(
                 hints,
                 caution,
                 backend,
+                privileges,
+                declared_schemas: declared_schemas.clone(),
             });
         }
         Ok(compared)

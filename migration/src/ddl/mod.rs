@@ -161,7 +161,7 @@ pub fn referenced(key: &ForeignKey) -> String {
 }
 
 /// `[CONSTRAINT name] UNIQUE [NULLS NOT DISTINCT] (...)`, shared by both dialects (SQLite has
-/// no `NULLS NOT DISTINCT`: it refuses the statement rather than lose the option).
+/// no `NULLS NOT DISTINCT`: its table writer clears the option first, and the README says so).
 pub fn unique_clause(unique: &UniqueConstraint) -> String {
     format!(
         "{}UNIQUE{} ({})",
@@ -206,7 +206,9 @@ pub fn create_index(table: &str, index: &crate::schema::Index, with_method: bool
     if !index.include.is_empty() {
         s.push_str(&format!(" INCLUDE ({})", idents(&index.include)));
     }
-    s.push_str(nulls_not_distinct(index.nulls_not_distinct));
+    // SQLite (no access methods either) has no NULLS NOT DISTINCT: there the index lets rows
+    // with null keys through.
+    s.push_str(nulls_not_distinct(index.nulls_not_distinct && with_method));
     if let Some(predicate) = &index.predicate {
         s.push_str(&format!(" WHERE {predicate}"));
     }

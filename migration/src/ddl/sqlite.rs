@@ -85,10 +85,14 @@ fn column_sql(t: &Table, c: &Column) -> String {
 fn create_table_as(t: &Table, name: &str) -> String {
     let mut lines: Vec<String> = t.columns.iter().map(|c| column_sql(t, c)).collect();
     let serial_pk = t.columns.iter().any(|c| is_rowid_serial(t, c));
-    // SQLite has no schemas: a key into another schema is a key into the one file.
+    // SQLite has no schemas: a key into another schema is a key into the one file. Nor has
+    // it NULLS NOT DISTINCT: there a unique key lets rows with null keys through.
     let mut local = t.clone();
     for key in &mut local.foreign_keys {
         key.ref_schema = None;
+    }
+    for unique in &mut local.uniques {
+        unique.nulls_not_distinct = false;
     }
     lines.extend(constraint_lines(&local, !serial_pk));
     format!(

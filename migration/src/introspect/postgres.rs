@@ -40,7 +40,7 @@ use std::collections::{HashMap, HashSet};
 const RELATIONS: &str = "
 SELECT c.oid::int8 AS oid, c.relname::text AS name, c.relkind::text AS kind,
        (SELECT current_setting('server_version_num')::int) AS version,
-       c.relnamespace = $NAMESPACE AS here,
+       coalesce(c.relnamespace = $NAMESPACE, false) AS here,
        c.relispartition AS partition, c.relpersistence::text AS persistence,
        c.relam::int8 AS method
 FROM pg_class c
@@ -183,7 +183,7 @@ WHERE attrelid = ANY($OIDS) AND attnum > 0";
 /// array types, and their labels in order.
 const ENUMS: &str = "
 SELECT oid::int8 AS oid, typarray::int8 AS array_oid, typname::text AS name,
-       typnamespace = $NAMESPACE AS here
+       coalesce(typnamespace = $NAMESPACE, false) AS here
 FROM pg_type
 WHERE typtype = 'e'
 ORDER BY typname::text";

@@ -68,7 +68,21 @@ pub fn offline_script(
             s.push_str(&search_path(schema, false));
             s.push_str(";\n\n");
         }
-        s.push_str(&schema_script(ctx, &config, backend, direction, &current, &plan)?);
+        let (script, model) = schema_script(ctx, &config, backend, direction, &current, &plan)?;
+        s.push_str(&script);
+        if let (DbBackend::Postgres, Some(grants)) = (backend, config.grants.get(schema)) {
+            s.push_str(&format!(
+                "-- Privileges of schema {} as alembic.toml grants them (what else roles hold \
+                 there is not revoked here: `opdb check` lists it, `opdb upgrade` revokes it).\n",
+                crate::revision_file::doc_text(schema)
+            ));
+            let tables: Vec<String> = model.tables.keys().cloned().collect();
+            for sql in crate::privileges::offline(schema, grants, &tables) {
+                s.push_str(&sql);
+                s.push_str(";\n");
+            }
+            s.push('\n');
+        }
     }
     Ok(s)
 }
@@ -82,7 +96,7 @@ fn schema_script(
     direction: Direction,
     current: &[String],
     plan: &[String],
-) -> Result<String> {
+) -> Result<(String, crate::schema::Schema)> {
     let mut s = String::new();
     let mut applied = ctx.graph.ancestors(current);
     let mut model = ctx.replay(&applied)?;
@@ -146,7 +160,7 @@ fn schema_script(
         applied = next;
         versions = next_versions;
     }
-    Ok(s)
+    Ok((s, model))
 }
 
 /// The `stamp --sql` script: the version tables if missing, then the version table set to

@@ -16,6 +16,7 @@ use crate::ddl::{self, ident};
 use crate::error::{MigrateError, Named};
 use crate::live;
 use crate::ops::{step_ops, steps_label, Op, Step};
+use crate::privileges;
 use crate::schema::Schema;
 use crate::url::DbUrl;
 use anyhow::{anyhow, bail, Context as _, Result};
@@ -123,12 +124,18 @@ pub async fn migrate(
     // Boxed: a run's future is large, and would otherwise sit on the caller's stack.
     let result: Result<SchemaVersions> = Box::pin(async {
         let order = in_run_order(&db, schemas, direction);
+        if db.get_database_backend() == DbBackend::Postgres {
+            // Before anything changes.
+            timed(config.statement_timeout(), privileges::check_roles(&db, config)).await?;
+        }
         let mut at = SchemaVersions::new();
         for schema in &order {
             let config = ctx.dir.config.for_schema(schema);
             let run = async {
                 enter_schema(&db, &config, direction == Direction::Upgrade, out).await?;
-                migrate_locked(ctx, &config, &db, direction, target, out).await
+                let versions = migrate_locked(ctx, &config, &db, direction, target, out).await?;
+                apply_grants(&db, &config, out).await?;
+                Ok(versions)
             };
             let versions = named_schema(Box::pin(run).await, schema, order.len())?;
             at.push((schema.clone(), versions));
@@ -198,6 +205,53 @@ pub(super) async fn enter_schema(
         .await
         .with_context(|| format!("setting the search path to schema {schema}"))?;
     Ok(())
+}
+
+/// Makes the privileges of `config`'s schema what its grants say (PostgreSQL, when it has
+/// grants), in a transaction of its own, and says how many statements that took.
+async fn apply_grants(
+    db: &DatabaseConnection,
+    config: &Config,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
+    let Some(grants) = config.grants.get(&config.schema) else {
+        return Ok(());
+    };
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let limit = config.statement_timeout();
+    let schema = &config.schema;
+    let txn = begin(db, limit).await?;
+    let done = async {
+        let (held, wanted) = timed(limit, privileges::read(&txn, config, grants)).await?;
+        let sqls = privileges::statements(schema, &held, &wanted);
+        for sql in &sqls {
+            timed(limit, txn.execute_unprepared(sql))
+                .await
+                .with_context(|| format!("setting the privileges of schema {schema}: `{sql}`"))?;
+        }
+        anyhow::Ok(sqls.len())
+    }
+    .await;
+    match done {
+        Ok(n) => {
+            timed(limit, txn.commit()).await?;
+            if n > 0 {
+                writeln!(
+                    out,
+                    "Privileges of schema {schema} set as alembic.toml grants them ({n} \
+                     statement{})",
+                    if n == 1 { "" } else { "s" }
+                )?;
+            }
+            Ok(())
+        }
+        Err(e) => {
+            let _ = tokio::time::timeout(Duration::from_secs(5), txn.rollback()).await;
+            Err(e)
+        }
+    }
 }
 
 /// Whether PostgreSQL schema `name` exists.

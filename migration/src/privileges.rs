@@ -1,0 +1,353 @@
+//! Privileges (PostgreSQL): which roles may read and which may write each schema, as
+//! `alembic.toml` says (`[grants.<schema>]`), compared with the catalog (`check`) and made so
+//! after each schema's revisions (`upgrade`, `downgrade`, their `--sql` scripts).
+//!
+//! They are settings rather than revision steps because they belong to the deployment, not to
+//! the model: a test database has other role names than the production one, and one model
+//! lives in several schemas with different readers and writers (a production schema only read
+//! by ordinary users, a working schema they write), while a revision is the same in every
+//! schema.
+//!
+//! A reader gets `USAGE` on the schema and `SELECT` on its tables and sequences; a writer gets
+//! `USAGE`, `SELECT, INSERT, UPDATE, DELETE` on the tables and `USAGE, SELECT` on the sequences
+//! (an insert numbers its rows from them). The same go into the schema's default privileges of
+//! the role that runs opdb, for tables made later by other means. Every other privilege a role
+//! holds on those objects (the owner's aside) is a difference, and `upgrade` revokes it. opdb's
+//! own tables (and their sequences) and what `exclude` leaves alone are not compared. A role
+//! that does not exist is an error naming it: opdb does not create login roles.
+
+use crate::config::{Config, Grants};
+use crate::ddl::ident;
+use anyhow::{bail, Context as _, Result};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a privilege is on.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Object {
+    Schema,
+    Table(String),
+    Sequence(String),
+    /// The default privileges on tables made later in the schema by the role running opdb.
+    FutureTables,
+    /// The same for sequences.
+    FutureSequences,
+}
+
+/// One privilege one role holds on one object: (object, role, privilege).
+pub type Privilege = (Object, String, String);
+
+/// What a reader and a writer get on each kind of object.
+const READ_TABLE: &[&str] = &["SELECT"];
+const WRITE_TABLE: &[&str] = &["SELECT", "INSERT", "UPDATE", "DELETE"];
+const READ_SEQUENCE: &[&str] = &["SELECT"];
+const WRITE_SEQUENCE: &[&str] = &["USAGE", "SELECT"];
+
+/// The privileges `grants` asks for on a schema holding `tables` and `sequences`.
+pub fn wanted(grants: &Grants, tables: &[String], sequences: &[String]) -> BTreeSet<Privilege> {
+    let mut out = BTreeSet::new();
+    let roles = grants
+        .read
+        .iter()
+        .map(|r| (r, READ_TABLE, READ_SEQUENCE))
+        .chain(grants.write.iter().map(|r| (r, WRITE_TABLE, WRITE_SEQUENCE)));
+    for (role, on_tables, on_sequences) in roles {
+        let mut add = |object: Object, privileges: &[&str]| {
+            for p in privileges {
+                out.insert((object.clone(), role.clone(), p.to_string()));
+            }
+        };
+        add(Object::Schema, &["USAGE"]);
+        for t in tables {
+            add(Object::Table(t.clone()), on_tables);
+        }
+        for s in sequences {
+            add(Object::Sequence(s.clone()), on_sequences);
+        }
+        add(Object::FutureTables, on_tables);
+        add(Object::FutureSequences, on_sequences);
+    }
+    out
+}
+
+/// The schema's tables and sequences (without opdb's own and what the settings exclude), as
+/// the catalog has them: each with its kind and, for a sequence a column owns, that table.
+const OBJECTS: &str = "
+SELECT c.relkind::text AS kind, c.relname::text AS name,
+       (SELECT t.relname::text FROM pg_depend d, pg_class t
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')
+          AND d.refclassid = 'pg_class'::regclass AND t.oid = d.refobjid) AS owner_table
+FROM pg_class c
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+  AND c.relkind IN ('r', 'p', 'S')";
+
+/// Every privilege held on the schema, its tables and sequences and its default privileges
+/// for the current role, by anyone but the object's owner (`PUBLIC` for everyone).
+const HELD: &str = "
+SELECT 'schema' AS kind, '' AS name,
+       CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END AS role,
+       a.privilege_type AS privilege
+FROM pg_namespace n, aclexplode(n.nspacl) a
+WHERE n.nspname = $1 AND a.grantee <> n.nspowner
+UNION ALL
+SELECT CASE c.relkind WHEN 'S' THEN 'sequence' ELSE 'table' END, c.relname::text,
+       CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END,
+       a.privilege_type
+FROM pg_class c, aclexplode(c.relacl) a
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+  AND c.relkind IN ('r', 'p', 'S') AND a.grantee <> c.relowner
+UNION ALL
+SELECT CASE d.defaclobjtype WHEN 'r' THEN 'future_tables' WHEN 'S' THEN 'future_sequences'
+                            ELSE 'future_other' END, '',
+       CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END,
+       a.privilege_type
+FROM pg_default_acl d, aclexplode(d.defaclacl) a
+WHERE d.defaclnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+  AND d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+  AND a.grantee <> d.defaclrole";
+
+/// What `config`'s schema holds and what its grants want: (held, wanted), over the same
+/// objects.
+pub async fn read<C: ConnectionTrait>(
+    db: &C,
+    config: &Config,
+    grants: &Grants,
+) -> Result<(BTreeSet<Privilege>, BTreeSet<Privilege>)> {
+    let schema = &config.schema;
+    let backend = DbBackend::Postgres;
+    let filter = config.filter();
+    let own = |table: &str| table == config.version_table || table == config.history_table;
+    let left_alone = |table: &str| {
+        let mut probe = crate::schema::Schema::default();
+        probe.tables.insert(
+            table.to_string(),
+            crate::schema::Table {
+                name: table.to_string(),
+                ..Default::default()
+            },
+        );
+        filter.apply(&mut probe);
+        probe.tables.is_empty()
+    };
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            OBJECTS,
+            [schema.clone().into()],
+        ))
+        .await
+        .with_context(|| format!("reading the tables of schema {schema}"))?;
+    let (mut tables, mut sequences) = (Vec::new(), Vec::new());
+    for row in rows {
+        let kind: String = row.try_get("", "kind")?;
+        let name: String = row.try_get("", "name")?;
+        let owner: Option<String> = row.try_get("", "owner_table")?;
+        let table = owner.as_deref().unwrap_or(&name);
+        if own(table) || left_alone(table) {
+            continue;
+        }
+        match kind.as_str() {
+            "S" => sequences.push(name),
+            _ => tables.push(name),
+        }
+    }
+    let considered: BTreeSet<Object> = tables
+        .iter()
+        .map(|t| Object::Table(t.clone()))
+        .chain(sequences.iter().map(|s| Object::Sequence(s.clone())))
+        .chain([Object::Schema, Object::FutureTables, Object::FutureSequences])
+        .collect();
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            HELD,
+            [schema.clone().into()],
+        ))
+        .await
+        .with_context(|| format!("reading the privileges of schema {schema}"))?;
+    let mut held = BTreeSet::new();
+    for row in rows {
+        let kind: String = row.try_get("", "kind")?;
+        let name: String = row.try_get("", "name")?;
+        let object = match kind.as_str() {
+            "schema" => Object::Schema,
+            "table" => Object::Table(name),
+            "sequence" => Object::Sequence(name),
+            "future_tables" => Object::FutureTables,
+            "future_sequences" => Object::FutureSequences,
+            _ => continue,
+        };
+        if considered.contains(&object) {
+            held.insert((
+                object,
+                row.try_get::<String>("", "role")?,
+                row.try_get::<String>("", "privilege")?,
+            ));
+        }
+    }
+    Ok((held, wanted(grants, &tables, &sequences)))
+}
+
+/// Fails, naming them, when roles of `config`'s grants do not exist.
+pub async fn check_roles<C: ConnectionTrait>(db: &C, config: &Config) -> Result<()> {
+    let mut named: BTreeMap<&str, String> = BTreeMap::new();
+    for (schema, grants) in &config.grants {
+        for (kind, roles) in [("read", &grants.read), ("write", &grants.write)] {
+            for role in roles.iter().filter(|r| *r != "PUBLIC") {
+                named
+                    .entry(role)
+                    .or_insert_with(|| format!("grants.{schema}.{kind}"));
+            }
+        }
+    }
+    if named.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = named.keys().map(|r| r.to_string()).collect();
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT rolname::text AS name FROM pg_roles WHERE rolname = ANY($1)",
+            [list.into()],
+        ))
+        .await
+        .context("reading the roles alembic.toml grants privileges to")?;
+    let found: BTreeSet<String> = rows
+        .iter()
+        .map(|r| r.try_get::<String>("", "name"))
+        .collect::<Result<_, _>>()?;
+    let missing: Vec<String> = named
+        .iter()
+        .filter(|(role, _)| !found.contains(**role))
+        .map(|(role, key)| format!("{role:?} ({key} in alembic.toml)"))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "role{} {} do{} not exist: create {} (CREATE ROLE ... LOGIN) or fix the grants; \
+             opdb does not create roles, and changed nothing",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", "),
+            if missing.len() == 1 { "es" } else { "" },
+            if missing.len() == 1 { "it" } else { "them" },
+        );
+    }
+    Ok(())
+}
+
+/// The statements that take `held` to `wanted` in `schema`: revokes, then grants.
+pub fn statements(
+    schema: &str,
+    held: &BTreeSet<Privilege>,
+    wanted: &BTreeSet<Privilege>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (verb, set) in [
+        ("REVOKE", held.difference(wanted)),
+        ("GRANT", wanted.difference(held)),
+    ] {
+        out.extend(grouped(set).into_iter().map(|((object, role), privileges)| {
+            statement(verb, schema, &object, &role, &privileges)
+        }));
+    }
+    out
+}
+
+/// The privileges of each (object, role), in the order SQL lists them.
+fn grouped<'a>(
+    set: impl Iterator<Item = &'a Privilege>,
+) -> BTreeMap<(Object, String), Vec<String>> {
+    let mut out: BTreeMap<(Object, String), Vec<String>> = BTreeMap::new();
+    for (object, role, privilege) in set {
+        out.entry((object.clone(), role.clone()))
+            .or_default()
+            .push(privilege.clone());
+    }
+    let rank = |p: &String| {
+        ["USAGE", "SELECT", "INSERT", "UPDATE", "DELETE"]
+            .iter()
+            .position(|q| q == p)
+            .unwrap_or(9)
+    };
+    for privileges in out.values_mut() {
+        privileges.sort_by_key(|p| (rank(p), p.clone()));
+    }
+    out
+}
+
+/// One `GRANT` or `REVOKE` (`verb`).
+fn statement(verb: &str, schema: &str, object: &Object, role: &str, privileges: &[String]) -> String {
+    let who = grantee(role);
+    let to = if verb == "GRANT" { "TO" } else { "FROM" };
+    let what = privileges.join(", ");
+    let schema_name = ident(schema);
+    match object {
+        Object::Schema => format!("{verb} {what} ON SCHEMA {schema_name} {to} {who}"),
+        Object::Table(t) => format!("{verb} {what} ON TABLE {schema_name}.{} {to} {who}", ident(t)),
+        Object::Sequence(s) => {
+            format!("{verb} {what} ON SEQUENCE {schema_name}.{} {to} {who}", ident(s))
+        }
+        Object::FutureTables => format!(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA {schema_name} {verb} {what} ON TABLES {to} {who}"
+        ),
+        Object::FutureSequences => format!(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA {schema_name} {verb} {what} ON SEQUENCES {to} {who}"
+        ),
+    }
+}
+
+/// A role as a grant names it: `PUBLIC` (everyone) as the keyword, any other quoted as needed.
+fn grantee(role: &str) -> String {
+    match role {
+        "PUBLIC" => "PUBLIC".to_string(),
+        role => ident(role),
+    }
+}
+
+/// Each difference between `held` and `wanted`, described as `check` lists them.
+pub fn describe(held: &BTreeSet<Privilege>, wanted: &BTreeSet<Privilege>) -> Vec<String> {
+    let what = |object: &Object| match object {
+        Object::Schema => "the schema".to_string(),
+        Object::Table(t) => format!("table {t}"),
+        Object::Sequence(s) => format!("sequence {s}"),
+        Object::FutureTables => "tables made later (default privileges)".to_string(),
+        Object::FutureSequences => "sequences made later (default privileges)".to_string(),
+    };
+    let mut out = Vec::new();
+    for ((object, role), privileges) in grouped(wanted.difference(held)) {
+        out.push(format!(
+            "grant {} on {} to {role}",
+            privileges.join(", "),
+            what(&object)
+        ));
+    }
+    for ((object, role), privileges) in grouped(held.difference(wanted)) {
+        out.push(format!(
+            "revoke {} on {} from {role}",
+            privileges.join(", "),
+            what(&object)
+        ));
+    }
+    out
+}
+
+/// The grants of `schema` for a `--sql` script, which cannot read what is held: every wanted
+/// privilege on `tables` (the schema's tables once the script has run), its sequences and its
+/// default privileges, granted again (a grant already held changes nothing); nothing revoked.
+pub fn offline(schema: &str, grants: &Grants, tables: &[String]) -> Vec<String> {
+    let wanted = wanted(grants, tables, &[]);
+    let mut out = statements(schema, &BTreeSet::new(), &wanted);
+    for (role, privileges) in grants
+        .read
+        .iter()
+        .map(|r| (r, READ_SEQUENCE))
+        .chain(grants.write.iter().map(|r| (r, WRITE_SEQUENCE)))
+    {
+        out.push(format!(
+            "GRANT {} ON ALL SEQUENCES IN SCHEMA {} TO {}",
+            privileges.join(", "),
+            ident(schema),
+            grantee(role)
+        ));
+    }
+    out
+}

@@ -1,0 +1,782 @@
+//! PostgreSQL schemas, in the LSST DESC data registry's layout: one model (`tests/registry/`)
+//! in a production and a working schema of one database, a working table keyed into the
+//! production schema, `NULLS NOT DISTINCT` uniques, a reader and a writer role.
+//!
+//! - from an empty database one `upgrade head` builds both schemas with their privileges, and
+//!   `check` is clean; the catalog (not opdb) shows each key's target schema, the uniques'
+//!   option and each schema's version row; a reader cannot write, a writer writes the working
+//!   schema only;
+//! - an entity change autogenerates one revision that upgrades both schemas, checks clean and
+//!   downgrades back; `upgrade --sql` fed to psql builds what the online run built (pg_dump
+//!   judges);
+//! - the same model builds in one SQLite file (the schemas collapse);
+//! - a role that does not exist is named and nothing changes; a schema that does not exist is
+//!   reported by the read-only commands, never read as empty;
+//! - the opDB itself runs in a schema other than `public`, and builds there exactly what it
+//!   builds in `public` (pg_dump judges).
+//!
+//! After a deliberate change to what autogenerate writes, regenerate the committed revisions
+//! with `OPDB_BLESS=1 cargo test --test schemas` and review the diff.
+
+mod common;
+
+use migration::cli;
+use migration::commands::check::CheckOutcome;
+use migration::commands::revision::{RevisionArgs, RevisionOutcome};
+use migration::commands::{self, EntityModel, RunOutcome};
+use migration::runtime::Direction;
+use migration::script::{CompiledRevision, CompiledScripts, ScriptDir};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[allow(unused_variables)]
+#[path = "fixtures/registry/b0b0b0b0b0b1_create_the_registry.rs"]
+mod rev1;
+#[allow(unused_variables)]
+#[path = "fixtures/registry/b0b0b0b0b0b2_describe_datasets.rs"]
+mod rev2;
+#[path = "registry/v1.rs"]
+mod v1;
+#[path = "registry/v2.rs"]
+mod v2;
+
+const REV1: &str = "b0b0b0b0b0b1_create_the_registry.rs";
+const REV2: &str = "b0b0b0b0b0b2_describe_datasets.rs";
+
+fn compiled(file: &str) -> CompiledRevision {
+    match file {
+        REV1 => migration::compiled_revision!(
+            REV1,
+            include_str!("fixtures/registry/b0b0b0b0b0b1_create_the_registry.rs"),
+            rev1
+        ),
+        REV2 => migration::compiled_revision!(
+            REV2,
+            include_str!("fixtures/registry/b0b0b0b0b0b2_describe_datasets.rs"),
+            rev2
+        ),
+        other => panic!("no revision {other}"),
+    }
+}
+
+fn fixture_path(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/registry")
+        .join(file)
+}
+
+type Model = fn() -> migration::entities::EntitySet;
+
+/// A project folder holding `alembic/registry`, with some of the committed revisions.
+struct Project {
+    root: PathBuf,
+    scripts: Vec<CompiledScripts>,
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+impl Project {
+    /// The registry's script directory with `settings` as its `alembic.toml`.
+    fn new(test: &str, settings: &str) -> Project {
+        let root = std::env::temp_dir().join(format!("opdb-schemas-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        ScriptDir::init(&root, "registry").unwrap();
+        std::fs::write(root.join("alembic/registry/alembic.toml"), settings).unwrap();
+        Project {
+            root,
+            scripts: vec![CompiledScripts {
+                database: "registry",
+                revisions: Vec::new(),
+            }],
+        }
+    }
+
+    fn versions(&self) -> PathBuf {
+        self.root.join("alembic/registry/versions")
+    }
+
+    fn add(&mut self, file: &str) {
+        std::fs::copy(fixture_path(file), self.versions().join(file)).unwrap();
+        self.scripts[0].revisions.push(compiled(file));
+    }
+
+    /// Runs `command` on the project with `model` and `url`, working on `schemas` (all when
+    /// empty); an error comes back on one line.
+    async fn with<T>(
+        &self,
+        model: Model,
+        url: &str,
+        schemas: &[&str],
+        command: impl AsyncFnOnce(&commands::Project<'_>) -> anyhow::Result<T>,
+    ) -> Result<T, String> {
+        let models = [EntityModel {
+            database: "registry",
+            entities: model,
+        }];
+        let run = async {
+            let dir = ScriptDir::open(&self.root, "registry")?;
+            let mut project = commands::Project::new(
+                &self.root,
+                &dir,
+                &self.scripts,
+                &models,
+                Some(url.to_string()),
+            )?;
+            let chosen: Vec<String> = schemas.iter().map(|s| s.to_string()).collect();
+            project.choose_schemas(&chosen)?;
+            command(&project).await
+        };
+        Box::pin(run).await.map_err(|e| cli::one_line(&e))
+    }
+
+    /// `upgrade`/`downgrade` to `target`: what it printed, and where it left the schemas.
+    async fn migrate(
+        &self,
+        model: Model,
+        url: &str,
+        direction: Direction,
+        target: &str,
+    ) -> Result<(String, RunOutcome), String> {
+        let mut out = Vec::new();
+        let outcome = self
+            .with(model, url, &[], async |p| {
+                Box::pin(commands::migrate::migrate(
+                    p, direction, target, false, &mut out,
+                ))
+                .await
+            })
+            .await?;
+        Ok((String::from_utf8(out).unwrap(), outcome))
+    }
+
+    async fn script(&self, model: Model, url: &str, target: &str) -> String {
+        let outcome = self
+            .with(model, url, &[], async |p| {
+                commands::migrate::migrate(p, Direction::Upgrade, target, true, &mut Vec::new())
+                    .await
+            })
+            .await
+            .unwrap();
+        match outcome {
+            RunOutcome::Script(script) => script,
+            other => panic!("not a script: {other:?}"),
+        }
+    }
+
+    async fn check(&self, model: Model, url: &str) -> Result<CheckOutcome, String> {
+        self.with(model, url, &[], async |p| commands::check::check(p).await)
+            .await
+    }
+
+    /// Generates a revision and compares it with the committed one (or, blessing, replaces it);
+    /// returns its warnings.
+    async fn generate(&self, model: Model, url: &str, message: &str, file: &str) -> Vec<String> {
+        let args = RevisionArgs {
+            message: message.into(),
+            autogenerate: true,
+            rev_id: Some(file[..12].into()),
+            ..Default::default()
+        };
+        let outcome = self
+            .with(model, url, &[], async |p| {
+                commands::revision::revision(p, args).await
+            })
+            .await
+            .unwrap_or_else(|e| panic!("revision --autogenerate -m {message}: {e}"));
+        let RevisionOutcome::Written {
+            path,
+            found: Some(found),
+        } = outcome
+        else {
+            panic!("revision --autogenerate -m {message} wrote nothing");
+        };
+        assert!(path.ends_with(file), "{}", path.display());
+        let generated = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let generated: String = generated
+            .lines()
+            .map(|l| match l.starts_with("//! Create Date:") {
+                true => "//! Create Date: 2026-11-22 00:00:00",
+                false => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n";
+        let committed = std::fs::read_to_string(fixture_path(file)).unwrap();
+        if std::env::var("OPDB_BLESS").is_ok() && generated != committed {
+            std::fs::write(fixture_path(file), &generated).unwrap();
+            panic!("wrote tests/fixtures/registry/{file}: run the tests again to compile it in");
+        }
+        assert!(
+            generated == committed,
+            "{file} is not what autogenerate writes now; if the change is meant, regenerate \
+             with OPDB_BLESS=1 cargo test --test schemas\n--- generated\n{generated}"
+        );
+        found.warnings
+    }
+}
+
+/// The registry's settings: two schemas, production read by both roles, working read by the
+/// reader and written by the writer.
+fn settings(reader: &str, writer: &str) -> String {
+    format!(
+        "schemas = [\"production\", \"working\"]\n\n\
+         [grants.production]\nread = [\"{reader}\", \"{writer}\"]\n\n\
+         [grants.working]\nread = [\"{reader}\"]\nwrite = [\"{writer}\"]\n"
+    )
+}
+
+/// The rows of `sql` on `url`, each cell as text.
+async fn rows(url: &str, sql: &str) -> Vec<Vec<String>> {
+    let db = migration::db::connect(url).await.unwrap();
+    let found = db
+        .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    db.close().await.ok();
+    found
+        .iter()
+        .map(|r| {
+            (0..)
+                .map_while(|i| r.try_get_by_index::<Option<String>>(i).ok())
+                .map(|v| v.unwrap_or_else(|| "NULL".into()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Runs `sql` on `url`, returning the server's error, if any.
+async fn attempt(url: &str, sql: &str) -> Result<(), String> {
+    let db = migration::db::connect(url)
+        .await
+        .map_err(|e| format!("{e:#}"))?;
+    let done = db.execute_unprepared(sql).await.map(|_| ());
+    db.close().await.ok();
+    done.map_err(|e| e.to_string())
+}
+
+fn clean(outcome: &CheckOutcome) -> bool {
+    outcome.lines().is_empty()
+}
+
+#[tokio::test]
+async fn a_model_in_two_schemas_builds_checks_evolves_and_keeps_readers_out() {
+    if !common::pg_dump_runs("schemas") {
+        return;
+    }
+    // Declared first, so dropped after the databases that grant them privileges.
+    let roles = common::TestRoles::new(&["reader", "writer"]).await;
+    let (reader, writer) = (&roles.names[0], &roles.names[1]);
+    let (Some(db), Some(db2)) = (
+        common::pg("registry").await,
+        common::pg("registry_sql").await,
+    ) else {
+        return;
+    };
+    let url = db.url.as_str();
+    let mut p = Project::new("registry", &settings(reader, writer));
+
+    // The first revision, from a database that has neither schema yet.
+    let warnings = p
+        .generate(v1::entities, url, "Create the registry", REV1)
+        .await;
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("schema production does not exist yet")),
+        "{warnings:?}"
+    );
+    p.add(REV1);
+    let (said, at) = p
+        .migrate(v1::entities, url, Direction::Upgrade, "head")
+        .await
+        .unwrap();
+    for line in [
+        "Created schema production",
+        "Created schema working",
+        "Privileges of schema production set",
+        "Privileges of schema working set",
+    ] {
+        assert!(said.contains(line), "{said}");
+    }
+    assert_eq!(
+        at,
+        RunOutcome::AtEach(vec![
+            ("production".into(), vec!["b0b0b0b0b0b1".into()]),
+            ("working".into(), vec!["b0b0b0b0b0b1".into()]),
+        ])
+    );
+    let outcome = p.check(v1::entities, url).await.unwrap();
+    assert!(clean(&outcome), "{:?}", outcome.lines());
+
+    // The catalog's own word: each key's target, the uniques' option, the version rows.
+    let keys = rows(
+        url,
+        "SELECT conrelid::regclass::text, conname::text, confrelid::regclass::text \
+         FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2",
+    )
+    .await;
+    assert_eq!(
+        keys,
+        [
+            [
+                "production.dependency",
+                "dependency_input_id_fkey",
+                "production.dataset"
+            ],
+            [
+                "production.dependency",
+                "dependency_input_production_id_fkey",
+                "production.dataset"
+            ],
+            [
+                "working.dependency",
+                "dependency_input_id_fkey",
+                "working.dataset"
+            ],
+            [
+                "working.dependency",
+                "dependency_input_production_id_fkey",
+                "production.dataset"
+            ],
+        ]
+    );
+    let uniques = rows(
+        url,
+        "SELECT indexrelid::regclass::text, indnullsnotdistinct::text FROM pg_index \
+         WHERE indexrelid::regclass::text LIKE '%dataset_version_key' ORDER BY 1",
+    )
+    .await;
+    assert_eq!(
+        uniques,
+        [
+            ["production.dataset_version_key", "true"],
+            ["working.dataset_version_key", "true"]
+        ]
+    );
+    for schema in ["production", "working"] {
+        let version = rows(
+            url,
+            &format!("SELECT version_num FROM {schema}.alembic_version"),
+        )
+        .await;
+        assert_eq!(version, [["b0b0b0b0b0b1"]], "{schema}");
+    }
+    assert!(
+        rows(
+            url,
+            "SELECT relname::text FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+        )
+        .await
+        .is_empty(),
+        "nothing goes into public"
+    );
+
+    // Privileges, for real: each role connects and tries.
+    let (as_reader, as_writer) = (common::url_as(url, reader), common::url_as(url, writer));
+    let insert = |schema: &str, name: &str| {
+        format!(
+            "INSERT INTO {schema}.dataset (name, version_string, relative_path) \
+             VALUES ('{name}', '1', 'p')"
+        )
+    };
+    attempt(url, &insert("production", "raw")).await.unwrap();
+    for (who, target) in [
+        (&as_reader, "production"),
+        (&as_reader, "working"),
+        (&as_writer, "production"),
+    ] {
+        let refused = attempt(who, &insert(target, "x")).await.unwrap_err();
+        assert!(
+            refused.contains("permission denied"),
+            "{who} writing {target}: {refused}"
+        );
+    }
+    assert_eq!(
+        rows(&as_reader, "SELECT name FROM production.dataset").await,
+        [["raw"]]
+    );
+    attempt(&as_writer, &insert("working", "mine"))
+        .await
+        .unwrap();
+    attempt(
+        &as_writer,
+        "INSERT INTO working.dependency (input_id, input_production_id) \
+         SELECT w.dataset_id, p.dataset_id FROM working.dataset w, production.dataset p",
+    )
+    .await
+    .unwrap();
+    // NULLS NOT DISTINCT: a second row with the same name, version and no owner collides.
+    let twice = attempt(&as_writer, &insert("working", "mine"))
+        .await
+        .unwrap_err();
+    assert!(twice.contains("dataset_version_key"), "{twice}");
+    // A key into production refuses a row production does not have.
+    let dangling = attempt(
+        &as_writer,
+        "INSERT INTO working.dependency (input_production_id) VALUES (424242)",
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        dangling.contains("dependency_input_production_id_fkey"),
+        "{dangling}"
+    );
+
+    // A privilege granted by hand is a difference, and the next upgrade takes it back.
+    attempt(
+        url,
+        &format!("GRANT INSERT ON production.dataset TO {reader}"),
+    )
+    .await
+    .unwrap();
+    let outcome = p.check(v1::entities, url).await.unwrap();
+    assert_eq!(
+        outcome.differences,
+        [format!(
+            "schema production: revoke INSERT on table dataset from {reader}"
+        )]
+    );
+
+    // An entity change: one revision for both schemas, up, checked, down, checked, up again.
+    let warnings = p
+        .generate(v2::entities, url, "Describe datasets", REV2)
+        .await;
+    assert!(warnings.is_empty(), "{warnings:?}");
+    p.add(REV2);
+    let (said, _) = p
+        .migrate(v2::entities, url, Direction::Upgrade, "head")
+        .await
+        .unwrap();
+    assert!(
+        said.contains("Privileges of schema production set"),
+        "the hand-made grant is revoked: {said}"
+    );
+    let outcome = p.check(v2::entities, url).await.unwrap();
+    assert!(clean(&outcome), "{:?}", outcome.lines());
+    let described = "SELECT table_schema::text FROM information_schema.columns \
+                     WHERE table_name = 'dataset' AND column_name = 'description' ORDER BY 1";
+    assert_eq!(rows(url, described).await, [["production"], ["working"]]);
+    p.migrate(v2::entities, url, Direction::Downgrade, "-1")
+        .await
+        .unwrap();
+    assert!(rows(url, described).await.is_empty());
+    let outcome = p.check(v1::entities, url).await.unwrap();
+    assert!(
+        outcome.differences.is_empty() && outcome.unmodelled.is_empty(),
+        "{:?}",
+        outcome.lines()
+    );
+    assert_eq!(
+        outcome.not_at_head,
+        [
+            "schema production: the database is at b0b0b0b0b0b1, not at the head b0b0b0b0b0b2",
+            "schema working: the database is at b0b0b0b0b0b1, not at the head b0b0b0b0b0b2"
+        ]
+    );
+    let outcome = p.check(v2::entities, url).await.unwrap();
+    assert_eq!(
+        outcome.differences,
+        [
+            "schema production: add column dataset.description (varchar)",
+            "schema working: add column dataset.description (varchar)"
+        ]
+    );
+    p.migrate(v2::entities, url, Direction::Upgrade, "head")
+        .await
+        .unwrap();
+
+    // The script a DBA would run builds the same, as pg_dump sees it.
+    let script = p.script(v2::entities, &db2.url, "head").await;
+    let psql = Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            &db2.url,
+            "-c",
+            &script,
+        ])
+        .output()
+        .expect("psql runs");
+    assert!(
+        psql.status.success(),
+        "{}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+    assert_eq!(
+        common::pg_dump_schema(&db2.url),
+        common::pg_dump_schema(url)
+    );
+    let outcome = p.check(v2::entities, &db2.url).await.unwrap();
+    assert!(clean(&outcome), "{:?}", outcome.lines());
+    drop((db, db2));
+    drop(roles);
+}
+
+#[tokio::test]
+async fn the_registry_model_builds_in_one_sqlite_file() {
+    let db = common::sqlite("registry");
+    let mut p = Project::new("registry-sqlite", &settings("reader", "writer"));
+    p.add(REV1);
+    p.add(REV2);
+    let (_, at) = p
+        .migrate(v2::entities, &db.url, Direction::Upgrade, "head")
+        .await
+        .unwrap();
+    assert_eq!(at, RunOutcome::At(vec!["b0b0b0b0b0b2".into()]));
+    let outcome = p.check(v2::entities, &db.url).await.unwrap();
+    assert!(clean(&outcome), "{:?}", outcome.lines());
+    // SQLite's own word: both keys are ordinary keys into the one dataset table.
+    let sqlite = migration::db::connect(&db.url).await.unwrap();
+    let keys = sqlite
+        .query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT \"table\" AS t, \"from\" AS f FROM pragma_foreign_key_list('dependency') \
+             ORDER BY 2",
+        ))
+        .await
+        .unwrap();
+    let keys: Vec<(String, String)> = keys
+        .iter()
+        .map(|r| (r.try_get("", "t").unwrap(), r.try_get("", "f").unwrap()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("dataset".to_string(), "input_id".to_string()),
+            ("dataset".to_string(), "input_production_id".to_string())
+        ]
+    );
+    sqlite.close().await.ok();
+    p.migrate(v2::entities, &db.url, Direction::Downgrade, "base")
+        .await
+        .unwrap();
+    assert_eq!(
+        common::all_tables(&db.url).await,
+        ["alembic_version", "opdb_history"]
+    );
+}
+
+#[tokio::test]
+async fn a_role_that_does_not_exist_is_named_and_nothing_changes() {
+    let Some(db) = common::pg("registry_role").await else {
+        return;
+    };
+    let mut p = Project::new(
+        "registry-role",
+        &settings("no_such_reader", "no_such_writer"),
+    );
+    p.add(REV1);
+    let e = p
+        .migrate(v1::entities, &db.url, Direction::Upgrade, "head")
+        .await
+        .unwrap_err();
+    assert!(
+        e.contains("\"no_such_reader\" (grants.production.read in alembic.toml)")
+            && e.contains("\"no_such_writer\" (grants.production.read in alembic.toml)")
+            && e.contains("do not exist")
+            && e.contains("changed nothing"),
+        "{e}"
+    );
+    assert!(
+        rows(
+            &db.url,
+            "SELECT nspname::text FROM pg_namespace WHERE nspname IN ('production', 'working')"
+        )
+        .await
+        .is_empty(),
+        "no schema was made"
+    );
+    let e = p.check(v1::entities, &db.url).await.unwrap_err();
+    assert!(e.contains("\"no_such_reader\""), "{e}");
+}
+
+#[tokio::test]
+async fn a_schema_that_does_not_exist_is_reported_not_read_as_empty() {
+    let Some(db) = common::pg("registry_missing").await else {
+        return;
+    };
+    let url = db.url.as_str();
+    let mut p = Project::new(
+        "registry-missing",
+        "schemas = [\"production\", \"working\"]\n",
+    );
+    p.add(REV1);
+    let missing = "the database has no schema \"production\"";
+    let e = p.check(v1::entities, url).await.unwrap_err();
+    assert!(e.contains(missing), "{e}");
+    let e = p
+        .with(v1::entities, url, &[], async |p| {
+            commands::inspect::current(p).await.map(|_| ())
+        })
+        .await
+        .unwrap_err();
+    assert!(e.contains(missing), "{e}");
+    let e = p
+        .with(v1::entities, url, &[], async |p| {
+            commands::inspect::applied_each(p).await.map(|_| ())
+        })
+        .await
+        .unwrap_err();
+    assert!(e.contains(missing), "{e}");
+    // A downgrade does not make the schemas it was to take down (it starts with the last).
+    let e = p
+        .migrate(v1::entities, url, Direction::Downgrade, "base")
+        .await
+        .unwrap_err();
+    assert!(e.contains("the database has no schema \"working\""), "{e}");
+    // --schema names one of alembic.toml's schemas.
+    let e = p
+        .with(v1::entities, url, &["prodution"], async |_| Ok(()))
+        .await
+        .unwrap_err();
+    assert!(
+        e.contains("--schema prodution") && e.contains("production, working"),
+        "{e}"
+    );
+    // Working on one schema: the other is left alone (and the working schema, whose keys
+    // reach into production, cannot be built first).
+    let at = p
+        .with(v1::entities, url, &["production"], async |p| {
+            commands::migrate::migrate(p, Direction::Upgrade, "head", false, &mut Vec::new()).await
+        })
+        .await
+        .unwrap();
+    assert_eq!(at, RunOutcome::At(vec!["b0b0b0b0b0b1".into()]));
+    let missing = "the database has no schema \"working\"";
+    let e = p.check(v1::entities, url).await.unwrap_err();
+    assert!(e.contains(missing), "{e}");
+    let outcome = p
+        .with(v1::entities, url, &["production"], async |p| {
+            commands::check::check(p).await
+        })
+        .await
+        .unwrap();
+    assert!(clean(&outcome), "{:?}", outcome.lines());
+    // diff between databases: a schema neither has is an error, not "No differences".
+    let e = p
+        .with(v1::entities, url, &[], async |p| {
+            let side = commands::check::DiffSide::parse(url);
+            commands::check::diff(p, &side, &side, false)
+                .await
+                .map(|_| ())
+        })
+        .await
+        .unwrap_err();
+    assert!(e.contains(missing), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The opDB in a schema of its own, with the real binary.
+
+fn opdb(root: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_opdb"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("running opdb");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn opdb_ok(root: &Path, args: &[&str]) -> String {
+    let (ok, out, err) = opdb(root, args);
+    assert!(ok, "opdb {} failed: {err}{out}", args.join(" "));
+    out
+}
+
+/// A copy of the opDB's script directory whose `alembic.toml` sets `schema`.
+fn opdb_project(test: &str, schema: &str) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("opdb-schemas-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let versions = root.join("alembic/opdb/versions");
+    std::fs::create_dir_all(&versions).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("alembic/opdb");
+    for entry in std::fs::read_dir(src.join("versions")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, versions.join(path.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(
+        root.join("alembic/opdb/alembic.toml"),
+        format!("schema = \"{schema}\"\n"),
+    )
+    .unwrap();
+    root
+}
+
+#[tokio::test]
+async fn the_opdb_runs_unchanged_in_a_schema_of_its_own() {
+    if !common::pg_dump_runs("opdb_in_a_schema") {
+        return;
+    }
+    let (Some(ops), Some(public)) = (
+        common::pg("opdb_ops").await,
+        common::pg("opdb_public").await,
+    ) else {
+        return;
+    };
+    let root = opdb_project("opdb-ops", "ops");
+    let url = ops.url.as_str();
+    let (ok, _, err) = opdb(&root, &["--url", url, "current"]);
+    assert!(!ok && err.contains("no schema \"ops\""), "{err}");
+    let said = opdb_ok(&root, &["--url", url, "upgrade", "head"]);
+    assert!(said.contains("Created schema ops"), "{said}");
+    let clean = "No new upgrade operations detected: the database matches the model";
+    assert_eq!(opdb_ok(&root, &["--url", url, "check"]).trim(), clean);
+    opdb_ok(&root, &["--url", url, "downgrade", "base"]);
+    let tables = "SELECT n.nspname::text, count(*)::text FROM pg_class c \
+                  JOIN pg_namespace n ON n.oid = c.relnamespace \
+                  WHERE c.relkind = 'r' AND n.nspname IN ('ops', 'public') GROUP BY 1 ORDER BY 1";
+    assert_eq!(rows(url, tables).await, [["ops", "2"]]);
+    opdb_ok(&root, &["--url", url, "upgrade", "head"]);
+    assert_eq!(opdb_ok(&root, &["--url", url, "check"]).trim(), clean);
+    assert_eq!(
+        rows(url, tables).await,
+        [["ops".to_string(), (entity::TABLE_COUNT + 2).to_string()]]
+    );
+    // The same opDB in public (the binary's own settings), and pg_dump's view of both.
+    let public_root = opdb_project("opdb-public", "public");
+    opdb_ok(&public_root, &["--url", &public.url, "upgrade", "head"]);
+    let in_ops = common::pg_dump_schema(url)
+        .lines()
+        .filter(|l| *l != "CREATE SCHEMA ops;")
+        .map(|l| l.replace("ops.", "public."))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(in_ops, common::pg_dump_schema(&public.url));
+    // diff between the two finds nothing in the schemas it is told to compare, and says what
+    // it did not compare.
+    let out = opdb_ok(
+        &root,
+        &[
+            "diff",
+            "--from",
+            &public.url,
+            "--to",
+            &public.url,
+            "--schema",
+            "public",
+        ],
+    );
+    assert_eq!(out.trim(), "// No differences");
+    let (ok, _, err) = opdb(&root, &["diff", "--from", url, "--to", &public.url]);
+    assert!(
+        !ok && err.contains("--to") && err.contains("no schema \"ops\""),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&root);
+    let _ = std::fs::remove_dir_all(&public_root);
+}
