@@ -767,20 +767,35 @@ const CASES: &[Case] = &[
     }),
 ];
 
-/// Creates `schema` in an empty database.
-async fn build(db: &common::Db, schema: &Schema) {
+/// Creates `schema` in an empty database, in PostgreSQL schema `namespace` (made first) when
+/// given.
+async fn build(db: &common::Db, schema: &Schema, namespace: Option<&str>) {
     let mut target = schema.clone();
     if db.backend == DbBackend::Sqlite {
         target = migration::sqlite_stored::stored_by_sqlite(&target);
     }
     let ops = autogenerate::diff(&Schema::default(), &target, &Hints::default());
-    let sql = migration::ddl::script(db.backend, &Schema::default(), &ops).unwrap();
+    let mut sql = migration::ddl::script(db.backend, &Schema::default(), &ops).unwrap();
+    if let Some(namespace) = namespace {
+        let quoted = migration::ddl::ident(namespace);
+        sql = format!("CREATE SCHEMA {quoted}; SET search_path TO {quoted};\n{sql}");
+    }
     common::execute(&db.url, &sql).await;
 }
 
+/// A schema name no identifier rule lets through unquoted: capitals, a space, both quotes.
+const ODD_SCHEMA: &str = "Reg \"x\" 'y'";
+
 /// One case one way on one backend: build A and B, apply `diff --from A --to B --sql` to A,
-/// and compare. Returns what went wrong, if anything.
-async fn run_case(backend: DbBackend, case: usize, forward: bool) -> Option<String> {
+/// and compare. Returns what went wrong, if anything. With `namespace`, both databases hold
+/// their tables in that PostgreSQL schema (not `public`, which stays empty), `diff` is told
+/// `--schema` it, and pg_dump judges too.
+async fn run_case(
+    backend: DbBackend,
+    case: usize,
+    forward: bool,
+    namespace: Option<&str>,
+) -> Option<String> {
     let (name, _, change) = CASES[case];
     let base = base();
     let mut changed = base.clone();
@@ -800,20 +815,22 @@ async fn run_case(backend: DbBackend, case: usize, forward: bool) -> Option<Stri
         "{backend:?}, {name}, {}",
         if forward { "forward" } else { "back" }
     );
-    build(&a, a_schema).await;
-    build(&b, b_schema).await;
+    build(&a, a_schema, namespace).await;
+    build(&b, b_schema, namespace).await;
+    let ns = namespace.unwrap_or("public");
+    let schemas: Vec<&str> = namespace.into_iter().collect();
     let before = differences(
-        &common::introspect(&b.url).await,
-        &common::introspect(&a.url).await,
+        &common::introspect_in(&b.url, ns).await,
+        &common::introspect_in(&a.url, ns).await,
     );
     if before.is_empty() {
         return Some(format!("{context}: the change is not detected"));
     }
-    let ops = common::diff(&a.url, &b.url, false).await;
+    let ops = common::diff_in(&a.url, &b.url, false, &schemas).await;
     if ops.contains("No differences") {
         return Some(format!("{context}: diff finds nothing"));
     }
-    let script = common::diff(&a.url, &b.url, true).await;
+    let script = common::diff_in(&a.url, &b.url, true, &schemas).await;
     let db = migration::db::connect(&a.url).await.unwrap();
     let applied = db.execute_unprepared(&script).await;
     db.close().await.ok();
@@ -821,16 +838,54 @@ async fn run_case(backend: DbBackend, case: usize, forward: bool) -> Option<Stri
         return Some(format!("{context}: the script fails: {e}\n{script}"));
     }
     let after = differences(
-        &common::introspect(&b.url).await,
-        &common::introspect(&a.url).await,
+        &common::introspect_in(&b.url, ns).await,
+        &common::introspect_in(&a.url, ns).await,
     );
     if !after.is_empty() {
         return Some(format!(
             "{context}: after the script A still differs from B: {after:?}\n{script}"
         ));
     }
-    let again = common::diff(&a.url, &b.url, false).await;
+    if namespace.is_some() {
+        // pg_dump's word, column order aside (a column added comes last in A): every line of
+        // each statement, sorted.
+        let (dump_a, dump_b) = (
+            unordered(&common::pg_dump_schema(&a.url)),
+            unordered(&common::pg_dump_schema(&b.url)),
+        );
+        if dump_a != dump_b {
+            return Some(format!(
+                "{context}: pg_dump sees A and B differ:\n--- A\n{}\n--- B\n{}",
+                dump_a.join("\n"),
+                dump_b.join("\n")
+            ));
+        }
+        if !common::introspect_in(&a.url, "public")
+            .await
+            .tables
+            .is_empty()
+        {
+            return Some(format!("{context}: the script wrote into public"));
+        }
+    }
+    let again = common::diff_in(&a.url, &b.url, false, &schemas).await;
     (again.trim() != "// No differences").then(|| format!("{context}: diff again: {again}"))
+}
+
+/// A pg_dump, each statement's lines sorted (without their trailing commas), statements in
+/// their order.
+fn unordered(dump: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut statement: Vec<String> = Vec::new();
+    for line in dump.lines() {
+        statement.push(line.trim().trim_end_matches(',').to_string());
+        if line.trim_end().ends_with(';') {
+            statement.sort();
+            out.push(statement.join(" | "));
+            statement.clear();
+        }
+    }
+    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -846,9 +901,45 @@ async fn every_kind_of_change_diffs_into_a_script_that_makes_a_equal_b() {
                 let slots = slots.clone();
                 runs.spawn(async move {
                     let _slot = slots.acquire_owned().await.unwrap();
-                    run_case(backend, case, forward).await
+                    run_case(backend, case, forward, None).await
                 });
             }
+        }
+    }
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    while let Some(result) = runs.join_next().await {
+        ran += 1;
+        match result {
+            Ok(None) => {}
+            Ok(Some(failure)) => failures.push(failure),
+            Err(panic) => failures.push(format!("a case panicked: {panic}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Every case of the corpus, both ways, with both databases' tables in a schema other than
+/// `public` (named as no identifier rule lets through unquoted), compared with `diff --schema`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_kind_of_change_diffs_the_same_in_a_schema_other_than_public() {
+    if !common::pg_dump_runs("every_kind_of_change_in_a_schema") {
+        return;
+    }
+    let slots = Arc::new(tokio::sync::Semaphore::new(4));
+    let mut runs = tokio::task::JoinSet::new();
+    for case in 0..CASES.len() {
+        for forward in [true, false] {
+            let slots = slots.clone();
+            runs.spawn(async move {
+                let _slot = slots.acquire_owned().await.unwrap();
+                run_case(DbBackend::Postgres, case, forward, Some(ODD_SCHEMA)).await
+            });
         }
     }
     let mut failures = Vec::new();
@@ -1070,7 +1161,7 @@ async fn introspection_costs_the_same_for_10_and_500_tables() {
             if backend == DbBackend::Sqlite {
                 schema = migration::sqlite_stored::stored_by_sqlite(&schema);
             }
-            build(&db, &schema).await;
+            build(&db, &schema, None).await;
             let cost = match backend {
                 DbBackend::Postgres => introspection_messages(&db.url).await,
                 _ => introspection_statements(&db.url).await,
@@ -1101,7 +1192,7 @@ async fn catalog_queries_plan_no_joins() {
     let Some(db) = common::database(DbBackend::Postgres, "catalog_plans").await else {
         return;
     };
-    build(&db, &many_tables(500)).await;
+    build(&db, &many_tables(500), None).await;
     let source = include_str!("../migration/src/introspect/postgres.rs");
     let mut queries: Vec<(String, String)> = Vec::new();
     let mut rest = source;

@@ -259,8 +259,14 @@ pub async fn all_tables(url: &str) -> Vec<String> {
 
 /// The schema of the database at `url`, as `check` and `diff` read it.
 pub async fn introspect(url: &str) -> migration::schema::Schema {
+    introspect_in(url, "public").await
+}
+
+/// The PostgreSQL schema `schema` of the database at `url`, as `check` and `diff` read it.
+pub async fn introspect_in(url: &str, schema: &str) -> migration::schema::Schema {
     let db = migration::db::connect(url).await.unwrap();
-    let found = migration::live::schema(&db, &Default::default())
+    let config = migration::config::Config::default().for_schema(schema);
+    let found = migration::live::schema(&db, &config)
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
     db.close().await.ok();
@@ -329,6 +335,11 @@ pub async fn database(backend: DbBackend, test: &str) -> Option<Db> {
 /// `opdb diff --from A --to B [--sql]`, in-process (no model needed), as the CLI prints it:
 /// the script, the ops one per line, or `// No differences`.
 pub async fn diff(from: &str, to: &str, sql: bool) -> String {
+    diff_in(from, to, sql, &[]).await
+}
+
+/// [`diff`] of the PostgreSQL schemas `schemas` (`--schema`; none: `public`).
+pub async fn diff_in(from: &str, to: &str, sql: bool, schemas: &[&str]) -> String {
     use migration::commands::{self, check::DiffSide};
     use migration::script::ScriptDir;
     let root = std::env::temp_dir().join(format!("opdb-test-diff-{}", std::process::id()));
@@ -336,7 +347,8 @@ pub async fn diff(from: &str, to: &str, sql: bool) -> String {
         let _ = ScriptDir::init(&root, "x");
     }
     let dir = ScriptDir::open(&root, "x").unwrap();
-    let project = commands::Project::new(&root, &dir, &[], &[], None).unwrap();
+    let mut project = commands::Project::new(&root, &dir, &[], &[], None).unwrap();
+    project.chosen_schemas = schemas.iter().map(|s| s.to_string()).collect();
     let (from, to) = (DiffSide::parse(from), DiffSide::parse(to));
     let diff = commands::check::diff(&project, &from, &to, sql)
         .await
