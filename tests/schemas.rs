@@ -168,6 +168,30 @@ impl Project {
         }
     }
 
+    /// `opdb -n registry ARGS` as the command line runs it, in-process: what it printed.
+    async fn cli(&self, model: Model, args: &[&str]) -> Result<String, String> {
+        use clap::Parser;
+        let models = [EntityModel {
+            database: "registry",
+            entities: model,
+        }];
+        let root = self.root.to_str().unwrap();
+        let mut argv = vec!["opdb", "-n", "registry", "--root", root];
+        argv.extend(args);
+        let parsed = cli::Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        Box::pin(cli::run(
+            parsed,
+            &self.scripts,
+            &models,
+            &self.root,
+            &mut out,
+        ))
+        .await
+        .map_err(|e| cli::one_line(&e))?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
     async fn check(&self, model: Model, url: &str) -> Result<CheckOutcome, String> {
         self.with(model, url, &[], async |p| commands::check::check(p).await)
             .await
@@ -222,12 +246,13 @@ impl Project {
 }
 
 /// The registry's settings: two schemas, production read by both roles, working read by the
-/// reader and written by the writer.
+/// reader and written by the writer, but for its dependency table, which both write.
 fn settings(reader: &str, writer: &str) -> String {
     format!(
         "schemas = [\"production\", \"working\"]\n\n\
          [grants.production]\nread = [\"{reader}\", \"{writer}\"]\n\n\
-         [grants.working]\nread = [\"{reader}\"]\nwrite = [\"{writer}\"]\n"
+         [grants.working]\nread = [\"{reader}\"]\nwrite = [\"{writer}\"]\n\n\
+         [grants.working.tables.dependency]\nwrite = [\"{reader}\", \"{writer}\"]\n"
     )
 }
 
@@ -411,6 +436,14 @@ async fn a_model_in_two_schemas_builds_checks_evolves_and_keeps_readers_out() {
     )
     .await
     .unwrap();
+    // The table with writers of its own: the reader writes it (its serial numbers included),
+    // not its neighbour.
+    attempt(
+        &as_reader,
+        "INSERT INTO working.dependency (input_id) SELECT dataset_id FROM working.dataset",
+    )
+    .await
+    .unwrap();
     // NULLS NOT DISTINCT: a second row with the same name, version and no owner collides.
     let twice = attempt(&as_writer, &insert("working", "mine"))
         .await
@@ -490,6 +523,74 @@ async fn a_model_in_two_schemas_builds_checks_evolves_and_keeps_readers_out() {
     p.migrate(v2::entities, url, Direction::Upgrade, "head")
         .await
         .unwrap();
+
+    // The command line reports schema by schema.
+    let current = p
+        .cli(v2::entities, &["--url", url, "current"])
+        .await
+        .unwrap();
+    assert_eq!(
+        current,
+        "Schema production:\n\
+         b0b0b0b0b0b1 -> b0b0b0b0b0b2 (head), Describe datasets\n\
+         Schema working:\n\
+         b0b0b0b0b0b1 -> b0b0b0b0b0b2 (head), Describe datasets\n"
+    );
+    let current = p
+        .cli(
+            v2::entities,
+            &["--url", url, "--schema", "working", "current"],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        current,
+        "b0b0b0b0b0b1 -> b0b0b0b0b0b2 (head), Describe datasets\n"
+    );
+    let applied = p
+        .cli(v2::entities, &["--url", url, "history", "--applied"])
+        .await
+        .unwrap();
+    let steps: Vec<&str> = applied
+        .lines()
+        .map(|l| l.split(' ').take(2).collect::<Vec<_>>().join(" "))
+        .map(|l| match l.as_str() {
+            "Schema production:" => "production",
+            "Schema working:" => "working",
+            l if l.ends_with("upgrade") => "up",
+            _ => "down",
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "production",
+            "up",
+            "up",
+            "down",
+            "up",
+            "working",
+            "up",
+            "up",
+            "down",
+            "up"
+        ],
+        "{applied}"
+    );
+    let checked = p.cli(v2::entities, &["--url", url, "check"]).await.unwrap();
+    assert_eq!(
+        checked.trim(),
+        "No new upgrade operations detected: the database matches the model"
+    );
+    let stamped = p
+        .cli(v2::entities, &["--url", url, "stamp", "head"])
+        .await
+        .unwrap();
+    assert_eq!(
+        stamped,
+        "Schema production is at b0b0b0b0b0b1 -> b0b0b0b0b0b2 (head), Describe datasets\n\
+         Schema working is at b0b0b0b0b0b1 -> b0b0b0b0b0b2 (head), Describe datasets\n"
+    );
 
     // The script a DBA would run builds the same, as pg_dump sees it.
     let script = p.script(v2::entities, &db2.url, "head").await;
@@ -728,35 +829,43 @@ async fn the_opdb_runs_unchanged_in_a_schema_of_its_own() {
     ) else {
         return;
     };
-    let root = opdb_project("opdb-ops", "ops");
+    // A name that must be quoted everywhere: capitals, a space, a double quote.
+    let schema = r#"Ops "x""#;
+    let root = opdb_project("opdb-ops", r#"Ops \"x\""#);
     let url = ops.url.as_str();
     let (ok, _, err) = opdb(&root, &["--url", url, "current"]);
-    assert!(!ok && err.contains("no schema \"ops\""), "{err}");
+    assert!(!ok && err.contains(r#"no schema "Ops \"x\"""#), "{err}");
     let said = opdb_ok(&root, &["--url", url, "upgrade", "head"]);
-    assert!(said.contains("Created schema ops"), "{said}");
+    assert!(said.contains(r#"Created schema Ops "x""#), "{said}");
     let clean = "No new upgrade operations detected: the database matches the model";
     assert_eq!(opdb_ok(&root, &["--url", url, "check"]).trim(), clean);
     opdb_ok(&root, &["--url", url, "downgrade", "base"]);
-    let tables = "SELECT n.nspname::text, count(*)::text FROM pg_class c \
-                  JOIN pg_namespace n ON n.oid = c.relnamespace \
-                  WHERE c.relkind = 'r' AND n.nspname IN ('ops', 'public') GROUP BY 1 ORDER BY 1";
-    assert_eq!(rows(url, tables).await, [["ops", "2"]]);
+    let tables = r#"SELECT n.nspname::text, count(*)::text FROM pg_class c
+                    JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE c.relkind = 'r' AND n.nspname IN ('Ops "x"', 'public')
+                    GROUP BY 1 ORDER BY 1"#;
+    assert_eq!(rows(url, tables).await, [[schema, "2"]]);
     opdb_ok(&root, &["--url", url, "upgrade", "head"]);
     assert_eq!(opdb_ok(&root, &["--url", url, "check"]).trim(), clean);
     assert_eq!(
         rows(url, tables).await,
-        [["ops".to_string(), (entity::TABLE_COUNT + 2).to_string()]]
+        [[schema.to_string(), (entity::TABLE_COUNT + 2).to_string()]]
     );
     // The same opDB in public (the binary's own settings), and pg_dump's view of both.
     let public_root = opdb_project("opdb-public", "public");
     opdb_ok(&public_root, &["--url", &public.url, "upgrade", "head"]);
     let in_ops = common::pg_dump_schema(url)
         .lines()
-        .filter(|l| *l != "CREATE SCHEMA ops;")
-        .map(|l| l.replace("ops.", "public."))
+        .filter(|l| *l != r#"CREATE SCHEMA "Ops ""x""";"#)
+        .map(|l| l.replace(r#""Ops ""x"""."#, "public."))
         .collect::<Vec<_>>()
         .join("\n");
-    assert_eq!(in_ops, common::pg_dump_schema(&public.url));
+    let in_public = common::pg_dump_schema(&public.url);
+    let first = in_ops.lines().zip(in_public.lines()).find(|(a, b)| a != b);
+    assert!(
+        first.is_none() && in_ops.lines().count() == in_public.lines().count(),
+        "pg_dump sees the opDB in a schema differ from the opDB in public: {first:?}"
+    );
     // diff between the two finds nothing in the schemas it is told to compare, and says what
     // it did not compare.
     let out = opdb_ok(
@@ -774,7 +883,7 @@ async fn the_opdb_runs_unchanged_in_a_schema_of_its_own() {
     assert_eq!(out.trim(), "// No differences");
     let (ok, _, err) = opdb(&root, &["diff", "--from", url, "--to", &public.url]);
     assert!(
-        !ok && err.contains("--to") && err.contains("no schema \"ops\""),
+        !ok && err.contains("--to") && err.contains("no schema"),
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&root);

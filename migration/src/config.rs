@@ -35,12 +35,40 @@ pub struct Config {
 }
 
 /// The roles given access to one schema: `read` may read its tables, `write` may also insert,
-/// update and delete.
+/// update and delete; `tables` names other roles for some tables.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Grants {
     pub read: Vec<String>,
     pub write: Vec<String>,
+    /// Tables whose readers and writers are these instead of the schema's.
+    pub tables: std::collections::BTreeMap<String, TableGrants>,
+}
+
+/// The roles given access to one table, instead of its schema's.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TableGrants {
+    pub read: Vec<String>,
+    pub write: Vec<String>,
+}
+
+impl Grants {
+    /// Every role named, the tables' included: each may use the schema.
+    pub fn roles(&self) -> impl Iterator<Item = &String> {
+        self.read
+            .iter()
+            .chain(&self.write)
+            .chain(self.tables.values().flat_map(|t| t.read.iter().chain(&t.write)))
+    }
+
+    /// The readers and writers of `table`: its own, or the schema's.
+    pub fn of_table(&self, table: &str) -> (&[String], &[String]) {
+        match self.tables.get(table) {
+            Some(t) => (&t.read, &t.write),
+            None => (&self.read, &self.write),
+        }
+    }
 }
 
 impl Config {
@@ -146,7 +174,7 @@ impl Config {
                     schemas.join(", ")
                 );
             }
-            for role in grants.read.iter().chain(&grants.write) {
+            for role in grants.roles() {
                 if role.trim().is_empty() || role.chars().any(char::is_control) {
                     bail!("grants.{schema}: role {role:?} is not a role name: fix it");
                 }
@@ -218,6 +246,10 @@ include = []
 # [grants.production]
 # read = ["registry_reader"]
 # write = ["registry_admin"]
+# A table with other readers and writers than its schema's:
+# [grants.production.tables.provenance]
+# read = ["registry_reader"]
+# write = ["registry_admin", "registry_writer"]
 "#;
 
 #[cfg(test)]
@@ -258,6 +290,44 @@ mod tests {
             .unwrap_err()
             .to_string();
             assert!(e.starts_with(&format!("{key} is empty")), "{e}");
+        }
+    }
+
+    #[test]
+    fn schemas_and_grants_are_checked() {
+        let parsed = |text: &str| -> Result<Config> {
+            let config: Config = toml::from_str(text)?;
+            config.check()?;
+            Ok(config)
+        };
+        let ok = parsed(
+            "schemas = [\"production\", \"working\"]\n[grants.working]\nread = [\"r\"]\n\
+             [grants.working.tables.t]\nwrite = [\"w\"]\n",
+        )
+        .unwrap();
+        assert_eq!(ok.schema_list(), ["production", "working"]);
+        let working = &ok.grants["working"];
+        assert_eq!(working.of_table("t"), (&[][..], &["w".to_string()][..]));
+        assert_eq!(working.of_table("u"), (&["r".to_string()][..], &[][..]));
+        assert_eq!(parsed("schema = \"ops\"\n").unwrap().schema_list(), ["ops"]);
+        for (text, expected) in [
+            (
+                "schema = \"ops\"\nschemas = [\"a\"]\n",
+                "schema and schemas are both set",
+            ),
+            ("schemas = [\"a\", \"a\"]\n", "schemas names \"a\" twice"),
+            ("schemas = [\" \"]\n", "schemas holds an empty name"),
+            ("schema = \"pg_x\"\n", "PostgreSQL's own"),
+            ("schema = \"a\\nb\"\n", "control character"),
+            (
+                "[grants.prod]\nread = [\"r\"]\n",
+                "grants.prod: \"prod\" is not one of the schemas opdb manages (public)",
+            ),
+            ("[grants.public]\nread = [\"\"]\n", "is not a role name"),
+            ("[grants.public]\nreed = [\"r\"]\n", "unknown field `reed`"),
+        ] {
+            let e = format!("{:#}", parsed(text).unwrap_err());
+            assert!(e.contains(expected), "{text}: {e}");
         }
     }
 

@@ -43,30 +43,45 @@ const WRITE_TABLE: &[&str] = &["SELECT", "INSERT", "UPDATE", "DELETE"];
 const READ_SEQUENCE: &[&str] = &["SELECT"];
 const WRITE_SEQUENCE: &[&str] = &["USAGE", "SELECT"];
 
+/// A schema's sequence: its name, and the table whose column owns it, if any (its readers
+/// and writers are that table's).
+pub type SequenceOf = (String, Option<String>);
+
 /// The privileges `grants` asks for on a schema holding `tables` and `sequences`.
-pub fn wanted(grants: &Grants, tables: &[String], sequences: &[String]) -> BTreeSet<Privilege> {
+pub fn wanted(grants: &Grants, tables: &[String], sequences: &[SequenceOf]) -> BTreeSet<Privilege> {
     let mut out = BTreeSet::new();
-    let roles = grants
-        .read
-        .iter()
-        .map(|r| (r, READ_TABLE, READ_SEQUENCE))
-        .chain(grants.write.iter().map(|r| (r, WRITE_TABLE, WRITE_SEQUENCE)));
-    for (role, on_tables, on_sequences) in roles {
-        let mut add = |object: Object, privileges: &[&str]| {
-            for p in privileges {
-                out.insert((object.clone(), role.clone(), p.to_string()));
-            }
-        };
-        add(Object::Schema, &["USAGE"]);
-        for t in tables {
-            add(Object::Table(t.clone()), on_tables);
+    let mut add = |object: &Object, role: &String, privileges: &[&str]| {
+        for p in privileges {
+            out.insert((object.clone(), role.clone(), p.to_string()));
         }
-        for s in sequences {
-            add(Object::Sequence(s.clone()), on_sequences);
+    };
+    // Readers and writers by kind: (readers, writers, what each gets).
+    let mut give = |object: Object, (read, write): (&[String], &[String]), kind: [&[&str]; 2]| {
+        for role in read {
+            add(&object, role, kind[0]);
         }
-        add(Object::FutureTables, on_tables);
-        add(Object::FutureSequences, on_sequences);
+        for role in write {
+            add(&object, role, kind[1]);
+        }
+    };
+    let on_tables = [READ_TABLE, WRITE_TABLE];
+    let on_sequences = [READ_SEQUENCE, WRITE_SEQUENCE];
+    for role in grants.roles() {
+        give(Object::Schema, (std::slice::from_ref(role), &[]), [&["USAGE"]; 2]);
     }
+    for t in tables {
+        give(Object::Table(t.clone()), grants.of_table(t), on_tables);
+    }
+    for (s, owner) in sequences {
+        let roles = match owner {
+            Some(table) => grants.of_table(table),
+            None => (&grants.read[..], &grants.write[..]),
+        };
+        give(Object::Sequence(s.clone()), roles, on_sequences);
+    }
+    let schema_roles = (&grants.read[..], &grants.write[..]);
+    give(Object::FutureTables, schema_roles, on_tables);
+    give(Object::FutureSequences, schema_roles, on_sequences);
     out
 }
 
@@ -147,14 +162,14 @@ pub async fn read<C: ConnectionTrait>(
             continue;
         }
         match kind.as_str() {
-            "S" => sequences.push(name),
+            "S" => sequences.push((name, owner)),
             _ => tables.push(name),
         }
     }
     let considered: BTreeSet<Object> = tables
         .iter()
         .map(|t| Object::Table(t.clone()))
-        .chain(sequences.iter().map(|s| Object::Sequence(s.clone())))
+        .chain(sequences.iter().map(|(s, _)| Object::Sequence(s.clone())))
         .chain([Object::Schema, Object::FutureTables, Object::FutureSequences])
         .collect();
     let rows = db
@@ -192,11 +207,18 @@ pub async fn read<C: ConnectionTrait>(
 pub async fn check_roles<C: ConnectionTrait>(db: &C, config: &Config) -> Result<()> {
     let mut named: BTreeMap<&str, String> = BTreeMap::new();
     for (schema, grants) in &config.grants {
-        for (kind, roles) in [("read", &grants.read), ("write", &grants.write)] {
-            for role in roles.iter().filter(|r| *r != "PUBLIC") {
-                named
-                    .entry(role)
-                    .or_insert_with(|| format!("grants.{schema}.{kind}"));
+        let tables = grants.tables.iter().map(|(table, t)| {
+            (format!("grants.{schema}.tables.{table}"), &t.read, &t.write)
+        });
+        let lists = std::iter::once((format!("grants.{schema}"), &grants.read, &grants.write))
+            .chain(tables);
+        for (key, read, write) in lists {
+            for (kind, roles) in [("read", read), ("write", write)] {
+                for role in roles.iter().filter(|r| *r != "PUBLIC") {
+                    named
+                        .entry(role)
+                        .or_insert_with(|| format!("{key}.{kind}"));
+                }
             }
         }
     }
@@ -331,11 +353,44 @@ pub fn describe(held: &BTreeSet<Privilege>, wanted: &BTreeSet<Privilege>) -> Vec
 }
 
 /// The grants of `schema` for a `--sql` script, which cannot read what is held: every wanted
-/// privilege on `tables` (the schema's tables once the script has run), its sequences and its
-/// default privileges, granted again (a grant already held changes nothing); nothing revoked.
-pub fn offline(schema: &str, grants: &Grants, tables: &[String]) -> Vec<String> {
-    let wanted = wanted(grants, tables, &[]);
+/// privilege on the tables of `model` (the schema once the script has run), their sequences
+/// and the default privileges, granted again (a grant already held changes nothing); nothing
+/// revoked. The sequence of a serial column of a table with readers and writers of its own is
+/// found by the server (`pg_get_serial_sequence`), in a `DO` block.
+pub fn offline(schema: &str, grants: &Grants, model: &crate::schema::Schema) -> Vec<String> {
+    let tables: Vec<String> = model.tables.keys().cloned().collect();
+    let wanted = wanted(grants, &tables, &[]);
     let mut out = statements(schema, &BTreeSet::new(), &wanted);
+    for (name, table) in &model.tables {
+        let Some(own) = grants.tables.get(name) else {
+            continue;
+        };
+        for column in table.columns.iter().filter(|c| c.auto_increment) {
+            let qualified = format!("{}.{}", ident(schema), ident(name));
+            for (role, privileges) in own
+                .read
+                .iter()
+                .map(|r| (r, READ_SEQUENCE))
+                .chain(own.write.iter().map(|r| (r, WRITE_SEQUENCE)))
+            {
+                // Every text in the block is a string literal, and the block's quote is one
+                // that none of them holds: nothing of a name is code.
+                let body = format!(
+                    "BEGIN EXECUTE format('GRANT {} ON SEQUENCE %s TO %s', \
+                     pg_get_serial_sequence({}, {}), {}); END",
+                    privileges.join(", "),
+                    crate::ddl::literal(&qualified),
+                    crate::ddl::literal(&column.name),
+                    crate::ddl::literal(&grantee(role)),
+                );
+                let quote = (0..)
+                    .map(|n| format!("$opdb{n}$"))
+                    .find(|q| !body.contains(q.as_str()))
+                    .unwrap_or_default();
+                out.push(format!("DO {quote} {body} {quote}"));
+            }
+        }
+    }
     for (role, privileges) in grants
         .read
         .iter()

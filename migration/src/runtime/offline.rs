@@ -76,8 +76,7 @@ pub fn offline_script(
                  there is not revoked here: `opdb check` lists it, `opdb upgrade` revokes it).\n",
                 crate::revision_file::doc_text(schema)
             ));
-            let tables: Vec<String> = model.tables.keys().cloned().collect();
-            for sql in crate::privileges::offline(schema, grants, &tables) {
+            for sql in crate::privileges::offline(schema, grants, &model) {
                 s.push_str(&sql);
                 s.push_str(";\n");
             }
