@@ -16,11 +16,11 @@
 
 mod common;
 
+use common::scripts::Model;
 use migration::autogenerate::{self, Hints};
-use migration::cli;
+use migration::commands;
 use migration::commands::check::CheckOutcome;
 use migration::commands::revision::{RevisionArgs, RevisionOutcome};
-use migration::commands::{self, EntityModel};
 use migration::compare::differences;
 use migration::error::MigrateError;
 use migration::ops::Op;
@@ -28,7 +28,7 @@ use migration::runtime::Direction;
 use migration::schema::{
     Column, ColumnType as T, FkAction, ForeignKey, Index, IndexKey, Schema, Sequence, Table,
 };
-use migration::script::{CompiledRevision, CompiledScripts, ScriptDir};
+use migration::script::CompiledRevision;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -240,173 +240,63 @@ async fn the_reference_fixture_taken_over_checks_clean() {
 // ---------------------------------------------------------------------------------------------
 // Through entities: revisions generated, committed, upgraded, checked and downgraded.
 
-/// A project folder holding `alembic/autogen`, with some of the committed revisions.
-struct Project {
-    root: PathBuf,
-    scripts: Vec<CompiledScripts>,
-}
+/// `alembic/autogen`, with some of the committed revisions.
+struct Project(common::scripts::ScriptProject);
 
-impl Drop for Project {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
+impl std::ops::Deref for Project {
+    type Target = common::scripts::ScriptProject;
+    fn deref(&self) -> &Self::Target {
+        &self.0
     }
 }
 
 impl Project {
     fn new(test: &str) -> Project {
-        let root = std::env::temp_dir().join(format!("opdb-autogen-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        migration::script::ScriptDir::init(&root, "autogen").unwrap();
-        Project {
-            root,
-            scripts: vec![CompiledScripts {
-                database: "autogen",
-                revisions: Vec::new(),
-            }],
-        }
-    }
-
-    fn versions(&self) -> PathBuf {
-        self.root.join("alembic/autogen/versions")
+        Project(common::scripts::ScriptProject::new(
+            test,
+            "autogen",
+            "autogen",
+            "autogenerate",
+        ))
     }
 
     /// Puts the committed `file` into the project and the "binary".
     fn add(&mut self, file: &str) {
-        std::fs::copy(fixture_path(file), self.versions().join(file)).unwrap();
-        self.scripts[0].revisions.push(compiled(file));
+        self.0.add(file, compiled(file));
     }
 
-    /// Takes `file` out again, as `git checkout` of an older commit would.
     fn remove(&mut self, file: &str) {
-        std::fs::remove_file(self.versions().join(file)).unwrap();
-        self.scripts[0].revisions.retain(|r| r.file != file);
+        self.0.remove(file);
     }
 
-    /// Opens `alembic/autogen` with `model` as its entities and `url` as its database, and hands
-    /// the project to `command`; an error comes back on one line.
-    async fn with<T>(
-        &self,
-        model: fn() -> migration::entities::EntitySet,
-        url: &str,
-        command: impl AsyncFnOnce(&commands::Project<'_>) -> anyhow::Result<T>,
-    ) -> Result<T, String> {
-        self.with_error(model, url, command)
+    async fn upgrade(&self, model: Model, url: &str, to: &str) {
+        self.migrate(model, url, Direction::Upgrade, to)
             .await
-            .map_err(|e| cli::one_line(&e))
+            .unwrap_or_else(|e| panic!("opdb upgrade {to}: {e}"));
     }
 
-    /// As [`Project::with`], the error as the engine returned it.
-    async fn with_error<T>(
-        &self,
-        model: fn() -> migration::entities::EntitySet,
-        url: &str,
-        command: impl AsyncFnOnce(&commands::Project<'_>) -> anyhow::Result<T>,
-    ) -> anyhow::Result<T> {
-        let models = [EntityModel {
-            database: "autogen",
-            entities: model,
-        }];
-        let dir = ScriptDir::open(&self.root, "autogen")?;
-        let project = commands::Project::new(
-            &self.root,
-            &dir,
-            &self.scripts,
-            &models,
-            Some(url.to_string()),
-        )?;
-        command(&project).await
+    async fn downgrade(&self, model: Model, url: &str, to: &str) {
+        self.migrate(model, url, Direction::Downgrade, to)
+            .await
+            .unwrap_or_else(|e| panic!("opdb downgrade {to}: {e}"));
     }
 
-    async fn upgrade(&self, model: fn() -> migration::entities::EntitySet, url: &str, to: &str) {
-        self.with(model, url, async |p| {
-            commands::migrate::migrate(p, Direction::Upgrade, to, false, &mut std::io::sink()).await
-        })
-        .await
-        .unwrap_or_else(|e| panic!("opdb upgrade {to}: {e}"));
-    }
-
-    async fn downgrade(&self, model: fn() -> migration::entities::EntitySet, url: &str, to: &str) {
-        self.with(model, url, async |p| {
-            commands::migrate::migrate(p, Direction::Downgrade, to, false, &mut std::io::sink())
-                .await
-        })
-        .await
-        .unwrap_or_else(|e| panic!("opdb downgrade {to}: {e}"));
-    }
-
-    async fn check(
-        &self,
-        model: fn() -> migration::entities::EntitySet,
-        url: &str,
-    ) -> Result<CheckOutcome, String> {
-        self.with(model, url, async |p| commands::check::check(p).await)
+    async fn check(&self, model: Model, url: &str) -> Result<CheckOutcome, String> {
+        self.with(model, url, &[], async |p| commands::check::check(p).await)
             .await
     }
 
     async fn revision(
         &self,
-        model: fn() -> migration::entities::EntitySet,
+        model: Model,
         url: &str,
         args: RevisionArgs,
     ) -> Result<RevisionOutcome, String> {
-        self.with(model, url, async |p| {
+        self.with(model, url, &[], async |p| {
             commands::revision::revision(p, args).await
         })
         .await
     }
-
-    /// Generates a revision and compares it with the committed one (or, blessing, replaces it).
-    async fn generate(
-        &self,
-        model: fn() -> migration::entities::EntitySet,
-        url: &str,
-        message: &str,
-        rev_id: &str,
-        file: &str,
-    ) {
-        let args = RevisionArgs {
-            message: message.into(),
-            autogenerate: true,
-            rev_id: Some(rev_id.into()),
-            ..Default::default()
-        };
-        let outcome = self
-            .revision(model, url, args)
-            .await
-            .unwrap_or_else(|e| panic!("opdb revision --autogenerate -m {message}: {e}"));
-        let RevisionOutcome::Written { path, .. } = outcome else {
-            panic!("opdb revision --autogenerate -m {message} wrote nothing");
-        };
-        assert!(path.ends_with(file), "{}", path.display());
-        let generated = std::fs::read_to_string(self.versions().join(file)).unwrap();
-        std::fs::remove_file(self.versions().join(file)).unwrap();
-        let generated = fixed_date(&generated);
-        let committed = std::fs::read_to_string(fixture_path(file)).unwrap();
-        if std::env::var("OPDB_BLESS").is_ok() && generated != committed {
-            std::fs::write(fixture_path(file), &generated).unwrap();
-            panic!("wrote tests/fixtures/autogen/{file}: run the tests again to compile it in");
-        }
-        assert!(
-            generated == committed,
-            "{file} is not what autogenerate writes now (on {url}); if the change is meant, \
-             regenerate with OPDB_BLESS=1 cargo test --test autogenerate\n--- generated\n{generated}"
-        );
-    }
-}
-
-/// The text with its Create Date line fixed, so that generated files compare.
-fn fixed_date(text: &str) -> String {
-    text.lines()
-        .map(|l| {
-            if l.starts_with("//! Create Date:") {
-                "//! Create Date: 2026-11-21 00:00:00"
-            } else {
-                l
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
 }
 
 #[tokio::test]
@@ -439,7 +329,7 @@ async fn entity_changes_generate_revisions_that_upgrade_check_and_downgrade() {
             ..Default::default()
         };
         let e = p
-            .with_error(v2::entities, url, async |p| {
+            .with_error(v2::entities, url, &[], async |p| {
                 commands::revision::revision(p, args).await
             })
             .await
@@ -890,38 +780,16 @@ fn unordered(dump: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_kind_of_change_diffs_into_a_script_that_makes_a_equal_b() {
-    let slots = Arc::new(tokio::sync::Semaphore::new(4));
-    let mut runs = tokio::task::JoinSet::new();
+    let mut runs = Vec::new();
     for backend in BACKENDS {
         for (case, (_, on_sqlite, _)) in CASES.iter().enumerate() {
             if backend == DbBackend::Sqlite && !on_sqlite {
                 continue;
             }
-            for forward in [true, false] {
-                let slots = slots.clone();
-                runs.spawn(async move {
-                    let _slot = slots.acquire_owned().await.unwrap();
-                    run_case(backend, case, forward, None).await
-                });
-            }
+            runs.extend([true, false].map(|forward| (backend, case, forward, None)));
         }
     }
-    let mut failures = Vec::new();
-    let mut ran = 0;
-    while let Some(result) = runs.join_next().await {
-        ran += 1;
-        match result {
-            Ok(None) => {}
-            Ok(Some(failure)) => failures.push(failure),
-            Err(panic) => failures.push(format!("a case panicked: {panic}")),
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {ran} failed:\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    run_cases(runs).await;
 }
 
 /// Every case of the corpus, both ways, with both databases' tables in a schema other than
@@ -931,20 +799,29 @@ async fn every_kind_of_change_diffs_the_same_in_a_schema_other_than_public() {
     if !common::pg_dump_runs("every_kind_of_change_in_a_schema") {
         return;
     }
+    let runs = (0..CASES.len())
+        .flat_map(|case| {
+            [true, false].map(|forward| (DbBackend::Postgres, case, forward, Some(ODD_SCHEMA)))
+        })
+        .collect();
+    run_cases(runs).await;
+}
+
+/// Runs each (backend, case, direction, schema), four at a time, and fails listing every run
+/// that went wrong.
+async fn run_cases(runs: Vec<(DbBackend, usize, bool, Option<&'static str>)>) {
     let slots = Arc::new(tokio::sync::Semaphore::new(4));
-    let mut runs = tokio::task::JoinSet::new();
-    for case in 0..CASES.len() {
-        for forward in [true, false] {
-            let slots = slots.clone();
-            runs.spawn(async move {
-                let _slot = slots.acquire_owned().await.unwrap();
-                run_case(DbBackend::Postgres, case, forward, Some(ODD_SCHEMA)).await
-            });
-        }
+    let mut running = tokio::task::JoinSet::new();
+    for (backend, case, forward, namespace) in runs {
+        let slots = slots.clone();
+        running.spawn(async move {
+            let _slot = slots.acquire_owned().await.unwrap();
+            run_case(backend, case, forward, namespace).await
+        });
     }
     let mut failures = Vec::new();
     let mut ran = 0;
-    while let Some(result) = runs.join_next().await {
+    while let Some(result) = running.join_next().await {
         ran += 1;
         match result {
             Ok(None) => {}

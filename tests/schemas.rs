@@ -20,12 +20,12 @@
 
 mod common;
 
+use common::scripts::Model;
 use migration::cli;
 use migration::commands::check::CheckOutcome;
-use migration::commands::revision::{RevisionArgs, RevisionOutcome};
 use migration::commands::{self, EntityModel, RunOutcome};
 use migration::runtime::Direction;
-use migration::script::{CompiledRevision, CompiledScripts, ScriptDir};
+use migration::script::CompiledRevision;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -60,98 +60,26 @@ fn compiled(file: &str) -> CompiledRevision {
     }
 }
 
-fn fixture_path(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/registry")
-        .join(file)
-}
+/// `alembic/registry`, with some of the committed revisions.
+struct Project(common::scripts::ScriptProject);
 
-type Model = fn() -> migration::entities::EntitySet;
-
-/// A project folder holding `alembic/registry`, with some of the committed revisions.
-struct Project {
-    root: PathBuf,
-    scripts: Vec<CompiledScripts>,
-}
-
-impl Drop for Project {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
+impl std::ops::Deref for Project {
+    type Target = common::scripts::ScriptProject;
+    fn deref(&self) -> &Self::Target {
+        &self.0
     }
 }
 
 impl Project {
     /// The registry's script directory with `settings` as its `alembic.toml`.
     fn new(test: &str, settings: &str) -> Project {
-        let root = std::env::temp_dir().join(format!("opdb-schemas-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        ScriptDir::init(&root, "registry").unwrap();
-        std::fs::write(root.join("alembic/registry/alembic.toml"), settings).unwrap();
-        Project {
-            root,
-            scripts: vec![CompiledScripts {
-                database: "registry",
-                revisions: Vec::new(),
-            }],
-        }
-    }
-
-    fn versions(&self) -> PathBuf {
-        self.root.join("alembic/registry/versions")
+        let p = common::scripts::ScriptProject::new(test, "registry", "registry", "schemas");
+        p.settings(settings);
+        Project(p)
     }
 
     fn add(&mut self, file: &str) {
-        std::fs::copy(fixture_path(file), self.versions().join(file)).unwrap();
-        self.scripts[0].revisions.push(compiled(file));
-    }
-
-    /// Runs `command` on the project with `model` and `url`, working on `schemas` (all when
-    /// empty); an error comes back on one line.
-    async fn with<T>(
-        &self,
-        model: Model,
-        url: &str,
-        schemas: &[&str],
-        command: impl AsyncFnOnce(&commands::Project<'_>) -> anyhow::Result<T>,
-    ) -> Result<T, String> {
-        let models = [EntityModel {
-            database: "registry",
-            entities: model,
-        }];
-        let run = async {
-            let dir = ScriptDir::open(&self.root, "registry")?;
-            let mut project = commands::Project::new(
-                &self.root,
-                &dir,
-                &self.scripts,
-                &models,
-                Some(url.to_string()),
-            )?;
-            let chosen: Vec<String> = schemas.iter().map(|s| s.to_string()).collect();
-            project.choose_schemas(&chosen)?;
-            command(&project).await
-        };
-        Box::pin(run).await.map_err(|e| cli::one_line(&e))
-    }
-
-    /// `upgrade`/`downgrade` to `target`: what it printed, and where it left the schemas.
-    async fn migrate(
-        &self,
-        model: Model,
-        url: &str,
-        direction: Direction,
-        target: &str,
-    ) -> Result<(String, RunOutcome), String> {
-        let mut out = Vec::new();
-        let outcome = self
-            .with(model, url, &[], async |p| {
-                Box::pin(commands::migrate::migrate(
-                    p, direction, target, false, &mut out,
-                ))
-                .await
-            })
-            .await?;
-        Ok((String::from_utf8(out).unwrap(), outcome))
+        self.0.add(file, compiled(file));
     }
 
     async fn script(&self, model: Model, url: &str, target: &str) -> String {
@@ -197,51 +125,12 @@ impl Project {
             .await
     }
 
-    /// Generates a revision and compares it with the committed one (or, blessing, replaces it);
-    /// returns its warnings.
+    /// Generates the revision `file` and compares it with the committed one; its warnings.
     async fn generate(&self, model: Model, url: &str, message: &str, file: &str) -> Vec<String> {
-        let args = RevisionArgs {
-            message: message.into(),
-            autogenerate: true,
-            rev_id: Some(file[..12].into()),
-            ..Default::default()
-        };
-        let outcome = self
-            .with(model, url, &[], async |p| {
-                commands::revision::revision(p, args).await
-            })
+        self.0
+            .generate(model, url, message, &file[..12], file)
             .await
-            .unwrap_or_else(|e| panic!("revision --autogenerate -m {message}: {e}"));
-        let RevisionOutcome::Written {
-            path,
-            found: Some(found),
-        } = outcome
-        else {
-            panic!("revision --autogenerate -m {message} wrote nothing");
-        };
-        assert!(path.ends_with(file), "{}", path.display());
-        let generated = std::fs::read_to_string(&path).unwrap();
-        std::fs::remove_file(&path).unwrap();
-        let generated: String = generated
-            .lines()
-            .map(|l| match l.starts_with("//! Create Date:") {
-                true => "//! Create Date: 2026-11-22 00:00:00",
-                false => l,
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-            + "\n";
-        let committed = std::fs::read_to_string(fixture_path(file)).unwrap();
-        if std::env::var("OPDB_BLESS").is_ok() && generated != committed {
-            std::fs::write(fixture_path(file), &generated).unwrap();
-            panic!("wrote tests/fixtures/registry/{file}: run the tests again to compile it in");
-        }
-        assert!(
-            generated == committed,
-            "{file} is not what autogenerate writes now; if the change is meant, regenerate \
-             with OPDB_BLESS=1 cargo test --test schemas\n--- generated\n{generated}"
-        );
-        found.warnings
+            .warnings
     }
 }
 
@@ -801,21 +690,10 @@ fn opdb_ok(root: &Path, args: &[&str]) -> String {
 
 /// A copy of the opDB's script directory whose `alembic.toml` sets `schema`.
 fn opdb_project(test: &str, schema: &str) -> PathBuf {
-    let root = std::env::temp_dir().join(format!("opdb-schemas-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let versions = root.join("alembic/opdb/versions");
-    std::fs::create_dir_all(&versions).unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("alembic/opdb");
-    for entry in std::fs::read_dir(src.join("versions")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, versions.join(path.file_name().unwrap())).unwrap();
-    }
-    std::fs::write(
-        root.join("alembic/opdb/alembic.toml"),
-        format!("schema = \"{schema}\"\n"),
+    common::opdb_project(
+        &format!("schemas-{test}"),
+        Some(&format!("schema = \"{schema}\"\n")),
     )
-    .unwrap();
-    root
 }
 
 #[tokio::test]

@@ -43,21 +43,7 @@ fn opdb(args: &[&str], env: &[(&str, &str)], root: Option<&Path>) -> Output {
 /// A project folder with a copy of the opDB's script directory (its revisions match the
 /// binary's), so that its `db.cfg` can be written.
 fn project(test: &str) -> PathBuf {
-    let root = std::env::temp_dir().join(format!("opdb-secrets-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let versions = root.join("alembic/opdb/versions");
-    std::fs::create_dir_all(&versions).unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("alembic/opdb");
-    for entry in std::fs::read_dir(src.join("versions")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, versions.join(path.file_name().unwrap())).unwrap();
-    }
-    std::fs::copy(
-        src.join("alembic.toml"),
-        root.join("alembic/opdb/alembic.toml"),
-    )
-    .unwrap();
-    root
+    common::opdb_project(&format!("secrets-{test}"), None)
 }
 
 /// Each URL that cannot be used: (URL, what the one-line error must say).

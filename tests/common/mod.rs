@@ -5,6 +5,8 @@
 //! reason, except in CI (`CI` set), where it fails.
 #![allow(dead_code)]
 
+pub mod scripts;
+
 use migration::entities::EntitySet;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -108,6 +110,29 @@ impl Drop for TestRoles {
             }
         }
     }
+}
+
+/// A project folder `opdb-<test>-<pid>` in the temporary directory holding a copy of the opDB's
+/// script directory (its revisions match the binary's), with `settings` as its `alembic.toml`
+/// (or the source tree's own).
+pub fn opdb_project(test: &str, settings: Option<&str>) -> std::path::PathBuf {
+    let root = std::env::temp_dir().join(format!("opdb-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let versions = root.join("alembic/opdb/versions");
+    std::fs::create_dir_all(&versions).unwrap();
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("alembic/opdb");
+    for entry in std::fs::read_dir(src.join("versions")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, versions.join(path.file_name().unwrap())).unwrap();
+    }
+    let toml = root.join("alembic/opdb/alembic.toml");
+    match settings {
+        Some(text) => std::fs::write(toml, text).unwrap(),
+        None => std::fs::copy(src.join("alembic.toml"), toml)
+            .map(|_| ())
+            .unwrap(),
+    }
+    root
 }
 
 /// `url` with `user` as its user (no password: the test server trusts local connections).
