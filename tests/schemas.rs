@@ -135,11 +135,20 @@ impl Project {
 }
 
 /// The registry's settings: two schemas, production read by both roles, working read by the
-/// reader and written by the writer, but for its dependency table, which both write.
+/// reader and written by the writer, but for its dependency table, which both write; the role
+/// running opdb (the test server's user) is named too, as a team naming its admin would, and
+/// keeps what it holds.
 fn settings(reader: &str, writer: &str) -> String {
+    let admin = common::pg_admin_url();
+    let runner = admin
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .map_or("postgres", |(user, _)| {
+            user.split(':').next().unwrap_or(user)
+        });
     format!(
         "schemas = [\"production\", \"working\"]\n\n\
-         [grants.production]\nread = [\"{reader}\", \"{writer}\"]\n\n\
+         [grants.production]\nread = [\"{reader}\", \"{writer}\"]\nwrite = [\"{runner}\"]\n\n\
          [grants.working]\nread = [\"{reader}\"]\nwrite = [\"{writer}\"]\n\n\
          [grants.working.tables.dependency]\nwrite = [\"{reader}\", \"{writer}\"]\n"
     )
@@ -599,7 +608,45 @@ async fn a_schema_that_does_not_exist_is_reported_not_read_as_empty() {
         "registry-missing",
         "schemas = [\"production\", \"working\"]\n",
     );
+    // A target that names no revision: refused before any schema is made.
+    let e = p
+        .migrate(v1::entities, url, Direction::Upgrade, "b0b0")
+        .await
+        .unwrap_err();
+    assert!(e.contains("b0b0"), "{e}");
     p.add(REV1);
+    let schemas = "SELECT nspname::text FROM pg_namespace \
+                   WHERE nspname IN ('production', 'working') ORDER BY 1";
+    assert!(rows(url, schemas).await.is_empty(), "a schema was made");
+    // With revisions to apply, a schema not made yet is not at head: no revision on it.
+    let e = p
+        .with(v1::entities, url, &[], async |p| {
+            commands::revision::revision(
+                p,
+                migration::commands::revision::RevisionArgs {
+                    message: "more".into(),
+                    autogenerate: true,
+                    ..Default::default()
+                },
+            )
+            .await
+        })
+        .await
+        .unwrap_err();
+    assert!(e.contains("not up to date"), "{e}");
+    // One revision runs in every schema: it is not made from some of them.
+    let e = p
+        .with(v1::entities, url, &["working"], async |p| {
+            let args = migration::commands::revision::RevisionArgs {
+                message: "some".into(),
+                autogenerate: true,
+                ..Default::default()
+            };
+            commands::revision::revision(p, args).await
+        })
+        .await
+        .unwrap_err();
+    assert!(e.contains("drop --schema"), "{e}");
     let missing = "the database has no schema \"production\"";
     let e = p.check(v1::entities, url).await.unwrap_err();
     assert!(e.contains(missing), "{e}");
@@ -651,6 +698,16 @@ async fn a_schema_that_does_not_exist_is_reported_not_read_as_empty() {
         .await
         .unwrap();
     assert!(clean(&outcome), "{:?}", outcome.lines());
+    // A downgrade of both stops at the missing one before it moves the other.
+    let e = p
+        .migrate(v1::entities, url, Direction::Downgrade, "base")
+        .await
+        .unwrap_err();
+    assert!(e.contains(missing), "{e}");
+    assert_eq!(
+        rows(url, "SELECT version_num FROM production.alembic_version").await,
+        [["b0b0b0b0b0b1"]]
+    );
     // diff between databases: a schema neither has is an error, not "No differences".
     let e = p
         .with(v1::entities, url, &[], async |p| {

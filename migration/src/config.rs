@@ -71,6 +71,9 @@ impl Grants {
     }
 }
 
+/// The longest name PostgreSQL keeps (`NAMEDATALEN - 1` bytes); a longer one it cuts short.
+const MAX_NAME: usize = 63;
+
 impl Config {
     /// The schemas the model lives in, in order: [`Config::schemas`], or the one
     /// [`Config::schema`].
@@ -164,6 +167,13 @@ impl Config {
             if name.chars().any(char::is_control) {
                 bail!("schema {name:?} holds a control character: remove it");
             }
+            if name.len() > MAX_NAME {
+                bail!(
+                    "schema {name:?} is {} bytes long: PostgreSQL keeps {MAX_NAME} at most; \
+                     shorten it",
+                    name.len()
+                );
+            }
         }
         let schemas = self.schema_list();
         for (schema, grants) in &self.grants {
@@ -175,8 +185,14 @@ impl Config {
                 );
             }
             for role in grants.roles() {
-                if role.trim().is_empty() || role.chars().any(char::is_control) {
-                    bail!("grants.{schema}: role {role:?} is not a role name: fix it");
+                if role.trim().is_empty()
+                    || role.chars().any(char::is_control)
+                    || role.len() > MAX_NAME
+                {
+                    bail!(
+                        "grants.{schema}: role {role:?} is not a role name (1 to {MAX_NAME} \
+                         bytes, no control characters): fix it"
+                    );
                 }
             }
         }
@@ -325,6 +341,11 @@ mod tests {
             ),
             ("[grants.public]\nread = [\"\"]\n", "is not a role name"),
             ("[grants.public]\nreed = [\"r\"]\n", "unknown field `reed`"),
+            (&format!("schema = \"{}\"\n", "s".repeat(64)), "64 bytes long"),
+            (
+                &format!("[grants.public]\nread = [\"{}\"]\n", "r".repeat(64)),
+                "is not a role name",
+            ),
         ] {
             let e = format!("{:#}", parsed(text).unwrap_err());
             assert!(e.contains(expected), "{text}: {e}");

@@ -58,7 +58,15 @@ async fn dump_into(server: &DbUrl, scratch: &str, model: &Schema) -> Result<Stri
         UrlSource::Option("--url"),
     );
     let db = crate::db::connect_to(&url, None).await?;
-    let ops = autogenerate::diff(&Schema::default(), model, &Hints::default());
+    // The model goes into the scratch database's one schema: a key the entities point into a
+    // named schema is a key into it.
+    let mut model = model.clone();
+    for table in model.tables.values_mut() {
+        for key in &mut table.foreign_keys {
+            key.ref_schema = None;
+        }
+    }
+    let ops = autogenerate::diff(&Schema::default(), &model, &Hints::default());
     let sql = crate::ddl::script(DbBackend::Postgres, &Schema::default(), &ops)?;
     let applied = db.execute_unprepared(&sql).await;
     db.close().await.ok();

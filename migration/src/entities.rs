@@ -267,7 +267,7 @@ fn table_ref_schema(table: &TableRef) -> Option<String> {
 /// its foreign key reaches into another schema (a working schema's table referring to a row of
 /// the production schema) when the target entity itself lives in every schema of the model.
 ///
-/// ```ignore
+/// ```text
 /// fn def(&self) -> RelationDef {
 ///     let def = Entity::belongs_to(super::dataset::Entity)
 ///         .from(Column::InputProductionId)

@@ -30,8 +30,9 @@ pub enum MigrateError {
     NotAtHead { at: Vec<String>, heads: Vec<String> },
     /// The binary's compiled revisions differ from the files of the script directory.
     StaleBinary { dir: String, problems: Vec<String> },
-    /// A command that only reads found no schema of this name in the database (rather than
-    /// reading a schema that is not there as an empty one).
+    /// A command found no schema of this name in the database where it needs one: a command
+    /// that only reads (rather than reading a schema that is not there as an empty one), or a
+    /// downgrade.
     NoSchema { schema: String },
     /// A revision failed and was rolled back (its cause is the error this one is the context
     /// of); the database stays at `at`.
@@ -108,6 +109,16 @@ impl fmt::Display for MigrateError {
 }
 
 impl std::error::Error for MigrateError {}
+
+/// Whether `e` says that a schema does not exist ([`MigrateError::NoSchema`]).
+pub fn no_schema(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<MigrateError>(),
+            Some(MigrateError::NoSchema { .. })
+        )
+    })
+}
 
 /// The engine's error in `e`, if it holds one.
 #[cfg(any(test, feature = "testing"))]

@@ -1,6 +1,7 @@
 //! Privileges (PostgreSQL): which roles may read and which may write each schema, as
 //! `alembic.toml` says (`[grants.<schema>]`), compared with the catalog (`check`) and made so
-//! after each schema's revisions (`upgrade`, `downgrade`, their `--sql` scripts).
+//! after each schema's revisions (`upgrade`, `downgrade`); their `--sql` scripts grant them, but
+//! cannot see what to revoke.
 //!
 //! They are settings rather than revision steps because they belong to the deployment, not to
 //! the model: a test database has other role names than the production one, and one model
@@ -12,9 +13,11 @@
 //! `USAGE`, `SELECT, INSERT, UPDATE, DELETE` on the tables and `USAGE, SELECT` on the sequences
 //! (an insert numbers its rows from them). The same go into the schema's default privileges of
 //! the role that runs opdb, for tables made later by other means. Every other privilege a role
-//! holds on those objects (the owner's aside) is a difference, and `upgrade` revokes it. opdb's
-//! own tables (and their sequences) and what `exclude` leaves alone are not compared. A role
-//! that does not exist is an error naming it: opdb does not create login roles.
+//! holds on those objects is a difference, and `upgrade` revokes it, but for each object's
+//! owner's (all of it, always) and the role running opdb's (which must keep what it has to go
+//! on migrating). opdb's own tables (and their sequences) and what `exclude` leaves alone are
+//! not compared. A role that does not exist is an error naming it: opdb does not create login
+//! roles.
 
 use crate::config::{Config, Grants};
 use crate::ddl::ident;
@@ -85,16 +88,21 @@ pub fn wanted(grants: &Grants, tables: &[String], sequences: &[SequenceOf]) -> B
     out
 }
 
-/// The schema's tables and sequences (without opdb's own and what the settings exclude), as
-/// the catalog has them: each with its kind and, for a sequence a column owns, that table.
+/// The schema's tables and sequences as the catalog has them, each with its kind, its owner
+/// and, for a sequence a column owns, that table; then the schema (kind `n`) with its owner,
+/// and the role running opdb (kind `me`).
 const OBJECTS: &str = "
-SELECT c.relkind::text AS kind, c.relname::text AS name,
+SELECT c.relkind::text AS kind, c.relname::text AS name, pg_get_userbyid(c.relowner) AS owner,
        (SELECT t.relname::text FROM pg_depend d, pg_class t
         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')
           AND d.refclassid = 'pg_class'::regclass AND t.oid = d.refobjid) AS owner_table
 FROM pg_class c
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
-  AND c.relkind IN ('r', 'p', 'S')";
+  AND c.relkind IN ('r', 'p', 'S')
+UNION ALL
+SELECT 'n', '', pg_get_userbyid(nspowner), NULL FROM pg_namespace WHERE nspname = $1
+UNION ALL
+SELECT 'me', '', current_user::text, NULL";
 
 /// Every privilege held on the schema, its tables and sequences and its default privileges
 /// for the current role, by anyone but the object's owner (`PUBLIC` for everyone).
@@ -122,7 +130,9 @@ WHERE d.defaclnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
   AND a.grantee <> d.defaclrole";
 
 /// What `config`'s schema holds and what its grants want: (held, wanted), over the same
-/// objects.
+/// objects (the tables and sequences of the schema, but opdb's own and those of tables the
+/// settings leave alone), leaving out what each object's owner holds (all of it, always) and
+/// the role running opdb (which must keep what it has to go on migrating).
 pub async fn read<C: ConnectionTrait>(
     db: &C,
     config: &Config,
@@ -132,18 +142,6 @@ pub async fn read<C: ConnectionTrait>(
     let backend = DbBackend::Postgres;
     let filter = config.filter();
     let own = |table: &str| table == config.version_table || table == config.history_table;
-    let left_alone = |table: &str| {
-        let mut probe = crate::schema::Schema::default();
-        probe.tables.insert(
-            table.to_string(),
-            crate::schema::Table {
-                name: table.to_string(),
-                ..Default::default()
-            },
-        );
-        filter.apply(&mut probe);
-        probe.tables.is_empty()
-    };
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
             backend,
@@ -153,17 +151,38 @@ pub async fn read<C: ConnectionTrait>(
         .await
         .with_context(|| format!("reading the tables of schema {schema}"))?;
     let (mut tables, mut sequences) = (Vec::new(), Vec::new());
+    // Each object's owner, and the role running opdb.
+    let mut owners: BTreeMap<Object, String> = BTreeMap::new();
+    let mut me = String::new();
     for row in rows {
         let kind: String = row.try_get("", "kind")?;
         let name: String = row.try_get("", "name")?;
-        let owner: Option<String> = row.try_get("", "owner_table")?;
-        let table = owner.as_deref().unwrap_or(&name);
-        if own(table) || left_alone(table) {
+        let owner: String = row.try_get("", "owner")?;
+        let owner_table: Option<String> = row.try_get("", "owner_table")?;
+        match kind.as_str() {
+            "n" => {
+                owners.insert(Object::Schema, owner);
+                continue;
+            }
+            "me" => {
+                me = owner;
+                continue;
+            }
+            _ => {}
+        }
+        let table = owner_table.as_deref().unwrap_or(&name);
+        if own(table) || !filter.admits("table", table) {
             continue;
         }
         match kind.as_str() {
-            "S" => sequences.push((name, owner)),
-            _ => tables.push(name),
+            "S" => {
+                owners.insert(Object::Sequence(name.clone()), owner);
+                sequences.push((name, owner_table));
+            }
+            _ => {
+                owners.insert(Object::Table(name.clone()), owner);
+                tables.push(name);
+            }
         }
     }
     let considered: BTreeSet<Object> = tables
@@ -192,15 +211,21 @@ pub async fn read<C: ConnectionTrait>(
             "future_sequences" => Object::FutureSequences,
             _ => continue,
         };
-        if considered.contains(&object) {
+        let role: String = row.try_get("", "role")?;
+        if considered.contains(&object) && role != me {
             held.insert((
                 object,
-                row.try_get::<String>("", "role")?,
+                role,
                 row.try_get::<String>("", "privilege")?,
             ));
         }
     }
-    Ok((held, wanted(grants, &tables, &sequences)))
+    let mut wanted = wanted(grants, &tables, &sequences);
+    // The runner's default privileges are its own to give; the owner holds everything anyway.
+    owners.insert(Object::FutureTables, me.clone());
+    owners.insert(Object::FutureSequences, me.clone());
+    wanted.retain(|(object, role, _)| *role != me && owners.get(object) != Some(role));
+    Ok((held, wanted))
 }
 
 /// Fails, naming them, when roles of `config`'s grants do not exist.
@@ -352,27 +377,32 @@ pub fn describe(held: &BTreeSet<Privilege>, wanted: &BTreeSet<Privilege>) -> Vec
     out
 }
 
-/// The grants of `schema` for a `--sql` script, which cannot read what is held: every wanted
-/// privilege on the tables of `model` (the schema once the script has run), their sequences
-/// and the default privileges, granted again (a grant already held changes nothing); nothing
-/// revoked. The sequence of a serial column of a table with readers and writers of its own is
-/// found by the server (`pg_get_serial_sequence`), in a `DO` block.
-pub fn offline(schema: &str, grants: &Grants, model: &crate::schema::Schema) -> Vec<String> {
+/// The grants of `config`'s schema for a `--sql` script, which cannot read what is held:
+/// every wanted privilege on the tables of `model` (the schema once the script has run, less
+/// what the settings leave alone), their sequences and the default privileges, granted again
+/// (a grant already held changes nothing); nothing revoked. A serial or identity column's
+/// sequence, whose name only the server knows for sure, is found by the server
+/// (`pg_get_serial_sequence`) in a `DO` block.
+pub fn offline(config: &Config, grants: &Grants, model: &crate::schema::Schema) -> Vec<String> {
+    let schema = &config.schema;
+    let mut model = model.clone();
+    config.filter().apply(&mut model);
     let tables: Vec<String> = model.tables.keys().cloned().collect();
-    let wanted = wanted(grants, &tables, &[]);
-    let mut out = statements(schema, &BTreeSet::new(), &wanted);
+    let free: Vec<SequenceOf> = model.sequences.keys().map(|s| (s.clone(), None)).collect();
+    let mut out = statements(schema, &BTreeSet::new(), &wanted(grants, &tables, &free));
     for (name, table) in &model.tables {
-        let Some(own) = grants.tables.get(name) else {
-            continue;
-        };
-        for column in table.columns.iter().filter(|c| c.auto_increment) {
+        let (read, write) = grants.of_table(name);
+        let numbered = table
+            .columns
+            .iter()
+            .filter(|c| c.auto_increment || c.identity.is_some());
+        for column in numbered {
             let qualified = format!("{}.{}", ident(schema), ident(name));
-            for (role, privileges) in own
-                .read
+            let roles = read
                 .iter()
                 .map(|r| (r, READ_SEQUENCE))
-                .chain(own.write.iter().map(|r| (r, WRITE_SEQUENCE)))
-            {
+                .chain(write.iter().map(|r| (r, WRITE_SEQUENCE)));
+            for (role, privileges) in roles {
                 // Every text in the block is a string literal, and the block's quote is one
                 // that none of them holds: nothing of a name is code.
                 let body = format!(
@@ -390,19 +420,6 @@ pub fn offline(schema: &str, grants: &Grants, model: &crate::schema::Schema) -> 
                 out.push(format!("DO {quote} {body} {quote}"));
             }
         }
-    }
-    for (role, privileges) in grants
-        .read
-        .iter()
-        .map(|r| (r, READ_SEQUENCE))
-        .chain(grants.write.iter().map(|r| (r, WRITE_SEQUENCE)))
-    {
-        out.push(format!(
-            "GRANT {} ON ALL SEQUENCES IN SCHEMA {} TO {}",
-            privileges.join(", "),
-            ident(schema),
-            grantee(role)
-        ));
     }
     out
 }

@@ -19,7 +19,8 @@ use sea_orm::{ConnectionTrait, DbBackend};
 pub struct CheckOutcome {
     /// Each schema not at the head: where it is and where the head is.
     pub not_at_head: Vec<String>,
-    /// Each difference between the database and the entities, described.
+    /// Each difference between the database and the entities, described, and each privilege
+    /// that differs from what `alembic.toml` grants.
     pub differences: Vec<String>,
     /// Each object of the database the model cannot express, and so did not compare.
     pub unmodelled: Vec<String>,
@@ -28,7 +29,7 @@ pub struct CheckOutcome {
 }
 
 impl CheckOutcome {
-    /// Every finding, the version line first: empty when the database matches the entities.
+    /// Every finding, the version lines first: empty when the database matches the entities.
     pub fn lines(&self) -> Vec<String> {
         self.not_at_head
             .iter()
@@ -44,7 +45,7 @@ impl CheckOutcome {
 pub async fn check(project: &Project<'_>) -> Result<CheckOutcome> {
     let ctx = &project.ctx;
     let model = EntityModel::start(project.models, project.name())?;
-    let compared = against_entities(project, model, false, |_| Ok(())).await?;
+    let compared = against_entities(project, model, false, true, |_| Ok(())).await?;
     let several = compared.len() > 1;
     let mut outcome = CheckOutcome {
         not_at_head: Vec::new(),

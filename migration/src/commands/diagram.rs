@@ -4,7 +4,7 @@
 use super::{EntityModel, Project};
 use crate::live;
 use crate::url::{DbUrl, UrlSource};
-use anyhow::{Context as _, Result};
+use anyhow::{bail, Context as _, Result};
 use std::path::PathBuf;
 
 /// Draws the entities, or with the project's `--url` that database, into `folder` (default:
@@ -13,9 +13,16 @@ pub async fn diagram(project: &Project<'_>, folder: Option<PathBuf>) -> Result<V
     let dir = project.ctx.dir;
     let schema = match project.url.as_deref() {
         Some(url) => {
+            let schema = match project.schemas().as_slice() {
+                [one] => one.clone(),
+                several => bail!(
+                    "diagram draws one schema of a database, and alembic.toml has {}: choose one \
+                     with --schema",
+                    several.join(", ")
+                ),
+            };
             let url = DbUrl::new(url, UrlSource::Option("--url"));
             let db = crate::db::connect_to(&url, None).await?;
-            let schema = project.schemas().into_iter().next().unwrap_or_default();
             let found = live::schema(&db, &dir.config.for_schema(&schema)).await;
             db.close().await.ok();
             found?.schema

@@ -100,8 +100,14 @@ pub async fn revision(project: &Project<'_>, args: RevisionArgs) -> Result<Revis
         return Ok(RevisionOutcome::Written { path, found: None });
     }
     let model = EntityModel::start(project.models, project.name())?;
+    if !project.chosen_schemas.is_empty() {
+        bail!(
+            "revision compares every schema of alembic.toml (its revision runs in each): drop \
+             --schema"
+        );
+    }
     // A schema not made yet is compared as empty: the first revision is what builds it.
-    let compared = against_entities(project, model, true, |versions| {
+    let compared = against_entities(project, model, true, false, |versions| {
         match ctx.graph.at_head(versions) {
             true => Ok(()),
             false => Err(MigrateError::NotAtHead {
@@ -233,11 +239,14 @@ pub(crate) struct Compared {
 /// Reads each schema of `project` ([`Project::schemas`]) while `model` is being read, stops
 /// with `at` (given a schema's version rows) before comparing anything, and has the server
 /// canonicalize the entities' expressions on the same connection. A PostgreSQL schema that
-/// does not exist is an error, or with `missing_is_empty` an empty schema at base.
+/// does not exist is an error, or with `missing_is_empty` an empty schema at base (which `at`
+/// still judges). With `privileges`, the roles `alembic.toml` grants to must exist, and each
+/// schema's privileges are compared with its grants.
 pub(crate) async fn against_entities(
     project: &Project<'_>,
     model: Building,
     missing_is_empty: bool,
+    privileges: bool,
     at: impl Fn(&[String]) -> Result<()>,
 ) -> Result<Vec<Compared>> {
     let ctx = &project.ctx;
@@ -251,7 +260,8 @@ pub(crate) async fn against_entities(
             schemas.truncate(1);
         }
         let mut read = Vec::new();
-        if backend == sea_orm::DbBackend::Postgres {
+        let privileges = privileges && backend == sea_orm::DbBackend::Postgres;
+        if privileges {
             crate::privileges::check_roles(&db, &ctx.dir.config).await?;
         }
         for schema in &schemas {
@@ -261,10 +271,12 @@ pub(crate) async fn against_entities(
                 _ => e.context(format!("schema {schema}")),
             };
             let versions = match runtime::read_versions(&db, &config).await {
-                Err(e) if missing_is_empty && no_schema(&e) => None,
+                Err(e) if missing_is_empty && crate::error::no_schema(&e) => None,
                 other => Some(other.map_err(in_schema)?),
             };
             let Some(versions) = versions else {
+                // At base, and so where the revisions start: fine only when there are none.
+                at(&[]).map_err(in_schema)?;
                 read.push((schema.clone(), true, Vec::new(), Schema::default(), Vec::new()));
                 continue;
             };
@@ -273,14 +285,14 @@ pub(crate) async fn against_entities(
                 .await
                 .map_err(in_schema)?;
             at(&versions).map_err(in_schema)?;
-            let privileges = match config.grants.get(schema) {
-                Some(grants) if backend == sea_orm::DbBackend::Postgres => {
+            let granted = match config.grants.get(schema) {
+                Some(grants) if privileges => {
                     let (held, wanted) = crate::privileges::read(&db, &config, grants).await?;
                     crate::privileges::describe(&held, &wanted)
                 }
                 _ => Vec::new(),
             };
-            read.push((schema.clone(), false, versions, from, privileges));
+            read.push((schema.clone(), false, versions, from, granted));
         }
         let (mut to, hints) = model.get().await?;
         ctx.dir.config.filter().apply(&mut to);
@@ -325,15 +337,7 @@ pub(crate) async fn against_entities(
     result
 }
 
-/// Whether `e` says that a schema does not exist.
-pub(crate) fn no_schema(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        matches!(
-            c.downcast_ref::<MigrateError>(),
-            Some(MigrateError::NoSchema { .. })
-        )
-    })
-}
+
 
 /// A new revision file on `down`, with a fresh or the given id (not one the graph has) and
 /// example bodies.

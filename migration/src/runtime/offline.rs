@@ -76,7 +76,7 @@ pub fn offline_script(
                  there is not revoked here: `opdb check` lists it, `opdb upgrade` revokes it).\n",
                 crate::revision_file::doc_text(schema)
             ));
-            for sql in crate::privileges::offline(schema, grants, &model) {
+            for sql in crate::privileges::offline(&config, grants, &model) {
                 s.push_str(&sql);
                 s.push_str(";\n");
             }
@@ -109,6 +109,8 @@ fn schema_script(
     }
     for id in plan {
         let (next, next_versions, running) = ctx.step(&applied, &versions, id, direction)?;
+        // The revision's message is the user's text: kept inside its comment line.
+        let running = crate::revision_file::doc_text(&running);
         s.push_str(&format!("-- {running}\nBEGIN;\n\n"));
         let ops = ctx.ops(id, direction)?;
         for run in ops.runs() {

@@ -124,10 +124,10 @@ pub async fn migrate(
     // Boxed: a run's future is large, and would otherwise sit on the caller's stack.
     let result: Result<SchemaVersions> = Box::pin(async {
         let order = in_run_order(&db, schemas, direction);
-        if db.get_database_backend() == DbBackend::Postgres {
-            // Before anything changes.
-            timed(config.statement_timeout(), privileges::check_roles(&db, config)).await?;
-        }
+        // Every schema is checked before any changes.
+        let targets = [target.to_string()];
+        let run = Run::Migrate(direction, &targets);
+        preflight(ctx, &db, &order, run).await?;
         let mut at = SchemaVersions::new();
         for schema in &order {
             let config = ctx.dir.config.for_schema(schema);
@@ -147,10 +147,69 @@ pub async fn migrate(
     })
     .await;
     let unlocked = unlock(&db, lock, config.statement_timeout()).await;
+    db.close().await.ok();
     let versions = result?;
     unlocked?;
-    db.close().await.ok();
     Ok(versions)
+}
+
+/// What a run is to do, for [`preflight`].
+#[derive(Clone, Copy)]
+enum Run<'a> {
+    /// Migrate to the target (one) in this direction.
+    Migrate(Direction, &'a [String]),
+    /// Stamp the targets; `true`: purging the version table first.
+    Stamp(&'a [String], bool),
+}
+
+/// Checks, before anything changes, that the run can be done in every schema of `order`: the
+/// roles `alembic.toml` grants to exist; each schema exists (or will be made: not for a
+/// downgrade), its version rows are revisions of the scripts, and the targets resolve from
+/// them (a typo made no schema and no version table, and no schema moved before another
+/// failed).
+async fn preflight(
+    ctx: &Context<'_>,
+    db: &DatabaseConnection,
+    order: &[String],
+    run: Run<'_>,
+) -> Result<()> {
+    let limit = ctx.dir.config.statement_timeout();
+    if db.get_database_backend() == DbBackend::Postgres {
+        timed(limit, privileges::check_roles(db, &ctx.dir.config)).await?;
+    }
+    for schema in order {
+        let config = ctx.dir.config.for_schema(schema);
+        let checked = async {
+            let creates = !matches!(run, Run::Migrate(Direction::Downgrade, _));
+            let current = match timed(limit, read_versions(db, &config)).await {
+                Err(e) if creates && crate::error::no_schema(&e) => Vec::new(),
+                other => other?,
+            };
+            let (targets, purge) = match run {
+                Run::Migrate(_, targets) => (targets, false),
+                Run::Stamp(targets, purge) => (targets, purge),
+            };
+            if !purge {
+                ctx.graph.check_versions(&current)?;
+            }
+            let mut target_set = Vec::new();
+            for t in targets {
+                target_set.extend(ctx.graph.resolve(t, &current)?);
+            }
+            match run {
+                Run::Migrate(Direction::Upgrade, _) => {
+                    ctx.graph.upgrade_plan(&current, &target_set)?;
+                }
+                Run::Migrate(Direction::Downgrade, _) => {
+                    ctx.graph.downgrade_plan(&current, &target_set)?;
+                }
+                Run::Stamp(..) => {}
+            }
+            anyhow::Ok(())
+        };
+        named_schema(checked.await, schema, order.len())?;
+    }
+    Ok(())
 }
 
 /// The schemas a run on `db` goes through, in the order it takes them: on SQLite, which has
@@ -553,6 +612,7 @@ pub async fn stamp(
     let lock = lock(&db, url, config, out).await?;
     let result: Result<SchemaVersions> = async {
         let order = in_run_order(&db, schemas, Direction::Upgrade);
+        preflight(ctx, &db, &order, Run::Stamp(targets, purge)).await?;
         let mut at = SchemaVersions::new();
         for schema in &order {
             let config = ctx.dir.config.for_schema(schema);
@@ -566,9 +626,9 @@ pub async fn stamp(
     }
     .await;
     let unlocked = unlock(&db, lock, config.statement_timeout()).await;
+    db.close().await.ok();
     let versions = result?;
     unlocked?;
-    db.close().await.ok();
     Ok(versions)
 }
 
