@@ -12,6 +12,8 @@
 //! - the same model builds in one SQLite file (the schemas collapse);
 //! - a role that does not exist is named and nothing changes; a schema that does not exist is
 //!   reported by the read-only commands, never read as empty;
+//! - a key moved into another schema and back is seen by `diff --schema`, whose script drops
+//!   and makes it (the catalog judges);
 //! - the opDB itself runs in a schema other than `public`, and builds there exactly what it
 //!   builds in `public` (pg_dump judges).
 //!
@@ -823,4 +825,66 @@ async fn the_opdb_runs_unchanged_in_a_schema_of_its_own() {
     );
     let _ = std::fs::remove_dir_all(&root);
     let _ = std::fs::remove_dir_all(&public_root);
+}
+
+/// A key moved from its own schema into another, and back: `diff --schema working` sees the
+/// target's schema, its script drops the key and makes it again pointing at the other schema,
+/// and afterwards the catalog agrees and `diff` finds nothing.
+#[tokio::test]
+async fn a_key_into_another_schema_is_compared_dropped_and_made() {
+    let (Some(a), Some(b)) = (common::pg("key_a").await, common::pg("key_b").await) else {
+        return;
+    };
+    let tables = "CREATE SCHEMA production; CREATE SCHEMA working;
+        CREATE TABLE production.dataset (dataset_id integer PRIMARY KEY);
+        CREATE TABLE working.dataset (dataset_id integer PRIMARY KEY);
+        CREATE TABLE working.dependency (dependency_id integer PRIMARY KEY, input_id integer);";
+    let key = |schema: &str| {
+        format!(
+            "ALTER TABLE working.dependency ADD CONSTRAINT dependency_input_id_fkey \
+             FOREIGN KEY (input_id) REFERENCES {schema}.dataset (dataset_id)"
+        )
+    };
+    common::execute(&a.url, &format!("{tables}{};", key("working"))).await;
+    common::execute(&b.url, &format!("{tables}{};", key("production"))).await;
+    let target = "SELECT confrelid::regclass::text FROM pg_constraint \
+                  WHERE conname = 'dependency_input_id_fkey'";
+    for (from, to, expected) in [
+        (&a.url, &b.url, "production.dataset"),
+        (&a.url, &b.url, "working.dataset"),
+    ] {
+        // The first round moves A's key to production; the second brings it back, B's key
+        // having been moved to working meanwhile.
+        let ops = common::diff_in(from, to, false, &["working"]).await;
+        let moved = match expected {
+            "production.dataset" => ".ref_schema(\"production\")",
+            _ => "ForeignKey::new([\"input_id\"], \"dataset\", [\"dataset_id\"])",
+        };
+        assert!(
+            ops.contains("// schema working") && ops.contains(moved),
+            "{ops}"
+        );
+        let script = common::diff_in(from, to, true, &["working"]).await;
+        common::execute(from, &script).await;
+        assert_eq!(rows(from, target).await, [[expected]], "{script}");
+        // Nothing left in the schema compared; the production schema, not compared, is named.
+        let again = common::diff_in(from, to, false, &["working"]).await;
+        assert!(
+            again
+                .trim()
+                .ends_with("// No differences in what opdb compares; 2 objects above not compared")
+                && again.contains("--from: schema production (1 relation) is not compared"),
+            "{again}"
+        );
+        if expected == "production.dataset" {
+            common::execute(
+                to,
+                &format!(
+                    "ALTER TABLE working.dependency DROP CONSTRAINT dependency_input_id_fkey; {}",
+                    key("working")
+                ),
+            )
+            .await;
+        }
+    }
 }
