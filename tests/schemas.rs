@@ -14,6 +14,7 @@
 //!   reported by the read-only commands, never read as empty;
 //! - a key moved into another schema and back is seen by `diff --schema`, whose script drops
 //!   and makes it (the catalog judges);
+//! - runs on different schemas do not wait for each other; a run on both waits for either;
 //! - the opDB itself runs in a schema other than `public`, and builds there exactly what it
 //!   builds in `public` (pg_dump judges).
 //!
@@ -887,4 +888,68 @@ async fn a_key_into_another_schema_is_compared_dropped_and_made() {
             .await;
         }
     }
+}
+
+/// The lock is per schema: a run on one schema does not wait for a run holding another, and a
+/// run on both waits for it, then gives up having changed nothing.
+#[tokio::test]
+async fn runs_on_different_schemas_do_not_wait_for_each_other() {
+    let Some(db) = common::pg("registry_lock").await else {
+        return;
+    };
+    let url = db.url.as_str();
+    let mut p = Project::new(
+        "registry-lock",
+        "schemas = [\"production\", \"working\"]\nlock_wait = 1\n",
+    );
+    p.add(REV1);
+    // Another run's lock on the working schema ("opdb" in ASCII, and the schema's name), held
+    // by a session of its own.
+    let other = migration::db::connect(url).await.unwrap();
+    other
+        .execute_unprepared("SELECT pg_advisory_lock(1869636706, hashtext('working'))")
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    let at = p
+        .with(v1::entities, url, &["production"], async |p| {
+            commands::migrate::migrate(p, Direction::Upgrade, "head", false, &mut out).await
+        })
+        .await
+        .unwrap();
+    assert_eq!(at, RunOutcome::At(vec!["b0b0b0b0b0b1".into()]));
+    assert!(!String::from_utf8_lossy(&out).contains("Waiting"));
+    let (said, e) = {
+        let mut out = Vec::new();
+        let e = p
+            .with(v1::entities, url, &[], async |p| {
+                commands::migrate::migrate(p, Direction::Upgrade, "head", false, &mut out).await
+            })
+            .await
+            .unwrap_err();
+        (String::from_utf8(out).unwrap(), e)
+    };
+    assert!(said.contains("Waiting for another opdb run"), "{said}");
+    assert!(e.contains("still holds the lock after 1 s"), "{e}");
+    assert!(
+        rows(
+            url,
+            "SELECT nspname::text FROM pg_namespace WHERE nspname = 'working'"
+        )
+        .await
+        .is_empty(),
+        "nothing was changed"
+    );
+    other.close().await.ok();
+    let (_, at) = p
+        .migrate(v1::entities, url, Direction::Upgrade, "head")
+        .await
+        .unwrap();
+    assert_eq!(
+        at,
+        RunOutcome::AtEach(vec![
+            ("production".into(), vec!["b0b0b0b0b0b1".into()]),
+            ("working".into(), vec!["b0b0b0b0b0b1".into()]),
+        ])
+    );
 }

@@ -1,6 +1,8 @@
-//! The run's lock, so that concurrent runs wait for each other for `lock_wait` seconds: a
-//! session advisory lock on PostgreSQL; on SQLite an exclusive lock on the file
-//! `<database>-lock` beside the database (released by the operating system if the process dies).
+//! The run's lock, so that concurrent runs wait for each other for `lock_wait` seconds: on
+//! PostgreSQL a session advisory lock per schema the run works on (two runs on different
+//! schemas of one database go on side by side; one run takes its schemas' locks together, in
+//! name order, or none); on SQLite an exclusive lock on the file `<database>-lock` beside the
+//! database (released by the operating system if the process dies).
 
 use super::online::timed;
 use crate::config::Config;
@@ -10,25 +12,75 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::io::Write;
 use std::time::Duration;
 
-/// The advisory lock key opdb runs hold on PostgreSQL ("opdb" in ASCII).
-pub(super) const LOCK_KEY: i64 = 0x6f70_6462;
+/// The first key of the advisory locks opdb runs hold on PostgreSQL ("opdb" in ASCII); the
+/// second is the schema's name, hashed by the server (`hashtext`).
+pub(super) const LOCK_KEY: i32 = 0x6f70_6462;
 
-/// Holds the run's lock: PostgreSQL's advisory lock, or on SQLite an exclusive lock on a file
-/// beside the database (none for an in-memory database, which no other process can see).
+/// Holds the run's lock: PostgreSQL's advisory locks (one per schema), or on SQLite an
+/// exclusive lock on a file beside the database (none for an in-memory database, which no
+/// other process can see).
 pub(super) enum Lock {
-    Postgres,
+    Postgres(Vec<String>),
     Sqlite(#[allow(dead_code)] Option<std::fs::File>),
+}
+
+/// The advisory lock of `schema`, as `pg_try_advisory_lock`'s or `pg_advisory_unlock`'s
+/// arguments: the schema's name goes in as a string literal.
+fn lock_key(schema: &str) -> String {
+    format!("{LOCK_KEY}, hashtext({})", crate::ddl::literal(schema))
+}
+
+/// Takes the advisory locks of all `schemas`, or none: a run holds every lock it needs before
+/// it changes anything, and never waits holding some of them.
+async fn try_lock_all(
+    db: &DatabaseConnection,
+    schemas: &[String],
+    limit: Option<Duration>,
+) -> Result<bool> {
+    let mut taken: Vec<&String> = Vec::new();
+    for schema in schemas {
+        let got = timed(
+            limit,
+            db.query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                format!("SELECT pg_try_advisory_lock({}) AS got", lock_key(schema)),
+            )),
+        )
+        .await?
+        .map(|r| r.try_get::<bool>("", "got"))
+        .transpose()?
+        .unwrap_or(false);
+        if !got {
+            for schema in taken {
+                release(db, schema, limit).await?;
+            }
+            return Ok(false);
+        }
+        taken.push(schema);
+    }
+    Ok(true)
+}
+
+async fn release(db: &DatabaseConnection, schema: &str, limit: Option<Duration>) -> Result<()> {
+    let sql = format!("SELECT pg_advisory_unlock({})", lock_key(schema));
+    timed(limit, db.execute_unprepared(&sql)).await?;
+    Ok(())
 }
 
 /// How often a waiting run asks for the lock again.
 pub(super) const LOCK_POLL: Duration = Duration::from_millis(200);
 
+/// Takes the run's lock for `schemas` (on SQLite, the file's), waiting up to `lock_wait`.
 pub(super) async fn lock(
     db: &DatabaseConnection,
     target: &DbUrl,
     config: &Config,
+    schemas: &[String],
     out: &mut (dyn Write + Send),
 ) -> Result<Lock> {
+    let mut schemas = schemas.to_vec();
+    schemas.sort();
+    schemas.dedup();
     let deadline = tokio::time::Instant::now() + config.lock_wait();
     let mut waiting = false;
     let limit = config.statement_timeout();
@@ -46,17 +98,7 @@ pub(super) async fn lock(
     .transpose()?;
     loop {
         let got = match (db.get_database_backend(), &sqlite_file) {
-            (DbBackend::Postgres, _) => timed(
-                limit,
-                db.query_one_raw(Statement::from_string(
-                    DbBackend::Postgres,
-                    format!("SELECT pg_try_advisory_lock({LOCK_KEY}) AS got"),
-                )),
-            )
-            .await?
-            .map(|r| r.try_get::<bool>("", "got"))
-            .transpose()?
-            .unwrap_or(false),
+            (DbBackend::Postgres, _) => try_lock_all(db, &schemas, limit).await?,
             (_, None) => true,
             (_, Some(file)) => match file.try_lock() {
                 Ok(()) => true,
@@ -68,7 +110,7 @@ pub(super) async fn lock(
         };
         if got {
             return Ok(match db.get_database_backend() {
-                DbBackend::Postgres => Lock::Postgres,
+                DbBackend::Postgres => Lock::Postgres(schemas),
                 _ => Lock::Sqlite(sqlite_file),
             });
         }
@@ -116,12 +158,10 @@ pub(super) async fn unlock(
     limit: Option<Duration>,
 ) -> Result<()> {
     match lock {
-        Lock::Postgres => {
-            timed(
-                limit,
-                db.execute_unprepared(&format!("SELECT pg_advisory_unlock({LOCK_KEY})")),
-            )
-            .await?;
+        Lock::Postgres(schemas) => {
+            for schema in schemas {
+                release(db, &schema, limit).await?;
+            }
         }
         // Closing the file releases its lock.
         Lock::Sqlite(file) => drop(file),

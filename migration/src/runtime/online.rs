@@ -120,7 +120,7 @@ pub async fn migrate(
 ) -> Result<SchemaVersions> {
     let config = &ctx.dir.config;
     let db = connect_runner(url, config).await?;
-    let lock = lock(&db, url, config, out).await?;
+    let lock = lock(&db, url, config, schemas, out).await?;
     // Boxed: a run's future is large, and would otherwise sit on the caller's stack.
     let result: Result<SchemaVersions> = Box::pin(async {
         let order = in_run_order(&db, schemas, direction);
@@ -609,7 +609,7 @@ pub async fn stamp(
 ) -> Result<SchemaVersions> {
     let config = &ctx.dir.config;
     let db = connect_runner(url, config).await?;
-    let lock = lock(&db, url, config, out).await?;
+    let lock = lock(&db, url, config, schemas, out).await?;
     let result: Result<SchemaVersions> = async {
         let order = in_run_order(&db, schemas, Direction::Upgrade);
         preflight(ctx, &db, &order, Run::Stamp(targets, purge)).await?;
