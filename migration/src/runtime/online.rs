@@ -147,7 +147,8 @@ pub async fn migrate(
     })
     .await;
     let unlocked = unlock(&db, lock, config.statement_timeout()).await;
-    db.close().await.ok();
+    // A server that stopped answering will not answer the goodbye either.
+    let _ = tokio::time::timeout(Duration::from_secs(5), db.close()).await;
     let versions = result?;
     unlocked?;
     Ok(versions)
@@ -626,7 +627,8 @@ pub async fn stamp(
     }
     .await;
     let unlocked = unlock(&db, lock, config.statement_timeout()).await;
-    db.close().await.ok();
+    // A server that stopped answering will not answer the goodbye either.
+    let _ = tokio::time::timeout(Duration::from_secs(5), db.close()).await;
     let versions = result?;
     unlocked?;
     Ok(versions)
