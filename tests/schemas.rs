@@ -940,6 +940,19 @@ async fn runs_on_different_schemas_do_not_wait_for_each_other() {
         .is_empty(),
         "nothing was changed"
     );
+    // A run of an older opdb, which held one lock for the whole database, is waited for too.
+    other
+        .execute_unprepared(
+            "SELECT pg_advisory_unlock(1869636706, hashtext('working')); \
+             SELECT pg_advisory_lock(1869636706::bigint)",
+        )
+        .await
+        .unwrap();
+    let e = p
+        .migrate(v1::entities, url, Direction::Upgrade, "head")
+        .await
+        .unwrap_err();
+    assert!(e.contains("still holds the lock after 1 s"), "{e}");
     other.close().await.ok();
     let (_, at) = p
         .migrate(v1::entities, url, Direction::Upgrade, "head")
@@ -952,4 +965,96 @@ async fn runs_on_different_schemas_do_not_wait_for_each_other() {
             ("working".into(), vec!["b0b0b0b0b0b1".into()]),
         ])
     );
+}
+
+/// A role that may not create what a run creates is told what to grant before anything
+/// changes, in whichever schema it stands.
+#[tokio::test]
+async fn a_role_that_may_not_create_is_told_before_anything_changes() {
+    let roles = common::TestRoles::new(&["limited"]).await;
+    let Some(db) = common::pg("registry_create").await else {
+        return;
+    };
+    let limited = common::url_as(&db.url, &roles.names[0]);
+    let mut p = Project::new(
+        "registry-create",
+        "schemas = [\"production\", \"working\"]\n",
+    );
+    p.add(REV1);
+    let e = p
+        .migrate(v1::entities, &limited, Direction::Upgrade, "head")
+        .await
+        .unwrap_err();
+    assert!(
+        e.contains("may not create schema production") && e.contains("nothing was changed"),
+        "{e}"
+    );
+    // The schemas made by an administrator, the second without CREATE for the role: refused
+    // before the first is touched.
+    let role = &roles.names[0];
+    common::execute(
+        &db.url,
+        &format!("CREATE SCHEMA production AUTHORIZATION {role}; CREATE SCHEMA working;"),
+    )
+    .await;
+    let e = p
+        .migrate(v1::entities, &limited, Direction::Upgrade, "head")
+        .await
+        .unwrap_err();
+    assert!(
+        e.contains("may not create tables in schema working")
+            && e.contains(&format!("GRANT CREATE ON SCHEMA working TO {role}")),
+        "{e}"
+    );
+    assert!(
+        rows(
+            &db.url,
+            "SELECT relname::text FROM pg_class WHERE relnamespace = 'production'::regnamespace"
+        )
+        .await
+        .is_empty(),
+        "nothing was made in production"
+    );
+    drop(db);
+    drop(roles);
+}
+
+/// The version table is read in the schema opdb manages, even when the role's own schema (first
+/// on PostgreSQL's default search path) holds one of the same name.
+#[tokio::test]
+async fn the_version_table_is_read_in_its_own_schema() {
+    let Some(db) = common::pg("own_schema").await else {
+        return;
+    };
+    let admin = common::pg_admin_url();
+    let user = admin
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .map_or("postgres", |(user, _)| {
+            user.split(':').next().unwrap_or(user)
+        })
+        .to_string();
+    let quoted = migration::ddl::ident(&user);
+    common::execute(
+        &db.url,
+        &format!(
+            "CREATE SCHEMA {quoted}; CREATE TABLE {quoted}.alembic_version (version_num \
+             varchar(32) PRIMARY KEY); INSERT INTO {quoted}.alembic_version VALUES ('ffffffffffff');"
+        ),
+    )
+    .await;
+    let root = common::opdb_project("schemas-own-schema", Some("schema = \"public\"\n"));
+    let said = opdb_ok(&root, &["--url", &db.url, "upgrade", "head"]);
+    assert!(said.contains("-> 0b1a5e000001"), "{said}");
+    let current = opdb_ok(&root, &["--url", &db.url, "current"]);
+    assert!(current.contains("0b1a5e000001 (head)"), "{current}");
+    assert_eq!(
+        rows(
+            &db.url,
+            &format!("SELECT version_num FROM {quoted}.alembic_version")
+        )
+        .await,
+        [["ffffffffffff"]]
+    );
+    let _ = std::fs::remove_dir_all(&root);
 }

@@ -228,10 +228,15 @@ pub async fn read<C: ConnectionTrait>(
     Ok((held, wanted))
 }
 
-/// Fails, naming them, when roles of `config`'s grants do not exist.
-pub async fn check_roles<C: ConnectionTrait>(db: &C, config: &Config) -> Result<()> {
+/// Fails, naming them, when roles of `config`'s grants on `schemas` do not exist.
+pub async fn check_roles<C: ConnectionTrait>(
+    db: &C,
+    config: &Config,
+    schemas: &[String],
+) -> Result<()> {
     let mut named: BTreeMap<&str, String> = BTreeMap::new();
-    for (schema, grants) in &config.grants {
+    let grants = config.grants.iter().filter(|(s, _)| schemas.contains(s));
+    for (schema, grants) in grants {
         let tables = grants.tables.iter().map(|(table, t)| {
             (format!("grants.{schema}.tables.{table}"), &t.read, &t.write)
         });

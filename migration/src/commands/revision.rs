@@ -99,13 +99,13 @@ pub async fn revision(project: &Project<'_>, args: RevisionArgs) -> Result<Revis
         let path = ctx.dir.write_revision(&file)?;
         return Ok(RevisionOutcome::Written { path, found: None });
     }
-    let model = EntityModel::start(project.models, project.name())?;
     if !project.chosen_schemas.is_empty() {
         bail!(
             "revision compares every schema of alembic.toml (its revision runs in each): drop \
              --schema"
         );
     }
+    let model = EntityModel::start(project.models, project.name())?;
     // A schema not made yet is compared as empty: the first revision is what builds it.
     let compared = against_entities(project, model, true, false, |versions| {
         match ctx.graph.at_head(versions) {
@@ -262,7 +262,7 @@ pub(crate) async fn against_entities(
         let mut read = Vec::new();
         let privileges = privileges && backend == sea_orm::DbBackend::Postgres;
         if privileges {
-            crate::privileges::check_roles(&db, &ctx.dir.config).await?;
+            crate::privileges::check_roles(&db, &ctx.dir.config, &schemas).await?;
         }
         for schema in &schemas {
             let config = ctx.dir.config.for_schema(schema);

@@ -24,45 +24,82 @@ pub(super) enum Lock {
     Sqlite(#[allow(dead_code)] Option<std::fs::File>),
 }
 
-/// The advisory lock of `schema`, as `pg_try_advisory_lock`'s or `pg_advisory_unlock`'s
-/// arguments: the schema's name goes in as a string literal.
-fn lock_key(schema: &str) -> String {
-    format!("{LOCK_KEY}, hashtext({})", crate::ddl::literal(schema))
+/// The database-wide lock opdb runs before per-schema locks held, alone (`LOCK_KEY` as one
+/// `bigint`): every run now holds it shared, so a run of such an older binary, which takes it
+/// alone, and a run of this one still exclude each other.
+const LEGACY: &str = "1869636706::bigint";
+
+/// One of the advisory locks a run holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Key {
+    /// [`LEGACY`], shared.
+    Legacy,
+    /// A schema's: (`LOCK_KEY`, `hashtext(schema)`), the name going in as a string literal.
+    Schema(String),
 }
 
-/// Takes the advisory locks of all `schemas`, or none: a run holds every lock it needs before
+impl Key {
+    /// `SELECT function(key) AS got`, `function` one of `pg_try_advisory_lock` and
+    /// `pg_advisory_unlock` (their `_shared` forms for [`Key::Legacy`]).
+    fn sql(&self, function: &str) -> String {
+        match self {
+            Key::Legacy => format!("SELECT {function}_shared({LEGACY}) AS got"),
+            Key::Schema(schema) => format!(
+                "SELECT {function}({LOCK_KEY}, hashtext({})) AS got",
+                crate::ddl::literal(schema)
+            ),
+        }
+    }
+}
+
+/// The keys a run on `schemas` holds.
+fn keys(schemas: &[String]) -> Vec<Key> {
+    std::iter::once(Key::Legacy)
+        .chain(schemas.iter().cloned().map(Key::Schema))
+        .collect()
+}
+
+/// Takes all the advisory locks of `schemas`, or none: a run holds every lock it needs before
 /// it changes anything, and never waits holding some of them.
 async fn try_lock_all(
     db: &DatabaseConnection,
     schemas: &[String],
     limit: Option<Duration>,
 ) -> Result<bool> {
-    let mut taken: Vec<&String> = Vec::new();
-    for schema in schemas {
-        let got = timed(
-            limit,
-            db.query_one_raw(Statement::from_string(
-                DbBackend::Postgres,
-                format!("SELECT pg_try_advisory_lock({}) AS got", lock_key(schema)),
-            )),
-        )
-        .await?
-        .map(|r| r.try_get::<bool>("", "got"))
-        .transpose()?
-        .unwrap_or(false);
-        if !got {
-            for schema in taken {
-                release(db, schema, limit).await?;
-            }
-            return Ok(false);
+    let mut taken: Vec<Key> = Vec::new();
+    for key in keys(schemas) {
+        let got = async {
+            anyhow::Ok(
+                timed(
+                    limit,
+                    db.query_one_raw(Statement::from_string(
+                        DbBackend::Postgres,
+                        key.sql("pg_try_advisory_lock"),
+                    )),
+                )
+                .await?
+                .map(|r| r.try_get::<bool>("", "got"))
+                .transpose()?
+                .unwrap_or(false),
+            )
         }
-        taken.push(schema);
+        .await;
+        match got {
+            Ok(true) => taken.push(key),
+            // Not all of them: give back what was taken, as well as the server lets it.
+            other => {
+                for key in taken {
+                    let _ = release(db, &key, limit).await;
+                }
+                return other;
+            }
+        }
     }
     Ok(true)
 }
 
-async fn release(db: &DatabaseConnection, schema: &str, limit: Option<Duration>) -> Result<()> {
-    let sql = format!("SELECT pg_advisory_unlock({})", lock_key(schema));
+async fn release(db: &DatabaseConnection, key: &Key, limit: Option<Duration>) -> Result<()> {
+    let sql = key.sql("pg_advisory_unlock");
     timed(limit, db.execute_unprepared(&sql)).await?;
     Ok(())
 }
@@ -159,9 +196,15 @@ pub(super) async fn unlock(
 ) -> Result<()> {
     match lock {
         Lock::Postgres(schemas) => {
-            for schema in schemas {
-                release(db, &schema, limit).await?;
+            // Every one, even after one fails; the first failure is the error.
+            let mut first = Ok(());
+            for key in keys(&schemas) {
+                let released = release(db, &key, limit).await;
+                if first.is_ok() {
+                    first = released;
+                }
             }
+            first?;
         }
         // Closing the file releases its lock.
         Lock::Sqlite(file) => drop(file),

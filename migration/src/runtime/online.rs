@@ -40,8 +40,11 @@ pub(crate) fn short(sql: &str) -> String {
     }
 }
 
-/// A connection for running migrations: one physical connection, so that the advisory lock,
-/// the transactions and the version reads all share one session.
+/// A connection for running migrations: one physical connection, so that the advisory locks,
+/// the transactions and the version reads all share one session. The pool never replaces it
+/// behind the run's back (no test before use, no idle or lifetime limit): a session that ends
+/// takes the run's locks with it, so the run must fail at its next statement rather than go on
+/// in a new session that holds no lock.
 pub async fn connect_runner(target: &DbUrl, config: &Config) -> Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(target.url.clone());
     options
@@ -49,8 +52,9 @@ pub async fn connect_runner(target: &DbUrl, config: &Config) -> Result<DatabaseC
         .min_connections(1)
         .connect_timeout(crate::db::CONNECT_TIMEOUT)
         .acquire_timeout(Duration::from_secs(3600))
-        .idle_timeout(Duration::from_secs(24 * 3600))
-        .max_lifetime(Duration::from_secs(24 * 3600))
+        .test_before_acquire(false)
+        .idle_timeout(None)
+        .max_lifetime(None)
         .sqlx_logging(false)
         // Table rebuilds drop and recreate referenced tables, which SQLite allows only with
         // foreign keys off; each revision checks every key before it commits instead.
@@ -146,12 +150,29 @@ pub async fn migrate(
         Ok(at)
     })
     .await;
-    let unlocked = unlock(&db, lock, config.statement_timeout()).await;
-    // A server that stopped answering will not answer the goodbye either.
+    goodbye(db, lock, config.statement_timeout(), result).await
+}
+
+/// Ends a run with `result`: unlocks (after a success only: after a failure the server may
+/// have stopped answering, and ending the session releases its locks anyway) and closes the
+/// connection, waiting at most 5 s for the server to take the goodbye.
+async fn goodbye<T>(
+    db: DatabaseConnection,
+    lock: super::lock::Lock,
+    limit: Option<Duration>,
+    result: Result<T>,
+) -> Result<T> {
+    let unlocked = match &result {
+        Ok(_) => unlock(&db, lock, limit).await,
+        Err(_) => {
+            drop(lock);
+            Ok(())
+        }
+    };
     let _ = tokio::time::timeout(Duration::from_secs(5), db.close()).await;
-    let versions = result?;
+    let done = result?;
     unlocked?;
-    Ok(versions)
+    Ok(done)
 }
 
 /// What a run is to do, for [`preflight`].
@@ -175,12 +196,16 @@ async fn preflight(
     run: Run<'_>,
 ) -> Result<()> {
     let limit = ctx.dir.config.statement_timeout();
-    if db.get_database_backend() == DbBackend::Postgres {
-        timed(limit, privileges::check_roles(db, &ctx.dir.config)).await?;
+    let postgres = db.get_database_backend() == DbBackend::Postgres;
+    if postgres && matches!(run, Run::Migrate(..)) {
+        timed(limit, privileges::check_roles(db, &ctx.dir.config, order)).await?;
     }
     for schema in order {
         let config = ctx.dir.config.for_schema(schema);
         let checked = async {
+            if postgres {
+                timed(limit, may_create(db, schema)).await?;
+            }
             let creates = !matches!(run, Run::Migrate(Direction::Downgrade, _));
             let current = match timed(limit, read_versions(db, &config)).await {
                 Err(e) if creates && crate::error::no_schema(&e) => Vec::new(),
@@ -211,6 +236,46 @@ async fn preflight(
         named_schema(checked.await, schema, order.len())?;
     }
     Ok(())
+}
+
+/// Fails, saying what to grant, when the role running opdb may not create what a run creates in
+/// `schema`: the schema itself when it is missing (`CREATE` on the database), else the version
+/// tables (`CREATE` on the schema, which `CREATE TABLE IF NOT EXISTS` needs even when they
+/// exist).
+async fn may_create(db: &DatabaseConnection, schema: &str) -> Result<()> {
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1) AS present, \
+                    CASE WHEN EXISTS (SELECT FROM pg_namespace WHERE nspname = $1) \
+                         THEN has_schema_privilege($1, 'CREATE') \
+                         ELSE has_database_privilege(current_database(), 'CREATE') END AS may, \
+                    current_user::text AS me",
+            [schema.into()],
+        ))
+        .await?
+        .ok_or_else(|| anyhow!("reading the privileges of the role running opdb"))?;
+    let (present, may, me) = (
+        row.try_get::<bool>("", "present")?,
+        row.try_get::<bool>("", "may")?,
+        row.try_get::<String>("", "me")?,
+    );
+    match (present, may) {
+        (_, true) => Ok(()),
+        (true, false) => bail!(
+            "role {me} may not create tables in schema {schema} (the version tables): GRANT \
+             CREATE ON SCHEMA {} TO {}, or run opdb as its owner; nothing was changed",
+            ident(schema),
+            ident(&me)
+        ),
+        (false, false) => bail!(
+            "role {me} may not create schema {schema}: create it first (CREATE SCHEMA {} \
+             AUTHORIZATION {}) or GRANT CREATE ON DATABASE to {}; nothing was changed",
+            ident(schema),
+            ident(&me),
+            ident(&me)
+        ),
+    }
 }
 
 /// The schemas a run on `db` goes through, in the order it takes them: on SQLite, which has
@@ -626,12 +691,7 @@ pub async fn stamp(
         Ok(at)
     }
     .await;
-    let unlocked = unlock(&db, lock, config.statement_timeout()).await;
-    // A server that stopped answering will not answer the goodbye either.
-    let _ = tokio::time::timeout(Duration::from_secs(5), db.close()).await;
-    let versions = result?;
-    unlocked?;
-    Ok(versions)
+    goodbye(db, lock, config.statement_timeout(), result).await
 }
 
 pub(super) async fn stamp_locked(

@@ -16,6 +16,16 @@ pub(super) fn table_name(config: &Config, backend: DbBackend, table: &str) -> St
     }
 }
 
+/// `table` of `config`'s schema, qualified on PostgreSQL whatever the schema: a read may come
+/// before the session's search path is the schema's (and a role's own schema, first on the
+/// default path, may hold a table of the same name).
+fn read_name(config: &Config, backend: DbBackend, table: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("{}.{}", ident(&config.schema), ident(table)),
+        _ => ident(table),
+    }
+}
+
 pub(super) fn create_version_tables(config: &Config, backend: DbBackend) -> Vec<String> {
     let id = match backend {
         DbBackend::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
@@ -165,7 +175,7 @@ pub async fn read_versions<C: ConnectionTrait>(db: &C, config: &Config) -> Resul
     }
     let sql = format!(
         "SELECT version_num FROM {} ORDER BY version_num",
-        table_name(config, backend, &config.version_table)
+        read_name(config, backend, &config.version_table)
     );
     let rows = db
         .query_all_raw(Statement::from_string(backend, sql))
@@ -194,7 +204,7 @@ pub async fn read_history<C: ConnectionTrait>(db: &C, config: &Config) -> Result
     let sql = format!(
         "SELECT revision, direction, CAST(started_at AS VARCHAR) AS started_at, \
          CAST(finished_at AS VARCHAR) AS finished_at, who, tool_version FROM {} ORDER BY id",
-        table_name(config, backend, &config.history_table)
+        read_name(config, backend, &config.history_table)
     );
     let rows = db
         .query_all_raw(Statement::from_string(backend, sql))
