@@ -251,7 +251,9 @@ pub(crate) async fn against_entities(
 ) -> Result<Vec<Compared>> {
     let ctx = &project.ctx;
     let url = project.database_url()?;
-    let db = crate::db::connect_to(&url, ctx.dir.config.statement_timeout()).await?;
+    let limit = ctx.dir.config.statement_timeout();
+    let db = crate::db::connect_to(&url, limit).await?;
+    // Every call is bounded: a server that stops answering ends the command with an error.
     let result = async {
         let backend = db.get_database_backend();
         let mut schemas = project.schemas();
@@ -262,7 +264,11 @@ pub(crate) async fn against_entities(
         let mut read = Vec::new();
         let privileges = privileges && backend == sea_orm::DbBackend::Postgres;
         if privileges {
-            crate::privileges::check_roles(&db, &ctx.dir.config, &schemas).await?;
+            runtime::timed(
+                limit,
+                crate::privileges::check_roles(&db, &ctx.dir.config, &schemas),
+            )
+            .await?;
         }
         for schema in &schemas {
             let config = ctx.dir.config.for_schema(schema);
@@ -270,7 +276,7 @@ pub(crate) async fn against_entities(
                 1 => e,
                 _ => e.context(format!("schema {schema}")),
             };
-            let versions = match runtime::read_versions(&db, &config).await {
+            let versions = match runtime::timed(limit, runtime::read_versions(&db, &config)).await {
                 Err(e) if missing_is_empty && crate::error::no_schema(&e) => None,
                 other => Some(other.map_err(in_schema)?),
             };
@@ -281,13 +287,14 @@ pub(crate) async fn against_entities(
                 continue;
             };
             ctx.graph.check_versions(&versions).map_err(in_schema)?;
-            let from = live::schema_at(ctx, &config, &db, &versions)
+            let from = runtime::timed(limit, live::schema_at(ctx, &config, &db, &versions))
                 .await
                 .map_err(in_schema)?;
             at(&versions).map_err(in_schema)?;
             let granted = match config.grants.get(schema) {
                 Some(grants) if privileges => {
-                    let (held, wanted) = crate::privileges::read(&db, &config, grants).await?;
+                    let read = crate::privileges::read(&db, &config, grants);
+                    let (held, wanted) = runtime::timed(limit, read).await?;
                     crate::privileges::describe(&held, &wanted)
                 }
                 _ => Vec::new(),
@@ -311,10 +318,11 @@ pub(crate) async fn against_entities(
             let to = to.clone().in_namespace(&schema);
             if backend == sea_orm::DbBackend::Postgres {
                 // The scratch schema of the expressions sees what this schema sees.
-                db.execute_unprepared(&runtime::search_path(&schema, false))
-                    .await?;
+                let sql = runtime::search_path(&schema, false);
+                runtime::timed(limit, db.execute_unprepared(&sql)).await?;
             }
-            let (expressions, caution) = crate::canonical::for_pair(&db, &to, &from).await?;
+            let (expressions, caution) =
+                runtime::timed(limit, crate::canonical::for_pair(&db, &to, &from)).await?;
             let mut hints = hints.clone();
             hints.expressions = expressions;
             compared.push(Compared {
@@ -333,7 +341,7 @@ pub(crate) async fn against_entities(
         Ok(compared)
     }
     .await;
-    db.close().await.ok();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), db.close()).await;
     result
 }
 
