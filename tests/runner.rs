@@ -18,8 +18,7 @@ use migration::script::ScriptDir;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 #[path = "fixtures/revisions/a1_instrument.rs"]
@@ -346,58 +345,6 @@ async fn a_failing_data_migration_names_its_error() {
     }
 }
 
-/// A TCP proxy to the PostgreSQL server that stops answering once the client sends the marker
-/// statement, as a server that hangs would; it closes the server side when the client leaves.
-async fn freezing_proxy(upstream: String) -> (u16, Arc<AtomicBool>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let frozen = Arc::new(AtomicBool::new(false));
-    let flag = frozen.clone();
-    tokio::spawn(async move {
-        while let Ok((client, _)) = listener.accept().await {
-            let server = tokio::net::TcpStream::connect(&upstream).await.unwrap();
-            let frozen = flag.clone();
-            tokio::spawn(async move {
-                let (mut cr, mut cw) = client.into_split();
-                let (mut sr, mut sw) = server.into_split();
-                let to_client = {
-                    let frozen = frozen.clone();
-                    tokio::spawn(async move {
-                        let mut buf = vec![0u8; 65536];
-                        while let Ok(n) = sr.read(&mut buf).await {
-                            if n == 0 || frozen.load(Ordering::SeqCst) {
-                                break;
-                            }
-                            if cw.write_all(&buf[..n]).await.is_err() {
-                                break;
-                            }
-                        }
-                        // Frozen: hold the client's socket open, say nothing.
-                        std::future::pending::<()>().await;
-                    })
-                };
-                let mut buf = vec![0u8; 65536];
-                while let Ok(n) = cr.read(&mut buf).await {
-                    if n == 0 {
-                        break;
-                    }
-                    if buf[..n].windows(18).any(|w| w == b"opdb_freeze_marker") {
-                        frozen.store(true, Ordering::SeqCst);
-                    }
-                    if !frozen.load(Ordering::SeqCst) && sw.write_all(&buf[..n]).await.is_err() {
-                        break;
-                    }
-                }
-                // The client left: so does the server's session (and its lock).
-                to_client.abort();
-                drop(sw);
-            });
-        }
-    });
-    (port, frozen)
-}
-
 #[tokio::test]
 async fn a_server_that_stops_answering_ends_the_run() {
     let Some(db) = common::pg("stops_answering").await else {
@@ -410,7 +357,7 @@ async fn a_server_that_stops_answering_ends_the_run() {
         );
         return;
     };
-    let (port, frozen) = freezing_proxy("127.0.0.1:5432".into()).await;
+    let (port, frozen) = common::freezing_proxy("127.0.0.1:5432".into()).await;
     // Plain text, so the proxy can see the marker.
     let proxied = format!("postgres://postgres@127.0.0.1:{port}/{rest}?sslmode=disable");
     let p = Project::new("stops_answering", "statement_timeout = 2\n");

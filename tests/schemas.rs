@@ -1058,3 +1058,41 @@ async fn the_version_table_is_read_in_its_own_schema() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// `check` on a server that stops answering ends with an error within its statement_timeout,
+/// as a run does: every call it makes is bounded.
+#[tokio::test]
+async fn check_on_a_server_that_stops_answering_ends_with_an_error() {
+    let Some(db) = common::pg("check_frozen").await else {
+        return;
+    };
+    let Some(rest) = db.url.strip_prefix("postgres://postgres@127.0.0.1:5432/") else {
+        common::skip(
+            "check_on_a_server_that_stops_answering_ends_with_an_error",
+            "the proxy needs the server at 127.0.0.1:5432",
+        );
+        return;
+    };
+    let (port, frozen) = common::freezing_proxy("127.0.0.1:5432".into()).await;
+    // Plain text, so the proxy sees the marker: the schema's name, in the first read.
+    let proxied = format!("postgres://postgres@127.0.0.1:{port}/{rest}?sslmode=disable");
+    let p = Project::new(
+        "check-frozen",
+        "schema = \"opdb_freeze_marker\"\nstatement_timeout = 2\n",
+    );
+    let started = std::time::Instant::now();
+    let e = p.check(v1::entities, &proxied).await.unwrap_err();
+    assert!(
+        frozen.load(std::sync::atomic::Ordering::SeqCst),
+        "never froze: {e}"
+    );
+    assert!(
+        e.contains("no answer from the server within 2 s (statement_timeout"),
+        "{e}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}

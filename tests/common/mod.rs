@@ -135,6 +135,62 @@ pub fn opdb_project(test: &str, settings: Option<&str>) -> std::path::PathBuf {
     root
 }
 
+/// A TCP proxy to the PostgreSQL server that stops answering once the client sends the marker
+/// (`opdb_freeze_marker`, anywhere in what it sends), as a server that hangs would; it closes the server side when the client leaves.
+pub async fn freezing_proxy(
+    upstream: String,
+) -> (u16, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let frozen = Arc::new(AtomicBool::new(false));
+    let flag = frozen.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let server = tokio::net::TcpStream::connect(&upstream).await.unwrap();
+            let frozen = flag.clone();
+            tokio::spawn(async move {
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                let to_client = {
+                    let frozen = frozen.clone();
+                    tokio::spawn(async move {
+                        let mut buf = vec![0u8; 65536];
+                        while let Ok(n) = sr.read(&mut buf).await {
+                            if n == 0 || frozen.load(Ordering::SeqCst) {
+                                break;
+                            }
+                            if cw.write_all(&buf[..n]).await.is_err() {
+                                break;
+                            }
+                        }
+                        // Frozen: hold the client's socket open, say nothing.
+                        std::future::pending::<()>().await;
+                    })
+                };
+                let mut buf = vec![0u8; 65536];
+                while let Ok(n) = cr.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                    if buf[..n].windows(18).any(|w| w == b"opdb_freeze_marker") {
+                        frozen.store(true, Ordering::SeqCst);
+                    }
+                    if !frozen.load(Ordering::SeqCst) && sw.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+                // The client left: so does the server's session (and its lock).
+                to_client.abort();
+                drop(sw);
+            });
+        }
+    });
+    (port, frozen)
+}
+
 /// `url` with `user` as its user (no password: the test server trusts local connections).
 pub fn url_as(url: &str, user: &str) -> String {
     let (scheme, rest) = url.split_once("://").expect("a URL");
