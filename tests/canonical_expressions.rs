@@ -10,9 +10,8 @@
 
 mod common;
 
-use migration::commands::{self, check::DiffSide, EntityModel};
+use migration::commands::{self, check::DiffSide};
 use migration::entities::EntitySet;
-use migration::script::ScriptDir;
 use sea_orm::{ConnectionTrait, DbBackend};
 
 mod flag {
@@ -107,19 +106,16 @@ async fn with_entities<T>(
     url: &str,
     command: impl AsyncFnOnce(&commands::Project<'_>) -> anyhow::Result<T>,
 ) -> Result<T, String> {
-    let root = std::env::temp_dir().join(format!("opdb-canonical-{}", std::process::id()));
-    if !root.join("alembic/x").is_dir() {
-        let _ = ScriptDir::init(&root, "x");
-    }
-    let dir = ScriptDir::open(&root, "x").unwrap();
-    let models = [EntityModel {
-        database: "x",
-        entities,
-    }];
-    let project = commands::Project::new(&root, &dir, &[], &models, Some(url.to_string())).unwrap();
-    command(&project)
-        .await
-        .map_err(|e| migration::cli::one_line(&e))
+    // A folder of each call's own, removed when it ends.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let project = common::scripts::ScriptProject::new(
+        &format!("canonical{call}"),
+        "x",
+        "canonical",
+        "canonical_expressions",
+    );
+    project.with(entities, url, &[], command).await
 }
 
 /// What `check` finds (differences only).

@@ -376,6 +376,12 @@ impl Drop for Db {
     fn drop(&mut self) {
         if let Some(file) = &self.file {
             let _ = std::fs::remove_file(file);
+            // And what lives beside it: the runner's lock file, SQLite's journals.
+            for suffix in ["-lock", "-wal", "-shm", "-journal"] {
+                let mut beside = file.clone().into_os_string();
+                beside.push(suffix);
+                let _ = std::fs::remove_file(beside);
+            }
         }
     }
 }
@@ -423,17 +429,18 @@ pub async fn diff(from: &str, to: &str, sql: bool) -> String {
 pub async fn diff_in(from: &str, to: &str, sql: bool, schemas: &[&str]) -> String {
     use migration::commands::{self, check::DiffSide};
     use migration::script::ScriptDir;
-    let root = std::env::temp_dir().join(format!("opdb-test-diff-{}", std::process::id()));
-    if !root.join("alembic/x").is_dir() {
-        let _ = ScriptDir::init(&root, "x");
-    }
+    // A folder of each call's own, removed when it ends.
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, Ordering::SeqCst);
+    let root = std::env::temp_dir().join(format!("opdb-test-diff-{}-{call}", std::process::id()));
+    let _ = ScriptDir::init(&root, "x");
     let dir = ScriptDir::open(&root, "x").unwrap();
     let mut project = commands::Project::new(&root, &dir, &[], &[], None).unwrap();
     project.chosen_schemas = schemas.iter().map(|s| s.to_string()).collect();
     let (from, to) = (DiffSide::parse(from), DiffSide::parse(to));
-    let diff = commands::check::diff(&project, &from, &to, sql)
-        .await
-        .unwrap_or_else(|e| panic!("opdb diff: {}", migration::cli::one_line(&e)));
+    let diff = commands::check::diff(&project, &from, &to, sql).await;
+    let _ = std::fs::remove_dir_all(&root);
+    let diff = diff.unwrap_or_else(|e| panic!("opdb diff: {}", migration::cli::one_line(&e)));
     let mut out = Vec::new();
     migration::cli::print_diff(&diff, sql, &mut out).unwrap();
     String::from_utf8(out).unwrap()
