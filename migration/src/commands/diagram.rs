@@ -22,9 +22,11 @@ pub async fn diagram(project: &Project<'_>, folder: Option<PathBuf>) -> Result<V
                 ),
             };
             let url = DbUrl::new(url, UrlSource::Option("--url"));
-            let db = crate::db::connect_to(&url, None).await?;
-            let found = live::schema(&db, &dir.config.for_schema(&schema)).await;
-            db.close().await.ok();
+            let limit = dir.config.statement_timeout();
+            let db = crate::db::connect_to(&url, limit).await?;
+            let config = dir.config.for_schema(&schema);
+            let found = crate::runtime::timed(limit, live::schema(&db, &config)).await;
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), db.close()).await;
             found?.schema
         }
         None => EntityModel::find(project.models, project.name())?.into_schema(),
