@@ -478,6 +478,11 @@ async fn a_model_in_two_schemas_builds_checks_evolves_and_keeps_readers_out() {
         ],
         "{applied}"
     );
+    let e = p
+        .cli(v2::entities, &["--url", url, "diagram"])
+        .await
+        .unwrap_err();
+    assert!(e.contains("choose one with --schema"), "{e}");
     let checked = p.cli(v2::entities, &["--url", url, "check"]).await.unwrap();
     assert_eq!(
         checked.trim(),
@@ -824,6 +829,25 @@ async fn the_opdb_runs_unchanged_in_a_schema_of_its_own() {
         !ok && err.contains("--to") && err.contains("no schema"),
         "{err}"
     );
+    // The diagram drawn from the database in its schema is the one drawn from the entities
+    // (line for line; a table's keys are listed in the order each side keeps them).
+    let (from_db, from_model) = (root.join("from-db"), root.join("from-model"));
+    opdb_ok(
+        &root,
+        &["--url", url, "diagram", "--out", from_db.to_str().unwrap()],
+    );
+    opdb_ok(&root, &["diagram", "--out", from_model.to_str().unwrap()]);
+    for file in ["opdb_schema.md", "opdb_schema.mmd"] {
+        let lines = |folder: &Path| {
+            let text = std::fs::read_to_string(folder.join(file)).unwrap();
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            lines.sort();
+            lines
+        };
+        let (db_drawn, model_drawn) = (lines(&from_db), lines(&from_model));
+        let first = db_drawn.iter().zip(&model_drawn).find(|(a, b)| a != b);
+        assert!(db_drawn == model_drawn, "{file} differs: {first:?}");
+    }
     let _ = std::fs::remove_dir_all(&root);
     let _ = std::fs::remove_dir_all(&public_root);
 }
