@@ -142,19 +142,25 @@ impl Project {
 /// running opdb (the test server's user) is named too, as a team naming its admin would, and
 /// keeps what it holds.
 fn settings(reader: &str, writer: &str) -> String {
-    let admin = common::pg_admin_url();
-    let runner = admin
-        .split_once("://")
-        .and_then(|(_, rest)| rest.split_once('@'))
-        .map_or("postgres", |(user, _)| {
-            user.split(':').next().unwrap_or(user)
-        });
+    let runner = runner_role();
     format!(
         "schemas = [\"production\", \"working\"]\n\n\
          [grants.production]\nread = [\"{reader}\", \"{writer}\"]\nwrite = [\"{runner}\"]\n\n\
          [grants.working]\nread = [\"{reader}\"]\nwrite = [\"{writer}\"]\n\n\
          [grants.working.tables.dependency]\nwrite = [\"{reader}\", \"{writer}\"]\n"
     )
+}
+
+/// The role the tests run opdb as: the user of the test server's URL.
+fn runner_role() -> String {
+    let admin = common::pg_admin_url();
+    admin
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .map_or("postgres", |(user, _)| {
+            user.split(':').next().unwrap_or(user)
+        })
+        .to_string()
 }
 
 /// The rows of `sql` on `url`, each cell as text.
@@ -1050,14 +1056,7 @@ async fn the_version_table_is_read_in_its_own_schema() {
     let Some(db) = common::pg("own_schema").await else {
         return;
     };
-    let admin = common::pg_admin_url();
-    let user = admin
-        .split_once("://")
-        .and_then(|(_, rest)| rest.split_once('@'))
-        .map_or("postgres", |(user, _)| {
-            user.split(':').next().unwrap_or(user)
-        })
-        .to_string();
+    let user = runner_role();
     let quoted = migration::ddl::ident(&user);
     common::execute(
         &db.url,
