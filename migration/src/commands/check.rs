@@ -210,18 +210,15 @@ pub async fn diff(
             unmodelled: Vec::new(),
             caution: None,
         };
+        let limit = dir.config.statement_timeout();
         for (n, schema) in schemas.iter().enumerate() {
-            fn side(read: &Option<Read>, n: usize) -> Option<(Schema, DbBackend, &sea_orm::DatabaseConnection)> {
-                read.as_ref()
-                    .and_then(|r| Some((r.schemas.get(n)?.clone(), r.backend, &r.db)))
-            }
             let (a_side, b_side) = (side(&a, n), side(&b, n));
             let dbs = (a_side.as_ref().map(|s| s.2), b_side.as_ref().map(|s| s.2));
             for db in [dbs.0, dbs.1].into_iter().flatten() {
                 if db.get_database_backend() == DbBackend::Postgres {
                     // The scratch schema of the expressions sees what this schema sees.
-                    db.execute_unprepared(&crate::runtime::search_path(schema, false))
-                        .await?;
+                    let sql = crate::runtime::search_path(schema, false);
+                    crate::runtime::timed(limit, db.execute_unprepared(&sql)).await?;
                 }
             }
             let model = model.clone().map(|m| m.in_namespace(schema));
@@ -248,11 +245,10 @@ pub async fn diff(
                 .unmodelled
                 .extend(one.unmodelled.iter().map(|u| format!("{prefix}{u}")));
             whole.caution = whole.caution.or(one.caution);
+            // Both are scripts, or both ops: `sql` chose for both.
             match (&mut whole.outcome, one.outcome) {
                 (DiffOutcome::Script(all), DiffOutcome::Script(part)) => {
-                    let postgres = a.as_ref().or(b.as_ref()).map(|r| r.backend)
-                        != Some(DbBackend::Sqlite);
-                    if headed && postgres {
+                    if headed {
                         all.push_str(&format!(
                             "-- Schema {}\n{};\n\n",
                             crate::revision_file::doc_text(schema),
@@ -270,7 +266,7 @@ pub async fn diff(
                     }
                     all.extend(part);
                 }
-                _ => unreachable!("one kind of outcome"),
+                (_, other) => whole.outcome = other,
             }
         }
         for (flag, read) in [("--from", &a), ("--to", &b)] {
@@ -372,6 +368,13 @@ async fn diff_read(
         unmodelled,
         caution,
     })
+}
+
+/// Schema `n` of a side read from a database, with its kind and connection; `None` for the
+/// entities.
+fn side(read: &Option<Read>, n: usize) -> Option<(Schema, DbBackend, &sea_orm::DatabaseConnection)> {
+    read.as_ref()
+        .and_then(|r| Some((r.schemas.get(n)?.clone(), r.backend, &r.db)))
 }
 
 /// A `diff` side read from a database.
