@@ -350,16 +350,10 @@ async fn a_server_that_stops_answering_ends_the_run() {
     let Some(db) = common::pg("stops_answering").await else {
         return;
     };
-    let Some(rest) = db.url.strip_prefix("postgres://postgres@127.0.0.1:5432/") else {
-        common::skip(
-            "a_server_that_stops_answering_ends_the_run",
-            "the proxy needs the server at 127.0.0.1:5432",
-        );
+    let test = "a_server_that_stops_answering_ends_the_run";
+    let Some((proxied, frozen)) = common::through_freezing_proxy(&db, test).await else {
         return;
     };
-    let (port, frozen) = common::freezing_proxy("127.0.0.1:5432".into()).await;
-    // Plain text, so the proxy can see the marker.
-    let proxied = format!("postgres://postgres@127.0.0.1:{port}/{rest}?sslmode=disable");
     let p = Project::new("stops_answering", "statement_timeout = 2\n");
     // In a process of its own, as opdb runs: its connection closes when it exits.
     let started = Instant::now();

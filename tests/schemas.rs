@@ -1089,16 +1089,11 @@ async fn check_on_a_server_that_stops_answering_ends_with_an_error() {
     let Some(db) = common::pg("check_frozen").await else {
         return;
     };
-    let Some(rest) = db.url.strip_prefix("postgres://postgres@127.0.0.1:5432/") else {
-        common::skip(
-            "check_on_a_server_that_stops_answering_ends_with_an_error",
-            "the proxy needs the server at 127.0.0.1:5432",
-        );
+    let test = "check_on_a_server_that_stops_answering_ends_with_an_error";
+    // The proxy freezes at the marker: the schema's name, in the first read.
+    let Some((proxied, frozen)) = common::through_freezing_proxy(&db, test).await else {
         return;
     };
-    let (port, frozen) = common::freezing_proxy("127.0.0.1:5432".into()).await;
-    // Plain text, so the proxy sees the marker: the schema's name, in the first read.
-    let proxied = format!("postgres://postgres@127.0.0.1:{port}/{rest}?sslmode=disable");
     let p = Project::new(
         "check-frozen",
         "schema = \"opdb_freeze_marker\"\nstatement_timeout = 2\n",

@@ -191,6 +191,22 @@ pub async fn freezing_proxy(
     (port, frozen)
 }
 
+/// A URL of `db` through a [`freezing_proxy`] (plain text, so the proxy sees the marker) and
+/// the flag that says it froze; `None`, with the reason printed, when the test server is not
+/// the proxy's (`postgres@127.0.0.1:5432`).
+pub async fn through_freezing_proxy(
+    db: &TestDb,
+    test: &str,
+) -> Option<(String, std::sync::Arc<std::sync::atomic::AtomicBool>)> {
+    let Some(rest) = db.url.strip_prefix("postgres://postgres@127.0.0.1:5432/") else {
+        skip(test, "the proxy needs the server at 127.0.0.1:5432");
+        return None;
+    };
+    let (port, frozen) = freezing_proxy("127.0.0.1:5432".into()).await;
+    let url = format!("postgres://postgres@127.0.0.1:{port}/{rest}?sslmode=disable");
+    Some((url, frozen))
+}
+
 /// `url` with `user` as its user (no password: the test server trusts local connections).
 pub fn url_as(url: &str, user: &str) -> String {
     let (scheme, rest) = url.split_once("://").expect("a URL");
