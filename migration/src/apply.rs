@@ -9,7 +9,7 @@
 
 use crate::naming;
 use crate::ops::{ColumnChange, Op};
-use crate::schema::{Schema, Table};
+use crate::schema::{Schema, Table, View};
 use anyhow::{anyhow, bail, Result};
 
 /// Applies `op` to `schema`.
@@ -40,6 +40,8 @@ fn apply_named(schema: &mut Schema, op: &Op) -> Result<()> {
         Op::DropTable { table, .. } => {
             table_mut(schema, table)?;
             schema.tables.remove(table);
+            // Its triggers go with it.
+            schema.triggers.retain(|(on, _), _| on != table);
         }
         Op::RenameTable { from, to } => {
             if schema.tables.contains_key(to) {
@@ -144,8 +146,16 @@ fn apply_named(schema: &mut Schema, op: &Op) -> Result<()> {
                 .tables
                 .values()
                 .any(|t| t.indexes.iter().any(|i| i.name == index.name))
+                || schema
+                    .views
+                    .values()
+                    .any(|v| v.indexes.iter().any(|i| i.name == index.name))
             {
                 bail!("index {} already exists", index.name);
+            }
+            if let Some(view) = materialized_mut(schema, table) {
+                view.indexes.push(index.clone());
+                return Ok(());
             }
             let t = table_mut(schema, table)?;
             if let Some(cols) = index.plain_columns() {
@@ -154,6 +164,14 @@ fn apply_named(schema: &mut Schema, op: &Op) -> Result<()> {
             t.indexes.push(index.clone());
         }
         Op::DropIndex { table, name, .. } => {
+            if let Some(view) = materialized_mut(schema, table) {
+                let before = view.indexes.len();
+                view.indexes.retain(|i| i.name != *name);
+                if view.indexes.len() == before {
+                    bail!("materialized view {table} has no index {name}");
+                }
+                return Ok(());
+            }
             let t = table_mut(schema, table)?;
             let before = t.indexes.len();
             t.indexes.retain(|i| i.name != *name);
@@ -233,10 +251,118 @@ fn apply_named(schema: &mut Schema, op: &Op) -> Result<()> {
             Some(existing) => *existing = sequence.clone(),
             None => bail!("no sequence {}", sequence.name),
         },
+        Op::CreateView(view) => {
+            if schema.views.contains_key(&view.name) || schema.tables.contains_key(&view.name) {
+                bail!("cannot create view {}: a table or view of that name exists", view.name);
+            }
+            schema.views.insert(view.name.clone(), view.clone());
+        }
+        Op::ReplaceView { view, .. } => match schema.views.get_mut(&view.name) {
+            Some(old) if !old.materialized => {
+                // What it reads is the new query's; its columns, the new ones when known.
+                *old = View {
+                    columns: if view.columns.is_empty() {
+                        old.columns.clone()
+                    } else {
+                        view.columns.clone()
+                    },
+                    ..view.clone()
+                };
+            }
+            Some(_) => bail!(
+                "cannot replace materialized view {}: drop it and create it again",
+                view.name
+            ),
+            None => bail!("no view {}", view.name),
+        },
+        Op::DropView {
+            name, materialized, ..
+        } => match schema.views.get(name) {
+            Some(view) if view.materialized == *materialized => {
+                schema.views.remove(name);
+            }
+            Some(view) => bail!(
+                "{name} is {}: drop it with {}",
+                if view.materialized {
+                    "a materialized view"
+                } else {
+                    "a plain view"
+                },
+                if view.materialized {
+                    "drop_materialized_view"
+                } else {
+                    "drop_view"
+                }
+            ),
+            None => bail!("no view {name}"),
+        },
+        Op::CreateFunction(function) => {
+            let key = function.key();
+            if schema.functions.contains_key(&key) {
+                bail!("function {key} already exists");
+            }
+            schema.functions.insert(key, function.clone());
+        }
+        Op::ReplaceFunction { function, .. } => {
+            let key = function.key();
+            match schema.functions.get_mut(&key) {
+                Some(old) => *old = function.clone(),
+                None => bail!("no function {key}"),
+            }
+        }
+        Op::DropFunction {
+            name, arguments, ..
+        } => {
+            let key = format!("{name}({arguments})");
+            if schema.functions.remove(&key).is_none() {
+                // The arguments as written may differ from the model's key in spelling only.
+                let wanted = crate::schema::identity_arguments(arguments).to_lowercase();
+                let found = schema.functions.iter().find(|(_, f)| {
+                    f.name == *name && f.identity_arguments().to_lowercase() == wanted
+                });
+                match found.map(|(k, _)| k.clone()) {
+                    Some(k) => {
+                        schema.functions.remove(&k);
+                    }
+                    None => bail!("no function {key}"),
+                }
+            }
+        }
+        Op::CreateTrigger(trigger) => {
+            let key = (trigger.table.clone(), trigger.name.clone());
+            if trigger.name.is_empty() {
+                crate::definitions::trigger_head(&trigger.definition)?;
+            }
+            if !schema.tables.contains_key(&trigger.table)
+                && !schema.views.contains_key(&trigger.table)
+            {
+                bail!("no table {} for trigger {}", trigger.table, trigger.name);
+            }
+            if schema.triggers.insert(key, trigger.clone()).is_some() {
+                bail!("table {} already has a trigger {}", trigger.table, trigger.name);
+            }
+        }
+        Op::DropTrigger { table, name, .. } => {
+            if schema
+                .triggers
+                .remove(&(table.clone(), name.clone()))
+                .is_none()
+            {
+                bail!("table {table} has no trigger {name}");
+            }
+        }
         // Raw SQL is opaque to the model.
         Op::Execute { .. } => {}
     }
     Ok(())
+}
+
+/// The materialized view `name`, when there is one (its indexes are changed by the index ops).
+fn materialized_mut<'a>(schema: &'a mut Schema, name: &str) -> Option<&'a mut View> {
+    if schema.tables.contains_key(name) {
+        return None;
+    }
+    schema.views.get_mut(name).filter(|v| v.materialized)
 }
 
 fn alter_column(

@@ -17,7 +17,7 @@
 
 use crate::autogenerate::{self, Hints};
 use crate::normalize;
-use crate::schema::{Generated, Schema, Table};
+use crate::schema::{Function, Generated, Schema, Table, View};
 use anyhow::{Context as _, Result};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait};
 use std::collections::BTreeMap;
@@ -37,9 +37,16 @@ pub enum Expressions {
 
 /// The server's text of each model expression that was not already in it: per table, for a
 /// check or index predicate by its text, for a default by its column and text.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Canonical {
     map: BTreeMap<(String, Slot, String), String>,
+    /// Views by name and query as written: as the server made them (its query, what it
+    /// reads, the columns it gives).
+    views: BTreeMap<(String, String), View>,
+    /// Functions by name, arguments and definition as written: as the server made them.
+    functions: BTreeMap<(String, String, String), Function>,
+    /// Triggers by statement as written: the server's statement.
+    triggers: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -110,6 +117,62 @@ impl Expressions {
         }
     }
 
+    /// `view` as it is compared: as the server made it, when a server canonicalized it (its
+    /// query in the server's words, what it reads, its columns), else as it is.
+    pub fn view(&self, view: &View) -> View {
+        let made = match self {
+            Expressions::Canonical(c) => c.views.get(&(view.name.clone(), view.definition.clone())),
+            Expressions::Approximate => None,
+        };
+        match made {
+            Some(server) => View {
+                name: view.name.clone(),
+                definition: server.definition.clone(),
+                materialized: view.materialized,
+                with_data: view.with_data,
+                indexes: view.indexes.clone(),
+                reads: server.reads.clone(),
+                columns: server.columns.clone(),
+            },
+            None => view.clone(),
+        }
+    }
+
+    /// `function` as it is compared: its arguments, identity and definition as the server
+    /// made them, when a server canonicalized it.
+    pub fn function(&self, function: &Function) -> Function {
+        let key = (
+            function.name.clone(),
+            function.arguments.clone(),
+            function.definition.clone(),
+        );
+        match self {
+            Expressions::Canonical(c) => c.functions.get(&key).cloned(),
+            Expressions::Approximate => None,
+        }
+        .unwrap_or_else(|| function.clone())
+    }
+
+    /// A trigger's statement as it is compared.
+    pub fn trigger(&self, trigger: &crate::schema::Trigger) -> String {
+        match self {
+            Expressions::Canonical(c) => c.triggers.get(&trigger.definition).cloned(),
+            Expressions::Approximate => None,
+        }
+        .unwrap_or_else(|| trigger.definition.clone())
+    }
+
+    /// Whether two definitions (of views, functions, triggers) are one: as the server wrote
+    /// them, white space outside quotes aside; else also whatever the case.
+    pub fn same_text(&self, a: &str, b: &str) -> bool {
+        match self {
+            Expressions::Canonical(_) => normalize::collapse_space(a) == normalize::collapse_space(b),
+            Expressions::Approximate => {
+                normalize::collapse_space(a).to_lowercase() == normalize::collapse_space(b).to_lowercase()
+            }
+        }
+    }
+
     /// Whether two defaults of `table`.`column` are one.
     pub fn same_default(
         &self,
@@ -147,20 +210,227 @@ pub async fn for_pair(
         .filter(|t| !written_alike(t, b.tables.get(&t.name)))
         .map(|t| t.name.as_str())
         .collect();
-    if uncertain.is_empty() {
-        return Ok((Expressions::exact(), None));
+    let mut canonical = Canonical::default();
+    if !uncertain.is_empty() {
+        let sides = [shadow(a, &uncertain), shadow(b, &uncertain)];
+        match postgres(db, &sides).await {
+            Ok(made) => canonical = made,
+            Err(e) => {
+                return Ok((
+                    Expressions::Approximate,
+                    Some(format!(
+                        "checks, defaults and index predicates were compared by their text, \
+                         not by the server ({e:#}): a difference in grouping may go unseen"
+                    )),
+                ))
+            }
+        }
     }
-    let sides = [shadow(a, &uncertain), shadow(b, &uncertain)];
-    match postgres(db, &sides).await {
-        Ok(canonical) => Ok((Expressions::Canonical(canonical), None)),
-        Err(e) => Ok((
-            Expressions::Approximate,
-            Some(format!(
-                "checks, defaults and index predicates were compared by their text, not by \
-                 the server ({e:#}): a difference in grouping may go unseen"
-            )),
-        )),
+    for (side, other) in [(a, b), (b, a)] {
+        if definitions_alike(side, other) {
+            continue;
+        }
+        if let Err(e) = definitions(db, side, &mut canonical).await {
+            return Ok((
+                Expressions::Approximate,
+                Some(format!(
+                    "views, functions and triggers were compared by their text, not by the \
+                     server ({e:#}): they may differ in spelling only"
+                )),
+            ));
+        }
     }
+    Ok((Expressions::Canonical(canonical), None))
+}
+
+/// Every view, function and trigger of `side` is as a server wrote it (read from a
+/// database), or written exactly as `other` has it: nothing for the server to add.
+fn definitions_alike(side: &Schema, other: &Schema) -> bool {
+    let views = side.views.values().all(|v| {
+        !v.columns.is_empty()
+            || other
+                .views
+                .get(&v.name)
+                .is_some_and(|o| o.definition == v.definition)
+    });
+    let functions = side.functions.values().all(|f| {
+        !f.identity.is_empty()
+            || other.functions.values().any(|o| {
+                o.name == f.name && o.arguments == f.arguments && o.definition == f.definition
+            })
+    });
+    let triggers = side.triggers.values().all(|t| {
+        t.function.is_some()
+            || other
+                .triggers
+                .get(&(t.table.clone(), t.name.clone()))
+                .is_some_and(|o| o.definition == t.definition)
+    });
+    views && functions && triggers
+}
+
+/// Makes the views, functions and triggers of `side` in a scratch schema of `db` (with the
+/// tables and types they use), in a transaction rolled back at the end, reads them back with
+/// the catalog reader, and records each as the server made it in `canonical`. What the server
+/// refuses keeps its text as written, and so differs from a database: never a silent match.
+///
+/// Each function is made twice: under its own name, for the views and triggers that call it,
+/// and under a name of its own (`opdb_function_N`), by which the server's reading of it is
+/// told from its overloads'. Function bodies are not checked (`check_function_bodies` off,
+/// as pg_dump does), so that a function may call what is made after it.
+async fn definitions(db: &DatabaseConnection, side: &Schema, canonical: &mut Canonical) -> Result<()> {
+    let txn = db.begin().await.context("starting a transaction")?;
+    let result = async {
+        let scratch = scratch_name("definitions");
+        txn.execute_unprepared(&format!(
+            "CREATE SCHEMA {schema}; \
+             SELECT set_config('search_path', '{schema}, ' || current_setting('search_path'), true); \
+             SET LOCAL check_function_bodies = off",
+            schema = crate::ddl::ident(&scratch)
+        ))
+        .await
+        .context("making a scratch schema")?;
+        // The types, and the tables the definitions mention, as plain columns.
+        let texts: Vec<&str> = side
+            .views
+            .values()
+            .map(|v| v.definition.as_str())
+            .chain(side.functions.values().map(|f| f.definition.as_str()))
+            .chain(side.functions.values().map(|f| f.arguments.as_str()))
+            .chain(side.triggers.values().map(|t| t.definition.as_str()))
+            .collect();
+        let tables: Vec<Table> = side
+            .tables
+            .values()
+            .filter(|t| texts.iter().any(|text| crate::definitions::mentions(text, &t.name)))
+            .map(|t| Table {
+                name: t.name.clone(),
+                columns: t
+                    .columns
+                    .iter()
+                    .map(|c| crate::schema::Column {
+                        default: None,
+                        auto_increment: false,
+                        identity: None,
+                        generated: None,
+                        ..c.clone()
+                    })
+                    .collect(),
+                ..Table::default()
+            })
+            .collect();
+        let base = Schema {
+            enums: side.enums.clone(),
+            sequences: side.sequences.clone(),
+            tables: tables.into_iter().map(|t| (t.name.clone(), t)).collect(),
+            ..Schema::default()
+        };
+        let sql = crate::ddl::statements(
+            DbBackend::Postgres,
+            &mut Schema::default(),
+            &autogenerate::diff(&Schema::default(), &base, &Hints::default()),
+        )?;
+        txn.execute_unprepared(&sql)
+            .await
+            .context("making the tables the definitions use in the scratch schema")?;
+        // Each statement in a savepoint of its own: one the server refuses leaves the others.
+        let attempt = |sql: String| {
+            let txn = &txn;
+            async move {
+                let ok = txn
+                    .execute_unprepared(&format!("SAVEPOINT opdb_one; {sql}"))
+                    .await
+                    .is_ok();
+                if !ok {
+                    txn.execute_unprepared("ROLLBACK TO SAVEPOINT opdb_one").await?;
+                }
+                Ok::<bool, sea_orm::DbErr>(ok)
+            }
+        };
+        let functions: Vec<&Function> = side.functions.values().collect();
+        for (n, f) in functions.iter().enumerate() {
+            for name in [f.name.clone(), format!("opdb_function_{n}")] {
+                attempt(format!(
+                    "CREATE FUNCTION {}({}) {}",
+                    crate::ddl::ident(&name),
+                    f.arguments,
+                    f.definition
+                ))
+                .await?;
+            }
+        }
+        // Views in the order their texts suggest; one that fails for want of another is tried
+        // again after the rest, until a round makes nothing new.
+        let names: std::collections::BTreeSet<String> = side.views.keys().cloned().collect();
+        let mut pending = crate::autogenerate::views_in_reading_order(side, &names);
+        loop {
+            let mut failed = Vec::new();
+            for name in &pending {
+                let view = View {
+                    with_data: false,
+                    indexes: Vec::new(),
+                    ..side.views[name].clone()
+                };
+                let sql = crate::ddl::postgres::create_view(&view).join(";\n");
+                if !attempt(sql).await? {
+                    failed.push(name.clone());
+                }
+            }
+            if failed.is_empty() || failed.len() == pending.len() {
+                break;
+            }
+            pending = failed;
+        }
+        for trigger in side.triggers.values() {
+            attempt(trigger.definition.clone()).await?;
+        }
+        let read = crate::introspect::introspect_in(&txn, &scratch)
+            .await
+            .context("reading the scratch schema")?
+            .schema;
+        for view in side.views.values() {
+            if let Some(made) = read.views.get(&view.name) {
+                canonical
+                    .views
+                    .insert((view.name.clone(), view.definition.clone()), made.clone());
+            }
+        }
+        for (n, f) in functions.iter().enumerate() {
+            let alias = format!("opdb_function_{n}");
+            if let Some(made) = read.functions.values().find(|m| m.name == alias) {
+                canonical.functions.insert(
+                    (f.name.clone(), f.arguments.clone(), f.definition.clone()),
+                    Function {
+                        name: f.name.clone(),
+                        ..made.clone()
+                    },
+                );
+            }
+        }
+        for trigger in side.triggers.values() {
+            let key = (trigger.table.clone(), trigger.name.clone());
+            if let Some(made) = read.triggers.get(&key) {
+                canonical
+                    .triggers
+                    .insert(trigger.definition.clone(), made.definition.clone());
+            }
+        }
+        Ok(())
+    }
+    .await;
+    txn.rollback().await.ok();
+    result
+}
+
+/// A schema name no other run uses.
+fn scratch_name(what: &str) -> String {
+    format!(
+        "opdb_{what}_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    )
 }
 
 /// Every expression of `table` is written as `other` (the same table on the other side) has
@@ -398,6 +668,6 @@ fn shadow(model: &Schema, tables: &[&str]) -> Schema {
                 (t.name.clone(), t)
             })
             .collect(),
-        unmodelled: Vec::new(),
+        ..Schema::default()
     }
 }

@@ -35,6 +35,7 @@ modules!(
     config,
     db,
     ddl,
+    definitions,
     diagram,
     dump,
     entities,
@@ -68,8 +69,8 @@ pub use script::{CompiledRevision, CompiledScripts};
 pub mod prelude {
     pub use crate::ops::{ColumnChange, Ops};
     pub use crate::schema::{
-        Column, ColumnType, FkAction, ForeignKey, Identity, Index, Sequence, Table,
-        UniqueConstraint,
+        Column, ColumnType, FkAction, ForeignKey, Function, Identity, Index, Sequence, Table,
+        Trigger, UniqueConstraint, View,
     };
     pub use sea_orm::{ConnectionTrait, DbErr};
 }

@@ -1,4 +1,4 @@
-//! Objects a database holds that the model cannot express (views, functions, triggers,
+//! Objects a database holds that the model cannot express (procedures, domains, rules,
 //! partitions...), and the `include`/`exclude` patterns of `alembic.toml` that say which
 //! objects opdb looks at (alembic's `include_name`/`include_object`).
 //!
@@ -178,6 +178,16 @@ impl Filter {
     /// An object on a table (a trigger, say) goes with its table.
     pub fn apply(&self, schema: &mut crate::schema::Schema) {
         schema.tables.retain(|name, _| self.admits("table", name));
+        schema.views.retain(|name, v| {
+            self.admits(if v.materialized { "materialized_view" } else { "view" }, name)
+        });
+        schema.functions.retain(|_, f| self.admits("function", &f.name));
+        let tables = &schema.tables;
+        let views = &schema.views;
+        schema.triggers.retain(|(table, name), _| {
+            self.admits("trigger", name)
+                && (tables.contains_key(table) || views.contains_key(table))
+        });
         schema.unmodelled.retain(|o| {
             self.admits(o.kind, &o.name)
                 && o.table.as_ref().is_none_or(|t| self.admits("table", t))

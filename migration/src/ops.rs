@@ -14,7 +14,7 @@
 use crate::naming;
 use crate::schema::{
     CheckConstraint, Column, ColumnType, Constraint, Deferral, FkAction, ForeignKey, Generated, Identity, Index, IndexKey, KeyOptions,
-    PrimaryKey, Sequence, Table, UniqueConstraint,
+    PrimaryKey, Sequence, Table, UniqueConstraint, View, Function, Trigger,
 };
 use sea_orm::{DatabaseTransaction, DbErr};
 use std::future::Future;
@@ -125,6 +125,45 @@ pub enum Op {
     },
     /// Sets every property of an existing sequence to these.
     AlterSequence(Sequence),
+    /// Creates a view, or a materialized view with its indexes.
+    CreateView(View),
+    /// `CREATE OR REPLACE VIEW`: a plain view whose columns stay what they were (new ones may
+    /// follow them), so that the views reading it need not be made again.
+    ReplaceView {
+        view: View,
+        /// The view as it was, when the producer knew it.
+        existing: Existing<View>,
+    },
+    DropView {
+        name: String,
+        materialized: bool,
+        /// The view as it was, when the producer knew it.
+        existing: Existing<View>,
+        /// Why a view that stays is dropped (to be made again after what it reads changes),
+        /// when the producer knew it; context, as `existing` is.
+        because: Existing<String>,
+    },
+    CreateFunction(Function),
+    /// `CREATE OR REPLACE FUNCTION`: the same name, arguments and result.
+    ReplaceFunction {
+        function: Function,
+        /// The function as it was, when the producer knew it.
+        existing: Existing<Function>,
+    },
+    DropFunction {
+        name: String,
+        /// The identity arguments (types, with names and modes; no defaults).
+        arguments: String,
+        /// The function as it was, when the producer knew it.
+        existing: Existing<Function>,
+    },
+    CreateTrigger(Trigger),
+    DropTrigger {
+        table: String,
+        name: String,
+        /// The trigger as it was, when the producer knew it.
+        existing: Existing<Trigger>,
+    },
     /// Raw SQL, sent as written to every backend.
     Execute {
         sql: String,
@@ -733,6 +772,74 @@ impl Ops {
         self.push(Op::AlterSequence(sequence))
     }
 
+    /// Creates a view or a materialized view (with its indexes):
+    /// `op.create_view(View::new("open_visit", "SELECT ..."))`.
+    pub fn create_view(&mut self, view: View) -> &mut Self {
+        self.push(Op::CreateView(view))
+    }
+
+    /// Gives a plain view a new query whose columns begin with the ones it had.
+    pub fn replace_view(&mut self, view: View) -> &mut Self {
+        self.push(Op::ReplaceView {
+            view,
+            existing: Existing::unknown(),
+        })
+    }
+
+    pub fn drop_view(&mut self, name: &str) -> &mut Self {
+        self.push(Op::DropView {
+            name: name.into(),
+            materialized: false,
+            existing: Existing::unknown(),
+            because: Existing::unknown(),
+        })
+    }
+
+    pub fn drop_materialized_view(&mut self, name: &str) -> &mut Self {
+        self.push(Op::DropView {
+            name: name.into(),
+            materialized: true,
+            existing: Existing::unknown(),
+            because: Existing::unknown(),
+        })
+    }
+
+    /// Creates a function: `op.create_function(Function::new("f", "a integer", "RETURNS ..."))`.
+    pub fn create_function(&mut self, function: Function) -> &mut Self {
+        self.push(Op::CreateFunction(function))
+    }
+
+    /// Gives a function (the same name, arguments and result) a new definition.
+    pub fn replace_function(&mut self, function: Function) -> &mut Self {
+        self.push(Op::ReplaceFunction {
+            function,
+            existing: Existing::unknown(),
+        })
+    }
+
+    /// Drops the function `name` whose arguments are `arguments` (their types, as in `DROP
+    /// FUNCTION name(arguments)`).
+    pub fn drop_function(&mut self, name: &str, arguments: &str) -> &mut Self {
+        self.push(Op::DropFunction {
+            name: name.into(),
+            arguments: arguments.into(),
+            existing: Existing::unknown(),
+        })
+    }
+
+    /// Creates a trigger: `op.create_trigger(Trigger::new("CREATE TRIGGER ..."))`.
+    pub fn create_trigger(&mut self, trigger: Trigger) -> &mut Self {
+        self.push(Op::CreateTrigger(trigger))
+    }
+
+    pub fn drop_trigger(&mut self, table: &str, name: &str) -> &mut Self {
+        self.push(Op::DropTrigger {
+            table: table.into(),
+            name: name.into(),
+            existing: Existing::unknown(),
+        })
+    }
+
     /// Raw SQL, sent as written.
     pub fn execute(&mut self, sql: &str) -> &mut Self {
         self.push(Op::Execute { sql: sql.into() })
@@ -826,6 +933,72 @@ impl Table {
         self
     }
 }
+
+impl View {
+    /// A view of `query` (a `SELECT`; a closing semicolon is left out).
+    pub fn new(name: &str, query: &str) -> Self {
+        View {
+            name: name.into(),
+            definition: crate::definitions::statement_text(query),
+            with_data: true,
+            ..View::default()
+        }
+    }
+    /// A materialized view of `query`, filled when created (see [`View::with_no_data`]).
+    pub fn materialized(name: &str, query: &str) -> Self {
+        View {
+            materialized: true,
+            ..View::new(name, query)
+        }
+    }
+    /// A materialized view left empty until its first refresh (`WITH NO DATA`).
+    pub fn with_no_data(mut self) -> Self {
+        self.with_data = false;
+        self
+    }
+    /// An index of a materialized view.
+    pub fn index(mut self, mut index: Index) -> Self {
+        index.normalize_options();
+        self.indexes.push(index);
+        self
+    }
+}
+
+impl Function {
+    /// The function `name(arguments)`; `definition` is the rest of its `CREATE FUNCTION`:
+    /// `RETURNS integer LANGUAGE sql AS $$ ... $$`.
+    pub fn new(name: &str, arguments: &str, definition: &str) -> Self {
+        Function {
+            name: name.into(),
+            arguments: arguments.trim().into(),
+            definition: crate::definitions::statement_text(definition),
+            identity: String::new(),
+        }
+    }
+}
+
+impl Trigger {
+    /// The trigger of a `CREATE TRIGGER name ... ON table ...` statement. A statement that is
+    /// not one is kept with empty names, and fails where it is used ([`Trigger::parse`] says
+    /// what is wrong with it).
+    pub fn new(sql: &str) -> Self {
+        Trigger::parse(sql).unwrap_or_else(|_| Trigger {
+            definition: crate::definitions::statement_text(sql),
+            ..Trigger::default()
+        })
+    }
+    /// The trigger of a `CREATE TRIGGER` statement, or what is wrong with it.
+    pub fn parse(sql: &str) -> anyhow::Result<Self> {
+        let (name, table) = crate::definitions::trigger_head(sql)?;
+        Ok(Trigger {
+            table,
+            name,
+            definition: crate::definitions::statement_text(sql),
+            function: None,
+        })
+    }
+}
+
 
 impl ColumnType {
     /// An array of `element`.

@@ -23,7 +23,13 @@ pub struct Schema {
     /// Sequences of their own (PostgreSQL), by name. A serial column's sequence is not here:
     /// it belongs to its column (`Column::auto_increment`).
     pub sequences: BTreeMap<String, Sequence>,
-    /// What a database holds that the model cannot express (views, functions, triggers...):
+    /// Views and materialized views, by name ([`crate::definitions`]).
+    pub views: BTreeMap<String, View>,
+    /// Functions, by [`Function::key`]: overloads are distinct objects.
+    pub functions: BTreeMap<String, Function>,
+    /// Triggers, by table and name.
+    pub triggers: BTreeMap<(String, String), Trigger>,
+    /// What a database holds that the model cannot express (procedures, domains, rules...):
     /// never diffed, always reported ([`crate::objects`]). Empty for entities and revisions.
     pub unmodelled: Vec<crate::objects::Unmodelled>,
 }
@@ -517,5 +523,133 @@ impl Sequence {
     pub fn cycle(mut self) -> Self {
         self.cycle = true;
         self
+    }
+}
+
+/// A view or materialized view: a query kept by name. Its definition is SQL text, compared in
+/// the form the server keeps it ([`crate::canonical`]); what it reads and the columns it gives
+/// are context the server reports (for plans), not part of what is compared.
+#[derive(Clone, Debug, Default)]
+pub struct View {
+    pub name: String,
+    /// The query (`SELECT ...`), as the model wrote it or as the server keeps it
+    /// (`pg_get_viewdef`), without a closing semicolon.
+    pub definition: String,
+    /// A materialized view (PostgreSQL): the query's rows are stored, and refreshed on demand.
+    pub materialized: bool,
+    /// Materialized: filled when created (`WITH DATA`, the default), or left unreadable until
+    /// its first refresh (`WITH NO DATA`).
+    pub with_data: bool,
+    /// Materialized: its indexes (a unique one lets it be refreshed `CONCURRENTLY`).
+    pub indexes: Vec<Index>,
+    /// What the query reads, as the server recorded it; empty when unknown.
+    pub reads: Vec<Read>,
+    /// The columns it gives, by name and type as the server reports them; empty when unknown.
+    pub columns: Vec<(String, String)>,
+}
+
+impl PartialEq for View {
+    /// Equal when they define the same thing: what they read and give is context.
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.definition == other.definition
+            && self.materialized == other.materialized
+            && self.with_data == other.with_data
+            && self.indexes == other.indexes
+    }
+}
+
+/// Something a view reads (or a trigger calls), as the server's dependencies record it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Read {
+    /// A column of a table or view.
+    Column(String, String),
+    /// A table or view as a whole.
+    Relation(String),
+    /// A function, by [`Function::key`].
+    Function(String),
+}
+
+/// A function (PostgreSQL: SQL or PL/pgSQL). Its name and arguments tell it from its
+/// overloads; the rest of its definition is SQL text, compared in the server's form.
+#[derive(Clone, Debug, Default)]
+pub struct Function {
+    pub name: String,
+    /// The argument list as declared, without its parentheses (`a integer, b text DEFAULT
+    /// 'x'`), as the model wrote it or as the server lists it.
+    pub arguments: String,
+    /// Everything after the argument list: `RETURNS integer LANGUAGE sql IMMUTABLE AS $$ ...
+    /// $$`, as the model wrote it or as `pg_get_functiondef` writes it.
+    pub definition: String,
+    /// The arguments that tell overloads apart, as the server lists them (`a integer, b text`:
+    /// no defaults); empty when unknown (then [`identity_arguments`] of `arguments`).
+    pub identity: String,
+}
+
+impl PartialEq for Function {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.arguments == other.arguments
+            && self.definition == other.definition
+    }
+}
+
+impl Function {
+    /// The identity arguments: the server's when known, else read from the declared list.
+    pub fn identity_arguments(&self) -> String {
+        if self.identity.is_empty() {
+            identity_arguments(&self.arguments)
+        } else {
+            self.identity.clone()
+        }
+    }
+
+    /// What tells it from every other function of its schema: `name(identity arguments)`.
+    pub fn key(&self) -> String {
+        format!("{}({})", self.name, self.identity_arguments())
+    }
+}
+
+/// The identity form of a declared argument list: each argument without its default
+/// (`DEFAULT x` or `= x`), white space collapsed, `OUT` arguments left out (they do not tell
+/// overloads apart). An approximation of the server's `pg_get_function_identity_arguments`,
+/// used only where no server has read the function.
+pub fn identity_arguments(arguments: &str) -> String {
+    crate::definitions::split_top_level(arguments)
+        .into_iter()
+        .map(|arg| {
+            let arg = crate::normalize::collapse_space(arg.trim());
+            let lower = arg.to_lowercase();
+            let cut = [" default ", "="]
+                .iter()
+                .filter_map(|m| lower.find(m))
+                .min()
+                .unwrap_or(arg.len());
+            arg[..cut].trim().to_string()
+        })
+        .filter(|arg| {
+            let lower = arg.to_lowercase();
+            !arg.is_empty() && !lower.starts_with("out ")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A trigger on a table (or a view): when it fires and the function it calls, as one
+/// `CREATE TRIGGER` statement, compared in the server's form (`pg_get_triggerdef`).
+#[derive(Clone, Debug, Default)]
+pub struct Trigger {
+    pub table: String,
+    pub name: String,
+    /// The whole `CREATE TRIGGER ...` statement, without a closing semicolon.
+    pub definition: String,
+    /// The function it calls, by [`Function::key`], as the server recorded it; empty when
+    /// unknown.
+    pub function: Option<String>,
+}
+
+impl PartialEq for Trigger {
+    fn eq(&self, other: &Self) -> bool {
+        self.table == other.table && self.name == other.name && self.definition == other.definition
     }
 }

@@ -135,8 +135,125 @@ pub fn op(op: &Op) -> String {
         Op::CreateSequence(s) => format!("add sequence {}", s.name),
         Op::DropSequence { name } => format!("drop sequence {name}"),
         Op::AlterSequence(s) => format!("alter sequence {}", s.name),
+        Op::CreateView(v) if v.materialized => {
+            let data = if v.with_data { "" } else { ", with no data" };
+            match v.indexes.len() {
+                0 => format!("add materialized view {}{data}", v.name),
+                1 => format!("add materialized view {} with 1 index{data}", v.name),
+                n => format!("add materialized view {} with {n} indexes{data}", v.name),
+            }
+        }
+        Op::CreateView(v) => format!("add view {}", v.name),
+        Op::ReplaceView { view, .. } => format!("replace the query of view {}", view.name),
+        Op::DropView {
+            name,
+            materialized,
+            because,
+            ..
+        } => {
+            let kind = if *materialized {
+                "materialized view"
+            } else {
+                "view"
+            };
+            match because.get() {
+                Some(why) => format!("drop {kind} {name} to make it again ({why})"),
+                None => format!("drop {kind} {name}"),
+            }
+        }
+        Op::CreateFunction(f) => format!("add function {}", f.key()),
+        Op::ReplaceFunction { function, .. } => {
+            format!("replace the definition of function {}", function.key())
+        }
+        Op::DropFunction {
+            name, arguments, ..
+        } => format!("drop function {name}({arguments})"),
+        Op::CreateTrigger(t) => format!("add trigger {} on {}", t.name, t.table),
+        Op::DropTrigger { table, name, .. } => format!("drop trigger {name} on {table}"),
         Op::Execute { sql } => format!("execute {sql}"),
     }
+}
+
+/// How each view, function and trigger definition `ops` change reads before and after, as
+/// unified diffs: one entry per object whose text changes (replaced in place, or dropped and
+/// created again with another text), headed by its name. Only what the ops know as it was
+/// can be shown (the diff's ops know it; a revision's recorded ops do not).
+pub fn definition_changes(ops: &[Op]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut show = |what: String, old: &str, new: &str| {
+        if old != new {
+            out.push(format!(
+                "{what}:\n{}",
+                crate::definitions::unified(old, new).trim_end()
+            ));
+        }
+    };
+    for op in ops {
+        match op {
+            Op::ReplaceView { view, existing } => {
+                if let Some(old) = existing.get() {
+                    show(format!("view {}", view.name), &old.definition, &view.definition);
+                }
+            }
+            Op::ReplaceFunction { function, existing } => {
+                if let Some(old) = existing.get() {
+                    show(
+                        format!("function {}", function.key()),
+                        &function_text(old),
+                        &function_text(function),
+                    );
+                }
+            }
+            Op::CreateView(view) => {
+                let old = ops.iter().find_map(|o| match o {
+                    Op::DropView { name, existing, .. } if *name == view.name => existing.get(),
+                    _ => None,
+                });
+                if let Some(old) = old {
+                    show(format!("view {}", view.name), &old.definition, &view.definition);
+                }
+            }
+            Op::CreateFunction(function) => {
+                let old = ops.iter().find_map(|o| match o {
+                    Op::DropFunction { existing, .. } => {
+                        existing.get().filter(|f| f.key() == function.key())
+                    }
+                    _ => None,
+                });
+                if let Some(old) = old {
+                    show(
+                        format!("function {}", function.key()),
+                        &function_text(old),
+                        &function_text(function),
+                    );
+                }
+            }
+            Op::CreateTrigger(trigger) => {
+                let old = ops.iter().find_map(|o| match o {
+                    Op::DropTrigger {
+                        table,
+                        name,
+                        existing,
+                    } if *table == trigger.table && *name == trigger.name => existing.get(),
+                    _ => None,
+                });
+                if let Some(old) = old {
+                    show(
+                        format!("trigger {} on {}", trigger.name, trigger.table),
+                        &old.definition,
+                        &trigger.definition,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A function's arguments and definition, as one text to compare.
+fn function_text(f: &crate::schema::Function) -> String {
+    format!("({})\n{}", f.arguments, f.definition.trim())
 }
 
 /// Warnings for the ops that can lose data or fail on existing rows, given the schema before
@@ -241,6 +358,30 @@ pub fn warnings(from: &Schema, ops: &[Op]) -> Vec<String> {
             }
             Op::DropSequence { name } => {
                 out.push(format!("drops sequence {name} and its position"))
+            }
+            Op::DropView {
+                name,
+                materialized,
+                because,
+                ..
+            } => {
+                let again = ops
+                    .iter()
+                    .any(|o| matches!(o, Op::CreateView(v) if v.name == *name));
+                match (again, *materialized, because.get()) {
+                    (true, true, why) => out.push(format!(
+                        "drops materialized view {name} and creates it again{}: its data will \
+                         be recomputed",
+                        why.map(|w| format!(" ({w})")).unwrap_or_default()
+                    )),
+                    (true, false, Some(why)) => {
+                        out.push(format!("drops view {name} and creates it again ({why})"))
+                    }
+                    (false, true, _) => {
+                        out.push(format!("drops materialized view {name} and its data"))
+                    }
+                    _ => {}
+                }
             }
             _ => {}
         }

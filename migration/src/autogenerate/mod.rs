@@ -15,7 +15,9 @@
 
 mod columns;
 mod constraints;
+mod definitions;
 pub mod describe;
+pub(crate) use definitions::in_reading_order as views_in_reading_order;
 mod indexes;
 pub mod render;
 mod tables;
@@ -57,6 +59,10 @@ impl Hints {
 /// When an op runs, relative to the others.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Phase {
+    /// Triggers, views and functions that go or change, before anything they use changes.
+    DropTriggers,
+    DropViews,
+    DropFunctions,
     CreateEnums,
     AlterEnums,
     CreateSequences,
@@ -83,6 +89,11 @@ enum Phase {
     CreateTables,
     CreateForeignKeys,
     TableComments,
+    /// Functions, then the views that may call them (each after what it reads), then the
+    /// triggers that call functions.
+    CreateFunctions,
+    CreateViews,
+    CreateTriggers,
     DropEnums,
     DropSequences,
 }
@@ -200,6 +211,7 @@ pub fn diff(from: &Schema, to: &Schema, hints: &Hints) -> Vec<Op> {
             }
         }
     }
+    definitions::compare(from, to, &hints.expressions, &mut plan);
     plan.into_ops()
 }
 

@@ -15,9 +15,8 @@ use crate::naming;
 use crate::ops::Op;
 use crate::revision_file::string_literal;
 use crate::schema::{
-    name_of, Column, ColumnType, Deferral, FkAction, ForeignKey, Identity, Index, IndexKey, Sequence,
-    Table,
-    UniqueConstraint,
+    name_of, Column, ColumnType, Deferral, FkAction, ForeignKey, Function, Identity, Index,
+    IndexKey, Sequence, Table, UniqueConstraint, View,
 };
 
 /// rustfmt's defaults: the line width, and the width of a call's arguments or of a chain's
@@ -740,8 +739,52 @@ fn statement(o: &Op) -> Expr {
         Op::CreateSequence(s) => call("create_sequence", vec![sequence(s)]),
         Op::DropSequence { name } => call("drop_sequence", vec![lit(name)]),
         Op::AlterSequence(s) => call("alter_sequence", vec![sequence(s)]),
+        Op::CreateView(v) => call("create_view", vec![view(v)]),
+        Op::ReplaceView { view: v, .. } => call("replace_view", vec![view(v)]),
+        Op::DropView {
+            name, materialized, ..
+        } => match materialized {
+            true => call("drop_materialized_view", vec![lit(name)]),
+            false => call("drop_view", vec![lit(name)]),
+        },
+        Op::CreateFunction(f) => call("create_function", vec![function(f)]),
+        Op::ReplaceFunction { function: f, .. } => call("replace_function", vec![function(f)]),
+        Op::DropFunction {
+            name, arguments, ..
+        } => call("drop_function", vec![lit(name), lit(arguments)]),
+        Op::CreateTrigger(t) => call(
+            "create_trigger",
+            vec![Expr::Call("Trigger::new".into(), vec![lit(&t.definition)])],
+        ),
+        Op::DropTrigger { table, name, .. } => call("drop_trigger", vec![lit(table), lit(name)]),
         Op::Execute { sql } => call("execute", vec![lit(sql)]),
     }
+}
+
+/// `View::new(..)` or `View::materialized(..)` with its indexes.
+fn view(v: &View) -> Expr {
+    let head = Expr::Call(
+        if v.materialized {
+            "View::materialized"
+        } else {
+            "View::new"
+        }
+        .into(),
+        vec![lit(&v.name), lit(&v.definition)],
+    );
+    let mut calls: Vec<(String, Vec<Expr>)> =
+        v.indexes.iter().map(|i| ("index".to_string(), vec![index(i)])).collect();
+    if v.materialized && !v.with_data {
+        calls.push(("with_no_data".into(), vec![]));
+    }
+    chain(head, calls)
+}
+
+fn function(f: &Function) -> Expr {
+    Expr::Call(
+        "Function::new".into(),
+        vec![lit(&f.name), lit(&f.arguments), lit(&f.definition)],
+    )
 }
 
 /// The body lines of a function that records `ops`, without the function's own indentation.

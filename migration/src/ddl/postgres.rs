@@ -13,7 +13,7 @@ use super::{
     unique_clause,
 };
 use crate::ops::{Change, Op};
-use crate::schema::{Column, ColumnType, Schema, Sequence, Table, Identity};
+use crate::schema::{Column, ColumnType, Identity, Schema, Sequence, Table, View};
 use anyhow::Result;
 
 /// The type as PostgreSQL spells it; serial columns become `serial`/`bigserial`.
@@ -596,8 +596,63 @@ fn statements(op: &Op, before: &Schema) -> Result<Vec<Stmt>> {
             sequence_options(s)
         )),
         Op::DropSequence { name } => one(format!("DROP SEQUENCE {}", ident(name))),
+        Op::CreateView(view) => other(create_view(view)),
+        Op::ReplaceView { view, .. } => one(format!(
+            "CREATE OR REPLACE VIEW {} AS\n{}",
+            ident(&view.name),
+            view.definition
+        )),
+        Op::DropView {
+            name, materialized, ..
+        } => one(format!(
+            "DROP {}VIEW {}",
+            if *materialized { "MATERIALIZED " } else { "" },
+            ident(name)
+        )),
+        Op::CreateFunction(f) => one(format!(
+            "CREATE FUNCTION {}({})\n{}",
+            ident(&f.name),
+            f.arguments,
+            f.definition
+        )),
+        Op::ReplaceFunction { function: f, .. } => one(format!(
+            "CREATE OR REPLACE FUNCTION {}({})\n{}",
+            ident(&f.name),
+            f.arguments,
+            f.definition
+        )),
+        Op::DropFunction {
+            name, arguments, ..
+        } => one(format!("DROP FUNCTION {}({arguments})", ident(name))),
+        Op::CreateTrigger(t) => one(t.definition.clone()),
+        Op::DropTrigger { table, name, .. } => {
+            one(format!("DROP TRIGGER {} ON {}", ident(name), ident(table)))
+        }
         Op::Execute { sql } => one(sql.clone()),
     })
+}
+
+/// A view's `CREATE`, and a materialized view's indexes after it.
+pub fn create_view(view: &View) -> Vec<String> {
+    if !view.materialized {
+        return vec![format!(
+            "CREATE VIEW {} AS\n{}",
+            ident(&view.name),
+            view.definition
+        )];
+    }
+    let mut out = vec![format!(
+        "CREATE MATERIALIZED VIEW {} AS\n{}\nWITH {}DATA",
+        ident(&view.name),
+        view.definition,
+        if view.with_data { "" } else { "NO " }
+    )];
+    out.extend(
+        view.indexes
+            .iter()
+            .map(|index| create_index(&view.name, index, true)),
+    );
+    out
 }
 
 #[cfg(test)]

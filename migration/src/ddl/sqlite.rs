@@ -20,7 +20,7 @@
 use super::{constraint_lines, create_index, ident, literal};
 use crate::apply::apply;
 use crate::ops::{Change, Op};
-use crate::schema::{Column, ColumnType, Schema, Sequence, Table};
+use crate::schema::{Column, ColumnType, Function, Schema, Sequence, Table, View};
 use anyhow::{anyhow, Result};
 
 pub fn type_sql(ty: &ColumnType) -> String {
@@ -369,6 +369,34 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
         | Op::AlterSequence(Sequence { name, .. }) => {
             anyhow::bail!("SQLite has no sequences (sequence {name}): use PostgreSQL")
         }
+        Op::CreateView(view) if !view.materialized => vec![format!(
+            "CREATE VIEW {} AS\n{}",
+            ident(&view.name),
+            view.definition
+        )],
+        Op::ReplaceView { view, .. } => vec![
+            format!("DROP VIEW {}", ident(&view.name)),
+            format!("CREATE VIEW {} AS\n{}", ident(&view.name), view.definition),
+        ],
+        Op::DropView {
+            name,
+            materialized: false,
+            ..
+        } => vec![format!("DROP VIEW {}", ident(name))],
+        Op::CreateView(View { name, .. }) | Op::DropView { name, .. } => anyhow::bail!(
+            "SQLite has no materialized views (materialized view {name}): use PostgreSQL, or \
+             a plain view"
+        ),
+        Op::CreateFunction(Function { name, .. })
+        | Op::ReplaceFunction {
+            function: Function { name, .. },
+            ..
+        }
+        | Op::DropFunction { name, .. } => anyhow::bail!(
+            "SQLite has no SQL functions (function {name}): use PostgreSQL"
+        ),
+        Op::CreateTrigger(t) => vec![t.definition.clone()],
+        Op::DropTrigger { name, .. } => vec![format!("DROP TRIGGER {}", ident(name))],
         Op::Execute { sql } => vec![sql.clone()],
     })
 }

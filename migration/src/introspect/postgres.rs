@@ -21,7 +21,7 @@ use crate::objects::Unmodelled;
 use crate::schema::{
     CheckConstraint, Column, ColumnType, Deferral, FkAction, ForeignKey, Generated, Identity, Index, IndexKey,
     KeyOptions, PrimaryKey, Schema,
-    Sequence, Table, UniqueConstraint,
+    Function, Read, Sequence, Table, Trigger, UniqueConstraint, View,
 };
 use anyhow::{Context, Result};
 use futures_util::StreamExt;
@@ -42,7 +42,7 @@ SELECT c.oid::int8 AS oid, c.relname::text AS name, c.relkind::text AS kind,
        (SELECT current_setting('server_version_num')::int) AS version,
        coalesce(c.relnamespace = $NAMESPACE, false) AS here,
        c.relispartition AS partition, c.relpersistence::text AS persistence,
-       c.relam::int8 AS method
+       c.relam::int8 AS method, c.relispopulated AS populated
 FROM pg_class c
 WHERE (c.relnamespace = $NAMESPACE
        AND c.relkind IN ('r', 'p', 'i', 'I', 'v', 'm', 'f', 'c'))
@@ -77,20 +77,50 @@ UNION ALL
 SELECT 'member', objid::int8, '', classid::regclass::text, NULL
 FROM pg_depend WHERE deptype = 'e' OR (deptype = 'i' AND classid = 'pg_proc'::regclass)";
 
-/// Triggers (not the ones the server makes for foreign keys), rules (not a view's own) and
-/// row security policies on the schema's tables.
+/// Triggers (not the ones the server makes for foreign keys) with their statements and the
+/// functions they call, rules (not a view's own) and row security policies on the schema's
+/// tables and views. A trigger's statement is the "pretty" one, which names its table as the
+/// search path sees it (the other always qualifies it).
 const TABLE_OBJECTS: &str = "
-SELECT 'trigger' AS kind, tgname::text AS name, tgrelid::int8 AS table_oid
+SELECT 'trigger' AS kind, tgname::text AS name, tgrelid::int8 AS table_oid,
+       pg_get_triggerdef(oid, true) AS definition, tgfoid::int8 AS function_oid
 FROM pg_trigger WHERE tgrelid = ANY($OIDS) AND NOT tgisinternal
 UNION ALL
-SELECT 'rule', rulename::text, ev_class::int8
+SELECT 'rule', rulename::text, ev_class::int8, NULL, NULL
 FROM pg_rewrite WHERE ev_class = ANY($OIDS) AND rulename <> '_RETURN'
 UNION ALL
-SELECT 'policy', polname::text, polrelid::int8
+SELECT 'policy', polname::text, polrelid::int8, NULL, NULL
 FROM pg_policy WHERE polrelid = ANY($OIDS)
 UNION ALL
-SELECT 'inheritance', inhparent::regclass::text, inhrelid::int8
+SELECT 'inheritance', inhparent::regclass::text, inhrelid::int8, NULL, NULL
 FROM pg_inherits WHERE inhrelid = ANY($OIDS)";
+
+/// The queries of the schema's views and materialized views, as the server writes them back.
+const VIEWS: &str = "
+SELECT oid::int8 AS oid, pg_get_viewdef(oid) AS definition
+FROM pg_class WHERE oid = ANY($OIDS)";
+
+/// What the views read: the dependencies of their rewrite rules on the schema's tables and
+/// views (by column, or whole) and on its functions. Each branch is one lookup in
+/// `pg_depend`'s index on what is depended on; the rule's view is found by the rule's oid.
+const VIEW_READS: &str = "
+SELECT (SELECT ev_class FROM pg_rewrite WHERE oid = objid)::int8 AS view_oid,
+       false AS function, refobjid::int8 AS ref_oid, refobjsubid::int AS ref_attnum
+FROM pg_depend
+WHERE refclassid = 'pg_class'::regclass AND refobjid = ANY($OIDS)
+      AND classid = 'pg_rewrite'::regclass AND deptype = 'n'
+UNION ALL
+SELECT (SELECT ev_class FROM pg_rewrite WHERE oid = objid)::int8, true, refobjid::int8, 0
+FROM pg_depend
+WHERE refclassid = 'pg_proc'::regclass AND refobjid = ANY($FUNCTIONS)
+      AND classid = 'pg_rewrite'::regclass AND deptype = 'n'";
+
+/// The schema's functions: their argument lists (as declared, and as told apart from
+/// overloads) and their whole definitions.
+const FUNCTIONS: &str = "
+SELECT oid::int8 AS oid, pg_get_function_arguments(oid) AS arguments,
+       pg_get_function_identity_arguments(oid) AS identity, pg_get_functiondef(oid) AS definition
+FROM pg_proc WHERE oid = ANY($OIDS)";
 
 /// Comments on the tables (`objsubid` 0) and their columns.
 const COMMENTS: &str = "
@@ -560,15 +590,27 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
     let mut version = 0;
     // Relations the model cannot express, by oid (extension members are left out below).
     let mut other_relations: Vec<(i64, Unmodelled)> = Vec::new();
+    // Views and materialized views, by oid.
+    let mut views: Keyed<i64, View> = Keyed::default();
     for row in relations {
         version = get::<i32>(&row, "version")?;
         let oid: i64 = get(&row, "oid")?;
         let name: String = get(&row, "name")?;
         let kind: String = get(&row, "kind")?;
+        if kind == "v" || kind == "m" {
+            views.insert(
+                oid,
+                View {
+                    name,
+                    materialized: kind == "m",
+                    with_data: get(&row, "populated")?,
+                    ..View::default()
+                },
+            );
+            continue;
+        }
         let unmodelled = match kind.as_str() {
             "r" | "p" if get::<bool>(&row, "partition")? => Some("partition"),
-            "v" => Some("view"),
-            "m" => Some("materialized_view"),
             "f" => Some("foreign_table"),
             "c" => Some("type"),
             _ => None,
@@ -635,8 +677,32 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
         classes.insert(get(&row, "oid")?, get(&row, "name")?);
     }
 
-    // The second batch: what the tables and sequences found own.
+    // What belongs to an extension (reported once, as its extension), and the functions of
+    // the schema that do not: those are modelled, read in the second batch.
+    let mut members: HashSet<(String, i64)> = HashSet::new();
+    for row in &other_rows {
+        if get::<String>(row, "kind")? == "member" {
+            let detail: String = get::<Option<String>>(row, "detail")?.unwrap_or_default();
+            members.insert((detail, get(row, "oid")?));
+        }
+    }
+    let mut function_oids: Vec<i64> = Vec::new();
+    for row in &other_rows {
+        let oid: i64 = get(row, "oid")?;
+        if get::<String>(row, "kind")? == "function"
+            && get::<Option<String>>(row, "detail")?.as_deref() == Some("f")
+            && !members.contains(&("pg_proc".to_string(), oid))
+        {
+            function_oids.push(oid);
+        }
+    }
+
+    // The second batch: what the tables, views and sequences found own.
     let table_oids = oid_array(tables.keys());
+    let view_oids = oid_array(views.keys());
+    // Tables and views: the columns, indexes and triggers of both are read alike.
+    let relation_oids = oid_array(tables.keys().chain(views.keys()));
+    let functions_array = oid_array(&function_oids);
     // `indnullsnotdistinct` is PostgreSQL 15's.
     let nnd = if version >= 150000 {
         "indnullsnotdistinct"
@@ -644,18 +710,25 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
         "false"
     };
     let enum_oids = oid_array(enums_here.iter().map(|(oid, _)| oid));
-    let [comment_rows, default_rows, owner_rows, column_rows, constraints, index_rows, table_object_rows, label_rows] =
+    let [comment_rows, default_rows, owner_rows, column_rows, constraints, index_rows, table_object_rows, label_rows, view_rows, read_rows, function_rows] =
         split(
             reader
                 .send(vec![
                     Query::oids("comments", COMMENTS, &table_oids),
                     Query::oids("column defaults", DEFAULTS, &table_oids),
                     Query::oids("sequence owners", SEQUENCE_OWNERS, &oid_array(sequences.keys())),
-                    Query::oids("columns", COLUMNS, &table_oids),
+                    Query::oids("columns", COLUMNS, &relation_oids),
                     Query::oids("constraints", CONSTRAINTS, &table_oids),
-                    Query::oids("indexes", &INDEXES.replace("$NND", nnd), &table_oids),
-                    Query::oids("triggers, rules and policies", TABLE_OBJECTS, &table_oids),
+                    Query::oids("indexes", &INDEXES.replace("$NND", nnd), &relation_oids),
+                    Query::oids("triggers, rules and policies", TABLE_OBJECTS, &relation_oids),
                     Query::oids("enum labels", ENUM_LABELS, &enum_oids),
+                    Query::oids("views", VIEWS, &view_oids),
+                    Query::oids(
+                        "what views read",
+                        &VIEW_READS.replace("$FUNCTIONS", &functions_array),
+                        &relation_oids,
+                    ),
+                    Query::oids("functions", FUNCTIONS, &functions_array),
                 ])
                 .await?,
         )?;
@@ -707,6 +780,10 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
         let name: String = get(&row, "name")?;
         numbered.insert((oid, attnum), name.clone());
         collations.insert((oid, attnum), get(&row, "collation")?);
+        if let Some(view) = views.get_mut(&oid) {
+            view.columns.push((name, get(&row, "type")?));
+            continue;
+        }
         let Some(table) = tables.get_mut(&oid) else {
             continue;
         };
@@ -963,9 +1040,8 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
         if constraint_indexes.contains(&(table_oid, oid)) {
             continue;
         }
-        let (true, Some((name, method, rank))) =
-            (tables.contains_key(&table_oid), index_names.get(&oid))
-        else {
+        let on_relation = tables.contains_key(&table_oid) || views.contains_key(&table_oid);
+        let (true, Some((name, method, rank))) = (on_relation, index_names.get(&oid)) else {
             continue;
         };
         // The key columns' numbers (0 for an expression), then any INCLUDE columns.
@@ -1030,6 +1106,8 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
     for (_, table_oid, index) in indexes {
         if let Some(table) = tables.get_mut(&table_oid) {
             table.indexes.push(index);
+        } else if let Some(view) = views.get_mut(&table_oid) {
+            view.indexes.push(index);
         }
     }
 
@@ -1046,17 +1124,41 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
             .insert(name, labels.remove(&oid).unwrap_or_default());
     }
 
+    // Functions, by oid, keyed as the model keys them.
+    let mut functions: Keyed<i64, Function> = Keyed::default();
+    for row in function_rows {
+        let arguments: String = get(&row, "arguments")?;
+        let whole: String = get(&row, "definition")?;
+        // `CREATE OR REPLACE FUNCTION schema.name(arguments)` and a line break, then the rest.
+        let head = format!("({arguments})\n");
+        let definition = match whole.find(&head) {
+            Some(at) => &whole[at + head.len()..],
+            None => whole.as_str(),
+        };
+        functions.insert(
+            get(&row, "oid")?,
+            Function {
+                name: String::new(),
+                arguments,
+                definition: crate::definitions::statement_text(definition),
+                identity: get(&row, "identity")?,
+            },
+        );
+    }
+
     // Everything else the schema holds, but what belongs to an extension: that is reported
     // once, as its extension.
-    let mut members: HashSet<(String, i64)> = HashSet::new();
     let mut others: Vec<((String, i64), Unmodelled)> = Vec::new();
     for row in other_rows {
         let oid: i64 = get(&row, "oid")?;
         let detail: String = get::<Option<String>>(&row, "detail")?.unwrap_or_default();
         let name: String = get(&row, "name")?;
         let (class, object) = match get::<String>(&row, "kind")?.as_str() {
-            "member" => {
-                members.insert((detail, oid));
+            "member" => continue,
+            "function" if functions.contains_key(&oid) => {
+                if let Some(f) = functions.get_mut(&oid) {
+                    f.name = name;
+                }
                 continue;
             }
             "function" => (
@@ -1091,20 +1193,83 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
             .filter(|(key, _)| !members.contains(key))
             .map(|(_, o)| o),
     );
+    let key_of: HashMap<i64, String> = functions.iter().map(|(oid, f)| (*oid, f.key())).collect();
     for row in table_object_rows {
+        let table_oid: i64 = get(&row, "table_oid")?;
+        let table = tables
+            .get(&table_oid)
+            .map(|t| t.name.clone())
+            .or_else(|| views.get(&table_oid).map(|v| v.name.clone()));
+        let name: String = get(&row, "name")?;
         let kind = match get::<String>(&row, "kind")?.as_str() {
-            "trigger" => "trigger",
+            "trigger" => {
+                let definition: String = get::<Option<String>>(&row, "definition")?.unwrap_or_default();
+                let function = get::<Option<i64>>(&row, "function_oid")?;
+                let table = table.unwrap_or_default();
+                schema.triggers.insert(
+                    (table.clone(), name.clone()),
+                    Trigger {
+                        table,
+                        name,
+                        definition: crate::definitions::statement_text(&definition),
+                        function: function.and_then(|oid| key_of.get(&oid).cloned()),
+                    },
+                );
+                continue;
+            }
             "rule" => "rule",
             "inheritance" => "inheritance",
             _ => "policy",
         };
         schema.unmodelled.push(Unmodelled {
-            table: tables
-                .get(&get::<i64>(&row, "table_oid")?)
-                .map(|t| t.name.clone()),
-            ..Unmodelled::new(kind, &get::<String>(&row, "name")?)
+            table,
+            ..Unmodelled::new(kind, &name)
         });
     }
+    // Views: their queries, then what they read.
+    for row in view_rows {
+        if let Some(view) = views.get_mut(&get::<i64>(&row, "oid")?) {
+            let definition: Option<String> = get(&row, "definition")?;
+            view.definition = crate::definitions::statement_text(&definition.unwrap_or_default());
+        }
+    }
+    let relation_names: HashMap<i64, String> = tables
+        .iter()
+        .map(|(oid, t)| (*oid, t.name.clone()))
+        .chain(views.iter().map(|(oid, v)| (*oid, v.name.clone())))
+        .collect();
+    for row in read_rows {
+        let Some(view_oid) = get::<Option<i64>>(&row, "view_oid")? else {
+            continue;
+        };
+        let ref_oid: i64 = get(&row, "ref_oid")?;
+        let read = if get::<bool>(&row, "function")? {
+            key_of.get(&ref_oid).cloned().map(Read::Function)
+        } else {
+            let Some(relation) = relation_names.get(&ref_oid) else {
+                continue;
+            };
+            match get::<i32>(&row, "ref_attnum")? {
+                0 => Some(Read::Relation(relation.clone())),
+                n => numbered
+                    .get(&(ref_oid, n))
+                    .map(|column| Read::Column(relation.clone(), column.clone())),
+            }
+        };
+        if let (Some(read), Some(view)) = (read, views.get_mut(&view_oid)) {
+            if ref_oid != view_oid && !view.reads.contains(&read) {
+                view.reads.push(read);
+            }
+        }
+    }
+    for view in views.values_mut() {
+        view.reads.sort();
+    }
+    schema.views = views.into_values().map(|v| (v.name.clone(), v)).collect();
+    schema.functions = functions
+        .into_values()
+        .map(|f| (f.key(), f))
+        .collect();
     schema.tables = tables.into_values().map(|t| (t.name.clone(), t)).collect();
     schema.unmodelled.sort();
 

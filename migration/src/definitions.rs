@@ -1,0 +1,214 @@
+//! Views, functions and triggers: the objects the model holds as SQL text rather than as
+//! structure. What is read out of that text is read here, and only what the plans need: a
+//! trigger's name and table, a function's argument list and result, the names a query
+//! mentions when no server has said what it reads. Comparing the texts is the server's work
+//! ([`crate::canonical`]); showing how two of them differ is [`unified`]'s.
+
+use anyhow::{bail, Result};
+
+/// `text` split at its commas outside parentheses, brackets and quotes (an argument list,
+/// `a integer, b numeric(10,2) DEFAULT '1,2'`).
+pub fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut quote, mut start) = (0i32, None::<u8>, 0);
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'\'' | b'"') => quote = Some(b),
+            (None, b'(' | b'[') => depth += 1,
+            (None, b')' | b']') => depth -= 1,
+            (None, b',') if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if !text[start..].trim().is_empty() || !parts.is_empty() {
+        parts.push(&text[start..]);
+    }
+    parts
+}
+
+/// A query or statement as the model keeps it: without surrounding white space or a closing
+/// semicolon.
+pub fn statement_text(sql: &str) -> String {
+    sql.trim().trim_end_matches(';').trim_end().to_string()
+}
+
+/// One identifier at the start of `text` (bare or double-quoted), and the rest.
+fn identifier(text: &str) -> Option<(String, &str)> {
+    let text = text.trim_start();
+    if let Some(quoted) = text.strip_prefix('"') {
+        let mut name = String::new();
+        let mut chars = quoted.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c == '"' {
+                if chars.peek().map(|(_, c)| *c) == Some('"') {
+                    chars.next();
+                    name.push('"');
+                    continue;
+                }
+                return Some((name, &quoted[i + 1..]));
+            }
+            name.push(c);
+        }
+        return None;
+    }
+    let end = text
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(text.len());
+    (end > 0).then(|| (text[..end].to_lowercase(), &text[end..]))
+}
+
+/// A possibly schema-qualified name at the start of `text`: its last part, and the rest.
+fn qualified(text: &str) -> Option<(String, &str)> {
+    let (mut name, mut rest) = identifier(text)?;
+    while let Some(after) = rest.strip_prefix('.') {
+        let (next, more) = identifier(after)?;
+        name = next;
+        rest = more;
+    }
+    Some((name, rest))
+}
+
+/// The name and table of a `CREATE [OR REPLACE] [CONSTRAINT] TRIGGER name ... ON table ...`
+/// statement.
+pub fn trigger_head(sql: &str) -> Result<(String, String)> {
+    let upper = sql.to_uppercase();
+    let Some(at) = upper.find("TRIGGER") else {
+        bail!("{:?} is not a CREATE TRIGGER statement: write CREATE TRIGGER name ... ON table ...", short(sql));
+    };
+    let head = upper[..at].split_whitespace().collect::<Vec<_>>().join(" ");
+    if !matches!(
+        head.as_str(),
+        "CREATE" | "CREATE OR REPLACE" | "CREATE CONSTRAINT" | "CREATE OR REPLACE CONSTRAINT"
+    ) {
+        bail!("{:?} is not a CREATE TRIGGER statement: write CREATE TRIGGER name ... ON table ...", short(sql));
+    }
+    let Some((name, rest)) = identifier(&sql[at + "TRIGGER".len()..]) else {
+        bail!("{:?}: no trigger name after CREATE TRIGGER", short(sql));
+    };
+    // The table follows the first ` ON ` outside quotes after the name.
+    let words = rest.as_bytes();
+    let upper_rest = rest.to_uppercase();
+    let mut quote = None;
+    for (i, &b) in words.iter().enumerate() {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'\'' | b'"') => quote = Some(b),
+            _ if upper_rest[i..].starts_with("ON")
+                && i > 0
+                && words[i - 1].is_ascii_whitespace()
+                && words.get(i + 2).is_some_and(u8::is_ascii_whitespace) =>
+            {
+                if let Some((table, _)) = qualified(&rest[i + 2..]) {
+                    return Ok((name, table));
+                }
+            }
+            _ => {}
+        }
+    }
+    bail!("{:?}: no ON table in the trigger's statement", short(sql))
+}
+
+/// The first line of `sql`, cut short, for messages.
+fn short(sql: &str) -> String {
+    let line = sql.trim().lines().next().unwrap_or_default();
+    match line.char_indices().nth(60) {
+        Some((at, _)) => format!("{}...", &line[..at]),
+        None => line.to_string(),
+    }
+}
+
+/// The result a function's definition declares (`RETURNS integer`, `RETURNS TABLE(...)`), in
+/// lower case with white space collapsed: a function whose result changes cannot be replaced
+/// in place (PostgreSQL refuses `CREATE OR REPLACE`), it is dropped and created.
+pub fn returns(definition: &str) -> String {
+    let text = crate::normalize::collapse_space(definition);
+    let lower = text.to_lowercase();
+    let Some(at) = lower.find("returns ") else {
+        return String::new();
+    };
+    let rest = &lower[at + "returns ".len()..];
+    let end = [" language ", " as ", " immutable", " stable", " volatile", " strict", " security ", " cost ", " rows ", " parallel ", " leakproof", " called ", " set ", " window", " begin "]
+        .iter()
+        .filter_map(|w| rest.find(w))
+        .min()
+        .unwrap_or(rest.len());
+    rest[..end].trim().to_string()
+}
+
+/// Whether `text` mentions `name` as a word (not inside a longer name): what a
+/// query is taken to read when no server has said, so that its plan drops and makes it in a
+/// safe order. It may see a column where there is none (a word in a comment); that only
+/// makes a view more often dropped and made again, never left in the way.
+pub fn mentions(text: &str, name: &str) -> bool {
+    let lower = text.to_lowercase();
+    let name = name.to_lowercase();
+    if name.is_empty() {
+        return false;
+    }
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
+    lower.match_indices(&name).any(|(at, _)| {
+        !word(lower[..at].chars().next_back()) && !word(lower[at + name.len()..].chars().next())
+    })
+}
+
+/// How `old` became `new`, as a unified diff of their lines (the `similar` crate), for the
+/// definitions of views, functions and triggers in `check`, `diff` and revision headers.
+pub fn unified(old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(&format!("{}\n", old.trim_end()), &format!("{}\n", new.trim_end()))
+        .unified_diff()
+        .context_radius(3)
+        .header("database", "model")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argument_lists_split_at_top_level_commas() {
+        assert_eq!(
+            split_top_level("a integer, b numeric(10,2) DEFAULT '1,2', c text[]"),
+            ["a integer", " b numeric(10,2) DEFAULT '1,2'", " c text[]"]
+        );
+        assert!(split_top_level("  ").is_empty());
+        assert_eq!(
+            crate::schema::identity_arguments("a integer DEFAULT 1, OUT b text, c text = 'x,y'"),
+            "a integer, c text"
+        );
+    }
+
+    #[test]
+    fn a_trigger_statement_names_its_trigger_and_table() {
+        assert_eq!(
+            trigger_head("CREATE TRIGGER touch BEFORE UPDATE ON public.item FOR EACH ROW EXECUTE FUNCTION touch()").unwrap(),
+            ("touch".into(), "item".into())
+        );
+        assert_eq!(
+            trigger_head("create or replace trigger \"On Mark\" after insert or update of \"on\" on \"My Table\" for each row execute function f()").unwrap(),
+            ("On Mark".into(), "My Table".into())
+        );
+        for bad in ["CREATE VIEW v AS SELECT 1", "CREATE TRIGGER", "CREATE TRIGGER t BEFORE INSERT"] {
+            assert!(trigger_head(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn results_and_mentions_are_read_from_the_text() {
+        assert_eq!(returns("RETURNS integer LANGUAGE sql AS $$ select 1 $$"), "integer");
+        assert_eq!(
+            returns("\n RETURNS TABLE(a integer)\n LANGUAGE sql\nAS $f$ select 1 $f$"),
+            "table(a integer)"
+        );
+        assert!(mentions("SELECT t.exptime FROM pfs_visit t", "pfs_visit"));
+        assert!(mentions("SELECT t.exptime FROM pfs_visit t", "EXPTIME"));
+        assert!(!mentions("SELECT t.exptime_max FROM pfs_visits t", "pfs_visit"));
+        assert!(!mentions("SELECT 1", "exptime"));
+    }
+}
