@@ -552,6 +552,12 @@ pub fn print_diff(diff: &Diff, sql: bool, out: &mut dyn Write) -> Result<()> {
         let caution = crate::revision_file::doc_text(caution);
         writeln!(out, "{comment} WARNING: {caution}")?;
     }
+    // Definitions come from the databases too: each line escaped as well.
+    for change in &diff.definitions {
+        for line in change.lines() {
+            writeln!(out, "{comment} {}", crate::revision_file::doc_text(line))?;
+        }
+    }
     match &diff.outcome {
         DiffOutcome::Script(script) => out.write_all(script.as_bytes())?,
         DiffOutcome::Ops(lines) if lines.is_empty() && diff.unmodelled.is_empty() => {

@@ -163,7 +163,7 @@ pub fn unified(old: &str, new: &str) -> String {
     similar::TextDiff::from_lines(&format!("{}\n", old.trim_end()), &format!("{}\n", new.trim_end()))
         .unified_diff()
         .context_radius(3)
-        .header("database", "model")
+        .header("before", "after")
         .to_string()
 }
 

@@ -449,6 +449,12 @@ fn read_type(ty: &sea_query::ColumnType) -> Result<ColumnType, String> {
 #[derive(Debug, Default)]
 pub struct EntitySet {
     pub entities: BTreeMap<String, EntityInfo>,
+    /// Views and materialized views declared beside the entities, by name.
+    views: BTreeMap<String, crate::schema::View>,
+    /// Functions declared beside the entities, in declaration order.
+    functions: Vec<crate::schema::Function>,
+    /// Triggers declared beside the entities, in declaration order.
+    triggers: Vec<crate::schema::Trigger>,
     /// What was asked of the set that it could not do (a key it does not have), one line each.
     problems: Vec<String>,
 }
@@ -515,6 +521,63 @@ impl EntitySet {
         self
     }
 
+    /// Declares a view or a materialized view (with its indexes) beside the entities: its
+    /// query is SQL over the tables and views of the model, compared with the database's in
+    /// the server's own form. `set.view(View::new("open_visit", "SELECT ... FROM pfs_visit"))`
+    /// or `set.view(View::materialized("visit_stats", "SELECT ...").index(..))`. An entity
+    /// whose `table_name` is the view's name reads it through SeaORM (not `add`ed: it is no
+    /// table).
+    pub fn view(&mut self, view: crate::schema::View) -> &mut Self {
+        if view.name.is_empty() || view.definition.is_empty() {
+            self.problems
+                .push(format!("view {:?}: give it a name and a query", view.name));
+        } else if self.views.contains_key(&view.name) {
+            self.problems
+                .push(format!("view {} is declared twice", view.name));
+        }
+        self.views.insert(view.name.clone(), view);
+        self
+    }
+
+    /// Declares a function (SQL or PL/pgSQL): `set.function(Function::new("total", "p
+    /// numeric, q integer", "RETURNS numeric LANGUAGE sql IMMUTABLE AS $$ SELECT p * q $$"))`.
+    /// Overloads (one name, other arguments) are distinct functions.
+    pub fn function(&mut self, function: crate::schema::Function) -> &mut Self {
+        if function.name.is_empty() || function.definition.is_empty() {
+            self.problems.push(format!(
+                "function {:?}: give it a name and a definition (RETURNS ... LANGUAGE ... AS ...)",
+                function.name
+            ));
+        } else if self.functions.iter().any(|f| f.key() == function.key()) {
+            self.problems
+                .push(format!("function {} is declared twice", function.key()));
+        }
+        self.functions.push(function);
+        self
+    }
+
+    /// Declares a trigger by its `CREATE TRIGGER name ... ON table ... EXECUTE FUNCTION f()`
+    /// statement.
+    pub fn trigger(&mut self, sql: &str) -> &mut Self {
+        match crate::schema::Trigger::parse(sql) {
+            Ok(trigger) => {
+                if self
+                    .triggers
+                    .iter()
+                    .any(|t| t.table == trigger.table && t.name == trigger.name)
+                {
+                    self.problems.push(format!(
+                        "trigger {} on {} is declared twice",
+                        trigger.name, trigger.table
+                    ));
+                }
+                self.triggers.push(trigger);
+            }
+            Err(e) => self.problems.push(format!("trigger: {e:#}")),
+        }
+        self
+    }
+
     /// Fails, naming each, when an entity says something opdb cannot express.
     pub fn supported(&self) -> anyhow::Result<()> {
         let all: Vec<&String> = self
@@ -534,22 +597,52 @@ impl EntitySet {
         }
     }
 
-    /// The schema the entities describe.
+    /// The schema the entities describe, with the views, functions and triggers declared
+    /// beside them.
     pub fn schema(&self) -> crate::schema::Schema {
-        assemble(
+        let mut schema = assemble(
             self.entities
                 .values()
                 .map(|info| (info.table.clone(), info.enums.clone())),
-        )
+        );
+        self.add_definitions(&mut schema);
+        schema
     }
 
     /// [`EntitySet::schema`], the tables moved rather than copied.
     pub fn into_schema(self) -> crate::schema::Schema {
-        assemble(
+        let mut schema = crate::schema::Schema::default();
+        self.add_definitions(&mut schema);
+        let tables = assemble(
             self.entities
                 .into_values()
                 .map(|info| (info.table, info.enums)),
-        )
+        );
+        crate::schema::Schema {
+            views: schema.views,
+            functions: schema.functions,
+            triggers: schema.triggers,
+            ..tables
+        }
+    }
+
+    fn add_definitions(&self, schema: &mut crate::schema::Schema) {
+        schema.views = self.views.clone();
+        for view in schema.views.values_mut() {
+            for index in &mut view.indexes {
+                index.normalize_options();
+            }
+        }
+        schema.functions = self
+            .functions
+            .iter()
+            .map(|f| (f.key(), f.clone()))
+            .collect();
+        schema.triggers = self
+            .triggers
+            .iter()
+            .map(|t| ((t.table.clone(), t.name.clone()), t.clone()))
+            .collect();
     }
 }
 

@@ -113,6 +113,20 @@ impl RevisionFile {
         self.downgrade = body(downgrade);
     }
 
+    /// Shows in the header how each changed view, function or trigger definition reads before
+    /// and after ([`describe::definition_changes`]), line by line.
+    pub fn definition_changes(&mut self, changes: &[String]) {
+        if changes.is_empty() {
+            return;
+        }
+        self.notes.push(String::new());
+        self.notes
+            .push("Definitions that change (--- before, +++ after):".into());
+        for change in changes {
+            self.notes.extend(change.lines().map(str::to_string));
+        }
+    }
+
     /// Lists in the header the objects of the database the model cannot express, which the
     /// revision leaves as they are.
     pub fn left_alone(&mut self, objects: &[crate::objects::Unmodelled]) {

@@ -177,8 +177,9 @@ pub fn op(op: &Op) -> String {
 /// How each view, function and trigger definition `ops` change reads before and after, as
 /// unified diffs: one entry per object whose text changes (replaced in place, or dropped and
 /// created again with another text), headed by its name. Only what the ops know as it was
-/// can be shown (the diff's ops know it; a revision's recorded ops do not).
-pub fn definition_changes(ops: &[Op]) -> Vec<String> {
+/// can be shown (the diff's ops know it; a revision's recorded ops do not). Both texts are
+/// shown as `exprs` compares them: in the server's words where a server canonicalized them.
+pub fn definition_changes(ops: &[Op], exprs: &crate::canonical::Expressions) -> Vec<String> {
     let mut out = Vec::new();
     let mut show = |what: String, old: &str, new: &str| {
         if old != new {
@@ -192,15 +193,19 @@ pub fn definition_changes(ops: &[Op]) -> Vec<String> {
         match op {
             Op::ReplaceView { view, existing } => {
                 if let Some(old) = existing.get() {
-                    show(format!("view {}", view.name), &old.definition, &view.definition);
+                    show(
+                        format!("view {}", view.name),
+                        &exprs.view(old).definition,
+                        &exprs.view(view).definition,
+                    );
                 }
             }
             Op::ReplaceFunction { function, existing } => {
                 if let Some(old) = existing.get() {
                     show(
                         format!("function {}", function.key()),
-                        &function_text(old),
-                        &function_text(function),
+                        &function_text(&exprs.function(old)),
+                        &function_text(&exprs.function(function)),
                     );
                 }
             }
@@ -210,21 +215,25 @@ pub fn definition_changes(ops: &[Op]) -> Vec<String> {
                     _ => None,
                 });
                 if let Some(old) = old {
-                    show(format!("view {}", view.name), &old.definition, &view.definition);
+                    show(
+                        format!("view {}", view.name),
+                        &exprs.view(old).definition,
+                        &exprs.view(view).definition,
+                    );
                 }
             }
             Op::CreateFunction(function) => {
                 let old = ops.iter().find_map(|o| match o {
-                    Op::DropFunction { existing, .. } => {
-                        existing.get().filter(|f| f.key() == function.key())
-                    }
+                    Op::DropFunction { existing, .. } => existing
+                        .get()
+                        .filter(|f| exprs.function(f).key() == exprs.function(function).key()),
                     _ => None,
                 });
                 if let Some(old) = old {
                     show(
                         format!("function {}", function.key()),
-                        &function_text(old),
-                        &function_text(function),
+                        &function_text(&exprs.function(old)),
+                        &function_text(&exprs.function(function)),
                     );
                 }
             }
@@ -240,8 +249,8 @@ pub fn definition_changes(ops: &[Op]) -> Vec<String> {
                 if let Some(old) = old {
                     show(
                         format!("trigger {} on {}", trigger.name, trigger.table),
-                        &old.definition,
-                        &trigger.definition,
+                        &exprs.trigger(old),
+                        &exprs.trigger(trigger),
                     );
                 }
             }

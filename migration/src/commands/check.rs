@@ -76,10 +76,14 @@ pub async fn check(project: &Project<'_>) -> Result<CheckOutcome> {
             from = sqlite_stored::stored_by_sqlite(&from);
             to = sqlite_stored::stored_by_sqlite(&to);
         }
+        let ops = autogenerate::diff(&from, &to, &hints);
+        outcome
+            .differences
+            .extend(ops.iter().map(|op| format!("{prefix}{}", describe::op(op))));
         outcome.differences.extend(
-            autogenerate::diff(&from, &to, &hints)
-                .iter()
-                .map(|op| format!("{prefix}{}", describe::op(op))),
+            describe::definition_changes(&ops, &hints.expressions)
+                .into_iter()
+                .map(|d| format!("{prefix}{d}")),
         );
         outcome
             .differences
@@ -129,6 +133,9 @@ pub struct Diff {
     pub unmodelled: Vec<String>,
     /// Why expressions were compared by their text rather than by the server, if so.
     pub caution: Option<String>,
+    /// How each changed view, function and trigger definition reads before and after, as
+    /// unified diffs ([`describe::definition_changes`]).
+    pub definitions: Vec<String>,
 }
 
 /// The ops or the script of a `diff`.
@@ -209,6 +216,7 @@ pub async fn diff(
             },
             unmodelled: Vec::new(),
             caution: None,
+            definitions: Vec::new(),
         };
         let limit = dir.config.statement_timeout();
         for (n, schema) in schemas.iter().enumerate() {
@@ -245,6 +253,9 @@ pub async fn diff(
                 .unmodelled
                 .extend(one.unmodelled.iter().map(|u| format!("{prefix}{u}")));
             whole.caution = whole.caution.or(one.caution);
+            whole
+                .definitions
+                .extend(one.definitions.iter().map(|d| format!("{prefix}{d}")));
             // Both are scripts, or both ops: `sql` chose for both.
             match (&mut whole.outcome, one.outcome) {
                 (DiffOutcome::Script(all), DiffOutcome::Script(part)) => {
@@ -367,6 +378,7 @@ async fn diff_read(
         outcome,
         unmodelled,
         caution,
+        definitions: describe::definition_changes(&ops, &hints.expressions),
     })
 }
 
