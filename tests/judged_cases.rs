@@ -1,4 +1,5 @@
-//! Table features, one case each, judged by the databases rather than by opdb.
+//! Table features, views, functions and triggers, one case each, judged by the databases
+//! rather than by opdb.
 //!
 //! Each case is two schemas written as plain SQL, A and B. Per backend the test builds A twice
 //! and B once, then:
@@ -541,6 +542,166 @@ CREATE INDEX ix_shot_b ON shot (b);",
     CONSTRAINT shot_pkey PRIMARY KEY (id)
 );",
         )),
+    },
+    // Views, materialized views, functions and triggers (PostgreSQL: SQLite has no functions
+    // or materialized views, and opdb does not model its views yet).
+    Case {
+        name: "view's query changed, its columns kept: replaced, the view reading it kept",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE item (id integer PRIMARY KEY, name text, qty integer);
+             CREATE VIEW item_names AS SELECT id, name FROM item;
+             CREATE VIEW item_names_only AS SELECT name FROM item_names;",
+            "CREATE TABLE item (id integer PRIMARY KEY, name text, qty integer);
+             CREATE VIEW item_names AS SELECT id, upper(name) AS name FROM item WHERE qty > 0;
+             CREATE VIEW item_names_only AS SELECT name FROM item_names;",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "view's columns changed: dropped and made again, with the view reading it",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE item (id integer PRIMARY KEY, name text, qty integer);
+             CREATE VIEW item_names AS SELECT id, name FROM item;
+             CREATE VIEW item_names_only AS SELECT name FROM item_names;",
+            "CREATE TABLE item (id integer PRIMARY KEY, name text, qty integer);
+             CREATE VIEW item_names AS SELECT name, qty, id FROM item;
+             CREATE VIEW item_names_only AS SELECT name FROM item_names;",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "column a view reads dropped, a view that does not read it kept",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE item (id integer PRIMARY KEY, name text, qty integer);
+             CREATE VIEW item_qty AS SELECT id, qty FROM item;
+             CREATE VIEW item_names AS SELECT id, name FROM item;",
+            "CREATE TABLE item (id integer PRIMARY KEY, name text);
+             CREATE VIEW item_qty AS SELECT id FROM item;
+             CREATE VIEW item_names AS SELECT id, name FROM item;",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "type of a column a chain of views and a materialized view read changed",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE item (id integer PRIMARY KEY, name text, qty integer);
+             CREATE VIEW v1 AS SELECT id, qty FROM item;
+             CREATE VIEW v2 AS SELECT id, qty FROM v1 WHERE qty > 1;
+             CREATE VIEW v3 AS SELECT count(*) AS n, sum(qty) AS total FROM v2;
+             CREATE MATERIALIZED VIEW m AS SELECT id, qty FROM v2;
+             CREATE UNIQUE INDEX m_id ON m (id);",
+            "CREATE TABLE item (id integer PRIMARY KEY, name text, qty bigint);
+             CREATE VIEW v1 AS SELECT id, qty FROM item;
+             CREATE VIEW v2 AS SELECT id, qty FROM v1 WHERE qty > 1;
+             CREATE VIEW v3 AS SELECT count(*) AS n, sum(qty) AS total FROM v2;
+             CREATE MATERIALIZED VIEW m AS SELECT id, qty FROM v2;
+             CREATE UNIQUE INDEX m_id ON m (id);",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "index added to a materialized view",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE item (id integer PRIMARY KEY, name text);
+             CREATE MATERIALIZED VIEW m AS SELECT id, name FROM item;
+             CREATE UNIQUE INDEX m_id ON m (id);",
+            "CREATE TABLE item (id integer PRIMARY KEY, name text);
+             CREATE MATERIALIZED VIEW m AS SELECT id, name FROM item;
+             CREATE UNIQUE INDEX m_id ON m (id);
+             CREATE INDEX m_name ON m (lower(name)) WHERE name IS NOT NULL;",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "materialized view's query changed",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE item (id integer PRIMARY KEY, name text);
+             CREATE MATERIALIZED VIEW m AS SELECT id, name FROM item;
+             CREATE UNIQUE INDEX m_id ON m (id);",
+            "CREATE TABLE item (id integer PRIMARY KEY, name text);
+             CREATE MATERIALIZED VIEW m AS SELECT id, name FROM item WHERE name <> '';
+             CREATE UNIQUE INDEX m_id ON m (id);",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "function body changed, a view calling it kept",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE item (id integer PRIMARY KEY, qty integer);
+             CREATE FUNCTION bump(a integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT a + 1 $$;
+             CREATE VIEW bumped AS SELECT id, bump(qty) AS qty FROM item;",
+            "CREATE TABLE item (id integer PRIMARY KEY, qty integer);
+             CREATE FUNCTION bump(a integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT a + 2 $$;
+             CREATE VIEW bumped AS SELECT id, bump(qty) AS qty FROM item;",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "overload added and overload dropped",
+        parent: false,
+        pg: Some((
+            "CREATE FUNCTION size_gb(bytes bigint) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$ SELECT bytes / 1e9 $$;
+             CREATE FUNCTION size_gb(bytes text) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$ SELECT bytes::bigint / 1e9 $$;",
+            "CREATE FUNCTION size_gb(bytes bigint) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$ SELECT bytes / 1e9 $$;
+             CREATE FUNCTION size_gb(bytes bigint, digits integer) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$ SELECT round(bytes / 1e9, digits) $$;",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "function's result changed under a view and a trigger that use it",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE item (id integer PRIMARY KEY, qty integer, touched timestamptz);
+             CREATE FUNCTION answer() RETURNS integer LANGUAGE sql AS $$ SELECT 42 $$;
+             CREATE VIEW answers AS SELECT id, answer() AS a FROM item;
+             CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.touched := now(); RETURN NEW; END $$;
+             CREATE TRIGGER item_touch BEFORE UPDATE ON item FOR EACH ROW EXECUTE FUNCTION touch();",
+            "CREATE TABLE item (id integer PRIMARY KEY, qty integer, touched timestamptz);
+             CREATE FUNCTION answer() RETURNS bigint LANGUAGE sql AS $$ SELECT 42 $$;
+             CREATE VIEW answers AS SELECT id, answer() AS a FROM item;
+             CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.touched := now(); NEW.qty := coalesce(NEW.qty, 0); RETURN NEW; END $$;
+             CREATE TRIGGER item_touch BEFORE UPDATE ON item FOR EACH ROW EXECUTE FUNCTION touch();",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "trigger's events changed, and a second trigger added",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE item (id integer PRIMARY KEY, qty integer);
+             CREATE FUNCTION fill() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.qty := coalesce(NEW.qty, 0); RETURN NEW; END $$;
+             CREATE TRIGGER item_fill BEFORE INSERT ON item FOR EACH ROW EXECUTE FUNCTION fill();",
+            "CREATE TABLE item (id integer PRIMARY KEY, qty integer);
+             CREATE FUNCTION fill() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.qty := coalesce(NEW.qty, 0); RETURN NEW; END $$;
+             CREATE TRIGGER item_fill BEFORE INSERT OR UPDATE OF qty ON item FOR EACH ROW EXECUTE FUNCTION fill();
+             CREATE TRIGGER item_fill_again BEFORE INSERT ON item FOR EACH ROW WHEN (NEW.id > 100) EXECUTE FUNCTION fill();",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "every view, materialized view, function and trigger dropped",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE item (id integer PRIMARY KEY, name text, qty integer);
+             CREATE FUNCTION bump(a integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT a + 1 $$;
+             CREATE FUNCTION bump(a bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT a + 1 $$;
+             CREATE FUNCTION fill() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.qty := coalesce(NEW.qty, 0); RETURN NEW; END $$;
+             CREATE TRIGGER item_fill BEFORE INSERT ON item FOR EACH ROW EXECUTE FUNCTION fill();
+             CREATE VIEW v1 AS SELECT id, bump(qty) AS qty FROM item;
+             CREATE VIEW v2 AS SELECT id FROM v1;
+             CREATE MATERIALIZED VIEW m AS SELECT id, qty FROM v1;
+             CREATE UNIQUE INDEX m_id ON m (id);
+             CREATE MATERIALIZED VIEW m2 AS SELECT count(*) AS n FROM m;",
+            "CREATE TABLE item (id integer PRIMARY KEY, name text, qty integer);",
+        )),
+        sqlite: None,
     },
 ];
 

@@ -98,6 +98,9 @@ pub enum Command {
         #[arg(long)]
         sql: bool,
     },
+    /// Refresh the model's materialized views, each after the views it reads, CONCURRENTLY
+    /// where a unique index allows it, printing each one's time (for cron)
+    Refresh,
     /// Show the database's current revision(s)
     Current {
         /// Show each revision's details
@@ -456,6 +459,9 @@ pub async fn run(
         } => {
             let outcome = commands::stamp::stamp(&project, &revisions, purge, sql, out).await?;
             print_run(graph, &outcome, out)?;
+        }
+        Command::Refresh => {
+            commands::refresh::refresh(&project, out).await?;
         }
         Command::Current { verbose } => {
             let schemas = commands::inspect::current(&project).await?;

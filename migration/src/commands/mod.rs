@@ -12,6 +12,7 @@ pub mod init;
 pub mod inspect;
 pub mod merge;
 pub mod migrate;
+pub mod refresh;
 pub mod revision;
 pub mod stamp;
 
