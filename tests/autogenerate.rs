@@ -1059,6 +1059,63 @@ async fn introspection_costs_the_same_for_10_and_500_tables() {
     }
 }
 
+/// Views, materialized views (with unique indexes), functions and triggers cost no query of
+/// their own: 10 views and 500 views (each reading the one before it, every tenth also a
+/// materialized view, with as many functions, overloads among them, and triggers) are read in
+/// the same round trips, counted on the wire.
+#[tokio::test]
+async fn introspection_costs_the_same_for_10_and_500_views() {
+    let mut counts = Vec::new();
+    for n in [10, 500] {
+        let Some(db) = common::database(DbBackend::Postgres, "view_query_count").await else {
+            return;
+        };
+        let mut sql = String::from(
+            "CREATE TABLE item (id integer PRIMARY KEY, qty integer);
+             CREATE VIEW v0000 AS SELECT id, qty FROM item;\n",
+        );
+        for i in 1..n {
+            sql.push_str(&format!(
+                "CREATE VIEW v{i:04} AS SELECT id, qty + {i} AS qty FROM v{:04};\n",
+                i - 1
+            ));
+        }
+        for i in (0..n).step_by(10) {
+            sql.push_str(&format!(
+                "CREATE MATERIALIZED VIEW m{i:04} AS SELECT id, qty FROM v{i:04};
+                 CREATE UNIQUE INDEX m{i:04}_id ON m{i:04} (id);
+                 CREATE FUNCTION f{i:04}(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a';
+                 CREATE FUNCTION f{i:04}(a text) RETURNS text LANGUAGE sql AS 'SELECT a';
+                 CREATE FUNCTION t{i:04}() RETURNS trigger LANGUAGE plpgsql
+                     AS 'BEGIN RETURN NEW; END';
+                 CREATE TRIGGER t{i:04} BEFORE INSERT ON item FOR EACH ROW
+                     EXECUTE FUNCTION t{i:04}();\n"
+            ));
+        }
+        common::execute(&db.url, &sql).await;
+        let cost = introspection_messages(&db.url).await;
+        let live = common::introspect(&db.url).await;
+        assert_eq!(live.views.len(), n + n / 10);
+        assert_eq!(live.functions.len(), 3 * n / 10);
+        assert_eq!(live.triggers.len(), n / 10);
+        assert_eq!(live.views["m0000"].indexes.len(), 1);
+        assert_eq!(
+            live.views[&format!("v{:04}", n - 1)].reads,
+            [
+                migration::schema::Read::Column(format!("v{:04}", n - 2), "id".into()),
+                migration::schema::Read::Column(format!("v{:04}", n - 2), "qty".into()),
+            ]
+        );
+        assert_eq!((cost.sent, cost.prepared), (cost.batches, 0));
+        counts.push((cost.sent, cost.queries));
+    }
+    assert_eq!(counts[0], counts[1], "{counts:?}");
+    eprintln!(
+        "{} round trips ({} catalog queries) for 10 and for 550 views",
+        counts[0].0, counts[0].1
+    );
+}
+
 /// Every PostgreSQL catalog query reads one catalog (a scalar subquery or a function call per
 /// row at most): on a freshly built database of 500 tables, whose catalogs were never
 /// analyzed, no plan holds a join, so none can turn into a nested loop that rescans one
@@ -1110,6 +1167,7 @@ async fn catalog_queries_plan_no_joins() {
                 "(SELECT oid FROM pg_namespace WHERE nspname = 'public')",
             )
             .replace("$OIDS", &oids)
+            .replace("$FUNCTIONS", "'{}'::oid[]")
             .replace("$NND", "indnullsnotdistinct");
         let plan: Vec<String> = conn
             .query_all_raw(Statement::from_string(
@@ -1163,6 +1221,10 @@ async fn batched_and_one_by_one_catalog_reads_agree() {
         CREATE SEQUENCE free_numbers START 5 INCREMENT 2 MAXVALUE 1000 CYCLE;
         CREATE VIEW kids AS SELECT id FROM child;
         CREATE FUNCTION twice(int) RETURNS int LANGUAGE sql AS 'SELECT $1 * 2';
+        CREATE MATERIALIZED VIEW "kid, ""stats""" AS SELECT count(*) AS n, twice(1) AS t FROM kids;
+        CREATE UNIQUE INDEX kid_stats_n ON "kid, ""stats""" (n);
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+        CREATE TRIGGER "child's touch" BEFORE UPDATE ON child FOR EACH ROW EXECUTE FUNCTION touch();
         CREATE SCHEMA other;
         CREATE TABLE other.far (id int PRIMARY KEY, "Far col" int UNIQUE);
         ALTER TABLE child ADD COLUMN far_id int REFERENCES other.far ("Far col");
@@ -1179,6 +1241,11 @@ async fn batched_and_one_by_one_catalog_reads_agree() {
             .await
             .unwrap();
         assert_eq!(batched.schema, one_by_one.schema, "{namespace}");
+        // What views read and give is context, outside `==`: compared on its own.
+        for (name, view) in &batched.schema.views {
+            let other = &one_by_one.schema.views[name];
+            assert_eq!((&view.reads, &view.columns), (&other.reads, &other.columns));
+        }
         assert!(batched.batches < one_by_one.batches);
         if namespace != "public" {
             assert_eq!(batched.schema.tables.keys().collect::<Vec<_>>(), ["inside"]);
@@ -1227,8 +1294,38 @@ async fn batched_and_one_by_one_catalog_reads_agree() {
             Some("varchar_pattern_ops")
         );
         assert_eq!(pattern.options[1].collation.as_deref(), Some("C"));
-        assert!(s.unmodelled.iter().any(|o| o.name == "kids"));
-        assert!(s.unmodelled.iter().any(|o| o.name == "twice"));
+        use migration::schema::Read;
+        let kids = &s.views["kids"];
+        assert_eq!(kids.definition, "SELECT child.id\n   FROM child");
+        assert_eq!(kids.reads, [Read::Column("child".into(), "id".into())]);
+        assert_eq!(kids.columns, [("id".to_string(), "integer".to_string())]);
+        let stats = &s.views["kid, \"stats\""];
+        assert!(stats.materialized && stats.with_data);
+        assert_eq!(stats.indexes[0].name, "kid_stats_n");
+        assert_eq!(
+            stats.reads,
+            [
+                Read::Relation("kids".into()),
+                Read::Function("twice(integer)".into())
+            ]
+        );
+        let twice = &s.functions["twice(integer)"];
+        assert_eq!(
+            (twice.arguments.as_str(), twice.identity.as_str()),
+            ("integer", "integer")
+        );
+        assert_eq!(
+            twice.definition,
+            "RETURNS integer\n LANGUAGE sql\nAS $function$SELECT $1 * 2$function$"
+        );
+        let touch = &s.triggers[&("child".to_string(), "child's touch".to_string())];
+        assert_eq!(
+            touch.definition,
+            "CREATE TRIGGER \"child's touch\" BEFORE UPDATE ON child FOR EACH ROW EXECUTE \
+             FUNCTION touch()"
+        );
+        assert_eq!(touch.function.as_deref(), Some("touch()"));
+        assert!(s.unmodelled.is_empty(), "{:?}", s.unmodelled);
     }
     conn.close().await.ok();
 }

@@ -150,7 +150,10 @@ async fn every_object_the_model_cannot_express_is_reported_until_excluded() {
         .collect();
     assert_eq!(listed, EXPECTED_PG, "{out}");
     for difference in MODELLED_PG {
-        assert!(out.contains(&format!("- {difference}\n")), "{difference}:\n{out}");
+        assert!(
+            out.contains(&format!("- {difference}\n")),
+            "{difference}:\n{out}"
+        );
     }
     assert!(
         out.contains(&format!(
