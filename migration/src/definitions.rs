@@ -32,9 +32,23 @@ pub fn split_top_level(text: &str) -> Vec<&str> {
 }
 
 /// A query or statement as the model keeps it: without surrounding white space or a closing
-/// semicolon.
+/// semicolon, and its lines after the first without the indentation they all share (the
+/// indentation of the Rust source they were written in), so that revisions show them plainly.
 pub fn statement_text(sql: &str) -> String {
-    sql.trim().trim_end_matches(';').trim_end().to_string()
+    let text = sql.trim().trim_end_matches(';').trim_end();
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or_default();
+    let rest: Vec<&str> = lines.map(str::trim_end).collect();
+    let indent = rest
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
+        .min()
+        .unwrap_or(0);
+    std::iter::once(first.trim_end())
+        .chain(rest.iter().map(|l| l.get(indent..).unwrap_or("")))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// One identifier at the start of `text` (bare or double-quoted), and the rest.
@@ -181,6 +195,20 @@ mod tests {
         assert_eq!(
             crate::schema::identity_arguments("a integer DEFAULT 1, OUT b text, c text = 'x,y'"),
             "a integer, c text"
+        );
+    }
+
+    #[test]
+    fn statements_lose_their_semicolon_and_shared_indentation() {
+        assert_eq!(
+            statement_text("SELECT a,\n           b\n        FROM t\n        WHERE x;  \n"),
+            "SELECT a,\n   b\nFROM t\nWHERE x"
+        );
+        assert_eq!(statement_text("  SELECT 1 ;"), "SELECT 1");
+        // A dollar-quoted body keeps what is inside it but for the shared indentation.
+        assert_eq!(
+            statement_text("AS $$\n      BEGIN\n          RETURN NEW;\n      END\n      $$"),
+            "AS $$\nBEGIN\n    RETURN NEW;\nEND\n$$"
         );
     }
 
