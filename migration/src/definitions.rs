@@ -31,6 +31,12 @@ pub fn split_top_level(text: &str) -> Vec<&str> {
     parts
 }
 
+/// A query or statement as a server wrote it, without surrounding white space or a closing
+/// semicolon, and otherwise as it is.
+pub fn trimmed(sql: &str) -> String {
+    sql.trim().trim_end_matches(';').trim_end().to_string()
+}
+
 /// A query or statement as the model keeps it: without surrounding white space or a closing
 /// semicolon, and its lines after the first without the indentation they all share (the
 /// indentation of the Rust source they were written in), so that revisions show them plainly.

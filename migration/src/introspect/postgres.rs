@@ -1140,7 +1140,7 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
             Function {
                 name: String::new(),
                 arguments,
-                definition: crate::definitions::statement_text(definition),
+                definition: crate::definitions::trimmed(definition),
                 identity: get(&row, "identity")?,
             },
         );
@@ -1211,7 +1211,7 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
                     Trigger {
                         table,
                         name,
-                        definition: crate::definitions::statement_text(&definition),
+                        definition: crate::definitions::trimmed(&definition),
                         function: function.and_then(|oid| key_of.get(&oid).cloned()),
                     },
                 );
@@ -1230,7 +1230,7 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
     for row in view_rows {
         if let Some(view) = views.get_mut(&get::<i64>(&row, "oid")?) {
             let definition: Option<String> = get(&row, "definition")?;
-            view.definition = crate::definitions::statement_text(&definition.unwrap_or_default());
+            view.definition = crate::definitions::trimmed(&definition.unwrap_or_default());
         }
     }
     let relation_names: HashMap<i64, String> = tables
