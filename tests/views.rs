@@ -381,8 +381,57 @@ async fn reshaping_the_pages_drops_and_makes_again_what_is_in_the_way() {
         "the header shows the function's new body as a diff:\n{text}"
     );
 
+    // Before the upgrade, `check` shows how the function's body changes, as a diff.
+    let differences = p.check(v2::entities, &db.url).await.join("\n");
+    assert!(
+        differences.contains("function state_name(code text):\n--- before\n+++ after\n")
+            && differences.contains("+                    WHEN 'P' THEN 'Pending' END"),
+        "{differences}"
+    );
+
     p.upgrade(v2::entities, &db.url, "head").await.unwrap();
     assert_eq!(p.check(v2::entities, &db.url).await, Vec::<String>::new());
+    // The script a DBA would run, fed to psql on the twin at version 1, builds the same.
+    let mut out = Vec::new();
+    let script = match p
+        .0
+        .with(v2::entities, &fresh.url, &[], async |p| {
+            commands::migrate::migrate(p, Direction::Upgrade, "a9a9a9a9a9a1:head", true, &mut out)
+                .await
+        })
+        .await
+        .unwrap()
+    {
+        commands::RunOutcome::Script(script) => script,
+        other => panic!("not a script: {other:?}"),
+    };
+    let psql = std::process::Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            &fresh.url,
+            "-c",
+            &script,
+        ])
+        .output()
+        .expect("psql runs");
+    assert!(
+        psql.status.success(),
+        "{}\n{script}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+    let (online, offline) = (
+        common::pg_dump_schema(&db.url),
+        common::pg_dump_schema(&fresh.url),
+    );
+    assert!(
+        online == offline,
+        "the script built otherwise:\n{}",
+        first_difference(&offline, &online)
+    );
     // The catalog shows each change, and the rows are all there.
     assert_eq!(
         column(
