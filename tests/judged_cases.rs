@@ -543,8 +543,8 @@ CREATE INDEX ix_shot_b ON shot (b);",
 );",
         )),
     },
-    // Views, materialized views, functions and triggers (PostgreSQL: SQLite has no functions
-    // or materialized views, and opdb does not model its views yet).
+    // Views, materialized views, functions and triggers (SQLite has no functions or
+    // materialized views: there its own views and triggers).
     Case {
         name: "view's query changed, its columns kept: replaced, the view reading it kept",
         parent: false,
@@ -556,7 +556,24 @@ CREATE INDEX ix_shot_b ON shot (b);",
              CREATE VIEW item_names AS SELECT id, upper(name) AS name FROM item WHERE qty > 0;
              CREATE VIEW item_names_only AS SELECT name FROM item_names;",
         )),
-        sqlite: None,
+        sqlite: Some((
+            "CREATE TABLE item (
+    id INTEGER NOT NULL,
+    name TEXT,
+    qty INTEGER,
+    CONSTRAINT item_pkey PRIMARY KEY (id)
+);
+CREATE VIEW item_names AS SELECT id, name FROM item;
+CREATE VIEW item_names_only AS SELECT name FROM item_names;",
+            "CREATE TABLE item (
+    id INTEGER NOT NULL,
+    name TEXT,
+    qty INTEGER,
+    CONSTRAINT item_pkey PRIMARY KEY (id)
+);
+CREATE VIEW item_names AS SELECT id, upper(name) AS name FROM item WHERE qty > 0;
+CREATE VIEW item_names_only AS SELECT name FROM item_names;",
+        )),
     },
     Case {
         name: "view's columns changed: dropped and made again, with the view reading it",
@@ -582,7 +599,23 @@ CREATE INDEX ix_shot_b ON shot (b);",
              CREATE VIEW item_qty AS SELECT id FROM item;
              CREATE VIEW item_names AS SELECT id, name FROM item;",
         )),
-        sqlite: None,
+        sqlite: Some((
+            "CREATE TABLE item (
+    id INTEGER NOT NULL,
+    name TEXT,
+    qty INTEGER,
+    CONSTRAINT item_pkey PRIMARY KEY (id)
+);
+CREATE VIEW item_qty AS SELECT id, qty FROM item;
+CREATE VIEW item_names AS SELECT id, name FROM item;",
+            "CREATE TABLE item (
+    id INTEGER NOT NULL,
+    name TEXT,
+    CONSTRAINT item_pkey PRIMARY KEY (id)
+);
+CREATE VIEW item_qty AS SELECT id FROM item;
+CREATE VIEW item_names AS SELECT id, name FROM item;",
+        )),
     },
     Case {
         name: "type of a column a chain of views and a materialized view read changed",
@@ -601,7 +634,26 @@ CREATE INDEX ix_shot_b ON shot (b);",
              CREATE MATERIALIZED VIEW m AS SELECT id, qty FROM v2;
              CREATE UNIQUE INDEX m_id ON m (id);",
         )),
-        sqlite: None,
+        sqlite: Some((
+            "CREATE TABLE item (
+    id INTEGER NOT NULL,
+    name TEXT,
+    qty INTEGER,
+    CONSTRAINT item_pkey PRIMARY KEY (id)
+);
+CREATE VIEW v1 AS SELECT id, qty FROM item;
+CREATE VIEW v2 AS SELECT id, qty FROM v1 WHERE qty > 1;
+CREATE VIEW v3 AS SELECT count(*) AS n, sum(qty) AS total FROM v2;\nCREATE VIEW item_names AS SELECT id, name FROM item;",
+            "CREATE TABLE item (
+    id INTEGER NOT NULL,
+    name TEXT,
+    qty BIGINT,
+    CONSTRAINT item_pkey PRIMARY KEY (id)
+);
+CREATE VIEW v1 AS SELECT id, qty FROM item;
+CREATE VIEW v2 AS SELECT id, qty FROM v1 WHERE qty > 1;
+CREATE VIEW v3 AS SELECT count(*) AS n, sum(qty) AS total FROM v2;\nCREATE VIEW item_names AS SELECT id, name FROM item;",
+        )),
     },
     Case {
         name: "index added to a materialized view",
@@ -683,7 +735,23 @@ CREATE INDEX ix_shot_b ON shot (b);",
              CREATE TRIGGER item_fill BEFORE INSERT OR UPDATE OF qty ON item FOR EACH ROW EXECUTE FUNCTION fill();
              CREATE TRIGGER item_fill_again BEFORE INSERT ON item FOR EACH ROW WHEN (NEW.id > 100) EXECUTE FUNCTION fill();",
         )),
-        sqlite: None,
+        sqlite: Some((
+            "CREATE TABLE item (
+    id INTEGER NOT NULL,
+    name TEXT,
+    qty INTEGER,
+    CONSTRAINT item_pkey PRIMARY KEY (id)
+);
+CREATE TRIGGER item_fill AFTER INSERT ON item BEGIN UPDATE item SET qty = 0 WHERE id = NEW.id AND qty IS NULL; END;",
+            "CREATE TABLE item (
+    id INTEGER NOT NULL,
+    name TEXT,
+    qty INTEGER,
+    CONSTRAINT item_pkey PRIMARY KEY (id)
+);
+CREATE TRIGGER item_fill AFTER INSERT ON item WHEN NEW.qty IS NULL BEGIN UPDATE item SET qty = 0 WHERE id = NEW.id; END;
+CREATE TRIGGER item_fill_again AFTER UPDATE OF qty ON item BEGIN UPDATE item SET name = 'x' WHERE id = NEW.id; END;",
+        )),
     },
     Case {
         name: "every view, materialized view, function and trigger dropped",
@@ -701,7 +769,23 @@ CREATE INDEX ix_shot_b ON shot (b);",
              CREATE MATERIALIZED VIEW m2 AS SELECT count(*) AS n FROM m;",
             "CREATE TABLE item (id integer PRIMARY KEY, name text, qty integer);",
         )),
-        sqlite: None,
+        sqlite: Some((
+            "CREATE TABLE item (
+    id INTEGER NOT NULL,
+    name TEXT,
+    qty INTEGER,
+    CONSTRAINT item_pkey PRIMARY KEY (id)
+);
+CREATE TRIGGER item_fill AFTER INSERT ON item BEGIN UPDATE item SET qty = 0 WHERE id = NEW.id AND qty IS NULL; END;
+CREATE VIEW v1 AS SELECT id, qty FROM item;
+CREATE VIEW v2 AS SELECT id FROM v1;",
+            "CREATE TABLE item (
+    id INTEGER NOT NULL,
+    name TEXT,
+    qty INTEGER,
+    CONSTRAINT item_pkey PRIMARY KEY (id)
+);",
+        )),
     },
 ];
 

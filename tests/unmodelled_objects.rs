@@ -1,8 +1,8 @@
 //! Nothing the model cannot express is ignored in silence: procedures, aggregates, domains,
-//! rules, partitions and the rest (and on SQLite views and triggers) are listed by `check`
+//! rules, partitions and the rest are listed by `check`
 //! (which fails on them), by `diff` (which then cannot say "No differences") and by `revision
 //! --autogenerate`, until `alembic.toml` excludes them; the same patterns leave tables alone
-//! on both sides. PostgreSQL's views, materialized views, functions and triggers are modelled:
+//! on both sides. Views, materialized views, functions and triggers are modelled:
 //! against a model without them they are differences, never "not compared".
 
 mod common;
@@ -11,7 +11,7 @@ use clap::Parser;
 use migration::cli::{self, Cli};
 use migration::commands::EntityModel;
 use migration::entities::EntitySet;
-use sea_orm::DbBackend;
+use sea_orm::{ConnectionTrait, DbBackend};
 use std::path::PathBuf;
 
 /// A table the model has, and one object of every kind it has not, each made by plain SQL.
@@ -239,8 +239,10 @@ async fn every_object_the_model_cannot_express_is_reported_until_excluded() {
     assert!(out.contains("the database matches the model"), "{out}");
 }
 
+/// SQLite's views and triggers are modelled (differences from a model without them), and its
+/// generated columns and collations too.
 #[tokio::test]
-async fn sqlite_views_and_triggers_are_reported() {
+async fn sqlite_views_and_triggers_are_modelled() {
     let db = common::sqlite("unmodelled");
     common::execute(
         &db.url,
@@ -256,10 +258,11 @@ async fn sqlite_views_and_triggers_are_reported() {
     assert!(!ok, "{out}");
     assert!(out.contains("- drop table visit\n"), "{out}");
     assert!(
-        out.contains("- trigger visit_touch on visit: opdb cannot model"),
+        out.contains("- drop trigger visit_touch on visit\n"),
         "{out}"
     );
-    assert!(out.contains("- view recent: opdb cannot model"), "{out}");
+    assert!(out.contains("- drop view recent\n"), "{out}");
+    assert!(!out.contains("opdb cannot model"), "{out}");
     assert!(
         !out.contains("collation"),
         "a column collation is modelled: {out}"
@@ -297,6 +300,15 @@ async fn sqlite_views_and_triggers_are_reported() {
     let p = Project::new("sqlite_excluded", &["table:*", "view:recent"]);
     let (ok, out) = p.run(&["--url", &db.url, "check"]).await;
     assert!(ok, "the trigger goes with its excluded table: {out}");
+    let live = common::introspect(&db.url).await;
+    assert_eq!(
+        live.views["recent"].definition,
+        "SELECT id FROM visit WHERE id > 10"
+    );
+    assert_eq!(
+        live.triggers[&("visit".to_string(), "visit_touch".to_string())].definition,
+        "CREATE TRIGGER visit_touch AFTER UPDATE ON visit BEGIN SELECT 1; END"
+    );
 }
 
 #[tokio::test]
@@ -312,27 +324,43 @@ async fn a_bad_pattern_is_refused_with_what_to_write() {
     assert_eq!(out.lines().count(), 1, "{out}");
 }
 
-/// A database's names cannot leave the comment lines `diff` prints them in: a view named with a
-/// line break and SQL stays one escaped comment line of the script.
+/// A database's names cannot become statements: a view named with a line break and SQL is
+/// dropped by a script in which the name stays one quoted identifier (run, it drops the view
+/// and nothing else), and by ops in which it stays one escaped string.
 #[tokio::test]
-async fn a_hostile_name_stays_inside_its_comment() {
+async fn a_hostile_name_stays_inside_its_quotes() {
     let db = common::sqlite("hostile_view");
     let other = common::sqlite("hostile_view_other");
     common::execute(
         &db.url,
         "CREATE TABLE t (id INTEGER);
+         INSERT INTO t VALUES (1);
          CREATE VIEW \"v\nDROP TABLE t; --\" AS SELECT id FROM t;",
     )
     .await;
     common::execute(&other.url, "CREATE TABLE t (id INTEGER);").await;
     let p = Project::new("hostile_view", &[]);
     let (ok, out) = p
-        .run(&["diff", "--from", &db.url, "--to", &other.url, "--sql"])
+        .run(&["diff", "--from", &db.url, "--to", &other.url])
         .await;
     assert!(ok, "{out}");
-    assert!(
-        out.lines().all(|l| !l.starts_with("DROP TABLE")),
-        "a name became a statement:\n{out}"
-    );
-    assert!(out.contains("view v\\nDROP TABLE t; --"), "{out}");
+    assert_eq!(out, "op.drop_view(\"v\\nDROP TABLE t; --\");\n");
+    let (ok, script) = p
+        .run(&["diff", "--from", &db.url, "--to", &other.url, "--sql"])
+        .await;
+    assert!(ok, "{script}");
+    common::execute(&db.url, &script).await;
+    let conn = migration::db::connect(&db.url).await.unwrap();
+    let left: Vec<String> = conn
+        .query_all_raw(sea_orm::Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT type || ' ' || name FROM sqlite_master ORDER BY 1",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    conn.close().await.ok();
+    assert_eq!(left, ["table t"], "{script}");
 }

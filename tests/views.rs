@@ -518,3 +518,84 @@ async fn sqlite_says_it_has_no_functions_and_changes_nothing() {
         "a table of the revision was left behind: {left:?}"
     );
 }
+
+/// A model of the registry's tables with views and a trigger SQLite can hold.
+fn sqlite_model() -> migration::EntitySet {
+    use migration::prelude::View;
+    let mut set = migration::EntitySet::new();
+    set.add(v1::institutions::Entity)
+        .add(v1::intellectual_objects::Entity)
+        .add(v1::generic_files::Entity)
+        .add(v1::work_items::Entity);
+    for view in v1::views()
+        .into_iter()
+        .filter(|v| !v.definition.contains("state_name") && !v.definition.contains("size_gb"))
+    {
+        set.view(view);
+    }
+    set.view(View::new(
+        "intellectual_objects_view",
+        "SELECT o.id, o.title, o.identifier, i.name AS institution_name, o.state AS state_name
+         FROM intellectual_objects o JOIN institutions i ON i.id = o.institution_id",
+    ));
+    set.trigger(
+        "CREATE TRIGGER work_items_institution AFTER INSERT ON work_items
+         WHEN NEW.institution_id IS NULL
+         BEGIN
+             UPDATE work_items SET institution_id = (
+                 SELECT institution_id FROM intellectual_objects
+                 WHERE id = NEW.intellectual_object_id)
+             WHERE id = NEW.id;
+         END",
+    );
+    set
+}
+
+/// On SQLite the views and the trigger are made from the model, read back as SQLite keeps
+/// them, and match: `check` is clean, and the chain of views reads the rows.
+#[tokio::test]
+async fn sqlite_holds_the_views_and_triggers_it_can() {
+    let db = common::sqlite("views_sqlite_model");
+    let p = Project::new("sqlite_model");
+    let empty = common::sqlite("views_sqlite_empty");
+    let script =
+        p.0.with(sqlite_model, &db.url, &[], async |p| {
+            let from = commands::check::DiffSide::Database(empty.url.clone());
+            commands::check::diff(p, &from, &commands::check::DiffSide::Entities, true).await
+        })
+        .await
+        .unwrap();
+    let commands::check::DiffOutcome::Script(script) = script.outcome else {
+        panic!("no script");
+    };
+    assert!(
+        script.contains("CREATE VIEW large_object_titles AS")
+            && script.contains("CREATE TRIGGER work_items_institution AFTER INSERT"),
+        "{script}"
+    );
+    common::execute(&db.url, &script).await;
+    assert_eq!(p.check(sqlite_model, &db.url).await, Vec::<String>::new());
+    common::execute(&db.url, ROWS).await;
+    let conn = migration::db::connect(&db.url).await.unwrap();
+    let read = |sql: &'static str| {
+        let conn = &conn;
+        async move {
+            conn.query_all_raw(Statement::from_string(DbBackend::Sqlite, sql))
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.try_get_by_index::<String>(0).unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        read("SELECT title FROM large_object_titles").await,
+        ["Letters"]
+    );
+    assert_eq!(
+        read("SELECT CAST(institution_id AS TEXT) FROM work_items ORDER BY id").await,
+        ["2", "1"],
+        "the trigger fills the institution"
+    );
+    conn.close().await.ok();
+}

@@ -93,6 +93,32 @@ fn qualified(text: &str) -> Option<(String, &str)> {
     Some((name, rest))
 }
 
+/// The query of a `CREATE [TEMP] VIEW [IF NOT EXISTS] name [(columns)] AS query` statement,
+/// as SQLite keeps it: what follows `AS`, trimmed.
+pub fn view_query(sql: &str) -> Option<String> {
+    let upper = sql.to_uppercase();
+    let at = upper.find("VIEW")?;
+    let mut rest = &sql[at + "VIEW".len()..];
+    let start = rest.trim_start();
+    if start.to_uppercase().starts_with("IF NOT EXISTS") {
+        rest = &start["IF NOT EXISTS".len()..];
+    }
+    let (_, mut rest) = qualified(rest)?;
+    let start = rest.trim_start();
+    if start.starts_with('(') {
+        let close = crate::normalize::closing_paren(start, 0)?;
+        rest = &start[close + 1..];
+    }
+    let rest = rest.trim_start();
+    if !rest.get(..2)?.eq_ignore_ascii_case("AS") {
+        return None;
+    }
+    let query = &rest[2..];
+    query
+        .starts_with(|c: char| c.is_whitespace() || c == '(')
+        .then(|| trimmed(query))
+}
+
 /// The name and table of a `CREATE [OR REPLACE] [CONSTRAINT] TRIGGER name ... ON table ...`
 /// statement.
 pub fn trigger_head(sql: &str) -> Result<(String, String)> {
@@ -231,6 +257,22 @@ mod tests {
         for bad in ["CREATE VIEW v AS SELECT 1", "CREATE TRIGGER", "CREATE TRIGGER t BEFORE INSERT"] {
             assert!(trigger_head(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_view_statement_gives_its_query() {
+        assert_eq!(
+            view_query("CREATE VIEW v AS\nSELECT 1;").as_deref(),
+            Some("SELECT 1")
+        );
+        assert_eq!(
+            view_query("create temp view if not exists \"a as b\" (x, y) as select 1, 2")
+                .as_deref(),
+            Some("select 1, 2")
+        );
+        assert_eq!(view_query("CREATE VIEW main.v AS(SELECT 1)").as_deref(), Some("(SELECT 1)"));
+        assert_eq!(view_query("CREATE VIEW v ASSELECT"), None);
+        assert_eq!(view_query("CREATE TABLE t (id)"), None);
     }
 
     #[test]

@@ -142,11 +142,16 @@ fn rebuild(before: &Table, after: &Table, sources: &[(String, String)]) -> Vec<S
         ));
     }
     out.push(format!("DROP TABLE {}", ident(&before.name)));
+    // Since SQLite 3.26 a rename checks every view and trigger of the schema, and those that
+    // read the table just dropped fail it ("error in view v: no such table"); the legacy rename
+    // leaves them as written, reading the table again once it has its name back.
+    out.push("PRAGMA legacy_alter_table = ON".into());
     out.push(format!(
         "ALTER TABLE {} RENAME TO {}",
         ident(&temp),
         ident(&after.name)
     ));
+    out.push("PRAGMA legacy_alter_table = OFF".into());
     out.extend(
         after
             .indexes

@@ -11,7 +11,7 @@ use crate::normalize::{closing_paren, strip_parens};
 use crate::objects::Unmodelled;
 use crate::schema::{
     CheckConstraint, Column, ColumnType, Deferral, FkAction, ForeignKey, Generated, Index, IndexKey,
-    KeyOptions, PrimaryKey, Schema, Table, UniqueConstraint,
+    KeyOptions, PrimaryKey, Schema, Table, Trigger, UniqueConstraint, View,
 };
 use anyhow::{Context, Result};
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
@@ -47,7 +47,7 @@ LEFT JOIN sqlite_master ix ON ix.type = 'index' AND ix.name = il.name
 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
 ORDER BY m.name, il.name, ii.seqno";
 
-/// Views and triggers, which the model cannot express.
+/// Views and triggers, as SQLite keeps their statements.
 const OTHER_OBJECTS: &str = "
 SELECT type, name, tbl_name, sql FROM sqlite_master
 WHERE type IN ('view', 'trigger')
@@ -253,22 +253,41 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
     }
     for row in others {
         let name: String = get(&row, "name")?;
-        schema.unmodelled.push(match get::<String>(&row, "type")?.as_str() {
-            "view" => Unmodelled::new("view", &name),
+        let sql: Option<String> = get(&row, "sql")?;
+        match get::<String>(&row, "type")?.as_str() {
+            "view" => match sql.as_deref().and_then(crate::definitions::view_query) {
+                Some(definition) => {
+                    schema.views.insert(
+                        name.clone(),
+                        View {
+                            name,
+                            definition,
+                            with_data: true,
+                            ..View::default()
+                        },
+                    );
+                }
+                // A view whose statement is not read is still never left unsaid.
+                None => schema.unmodelled.push(Unmodelled::new("view", &name)),
+            },
             _ => {
                 let table: String = get(&row, "tbl_name")?;
-                if let (Some(t), Some(sql)) = (
-                    schema.tables.get_mut(&table),
-                    get::<Option<String>>(&row, "sql")?,
-                ) {
-                    t.sqlite_triggers.push(sql);
+                let Some(sql) = sql else { continue };
+                // `DROP TABLE` drops a table's triggers: a rebuild makes them again.
+                if let Some(t) = schema.tables.get_mut(&table) {
+                    t.sqlite_triggers.push(sql.clone());
                 }
-                Unmodelled {
-                    table: Some(table),
-                    ..Unmodelled::new("trigger", &name)
-                }
+                schema.triggers.insert(
+                    (table.clone(), name.clone()),
+                    Trigger {
+                        table,
+                        name,
+                        definition: crate::definitions::trimmed(&sql),
+                        function: None,
+                    },
+                );
             }
-        });
+        }
     }
     schema.unmodelled.sort();
     Ok(Introspection {
