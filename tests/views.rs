@@ -465,7 +465,11 @@ async fn reshaping_the_pages_drops_and_makes_again_what_is_in_the_way() {
             "SELECT indexname FROM pg_indexes WHERE tablename = 'work_item_stats' ORDER BY 1"
         )
         .await,
-        ["work_item_stats_key", "work_item_stats_status"]
+        [
+            "work_item_stats_busy",
+            "work_item_stats_key",
+            "work_item_stats_status"
+        ]
     );
     assert_eq!(
         column(&db.url, "SELECT count(*)::text FROM generic_files_view").await,

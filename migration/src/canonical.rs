@@ -130,7 +130,19 @@ impl Expressions {
                 definition: server.definition.clone(),
                 materialized: view.materialized,
                 with_data: view.with_data,
-                indexes: view.indexes.clone(),
+                // Each index as the server made it, where it did.
+                indexes: view
+                    .indexes
+                    .iter()
+                    .map(|index| {
+                        server
+                            .indexes
+                            .iter()
+                            .find(|made| made.name == index.name)
+                            .unwrap_or(index)
+                            .clone()
+                    })
+                    .collect(),
                 reads: server.reads.clone(),
                 columns: server.columns.clone(),
             },
@@ -380,6 +392,13 @@ async fn definitions(db: &DatabaseConnection, side: &Schema, canonical: &mut Can
                 break;
             }
             pending = failed;
+        }
+        // Materialized views' indexes (on views left empty: the server allows it), so that
+        // their key expressions and predicates are the server's too.
+        for view in side.views.values().filter(|v| v.materialized) {
+            for index in &view.indexes {
+                attempt(crate::ddl::create_index(&view.name, index, true)).await?;
+            }
         }
         for trigger in side.triggers.values() {
             attempt(trigger.definition.clone()).await?;

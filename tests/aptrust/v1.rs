@@ -259,7 +259,13 @@ pub fn statistics() -> Vec<View> {
             "work_item_stats",
             "SELECT action, status, count(*) AS items FROM work_items GROUP BY action, status",
         )
-        .index(Index::new("work_item_stats_key", ["action", "status"]).unique()),
+        .index(Index::new("work_item_stats_key", ["action", "status"]).unique())
+        // Written otherwise than the server writes it back: `(lower((action)::text))`.
+        .index(
+            Index::new("work_item_stats_busy", [])
+                .expression("lower(action)")
+                .filter("items > 10"),
+        ),
         View::materialized(
             "object_state_stats",
             "SELECT state, count(*) AS objects FROM intellectual_objects GROUP BY state",

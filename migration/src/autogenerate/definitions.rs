@@ -332,12 +332,12 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
         };
         plan.push(Phase::CreateViews, op);
     }
-    // The indexes of materialized views that stay.
-    for (name, new) in &to.views {
-        let Some(old) = from.views.get(name) else {
+    // The indexes of materialized views that stay, as the server writes their expressions.
+    for (name, new) in &canon_to {
+        let Some(old) = canon_from.get(name) else {
             continue;
         };
-        if gone.contains_key(name) || !new.materialized {
+        if gone.contains_key(*name) || !new.materialized {
             continue;
         }
         let as_table = |v: &View| Table {
