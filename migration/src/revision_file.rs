@@ -122,8 +122,16 @@ impl RevisionFile {
         self.notes.push(String::new());
         self.notes
             .push("Definitions that change (--- before, +++ after):".into());
+        // Each diff in a fenced block: as Markdown, its `-` and `+` lines would be list items
+        // (and clippy's doc lints would refuse them).
         for change in changes {
-            self.notes.extend(change.lines().map(str::to_string));
+            let mut lines = change.lines();
+            if let Some(title) = lines.next() {
+                self.notes.push(title.to_string());
+            }
+            self.notes.push("```text".into());
+            self.notes.extend(lines.map(str::to_string));
+            self.notes.push("```".into());
         }
     }
 
