@@ -9,9 +9,10 @@
 //! by ordinary users, a working schema they write), while a revision is the same in every
 //! schema.
 //!
-//! A reader gets `USAGE` on the schema and `SELECT` on its tables and sequences; a writer gets
-//! `USAGE`, `SELECT, INSERT, UPDATE, DELETE` on the tables and `USAGE, SELECT` on the sequences
-//! (an insert numbers its rows from them). The same go into the schema's default privileges of
+//! A reader gets `USAGE` on the schema and `SELECT` on its tables, views and sequences; a writer
+//! gets `USAGE`, `SELECT, INSERT, UPDATE, DELETE` on the tables, `SELECT` on the views and
+//! materialized views, and `USAGE, SELECT` on the sequences (an insert numbers its rows from
+//! them). The same go into the schema's default privileges of
 //! the role that runs opdb, for tables made later by other means. Every other privilege a role
 //! holds on those objects is a difference, and `upgrade` revokes it, but for each object's
 //! owner's (all of it, always) and the role running opdb's (which must keep what it has to go
@@ -30,6 +31,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub enum Object {
     Schema,
     Table(String),
+    /// A view or materialized view: read, never written, by readers and writers alike.
+    View(String),
     Sequence(String),
     /// The default privileges on tables made later in the schema by the role running opdb.
     FutureTables,
@@ -51,7 +54,12 @@ const WRITE_SEQUENCE: &[&str] = &["USAGE", "SELECT"];
 pub type SequenceOf = (String, Option<String>);
 
 /// The privileges `grants` asks for on a schema holding `tables` and `sequences`.
-pub fn wanted(grants: &Grants, tables: &[String], sequences: &[SequenceOf]) -> BTreeSet<Privilege> {
+pub fn wanted(
+    grants: &Grants,
+    tables: &[String],
+    views: &[String],
+    sequences: &[SequenceOf],
+) -> BTreeSet<Privilege> {
     let mut out = BTreeSet::new();
     let mut add = |object: &Object, role: &String, privileges: &[&str]| {
         for p in privileges {
@@ -74,6 +82,9 @@ pub fn wanted(grants: &Grants, tables: &[String], sequences: &[SequenceOf]) -> B
     }
     for t in tables {
         give(Object::Table(t.clone()), grants.of_table(t), on_tables);
+    }
+    for v in views {
+        give(Object::View(v.clone()), grants.of_table(v), [READ_TABLE, READ_TABLE]);
     }
     for (s, owner) in sequences {
         let roles = match owner {
@@ -98,7 +109,7 @@ SELECT c.relkind::text AS kind, c.relname::text AS name, pg_get_userbyid(c.relow
           AND d.refclassid = 'pg_class'::regclass AND t.oid = d.refobjid) AS owner_table
 FROM pg_class c
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
-  AND c.relkind IN ('r', 'p', 'S')
+  AND c.relkind IN ('r', 'p', 'S', 'v', 'm')
 UNION ALL
 SELECT 'n', '', pg_get_userbyid(nspowner), NULL FROM pg_namespace WHERE nspname = $1
 UNION ALL
@@ -113,12 +124,13 @@ SELECT 'schema' AS kind, '' AS name,
 FROM pg_namespace n, aclexplode(n.nspacl) a
 WHERE n.nspname = $1 AND a.grantee <> n.nspowner
 UNION ALL
-SELECT CASE c.relkind WHEN 'S' THEN 'sequence' ELSE 'table' END, c.relname::text,
+SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'view'
+                      ELSE 'table' END, c.relname::text,
        CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END,
        a.privilege_type
 FROM pg_class c, aclexplode(c.relacl) a
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
-  AND c.relkind IN ('r', 'p', 'S') AND a.grantee <> c.relowner
+  AND c.relkind IN ('r', 'p', 'S', 'v', 'm') AND a.grantee <> c.relowner
 UNION ALL
 SELECT CASE d.defaclobjtype WHEN 'r' THEN 'future_tables' WHEN 'S' THEN 'future_sequences'
                             ELSE 'future_other' END, '',
@@ -150,7 +162,7 @@ pub async fn read<C: ConnectionTrait>(
         ))
         .await
         .with_context(|| format!("reading the tables of schema {schema}"))?;
-    let (mut tables, mut sequences) = (Vec::new(), Vec::new());
+    let (mut tables, mut views, mut sequences) = (Vec::new(), Vec::new(), Vec::new());
     // Each object's owner, and the role running opdb.
     let mut owners: BTreeMap<Object, String> = BTreeMap::new();
     let mut me = String::new();
@@ -171,10 +183,19 @@ pub async fn read<C: ConnectionTrait>(
             _ => {}
         }
         let table = owner_table.as_deref().unwrap_or(&name);
-        if own(table) || !filter.admits("table", table) {
+        let filtered_as = match kind.as_str() {
+            "v" => "view",
+            "m" => "materialized_view",
+            _ => "table",
+        };
+        if own(table) || !filter.admits(filtered_as, table) {
             continue;
         }
         match kind.as_str() {
+            "v" | "m" => {
+                owners.insert(Object::View(name.clone()), owner);
+                views.push(name);
+            }
             "S" => {
                 owners.insert(Object::Sequence(name.clone()), owner);
                 sequences.push((name, owner_table));
@@ -188,6 +209,7 @@ pub async fn read<C: ConnectionTrait>(
     let considered: BTreeSet<Object> = tables
         .iter()
         .map(|t| Object::Table(t.clone()))
+        .chain(views.iter().map(|v| Object::View(v.clone())))
         .chain(sequences.iter().map(|(s, _)| Object::Sequence(s.clone())))
         .chain([Object::Schema, Object::FutureTables, Object::FutureSequences])
         .collect();
@@ -206,6 +228,7 @@ pub async fn read<C: ConnectionTrait>(
         let object = match kind.as_str() {
             "schema" => Object::Schema,
             "table" => Object::Table(name),
+            "view" => Object::View(name),
             "sequence" => Object::Sequence(name),
             "future_tables" => Object::FutureTables,
             "future_sequences" => Object::FutureSequences,
@@ -220,7 +243,7 @@ pub async fn read<C: ConnectionTrait>(
             ));
         }
     }
-    let mut wanted = wanted(grants, &tables, &sequences);
+    let mut wanted = wanted(grants, &tables, &views, &sequences);
     // The runner's default privileges are its own to give; the owner holds everything anyway.
     owners.insert(Object::FutureTables, me.clone());
     owners.insert(Object::FutureSequences, me.clone());
@@ -334,7 +357,9 @@ fn statement(verb: &str, schema: &str, object: &Object, role: &str, privileges: 
     let schema_name = ident(schema);
     match object {
         Object::Schema => format!("{verb} {what} ON SCHEMA {schema_name} {to} {who}"),
-        Object::Table(t) => format!("{verb} {what} ON TABLE {schema_name}.{} {to} {who}", ident(t)),
+        Object::Table(t) | Object::View(t) => {
+            format!("{verb} {what} ON TABLE {schema_name}.{} {to} {who}", ident(t))
+        }
         Object::Sequence(s) => {
             format!("{verb} {what} ON SEQUENCE {schema_name}.{} {to} {who}", ident(s))
         }
@@ -360,6 +385,7 @@ pub fn describe(held: &BTreeSet<Privilege>, wanted: &BTreeSet<Privilege>) -> Vec
     let what = |object: &Object| match object {
         Object::Schema => "the schema".to_string(),
         Object::Table(t) => format!("table {t}"),
+        Object::View(v) => format!("view {v}"),
         Object::Sequence(s) => format!("sequence {s}"),
         Object::FutureTables => "tables made later (default privileges)".to_string(),
         Object::FutureSequences => "sequences made later (default privileges)".to_string(),
@@ -393,8 +419,10 @@ pub fn offline(config: &Config, grants: &Grants, model: &crate::schema::Schema) 
     let mut model = model.clone();
     config.filter().apply(&mut model);
     let tables: Vec<String> = model.tables.keys().cloned().collect();
+    let views: Vec<String> = model.views.keys().cloned().collect();
     let free: Vec<SequenceOf> = model.sequences.keys().map(|s| (s.clone(), None)).collect();
-    let mut out = statements(schema, &BTreeSet::new(), &wanted(grants, &tables, &free));
+    let wanted = wanted(grants, &tables, &views, &free);
+    let mut out = statements(schema, &BTreeSet::new(), &wanted);
     for (name, table) in &model.tables {
         let (read, write) = grants.of_table(name);
         let numbered = table
