@@ -389,6 +389,24 @@ async fn reshaping_the_pages_drops_and_makes_again_what_is_in_the_way() {
         "{differences}"
     );
 
+    // So does `diff`, in comment lines above its ops.
+    let diff =
+        p.0.with(v2::entities, &db.url, &[], async |p| {
+            let from = commands::check::DiffSide::Database(db.url.clone());
+            commands::check::diff(p, &from, &commands::check::DiffSide::Entities, false).await
+        })
+        .await
+        .unwrap();
+    let mut printed = Vec::new();
+    migration::cli::print_diff(&diff, false, &mut printed).unwrap();
+    let printed = String::from_utf8(printed).unwrap();
+    assert!(
+        printed.contains("// function state_name(code text):\n// --- before\n// +++ after\n")
+            && printed.contains("// +                    WHEN 'P' THEN 'Pending' END\n")
+            && printed.contains("op.replace_function(Function::new(\n    \"state_name\","),
+        "{printed}"
+    );
+
     p.upgrade(v2::entities, &db.url, "head").await.unwrap();
     assert_eq!(p.check(v2::entities, &db.url).await, Vec::<String>::new());
     // The script a DBA would run, fed to psql on the twin at version 1, builds the same.
