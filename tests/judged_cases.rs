@@ -810,18 +810,6 @@ async fn build(backend: DbBackend, parent: bool, sql: &str) -> Option<common::Db
     Some(db)
 }
 
-/// The first line where two judged schemas differ, with its neighbours.
-fn first_difference(a: &str, b: &str) -> String {
-    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
-    let at = a
-        .iter()
-        .zip(&b)
-        .position(|(x, y)| x != y)
-        .unwrap_or(a.len().min(b.len()));
-    let show = |l: &[&str]| l[at.saturating_sub(2)..(at + 3).min(l.len())].join("\n");
-    format!("applied:\n{}\nwanted:\n{}", show(&a), show(&b))
-}
-
 /// Applies `diff --from from --to to --sql` to `from` and judges the result. Returns what went
 /// wrong, if anything.
 async fn one_way(backend: DbBackend, context: &str, from: &str, to: &str) -> Option<String> {
@@ -840,7 +828,7 @@ async fn one_way(backend: DbBackend, context: &str, from: &str, to: &str) -> Opt
     if got != wanted {
         return Some(format!(
             "{context}: the database disagrees after the script\n{}\n{script}",
-            first_difference(&got, &wanted)
+            common::first_difference(&got, &wanted, ("applied", "wanted"))
         ));
     }
     let again = common::diff(from, to, false).await;
@@ -1174,7 +1162,11 @@ async fn the_table_options_revision_builds_what_the_sql_builds_and_downgrades_to
         common::pg_dump_schema_without(&x.url, &versions),
         common::pg_dump_schema(&y.url),
     );
-    assert!(got == wanted, "{}", first_difference(&got, &wanted));
+    assert!(
+        got == wanted,
+        "{}",
+        common::first_difference(&got, &wanted, ("applied", "wanted"))
+    );
     let ops = common::diff(&x.url, &y.url, false).await;
     assert_eq!(ops.trim(), "// No differences");
     migrate(Direction::Downgrade, "base").await;
@@ -1182,7 +1174,11 @@ async fn the_table_options_revision_builds_what_the_sql_builds_and_downgrades_to
         common::pg_dump_schema_without(&x.url, &versions),
         common::pg_dump_schema(&empty.url),
     );
-    assert!(got == wanted, "{}", first_difference(&got, &wanted));
+    assert!(
+        got == wanted,
+        "{}",
+        common::first_difference(&got, &wanted, ("applied", "wanted"))
+    );
     let _ = std::fs::remove_dir_all(&root);
 }
 

@@ -163,25 +163,6 @@ fn runner_role() -> String {
         .to_string()
 }
 
-/// The rows of `sql` on `url`, each cell as text.
-async fn rows(url: &str, sql: &str) -> Vec<Vec<String>> {
-    let db = migration::db::connect(url).await.unwrap();
-    let found = db
-        .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    db.close().await.ok();
-    found
-        .iter()
-        .map(|r| {
-            (0..)
-                .map_while(|i| r.try_get_by_index::<Option<String>>(i).ok())
-                .map(|v| v.unwrap_or_else(|| "NULL".into()))
-                .collect()
-        })
-        .collect()
-}
-
 /// Runs `sql` on `url`, returning the server's error, if any.
 async fn attempt(url: &str, sql: &str) -> Result<(), String> {
     let db = migration::db::connect(url)
@@ -247,7 +228,7 @@ async fn a_model_in_two_schemas_builds_checks_evolves_and_keeps_readers_out() {
     assert!(clean(&outcome), "{:?}", outcome.lines());
 
     // The catalog's own word: each key's target, the uniques' option, the version rows.
-    let keys = rows(
+    let keys = common::rows(
         url,
         "SELECT conrelid::regclass::text, conname::text, confrelid::regclass::text \
          FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2",
@@ -278,7 +259,7 @@ async fn a_model_in_two_schemas_builds_checks_evolves_and_keeps_readers_out() {
             ],
         ]
     );
-    let uniques = rows(
+    let uniques = common::rows(
         url,
         "SELECT indexrelid::regclass::text, indnullsnotdistinct::text FROM pg_index \
          WHERE indexrelid::regclass::text LIKE '%dataset_version_key' ORDER BY 1",
@@ -292,7 +273,7 @@ async fn a_model_in_two_schemas_builds_checks_evolves_and_keeps_readers_out() {
         ]
     );
     for schema in ["production", "working"] {
-        let version = rows(
+        let version = common::rows(
             url,
             &format!("SELECT version_num FROM {schema}.alembic_version"),
         )
@@ -300,7 +281,7 @@ async fn a_model_in_two_schemas_builds_checks_evolves_and_keeps_readers_out() {
         assert_eq!(version, [["b0b0b0b0b0b1"]], "{schema}");
     }
     assert!(
-        rows(
+        common::rows(
             url,
             "SELECT relname::text FROM pg_class WHERE relnamespace = 'public'::regnamespace"
         )
@@ -330,7 +311,7 @@ async fn a_model_in_two_schemas_builds_checks_evolves_and_keeps_readers_out() {
         );
     }
     assert_eq!(
-        rows(&as_reader, "SELECT name FROM production.dataset").await,
+        common::rows(&as_reader, "SELECT name FROM production.dataset").await,
         [["raw"]]
     );
     attempt(&as_writer, &insert("working", "mine"))
@@ -401,11 +382,14 @@ async fn a_model_in_two_schemas_builds_checks_evolves_and_keeps_readers_out() {
     assert!(clean(&outcome), "{:?}", outcome.lines());
     let described = "SELECT table_schema::text FROM information_schema.columns \
                      WHERE table_name = 'dataset' AND column_name = 'description' ORDER BY 1";
-    assert_eq!(rows(url, described).await, [["production"], ["working"]]);
+    assert_eq!(
+        common::rows(url, described).await,
+        [["production"], ["working"]]
+    );
     p.migrate(v2::entities, url, Direction::Downgrade, "-1")
         .await
         .unwrap();
-    assert!(rows(url, described).await.is_empty());
+    assert!(common::rows(url, described).await.is_empty());
     let outcome = p.check(v1::entities, url).await.unwrap();
     assert!(
         outcome.differences.is_empty() && outcome.unmodelled.is_empty(),
@@ -600,7 +584,7 @@ async fn a_role_that_does_not_exist_is_named_and_nothing_changes() {
         "{e}"
     );
     assert!(
-        rows(
+        common::rows(
             &db.url,
             "SELECT nspname::text FROM pg_namespace WHERE nspname IN ('production', 'working')"
         )
@@ -631,7 +615,10 @@ async fn a_schema_that_does_not_exist_is_reported_not_read_as_empty() {
     p.add(REV1);
     let schemas = "SELECT nspname::text FROM pg_namespace \
                    WHERE nspname IN ('production', 'working') ORDER BY 1";
-    assert!(rows(url, schemas).await.is_empty(), "a schema was made");
+    assert!(
+        common::rows(url, schemas).await.is_empty(),
+        "a schema was made"
+    );
     // With revisions to apply, a schema not made yet is not at head: no revision on it.
     let e = p
         .with(v1::entities, url, &[], async |p| {
@@ -719,7 +706,7 @@ async fn a_schema_that_does_not_exist_is_reported_not_read_as_empty() {
         .unwrap_err();
     assert!(e.contains(missing), "{e}");
     assert_eq!(
-        rows(url, "SELECT version_num FROM production.alembic_version").await,
+        common::rows(url, "SELECT version_num FROM production.alembic_version").await,
         [["b0b0b0b0b0b1"]]
     );
     // diff between databases: a schema neither has is an error, not "No differences".
@@ -793,11 +780,11 @@ async fn the_opdb_runs_unchanged_in_a_schema_of_its_own() {
                     JOIN pg_namespace n ON n.oid = c.relnamespace
                     WHERE c.relkind = 'r' AND n.nspname IN ('Ops "x"', 'public')
                     GROUP BY 1 ORDER BY 1"#;
-    assert_eq!(rows(url, tables).await, [[schema, "2"]]);
+    assert_eq!(common::rows(url, tables).await, [[schema, "2"]]);
     opdb_ok(&root, &["--url", url, "upgrade", "head"]);
     assert_eq!(opdb_ok(&root, &["--url", url, "check"]).trim(), clean);
     assert_eq!(
-        rows(url, tables).await,
+        common::rows(url, tables).await,
         [[schema.to_string(), (entity::TABLE_COUNT + 2).to_string()]]
     );
     // The same opDB in public (the binary's own settings), and pg_dump's view of both.
@@ -897,7 +884,7 @@ async fn a_key_into_another_schema_is_compared_dropped_and_made() {
         );
         let script = common::diff_in(from, to, true, &["working"]).await;
         common::execute(from, &script).await;
-        assert_eq!(rows(from, target).await, [[expected]], "{script}");
+        assert_eq!(common::rows(from, target).await, [[expected]], "{script}");
         // Nothing left in the schema compared; the production schema, not compared, is named.
         let again = common::diff_in(from, to, false, &["working"]).await;
         assert!(
@@ -962,7 +949,7 @@ async fn runs_on_different_schemas_do_not_wait_for_each_other() {
     assert!(said.contains("Waiting for another opdb run"), "{said}");
     assert!(e.contains("still holds the lock after 1 s"), "{e}");
     assert!(
-        rows(
+        common::rows(
             url,
             "SELECT nspname::text FROM pg_namespace WHERE nspname = 'working'"
         )
@@ -1037,7 +1024,7 @@ async fn a_role_that_may_not_create_is_told_before_anything_changes() {
         "{e}"
     );
     assert!(
-        rows(
+        common::rows(
             &db.url,
             "SELECT relname::text FROM pg_class WHERE relnamespace = 'production'::regnamespace"
         )
@@ -1072,7 +1059,7 @@ async fn the_version_table_is_read_in_its_own_schema() {
     let current = opdb_ok(&root, &["--url", &db.url, "current"]);
     assert!(current.contains("0b1a5e000001 (head)"), "{current}");
     assert_eq!(
-        rows(
+        common::rows(
             &db.url,
             &format!("SELECT version_num FROM {quoted}.alembic_version")
         )

@@ -343,22 +343,6 @@ async fn play(
     (outcome, names)
 }
 
-fn first_difference(a: &str, b: &str) -> String {
-    let line = a
-        .lines()
-        .zip(b.lines())
-        .position(|(x, y)| x != y)
-        .unwrap_or(a.lines().count().min(b.lines().count()));
-    let around = |t: &str| {
-        t.lines()
-            .skip(line.saturating_sub(5))
-            .take(12)
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    format!("merged:\n{}\n\none by one:\n{}", around(a), around(b))
-}
-
 fn report(backend: &str, o: &Outcome) {
     eprintln!(
         "{backend}: {} of {} random runs applied ({} only as one rebuild); statements {} merged \
@@ -394,7 +378,7 @@ async fn merged_runs_do_on_postgres_what_their_ops_do_one_by_one() {
     assert!(
         sa == sb,
         "the schemas differ\n{}",
-        first_difference(&sa, &sb)
+        common::first_difference(&sa, &sb, ("merged", "one by one"))
     );
     assert!(
         sa.matches("CREATE TABLE").count() > 100,
@@ -435,7 +419,7 @@ async fn one_rebuild_per_run_does_on_sqlite_what_the_ops_do_one_by_one() {
     assert!(
         sa == sb,
         "the schemas differ\n{}",
-        first_difference(&sa, &sb)
+        common::first_difference(&sa, &sb, ("merged", "one by one"))
     );
     let sequences = "SELECT group_concat(name || '=' || seq) FROM sqlite_sequence";
     assert_eq!(text(&a, sequences).await, text(&b, sequences).await);

@@ -86,28 +86,9 @@ impl Project {
     }
 }
 
-/// The rows of `sql` on `url`, each cell as text.
-async fn rows(url: &str, sql: &str) -> Vec<Vec<String>> {
-    let db = migration::db::connect(url).await.unwrap();
-    let found = db
-        .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    db.close().await.ok();
-    found
-        .iter()
-        .map(|r| {
-            (0..)
-                .map_while(|i| r.try_get_by_index::<Option<String>>(i).ok())
-                .map(|v| v.unwrap_or_else(|| "NULL".into()))
-                .collect()
-        })
-        .collect()
-}
-
 /// One text cell per row.
 async fn column(url: &str, sql: &str) -> Vec<String> {
-    rows(url, sql)
+    common::rows(url, sql)
         .await
         .into_iter()
         .map(|mut r| r.remove(0))
@@ -293,7 +274,7 @@ async fn refresh_goes_in_reading_order_concurrently_where_it_can() {
     );
     // The statistics count the rows inserted after they were made.
     assert_eq!(
-        rows(
+        common::rows(
             &db.url,
             "SELECT file_count::text, total_bytes::text FROM deposit_totals"
         )
@@ -448,7 +429,7 @@ async fn reshaping_the_pages_drops_and_makes_again_what_is_in_the_way() {
     assert!(
         online == offline,
         "the script built otherwise:\n{}",
-        first_difference(&offline, &online)
+        common::first_difference(&offline, &online, ("script", "online"))
     );
     // The catalog shows each change, and the rows are all there.
     assert_eq!(
@@ -507,20 +488,8 @@ async fn reshaping_the_pages_drops_and_makes_again_what_is_in_the_way() {
     assert!(
         back == at_v1,
         "the downgrade differs from version 1:\n{}",
-        first_difference(&back, &at_v1)
+        common::first_difference(&back, &at_v1, ("got", "wanted"))
     );
-}
-
-/// The first line where two dumps differ, with its neighbours.
-fn first_difference(a: &str, b: &str) -> String {
-    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
-    let at = a
-        .iter()
-        .zip(&b)
-        .position(|(x, y)| x != y)
-        .unwrap_or(a.len().min(b.len()));
-    let show = |l: &[&str]| l[at.saturating_sub(3)..(at + 3).min(l.len())].join("\n");
-    format!("got:\n{}\nwanted:\n{}", show(&a), show(&b))
 }
 
 #[tokio::test]

@@ -532,14 +532,7 @@ async fn store(
     made: &mut usize,
 ) -> Result<Schema> {
     *made += 1;
-    let scratch = format!(
-        "opdb_canonical_{}_{}_{made}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos())
-    );
-    txn.execute_unprepared(&format!(
+    let scratch = scratch_name(&format!("canonical_{made}"));    txn.execute_unprepared(&format!(
         "CREATE SCHEMA {schema}; \
          SELECT set_config('search_path', '{schema}, ' || current_setting('search_path'), true)",
         schema = crate::ddl::ident(&scratch)

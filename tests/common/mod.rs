@@ -572,3 +572,36 @@ pub async fn sqlite_schema(url: &str) -> String {
     db.close().await.ok();
     out.join("\n")
 }
+
+/// The first line where two texts (schemas as a judge prints them) differ, with its
+/// neighbours, each side under its label.
+pub fn first_difference(a: &str, b: &str, labels: (&str, &str)) -> String {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let at = a
+        .iter()
+        .zip(&b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    let show = |l: &[&str]| l[at.saturating_sub(3).min(l.len())..(at + 4).min(l.len())].join("\n");
+    format!("{}:\n{}\n{}:\n{}", labels.0, show(&a), labels.1, show(&b))
+}
+
+/// The rows of `sql` on the PostgreSQL database at `url`, each cell as text.
+#[allow(dead_code)]
+pub async fn rows(url: &str, sql: &str) -> Vec<Vec<String>> {
+    let db = migration::db::connect(url).await.unwrap();
+    let found = db
+        .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    db.close().await.ok();
+    found
+        .iter()
+        .map(|r| {
+            (0..)
+                .map_while(|i| r.try_get_by_index::<Option<String>>(i).ok())
+                .map(|v| v.unwrap_or_else(|| "NULL".into()))
+                .collect()
+        })
+        .collect()
+}

@@ -151,18 +151,16 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
     let after = functions_by_key(to, exprs);
     // Keys of functions dropped (for good or to be made again), with why.
     let mut functions_gone: BTreeMap<String, String> = BTreeMap::new();
+    let dropped = |old: &Function, old_canon: &Function| Op::DropFunction {
+        name: old.name.clone(),
+        arguments: old_canon.identity_arguments(),
+        existing: Existing::known(old.clone()),
+    };
     for (key, (old, old_canon)) in &before {
         match after.get(key) {
             None => {
                 functions_gone.insert(key.clone(), format!("function {key} is dropped"));
-                plan.push(
-                    Phase::DropFunctions,
-                    Op::DropFunction {
-                        name: old.name.clone(),
-                        arguments: old_canon.identity_arguments(),
-                        existing: Existing::known(old.clone()),
-                    },
-                );
+                plan.push(Phase::DropFunctions, dropped(old, old_canon));
             }
             Some((new, new_canon)) => {
                 let same = exprs.same_text(&old_canon.definition, &new_canon.definition)
@@ -180,14 +178,7 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
                     );
                 } else {
                     functions_gone.insert(key.clone(), format!("the result of {key} changes"));
-                    plan.push(
-                        Phase::DropFunctions,
-                        Op::DropFunction {
-                            name: old.name.clone(),
-                            arguments: old_canon.identity_arguments(),
-                            existing: Existing::known(old.clone()),
-                        },
-                    );
+                    plan.push(Phase::DropFunctions, dropped(old, old_canon));
                     plan.push(Phase::CreateFunctions, Op::CreateFunction(new.clone()));
                 }
             }
