@@ -580,11 +580,29 @@ impl EntitySet {
 
     /// Fails, naming each, when an entity says something opdb cannot express.
     pub fn supported(&self) -> anyhow::Result<()> {
+        // What only the whole set shows: a view named as a table (an entity on a view is
+        // declared with `view`, not `add`ed), a trigger on neither.
+        let mut clashes = Vec::new();
+        for name in self.views.keys().filter(|v| self.entities.contains_key(*v)) {
+            clashes.push(format!(
+                "view {name} is also an entity's table: an entity that reads a view is not \
+                 added to the set (remove its `add`)"
+            ));
+        }
+        for t in &self.triggers {
+            if !self.entities.contains_key(&t.table) && !self.views.contains_key(&t.table) {
+                clashes.push(format!(
+                    "trigger {} is on {}, which is no table or view of the model",
+                    t.name, t.table
+                ));
+            }
+        }
         let all: Vec<&String> = self
             .entities
             .values()
             .flat_map(|e| &e.unsupported)
             .chain(&self.problems)
+            .chain(&clashes)
             .collect();
         match all.as_slice() {
             [] => Ok(()),
@@ -680,6 +698,34 @@ impl EntitySet {
 #[cfg(test)]
 mod tests {
     use super::{read_extra, split_comment, Extra};
+
+    /// Declarations beside the entities that cannot be: each named, in one error.
+    #[test]
+    fn bad_declarations_are_named() {
+        use crate::schema::{Function, View};
+        let mut set = super::EntitySet::new();
+        set.add(gauge::Entity)
+            .view(View::new("gauge", "SELECT 1"))
+            .view(View::new("v", "SELECT 1"))
+            .view(View::new("v", "SELECT 2"))
+            .view(View::new("empty", " ; "))
+            .function(Function::new("f", "a int", "RETURNS int LANGUAGE sql AS 'SELECT a'"))
+            .function(Function::new("f", "a int", "RETURNS int LANGUAGE sql AS 'SELECT 1'"))
+            .trigger("CREATE TRIGGER t BEFORE INSERT ON nowhere FOR EACH ROW EXECUTE FUNCTION f()")
+            .trigger("CREATE VIEW x AS SELECT 1");
+        let e = set.supported().unwrap_err().to_string();
+        for expected in [
+            "6 things opdb cannot express",
+            "view v is declared twice",
+            "view \"empty\": give it a name and a query",
+            "function f(a int) is declared twice",
+            "trigger: \"CREATE VIEW x AS SELECT 1\" is not a CREATE TRIGGER statement",
+            "view gauge is also an entity's table",
+            "trigger t is on nowhere, which is no table or view of the model",
+        ] {
+            assert!(e.contains(expected), "{expected}: {e}");
+        }
+    }
     use crate::schema::{ColumnType, Generated};
 
     mod gauge {
