@@ -1111,7 +1111,7 @@ async fn introspection_costs_the_same_for_10_and_500_views() {
     }
     assert_eq!(counts[0], counts[1], "{counts:?}");
     eprintln!(
-        "{} round trips ({} catalog queries) for 10 and for 550 views",
+        "{} round trips ({} catalog queries) for 11 and for 550 views",
         counts[0].0, counts[0].1
     );
 }

@@ -707,7 +707,7 @@ CREATE VIEW v3 AS SELECT count(*) AS n, sum(qty) AS total FROM v2;\nCREATE VIEW 
         sqlite: None,
     },
     Case {
-        name: "function's result changed under a view and a trigger that use it",
+        name: "function's result changed under a view that calls it, a trigger's function's body changed",
         parent: false,
         pg: Some((
             "CREATE TABLE item (id integer PRIMARY KEY, qty integer, touched timestamptz);
@@ -752,6 +752,54 @@ CREATE TRIGGER item_fill AFTER INSERT ON item BEGIN UPDATE item SET qty = 0 WHER
 CREATE TRIGGER item_fill AFTER INSERT ON item WHEN NEW.qty IS NULL BEGIN UPDATE item SET qty = 0 WHERE id = NEW.id; END;
 CREATE TRIGGER item_fill_again AFTER UPDATE OF qty ON item BEGIN UPDATE item SET name = 'x' WHERE id = NEW.id; END;",
         )),
+    },
+    Case {
+        name: "a default taken off a function's argument: dropped and made again",
+        parent: false,
+        pg: Some((
+            "CREATE FUNCTION scaled(a integer, b integer DEFAULT 1) RETURNS integer LANGUAGE sql AS $$ SELECT a * b $$;",
+            "CREATE FUNCTION scaled(a integer, b integer) RETURNS integer LANGUAGE sql AS $$ SELECT a * b $$;",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "table a view reads dropped, the view reading another",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE old_item (id integer PRIMARY KEY, qty integer);
+             CREATE VIEW stock AS SELECT id, qty FROM old_item;",
+            "CREATE TABLE item (id integer PRIMARY KEY, qty integer);
+             CREATE VIEW stock AS SELECT id, qty FROM item;",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "enum label taken away under a view",
+        parent: false,
+        pg: Some((
+            "CREATE TYPE mood AS ENUM ('ok', 'bad', 'meh');
+             CREATE TABLE visit (id integer PRIMARY KEY, feeling mood);
+             CREATE VIEW feelings AS SELECT id, feeling FROM visit;",
+            "CREATE TYPE mood AS ENUM ('ok', 'bad');
+             CREATE TABLE visit (id integer PRIMARY KEY, feeling mood);
+             CREATE VIEW feelings AS SELECT id, feeling FROM visit;",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "view with an INSTEAD OF trigger made again, and its trigger with it",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE item (id integer PRIMARY KEY, name text, qty integer);
+             CREATE VIEW item_names AS SELECT id, name FROM item;
+             CREATE FUNCTION put_name() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO item (id, name) VALUES (NEW.id, NEW.name); RETURN NEW; END $$;
+             CREATE TRIGGER item_names_put INSTEAD OF INSERT ON item_names FOR EACH ROW EXECUTE FUNCTION put_name();",
+            "CREATE TABLE item (id integer PRIMARY KEY, name text, qty integer);
+             CREATE VIEW item_names AS SELECT name, id FROM item;
+             CREATE FUNCTION put_name() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO item (id, name) VALUES (NEW.id, NEW.name); RETURN NEW; END $$;
+             CREATE TRIGGER item_names_put INSTEAD OF INSERT ON item_names FOR EACH ROW EXECUTE FUNCTION put_name();",
+        )),
+        sqlite: None,
     },
     Case {
         name: "every view, materialized view, function and trigger dropped",

@@ -441,11 +441,13 @@ async fn definitions(db: &DatabaseConnection, side: &Schema, canonical: &mut Can
     result
 }
 
-/// A schema name no other run uses.
+/// A schema name no other run uses: this process's, and within it a count.
 fn scratch_name(what: &str) -> String {
+    static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     format!(
-        "opdb_{what}_{}_{}",
+        "opdb_{what}_{}_{}_{}",
         std::process::id(),
+        MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos())

@@ -7,7 +7,8 @@
 //! after what it reads; a trigger whose function is dropped goes and comes back with it. A
 //! plain view whose new query gives the same columns (new ones may follow) is replaced in
 //! place, and so keeps the views that read it; any other change drops it and creates it.
-//! A function keeps its place (`CREATE OR REPLACE`) unless its result changes.
+//! A function keeps its place (`CREATE OR REPLACE`) unless its result or its argument list
+//! (a default) changes.
 //!
 //! What a view reads is the server's record when a server made it (the catalog, or the scratch
 //! schema that canonicalized the model); otherwise the names its query mentions, which can
@@ -168,7 +169,11 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
                 if same {
                     continue;
                 }
-                if returns(&old_canon.definition) == returns(&new_canon.definition) {
+                // PostgreSQL replaces a function in place only with the same result and
+                // arguments (it refuses to take a default away, say).
+                let same_result = returns(&old_canon.definition) == returns(&new_canon.definition);
+                let same_arguments = exprs.same_text(&old_canon.arguments, &new_canon.arguments);
+                if same_result && same_arguments {
                     plan.push(
                         Phase::CreateFunctions,
                         Op::ReplaceFunction {
@@ -177,7 +182,11 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
                         },
                     );
                 } else {
-                    functions_gone.insert(key.clone(), format!("the result of {key} changes"));
+                    let why = match same_result {
+                        true => format!("the arguments of {key} change"),
+                        false => format!("the result of {key} changes"),
+                    };
+                    functions_gone.insert(key.clone(), why);
                     plan.push(Phase::DropFunctions, dropped(old, old_canon));
                     plan.push(Phase::CreateFunctions, Op::CreateFunction(new.clone()));
                 }
