@@ -126,6 +126,9 @@ async fn the_registry_builds_from_empty_and_checks_clean() {
             REV1,
         )
         .await;
+    // Four tables, five functions, sixteen views, two triggers; nothing to warn about.
+    assert_eq!(found.changes.len(), 27, "{:?}", found.changes);
+    assert!(found.warnings.is_empty(), "{:?}", found.warnings);
     p.add(REV1);
     let out = p.upgrade(v1::entities, &db.url, "head").await.unwrap();
     assert!(out.contains("a9a9a9a9a9a1"), "{out}");
