@@ -802,6 +802,70 @@ CREATE TRIGGER item_fill_again AFTER UPDATE OF qty ON item BEGIN UPDATE item SET
         sqlite: None,
     },
     Case {
+        name: "a function a default calls, made with its table",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE other (id integer PRIMARY KEY);",
+            "CREATE TABLE other (id integer PRIMARY KEY);
+             CREATE FUNCTION new_code() RETURNS text LANGUAGE sql AS $$ SELECT md5(random()::text) $$;
+             CREATE TABLE item (id integer PRIMARY KEY, code text DEFAULT new_code());",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "a check calling a function, dropped with it",
+        parent: false,
+        pg: Some((
+            "CREATE FUNCTION valid(x integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT x > 0 $$;
+             CREATE TABLE item (id integer PRIMARY KEY, qty integer CONSTRAINT item_qty_check CHECK (valid(qty)));",
+            "CREATE TABLE item (id integer PRIMARY KEY, qty integer);",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "type of a column a trigger names changed",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE item (id integer PRIMARY KEY, price numeric, touched timestamptz);
+             CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.touched := now(); RETURN NEW; END $$;
+             CREATE TRIGGER item_price BEFORE UPDATE OF price ON item FOR EACH ROW EXECUTE FUNCTION touch();",
+            "CREATE TABLE item (id integer PRIMARY KEY, price bigint, touched timestamptz);
+             CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.touched := now(); RETURN NEW; END $$;
+             CREATE TRIGGER item_price BEFORE UPDATE OF price ON item FOR EACH ROW EXECUTE FUNCTION touch();",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "a column added to a function's result table",
+        parent: false,
+        pg: Some((
+            "CREATE FUNCTION windows() RETURNS TABLE(id integer, window_start timestamptz) LANGUAGE sql AS $$ SELECT 1, now() $$;",
+            "CREATE FUNCTION windows() RETURNS TABLE(id integer, window_start timestamptz, cost numeric) LANGUAGE sql AS $$ SELECT 1, now(), 1.0 $$;",
+        )),
+        sqlite: None,
+    },
+    Case {
+        name: "a trigger changed while its table is rebuilt (SQLite)",
+        parent: false,
+        pg: None,
+        sqlite: Some((
+            "CREATE TABLE item (
+    id INTEGER NOT NULL,
+    name TEXT,
+    qty INTEGER,
+    CONSTRAINT item_pkey PRIMARY KEY (id)
+);
+CREATE TRIGGER Item_Fill AFTER INSERT ON item BEGIN UPDATE item SET name = 'x' WHERE id = NEW.id; END;",
+            "CREATE TABLE item (
+    id INTEGER NOT NULL,
+    name TEXT,
+    qty BIGINT,
+    CONSTRAINT item_pkey PRIMARY KEY (id)
+);
+CREATE TRIGGER Item_Fill AFTER INSERT ON item BEGIN UPDATE item SET name = 'y' WHERE id = NEW.id; END;",
+        )),
+    },
+    Case {
         name: "every view, materialized view, function and trigger dropped",
         parent: false,
         pg: Some((

@@ -341,6 +341,10 @@ fn apply_named(schema: &mut Schema, op: &Op) -> Result<()> {
             if schema.triggers.insert(key, trigger.clone()).is_some() {
                 bail!("table {} already has a trigger {}", trigger.table, trigger.name);
             }
+            // A SQLite rebuild makes the table's triggers again from this list.
+            if let Some(t) = schema.tables.get_mut(&trigger.table) {
+                t.sqlite_triggers.push(trigger.definition.clone());
+            }
         }
         Op::DropTrigger { table, name, .. } => {
             if schema
@@ -349,6 +353,12 @@ fn apply_named(schema: &mut Schema, op: &Op) -> Result<()> {
                 .is_none()
             {
                 bail!("table {table} has no trigger {name}");
+            }
+            if let Some(t) = schema.tables.get_mut(table) {
+                t.sqlite_triggers.retain(|sql| {
+                    crate::definitions::trigger_head(sql)
+                        .map_or(true, |(n, _)| !n.eq_ignore_ascii_case(name))
+                });
             }
         }
         // Raw SQL is opaque to the model.

@@ -328,6 +328,8 @@ async fn definitions(db: &DatabaseConnection, side: &Schema, canonical: &mut Can
                         ..c.clone()
                     })
                     .collect(),
+                // A view may group by it (what the key decides, a query need not list).
+                primary_key: t.primary_key.clone(),
                 ..Table::default()
             })
             .collect();

@@ -96,20 +96,20 @@ fn qualified(text: &str) -> Option<(String, &str)> {
 /// The query of a `CREATE [TEMP] VIEW [IF NOT EXISTS] name [(columns)] AS query` statement,
 /// as SQLite keeps it: what follows `AS`, trimmed.
 pub fn view_query(sql: &str) -> Option<String> {
-    let upper = sql.to_uppercase();
+    // ASCII case only: the offsets found in the upper-case text are the statement's own.
+    let upper = sql.to_ascii_uppercase();
     let at = upper.find("VIEW")?;
     let mut rest = &sql[at + "VIEW".len()..];
     let start = rest.trim_start();
-    if start.to_uppercase().starts_with("IF NOT EXISTS") {
+    if start.to_ascii_uppercase().starts_with("IF NOT EXISTS") {
         rest = &start["IF NOT EXISTS".len()..];
     }
-    let (_, mut rest) = qualified(rest)?;
-    let start = rest.trim_start();
-    if start.starts_with('(') {
-        let close = crate::normalize::closing_paren(start, 0)?;
-        rest = &start[close + 1..];
-    }
+    let (_, rest) = qualified(rest)?;
     let rest = rest.trim_start();
+    // A list of column names the model cannot hold: not read (reported, never matched).
+    if rest.starts_with('(') {
+        return None;
+    }
     if !rest.get(..2)?.eq_ignore_ascii_case("AS") {
         return None;
     }
@@ -122,7 +122,8 @@ pub fn view_query(sql: &str) -> Option<String> {
 /// The name and table of a `CREATE [OR REPLACE] [CONSTRAINT] TRIGGER name ... ON table ...`
 /// statement.
 pub fn trigger_head(sql: &str) -> Result<(String, String)> {
-    let upper = sql.to_uppercase();
+    // ASCII case only: the offsets found in the upper-case text are the statement's own.
+    let upper = sql.to_ascii_uppercase();
     let Some(at) = upper.find("TRIGGER") else {
         bail!("{:?} is not a CREATE TRIGGER statement: write CREATE TRIGGER name ... ON table ...", short(sql));
     };
@@ -138,14 +139,14 @@ pub fn trigger_head(sql: &str) -> Result<(String, String)> {
     };
     // The table follows the first ` ON ` outside quotes after the name.
     let words = rest.as_bytes();
-    let upper_rest = rest.to_uppercase();
+    let upper_rest = rest.to_ascii_uppercase();
     let mut quote = None;
     for (i, &b) in words.iter().enumerate() {
         match (quote, b) {
             (Some(q), _) if b == q => quote = None,
             (Some(_), _) => {}
             (None, b'\'' | b'"') => quote = Some(b),
-            _ if upper_rest[i..].starts_with("ON")
+            _ if upper_rest.as_bytes()[i..].starts_with(b"ON")
                 && i > 0
                 && words[i - 1].is_ascii_whitespace()
                 && words.get(i + 2).is_some_and(u8::is_ascii_whitespace) =>
@@ -158,6 +159,20 @@ pub fn trigger_head(sql: &str) -> Result<(String, String)> {
         }
     }
     bail!("{:?}: no ON table in the trigger's statement", short(sql))
+}
+
+/// A `CREATE TRIGGER` statement as SQLite stores it: its opening words (`create temp trigger
+/// if not exists`) written `CREATE TRIGGER`, the rest as given.
+pub fn sqlite_stored_trigger(sql: &str) -> String {
+    let upper = sql.to_ascii_uppercase();
+    let Some(at) = upper.find("TRIGGER") else {
+        return sql.to_string();
+    };
+    let mut rest = sql[at + "TRIGGER".len()..].trim_start();
+    if rest.to_ascii_uppercase().starts_with("IF NOT EXISTS") {
+        rest = rest["IF NOT EXISTS".len()..].trim_start();
+    }
+    format!("CREATE TRIGGER {rest}")
 }
 
 /// The first line of `sql`, cut short, for messages.
@@ -179,12 +194,45 @@ pub fn returns(definition: &str) -> String {
         return String::new();
     };
     let rest = &lower[at + "returns ".len()..];
-    let end = [" language ", " as ", " immutable", " stable", " volatile", " strict", " security ", " cost ", " rows ", " parallel ", " leakproof", " called ", " set ", " window", " begin "]
+    // A table's columns, whatever words they hold, up to its closing parenthesis.
+    if let Some(columns) = rest.strip_prefix("table") {
+        let open = rest.len() - columns.trim_start().len();
+        if rest[open..].starts_with('(') {
+            if let Some(close) = crate::normalize::closing_paren(rest, open) {
+                return format!("table{}", &rest[open..=close]);
+            }
+        }
+    }
+    const NEXT: &[&str] = &[
+        " language ", " as ", " immutable", " stable", " volatile", " strict", " security ",
+        " cost ", " rows ", " parallel ", " leakproof", " called ", " set ", " window",
+        " begin ", " support ", " transform ", " external ",
+    ];
+    let end = NEXT
         .iter()
-        .filter_map(|w| rest.find(w))
+        .filter_map(|w| top_level_find(rest, w))
         .min()
         .unwrap_or(rest.len());
     rest[..end].trim().to_string()
+}
+
+/// Where `word` first stands in `text` outside parentheses and quotes.
+pub(crate) fn top_level_find(text: &str, word: &str) -> Option<usize> {
+    let (mut depth, mut quote) = (0i32, None::<u8>);
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'\'' | b'"') => quote = Some(b),
+            (None, b'(') => depth += 1,
+            (None, b')') => depth -= 1,
+            _ if depth == 0 && text.as_bytes()[i..].starts_with(word.as_bytes()) => {
+                return Some(i)
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Whether `text` mentions `name` as a word (not inside a longer name): what a
@@ -228,6 +276,10 @@ mod tests {
             crate::schema::identity_arguments("a integer DEFAULT 1, OUT b text, c text = 'x,y'"),
             "a integer, c text"
         );
+        assert_eq!(
+            crate::schema::identity_arguments("\"İİİİ\" integer = 1, \"a=b\" int DEFAULT 2"),
+            "\"İİİİ\" integer, \"a=b\" int"
+        );
     }
 
     #[test]
@@ -254,6 +306,15 @@ mod tests {
             trigger_head("create or replace trigger \"On Mark\" after insert or update of \"on\" on \"My Table\" for each row execute function f()").unwrap(),
             ("On Mark".into(), "My Table".into())
         );
+        // Text that is not ASCII, before and after the table, is no trouble.
+        assert_eq!(
+            trigger_head("CREATE TRIGGER t AFTER UPDATE OF prix_été ON articlé FOR EACH ROW EXECUTE FUNCTION f()").unwrap(),
+            ("t".into(), "articlé".into())
+        );
+        assert_eq!(
+            trigger_head("CREATE TRIGGER t /* İİİ ÉTÉ */ BEFORE INSERT ON item FOR EACH ROW EXECUTE FUNCTION f()").unwrap(),
+            ("t".into(), "item".into())
+        );
         for bad in ["CREATE VIEW v AS SELECT 1", "CREATE TRIGGER", "CREATE TRIGGER t BEFORE INSERT"] {
             assert!(trigger_head(bad).is_err(), "{bad}");
         }
@@ -266,18 +327,38 @@ mod tests {
             Some("SELECT 1")
         );
         assert_eq!(
-            view_query("create temp view if not exists \"a as b\" (x, y) as select 1, 2")
-                .as_deref(),
+            view_query("create temp view if not exists \"a as b\" as select 1, 2").as_deref(),
             Some("select 1, 2")
         );
         assert_eq!(view_query("CREATE VIEW main.v AS(SELECT 1)").as_deref(), Some("(SELECT 1)"));
+        assert_eq!(view_query("CREATE VIEW été AS SELECT 'ÉTÉ'").as_deref(), Some("SELECT 'ÉTÉ'"));
+        // Column names the model cannot hold: not read as if they were not there.
+        assert_eq!(view_query("CREATE VIEW v (x, y) AS SELECT 1, 2"), None);
         assert_eq!(view_query("CREATE VIEW v ASSELECT"), None);
         assert_eq!(view_query("CREATE TABLE t (id)"), None);
     }
 
     #[test]
+    fn sqlite_stores_a_trigger_under_its_own_opening_words() {
+        assert_eq!(
+            sqlite_stored_trigger("create   temp trigger if not exists tr after insert on t begin select 1; end"),
+            "CREATE TRIGGER tr after insert on t begin select 1; end"
+        );
+    }
+
+    #[test]
     fn results_and_mentions_are_read_from_the_text() {
         assert_eq!(returns("RETURNS integer LANGUAGE sql AS $$ select 1 $$"), "integer");
+        // Words inside a table's columns are its columns', not the definition's next clause.
+        assert_eq!(
+            returns("RETURNS TABLE(id integer, window_start timestamptz, cost numeric) LANGUAGE sql"),
+            "table(id integer, window_start timestamptz, cost numeric)"
+        );
+        assert_ne!(
+            returns("RETURNS TABLE(id integer, window_start timestamptz)"),
+            returns("RETURNS TABLE(id integer, window_start timestamptz, more text)")
+        );
+        assert_eq!(returns("RETURNS numeric(10, 2) STRICT AS 'x'"), "numeric(10, 2)");
         assert_eq!(
             returns("\n RETURNS TABLE(a integer)\n LANGUAGE sql\nAS $f$ select 1 $f$"),
             "table(a integer)"

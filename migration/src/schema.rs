@@ -619,18 +619,16 @@ pub fn identity_arguments(arguments: &str) -> String {
         .into_iter()
         .map(|arg| {
             let arg = crate::normalize::collapse_space(arg.trim());
-            let lower = arg.to_lowercase();
+            // ASCII case only, so that the offsets are the argument's own; outside quotes.
+            let lower = arg.to_ascii_lowercase();
             let cut = [" default ", "="]
                 .iter()
-                .filter_map(|m| lower.find(m))
+                .filter_map(|m| crate::definitions::top_level_find(&lower, m))
                 .min()
                 .unwrap_or(arg.len());
             arg[..cut].trim().to_string()
         })
-        .filter(|arg| {
-            let lower = arg.to_lowercase();
-            !arg.is_empty() && !lower.starts_with("out ")
-        })
+        .filter(|arg| !arg.is_empty() && !arg.to_ascii_lowercase().starts_with("out "))
         .collect::<Vec<_>>()
         .join(", ")
 }

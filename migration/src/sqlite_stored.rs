@@ -18,6 +18,10 @@ pub fn stored_by_sqlite(schema: &Schema) -> Schema {
     let mut out = schema.clone();
     out.enums.clear();
     out.sequences.clear();
+    // A trigger's statement as SQLite stores it (`CREATE TRIGGER`, no `IF NOT EXISTS`).
+    for trigger in out.triggers.values_mut() {
+        trigger.definition = crate::definitions::sqlite_stored_trigger(&trigger.definition);
+    }
     for table in out.tables.values_mut() {
         table.comment = None;
         let pk = table.primary_key_columns().to_vec();

@@ -106,9 +106,19 @@ pub(crate) fn reads_of(view: &View, schema: &Schema) -> Vec<Read> {
 
 /// The views of `schema` named in `names`, each after the views it reads.
 pub(crate) fn in_reading_order(schema: &Schema, names: &BTreeSet<String>) -> Vec<String> {
+    ordered(schema, names, |n| schema.views.get(n))
+}
+
+/// [`in_reading_order`], each view as `view` gives it (as the server made it, say, with what
+/// it reads on record).
+fn ordered<'a>(
+    schema: &Schema,
+    names: &BTreeSet<String>,
+    view: impl Fn(&str) -> Option<&'a View>,
+) -> Vec<String> {
     let reads: BTreeMap<&str, BTreeSet<String>> = names
         .iter()
-        .filter_map(|n| schema.views.get(n))
+        .filter_map(|n| view(n))
         .map(|v| {
             let read = reads_of(v, schema)
                 .into_iter()
@@ -157,11 +167,34 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
         arguments: old_canon.identity_arguments(),
         existing: Existing::known(old.clone()),
     };
+    // A function a default, check, generated column or index of the target calls is made
+    // before the tables; the rest after them, bodies checked against what they read.
+    let called_by_tables = |f: &Function| {
+        to.tables.values().any(|t| {
+            t.columns.iter().any(|c| {
+                c.default.as_deref().is_some_and(|d| mentions(d, &f.name))
+                    || c.generated.as_ref().is_some_and(|g| mentions(&g.expression, &f.name))
+            }) || t.checks.iter().any(|c| mentions(&c.expression, &f.name))
+                || t.indexes.iter().any(|i| {
+                    i.predicate.as_deref().is_some_and(|p| mentions(p, &f.name))
+                        || i.keys.iter().any(|k| match k {
+                            crate::schema::IndexKey::Expression(e) => mentions(e, &f.name),
+                            crate::schema::IndexKey::Column(_) => false,
+                        })
+                })
+        })
+    };
+    let create_phase = |f: &Function| match called_by_tables(f) {
+        true => Phase::CreateFunctionsEarly,
+        false => Phase::CreateFunctions,
+    };
     for (key, (old, old_canon)) in &before {
         match after.get(key) {
             None => {
+                // Dropped for good once nothing uses it (checks and defaults go with the
+                // tables' changes; views and triggers went first).
                 functions_gone.insert(key.clone(), format!("function {key} is dropped"));
-                plan.push(Phase::DropFunctions, dropped(old, old_canon));
+                plan.push(Phase::DropFunctionsLast, dropped(old, old_canon));
             }
             Some((new, new_canon)) => {
                 let same = exprs.same_text(&old_canon.definition, &new_canon.definition)
@@ -175,7 +208,7 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
                 let same_arguments = exprs.same_text(&old_canon.arguments, &new_canon.arguments);
                 if same_result && same_arguments {
                     plan.push(
-                        Phase::CreateFunctions,
+                        create_phase(new),
                         Op::ReplaceFunction {
                             function: new.clone(),
                             existing: Existing::known(old.clone()),
@@ -188,14 +221,14 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
                     };
                     functions_gone.insert(key.clone(), why);
                     plan.push(Phase::DropFunctions, dropped(old, old_canon));
-                    plan.push(Phase::CreateFunctions, Op::CreateFunction(new.clone()));
+                    plan.push(create_phase(new), Op::CreateFunction(new.clone()));
                 }
             }
         }
     }
     for (key, (new, _)) in &after {
         if !before.contains_key(key) {
-            plan.push(Phase::CreateFunctions, Op::CreateFunction(new.clone()));
+            plan.push(create_phase(new), Op::CreateFunction(new.clone()));
         }
     }
 
@@ -275,7 +308,14 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
             .function
             .as_ref()
             .is_some_and(|f| functions_gone.contains_key(f));
-        if !same || function_gone || gone.contains_key(&old.table) {
+        // PostgreSQL refuses to retype a column a trigger names (`UPDATE OF`, `WHEN`).
+        let column_changes = changed.iter().any(|(table, column, _)| {
+            *table == old.table
+                && column
+                    .as_ref()
+                    .is_some_and(|c| mentions(&old.definition, c))
+        });
+        if !same || function_gone || column_changes || gone.contains_key(&old.table) {
             plan.push(
                 Phase::DropTriggers,
                 Op::DropTrigger {
@@ -320,7 +360,8 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
         .filter(|n| gone.contains_key(*n) || !from.views.contains_key(*n) || replaced.contains(*n))
         .cloned()
         .collect();
-    for name in in_reading_order(to, &made) {
+    // In the order the server's record of the model's views gives, where it has one.
+    for name in ordered(to, &made, |n| canon_to.get(n)) {
         let new = &to.views[&name];
         let op = if replaced.contains(&name) {
             Op::ReplaceView {

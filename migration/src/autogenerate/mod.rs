@@ -59,7 +59,8 @@ impl Hints {
 /// When an op runs, relative to the others.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Phase {
-    /// Triggers, views and functions that go or change, before anything they use changes.
+    /// Triggers and views that go or change, before anything they use changes; functions
+    /// made again (their result or arguments change) once those are gone.
     DropTriggers,
     DropViews,
     DropFunctions,
@@ -67,6 +68,8 @@ enum Phase {
     AlterEnums,
     CreateSequences,
     AlterSequences,
+    /// Functions that the target's defaults, checks, generated columns or indexes call.
+    CreateFunctionsEarly,
     RenameColumns,
     DropForeignKeys,
     DropTables,
@@ -94,6 +97,8 @@ enum Phase {
     CreateFunctions,
     CreateViews,
     CreateTriggers,
+    /// Functions dropped for good, once nothing that calls them is left.
+    DropFunctionsLast,
     DropEnums,
     DropSequences,
 }

@@ -271,12 +271,18 @@ pub async fn introspect<C: ConnectionTrait>(db: &C) -> Result<Introspection> {
                 None => schema.unmodelled.push(Unmodelled::new("view", &name)),
             },
             _ => {
-                let table: String = get(&row, "tbl_name")?;
                 let Some(sql) = sql else { continue };
+                let listed: String = get(&row, "tbl_name")?;
                 // `DROP TABLE` drops a table's triggers: a rebuild makes them again.
-                if let Some(t) = schema.tables.get_mut(&table) {
+                if let Some(t) = schema.tables.get_mut(&listed) {
                     t.sqlite_triggers.push(sql.clone());
                 }
+                // Named as the model names it: read from the statement by the same reader
+                // (which folds unquoted names as PostgreSQL does), else as SQLite lists it.
+                let (name, table) = match crate::definitions::trigger_head(&sql) {
+                    Ok(head) => head,
+                    Err(_) => (name, listed),
+                };
                 schema.triggers.insert(
                     (table.clone(), name.clone()),
                     Trigger {
