@@ -1,7 +1,8 @@
 //! Version 1 of a model in the APTrust registry's layout: a few tables, the pages' views over
-//! them (a chain of four among them), statistics in materialized views with unique indexes
-//! (one reading another), SQL and PL/pgSQL functions (an overload pair among them) and two
-//! triggers, all declared beside the entities. One entity reads a view.
+//! them (a chain of four among them, one grouped by a primary key), statistics in materialized
+//! views with unique indexes (one reading another), SQL and PL/pgSQL functions (an overload
+//! pair among them) and two triggers, all declared beside the entities. One entity reads a
+//! view.
 
 pub mod institutions {
     use sea_orm::entity::prelude::*;
@@ -224,6 +225,13 @@ pub fn views() -> Vec<View> {
         View::new(
             "large_object_titles",
             "SELECT title FROM large_objects_view ORDER BY title",
+        ),
+        // Grouped by the key alone: the server takes the name as decided by it.
+        View::new(
+            "institution_summary",
+            "SELECT i.id, i.name, count(o.id) AS objects
+             FROM institutions i LEFT JOIN intellectual_objects o ON o.institution_id = i.id
+             GROUP BY i.id",
         ),
         View::new(
             "institution_object_counts",
