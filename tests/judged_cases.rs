@@ -866,6 +866,19 @@ CREATE TRIGGER Item_Fill AFTER INSERT ON item BEGIN UPDATE item SET name = 'y' W
         )),
     },
     Case {
+        name: "enum label taken away under a function taking it and a view casting to it",
+        parent: false,
+        pg: Some((
+            "CREATE TYPE mood AS ENUM ('ok', 'bad', 'meh');
+             CREATE FUNCTION cheer(m mood) RETURNS mood LANGUAGE sql AS $$ SELECT 'ok'::mood $$;
+             CREATE VIEW moods AS SELECT 'ok'::mood AS m;",
+            "CREATE TYPE mood AS ENUM ('ok', 'bad');
+             CREATE FUNCTION cheer(m mood) RETURNS mood LANGUAGE sql AS $$ SELECT 'ok'::mood $$;
+             CREATE VIEW moods AS SELECT 'ok'::mood AS m;",
+        )),
+        sqlite: None,
+    },
+    Case {
         name: "every view, materialized view, function and trigger dropped",
         parent: false,
         pg: Some((

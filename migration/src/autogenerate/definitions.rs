@@ -155,6 +155,22 @@ fn functions_by_key(schema: &Schema, exprs: &Expressions) -> BTreeMap<String, (F
 pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mut Plan) {
     let table_ops: Vec<&Op> = plan.ops.values().flatten().collect();
     let changed = changed_reads(from, &table_ops);
+    // Enum types made again (their labels change): what names one outside a table column (a
+    // function's argument or result, a view's cast) would hold the old type, whose drop
+    // PostgreSQL then refuses.
+    let enums_made_again: Vec<String> = table_ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::AlterEnum { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    let names_enum = |text: &str| {
+        enums_made_again
+            .iter()
+            .find(|e| mentions(text, e))
+            .map(|e| format!("enum type {e} changes"))
+    };
 
     // Functions: added, dropped, replaced in place, or dropped and made again when the
     // result changes (PostgreSQL refuses to replace that).
@@ -192,11 +208,32 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
         match after.get(key) {
             None => {
                 // Dropped for good once nothing uses it (checks and defaults go with the
-                // tables' changes; views and triggers went first).
+                // tables' changes; views and triggers went first), or first of all when it
+                // names an enum type that is made again.
                 functions_gone.insert(key.clone(), format!("function {key} is dropped"));
-                plan.push(Phase::DropFunctionsLast, dropped(old, old_canon));
+                let signature = format!(
+                    "{} {}",
+                    old_canon.arguments,
+                    returns(&old_canon.definition)
+                );
+                let phase = match names_enum(&signature) {
+                    Some(_) => Phase::DropFunctions,
+                    None => Phase::DropFunctionsLast,
+                };
+                plan.push(phase, dropped(old, old_canon));
             }
             Some((new, new_canon)) => {
+                let signature = format!(
+                    "{} {}",
+                    old_canon.arguments,
+                    returns(&old_canon.definition)
+                );
+                if let Some(why) = names_enum(&signature) {
+                    functions_gone.insert(key.clone(), why);
+                    plan.push(Phase::DropFunctions, dropped(old, old_canon));
+                    plan.push(create_phase(new), Op::CreateFunction(new.clone()));
+                    continue;
+                }
                 let same = exprs.same_text(&old_canon.definition, &new_canon.definition)
                     && exprs.same_text(&old_canon.arguments, &new_canon.arguments);
                 if same {
@@ -253,7 +290,8 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
                 .iter()
                 .find_map(|(table, column, why)| (table == t && column.is_none()).then(|| why.clone())),
             Read::Function(key) => functions_gone.get(key).cloned(),
-        });
+        })
+        .or_else(|| names_enum(&old.definition));
         let same = old.materialized == new.materialized
             && exprs.same_text(&old.definition, &new.definition);
         match (forced, same) {
