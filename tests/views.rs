@@ -9,8 +9,8 @@
 //! - `refresh` refreshes each materialized view after the ones it reads, concurrently where a
 //!   unique index allows, and the statistics then count the rows;
 //! - version 2 drops a column two views read, retypes a column a chain of four views reads,
-//!   widens a view, indexes a materialized view, changes a function's body and trades an
-//!   overload: its revision drops and makes again exactly the views in the way (and says why),
+//!   renames a column a view reads, widens a view, indexes a materialized view, changes a
+//!   function's body and trades an overload: its revision drops and makes again exactly the views in the way (and says why),
 //!   keeps the rows, checks clean, and downgrades to what version 1 built (pg_dump judges);
 //! - on SQLite, which has no functions or materialized views, the revision fails saying so and
 //!   leaves the file as it was.
@@ -552,6 +552,11 @@ async fn reshaping_the_pages_drops_and_makes_again_what_is_in_the_way() {
     assert_eq!(
         column(&db.url, "SELECT count(*)::text FROM generic_files_view").await,
         ["4"]
+    );
+    // The renamed column kept its values, and the page reads them under the name it had.
+    assert_eq!(
+        column(&db.url, "SELECT name FROM work_items_view ORDER BY id").await,
+        ["photos.tar", "letters.tar"]
     );
 
     // Down again: what version 1 built, exactly.

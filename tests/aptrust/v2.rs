@@ -2,9 +2,35 @@
 //! entity changes. A column two views read is dropped (`generic_files.storage_option`); the
 //! type of a column a chain of four views reads changes (`intellectual_objects.title`); a view
 //! gains a column (`active_institutions`, replaced in place); a materialized view gains an
-//! index; a function's body changes; an overload is dropped and another added.
+//! index; a function's body changes; an overload is dropped and another added; a column two
+//! views read is renamed (`work_items.name`, `renamed_from`), the view that reads it keeping
+//! its column's name.
 
-pub use super::v1::{institutions, work_items};
+pub use super::v1::institutions;
+
+pub mod work_items {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "work_items")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub intellectual_object_id: Option<i32>,
+        pub institution_id: Option<i32>,
+        #[sea_orm(renamed_from = "name")]
+        pub item_name: String,
+        pub action: String,
+        pub status: String,
+        pub size: i64,
+        pub date_processed: Option<DateTimeWithTimeZone>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
 
 pub mod intellectual_objects {
     use sea_orm::entity::prelude::*;
@@ -116,6 +142,12 @@ fn views() -> Vec<View> {
             )
             .index(Index::new("current_deposit_stats_key", ["institution_id"]).unique()),
             "work_item_stats" => v.index(Index::new("work_item_stats_status", ["status"])),
+            "work_items_view" => View::new(
+                "work_items_view",
+                "SELECT w.id, w.item_name AS name, w.action, w.status, w.size, w.date_processed,
+                        i.name AS institution_name
+                 FROM work_items w LEFT JOIN institutions i ON i.id = w.institution_id",
+            ),
             _ => v,
         })
         .collect()
