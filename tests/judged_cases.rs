@@ -879,6 +879,29 @@ CREATE TRIGGER Item_Fill AFTER INSERT ON item BEGIN UPDATE item SET name = 'y' W
         sqlite: None,
     },
     Case {
+        name: "comments on a view, a materialized view and a function changed, one made again",
+        parent: false,
+        pg: Some((
+            "CREATE TABLE item (id integer PRIMARY KEY, name text);
+             CREATE VIEW item_names AS SELECT id, name FROM item;
+             COMMENT ON VIEW item_names IS 'Names';
+             CREATE VIEW item_ids AS SELECT id FROM item;
+             CREATE MATERIALIZED VIEW item_count AS SELECT count(*) AS n FROM item;
+             CREATE FUNCTION bump(a integer) RETURNS integer LANGUAGE sql AS $$ SELECT a + 1 $$;
+             COMMENT ON FUNCTION bump(integer) IS 'Adds one';",
+            "CREATE TABLE item (id integer PRIMARY KEY, name text);
+             CREATE VIEW item_names AS SELECT name, id FROM item;
+             COMMENT ON VIEW item_names IS 'Names, it''s said';
+             CREATE VIEW item_ids AS SELECT id FROM item;
+             COMMENT ON VIEW item_ids IS 'Keys';
+             CREATE MATERIALIZED VIEW item_count AS SELECT count(*) AS n FROM item;
+             COMMENT ON MATERIALIZED VIEW item_count IS 'How many';
+             CREATE FUNCTION bump(a integer) RETURNS integer LANGUAGE sql AS $$ SELECT a + 2 $$;
+             COMMENT ON FUNCTION bump(integer) IS 'Adds two';",
+        )),
+        sqlite: None,
+    },
+    Case {
         name: "every view, materialized view, function and trigger dropped",
         parent: false,
         pg: Some((

@@ -9,7 +9,7 @@
 
 use crate::naming;
 use crate::ops::{ColumnChange, Op};
-use crate::schema::{Schema, Table, View};
+use crate::schema::{Commented, Schema, Table, View};
 use anyhow::{anyhow, bail, Result};
 
 /// Applies `op` to `schema`.
@@ -328,6 +328,22 @@ fn apply_named(schema: &mut Schema, op: &Op) -> Result<()> {
                 }
             }
         }
+        Op::SetComment { on, comment } => match on {
+            Commented::View { name, .. } => match schema.views.get_mut(name) {
+                Some(view) => view.comment = comment.clone(),
+                None => bail!("no view {name}"),
+            },
+            Commented::Function { name, arguments } => {
+                let wanted = crate::schema::identity_arguments(arguments).to_lowercase();
+                let found = schema.functions.values_mut().find(|f| {
+                    f.name == *name && f.identity_arguments().to_lowercase() == wanted
+                });
+                match found {
+                    Some(f) => f.comment = comment.clone(),
+                    None => bail!("no function {name}({arguments})"),
+                }
+            }
+        },
         Op::CreateTrigger(trigger) => {
             let key = (trigger.table.clone(), trigger.name.clone());
             if trigger.name.is_empty() {

@@ -145,6 +145,7 @@ impl Expressions {
                     .collect(),
                 reads: server.reads.clone(),
                 columns: server.columns.clone(),
+                comment: view.comment.clone(),
             },
             None => view.clone(),
         }
@@ -423,6 +424,7 @@ async fn definitions(db: &DatabaseConnection, side: &Schema, canonical: &mut Can
                     (f.name.clone(), f.arguments.clone(), f.definition.clone()),
                     Function {
                         name: f.name.clone(),
+                        comment: f.comment.clone(),
                         ..made.clone()
                     },
                 );

@@ -14,7 +14,7 @@
 use crate::naming;
 use crate::schema::{
     CheckConstraint, Column, ColumnType, Constraint, Deferral, FkAction, ForeignKey, Generated, Identity, Index, IndexKey, KeyOptions,
-    PrimaryKey, Sequence, Table, UniqueConstraint, View, Function, Trigger,
+    PrimaryKey, Sequence, Table, UniqueConstraint, View, Function, Trigger, Commented,
 };
 use sea_orm::{DatabaseTransaction, DbErr};
 use std::future::Future;
@@ -156,6 +156,12 @@ pub enum Op {
         arguments: String,
         /// The function as it was, when the producer knew it.
         existing: Existing<Function>,
+    },
+    /// Sets or clears the comment of a view or a function (those of tables and columns have
+    /// their own ops).
+    SetComment {
+        on: Commented,
+        comment: Option<String>,
     },
     CreateTrigger(Trigger),
     DropTrigger {
@@ -827,6 +833,40 @@ impl Ops {
         })
     }
 
+    pub fn set_view_comment(&mut self, view: &str, comment: Option<&str>) -> &mut Self {
+        self.set_comment(view, false, comment)
+    }
+
+    pub fn set_materialized_view_comment(&mut self, view: &str, comment: Option<&str>) -> &mut Self {
+        self.set_comment(view, true, comment)
+    }
+
+    fn set_comment(&mut self, view: &str, materialized: bool, comment: Option<&str>) -> &mut Self {
+        self.push(Op::SetComment {
+            on: Commented::View {
+                name: view.into(),
+                materialized,
+            },
+            comment: comment.map(str::to_string),
+        })
+    }
+
+    /// Sets the comment of the function `name` whose arguments are `arguments` (their types).
+    pub fn set_function_comment(
+        &mut self,
+        name: &str,
+        arguments: &str,
+        comment: Option<&str>,
+    ) -> &mut Self {
+        self.push(Op::SetComment {
+            on: Commented::Function {
+                name: name.into(),
+                arguments: arguments.into(),
+            },
+            comment: comment.map(str::to_string),
+        })
+    }
+
     /// Creates a trigger: `op.create_trigger(Trigger::new("CREATE TRIGGER ..."))`.
     pub fn create_trigger(&mut self, trigger: Trigger) -> &mut Self {
         self.push(Op::CreateTrigger(trigger))
@@ -951,6 +991,11 @@ impl View {
             ..View::new(name, query)
         }
     }
+    /// The view's comment.
+    pub fn comment(mut self, comment: &str) -> Self {
+        self.comment = Some(comment.into());
+        self
+    }
     /// A materialized view left empty until its first refresh (`WITH NO DATA`).
     pub fn with_no_data(mut self) -> Self {
         self.with_data = false;
@@ -973,7 +1018,13 @@ impl Function {
             arguments: arguments.trim().into(),
             definition: crate::definitions::statement_text(definition),
             identity: String::new(),
+            comment: None,
         }
+    }
+    /// The function's comment.
+    pub fn comment(mut self, comment: &str) -> Self {
+        self.comment = Some(comment.into());
+        self
     }
 }
 

@@ -546,6 +546,7 @@ pub struct View {
     pub reads: Vec<Read>,
     /// The columns it gives, by name and type as the server reports them; empty when unknown.
     pub columns: Vec<(String, String)>,
+    pub comment: Option<String>,
 }
 
 impl PartialEq for View {
@@ -556,6 +557,7 @@ impl PartialEq for View {
             && self.materialized == other.materialized
             && self.with_data == other.with_data
             && self.indexes == other.indexes
+            && self.comment == other.comment
     }
 }
 
@@ -584,6 +586,7 @@ pub struct Function {
     /// The arguments that tell overloads apart, as the server lists them (`a integer, b text`:
     /// no defaults); empty when unknown (then [`identity_arguments`] of `arguments`).
     pub identity: String,
+    pub comment: Option<String>,
 }
 
 impl PartialEq for Function {
@@ -591,6 +594,7 @@ impl PartialEq for Function {
         self.name == other.name
             && self.arguments == other.arguments
             && self.definition == other.definition
+            && self.comment == other.comment
     }
 }
 
@@ -631,6 +635,14 @@ pub fn identity_arguments(arguments: &str) -> String {
         .filter(|arg| !arg.is_empty() && !arg.to_ascii_lowercase().starts_with("out "))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// What a comment of its own is on, beside tables and columns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Commented {
+    View { name: String, materialized: bool },
+    /// A function, by name and identity arguments.
+    Function { name: String, arguments: String },
 }
 
 /// A trigger on a table (or a view): when it fires and the function it calls, as one

@@ -22,6 +22,9 @@ pub fn stored_by_sqlite(schema: &Schema) -> Schema {
     for trigger in out.triggers.values_mut() {
         trigger.definition = crate::definitions::sqlite_stored_trigger(&trigger.definition);
     }
+    for view in out.views.values_mut() {
+        view.comment = None;
+    }
     for table in out.tables.values_mut() {
         table.comment = None;
         let pk = table.primary_key_columns().to_vec();

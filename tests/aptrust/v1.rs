@@ -143,7 +143,8 @@ pub fn functions() -> Vec<Function> {
             "bytes bigint, digits integer",
             "returns numeric language sql immutable
          as $$ SELECT round(bytes / 1000000000.0, digits) $$",
-        ),
+        )
+        .comment("Bytes in gigabytes, rounded"),
         Function::new(
             "state_name",
             "code text",
@@ -189,7 +190,8 @@ pub fn views() -> Vec<View> {
             "SELECT o.id, o.title, o.identifier, i.name AS institution_name,
                 state_name(o.state) AS state_name
          FROM intellectual_objects o JOIN institutions i ON i.id = o.institution_id;",
-        ),
+        )
+        .comment("The objects page"),
         View::new(
             "generic_files_view",
             "SELECT f.id, f.identifier, f.size, size_gb(f.size, 2) AS size_gb, f.storage_option,

@@ -142,6 +142,7 @@ fn views() -> Vec<View> {
             )
             .index(Index::new("current_deposit_stats_key", ["institution_id"]).unique()),
             "work_item_stats" => v.index(Index::new("work_item_stats_status", ["status"])),
+            "pending_work_items" => v.comment("Work waiting for a worker"),
             "work_items_view" => View::new(
                 "work_items_view",
                 "SELECT w.id, w.item_name AS name, w.action, w.status, w.size, w.date_processed,

@@ -18,7 +18,7 @@ use super::{indexes, Phase, Plan};
 use crate::canonical::Expressions;
 use crate::definitions::{mentions, returns};
 use crate::ops::{Existing, Op};
-use crate::schema::{ColumnType, Function, Read, Schema, Table, View};
+use crate::schema::{ColumnType, Commented, Function, Read, Schema, Table, View};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the table ops of `ops` change that a view may read: columns dropped or retyped
@@ -228,22 +228,26 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
                     old_canon.arguments,
                     returns(&old_canon.definition)
                 );
-                if let Some(why) = names_enum(&signature) {
+                let same = exprs.same_text(&old_canon.definition, &new_canon.definition)
+                    && exprs.same_text(&old_canon.arguments, &new_canon.arguments);
+                // PostgreSQL replaces a function in place only with the same result and
+                // arguments (it refuses to take a default away, say).
+                let same_result = returns(&old_canon.definition) == returns(&new_canon.definition);
+                let same_arguments = exprs.same_text(&old_canon.arguments, &new_canon.arguments);
+                let made_again = match names_enum(&signature) {
+                    Some(why) => Some(why),
+                    None if same || (same_result && same_arguments) => None,
+                    None if same_result => Some(format!("the arguments of {key} change")),
+                    None => Some(format!("the result of {key} changes")),
+                };
+                if let Some(why) = made_again {
+                    // Made again whole, with its comment.
                     functions_gone.insert(key.clone(), why);
                     plan.push(Phase::DropFunctions, dropped(old, old_canon));
                     plan.push(create_phase(new), Op::CreateFunction(new.clone()));
                     continue;
                 }
-                let same = exprs.same_text(&old_canon.definition, &new_canon.definition)
-                    && exprs.same_text(&old_canon.arguments, &new_canon.arguments);
-                if same {
-                    continue;
-                }
-                // PostgreSQL replaces a function in place only with the same result and
-                // arguments (it refuses to take a default away, say).
-                let same_result = returns(&old_canon.definition) == returns(&new_canon.definition);
-                let same_arguments = exprs.same_text(&old_canon.arguments, &new_canon.arguments);
-                if same_result && same_arguments {
+                if !same {
                     plan.push(
                         create_phase(new),
                         Op::ReplaceFunction {
@@ -251,14 +255,19 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
                             existing: Existing::known(old.clone()),
                         },
                     );
-                } else {
-                    let why = match same_result {
-                        true => format!("the arguments of {key} change"),
-                        false => format!("the result of {key} changes"),
-                    };
-                    functions_gone.insert(key.clone(), why);
-                    plan.push(Phase::DropFunctions, dropped(old, old_canon));
-                    plan.push(create_phase(new), Op::CreateFunction(new.clone()));
+                }
+                // `CREATE OR REPLACE` keeps the comment it had: a new one is set.
+                if old.comment != new.comment {
+                    plan.push(
+                        create_phase(new),
+                        Op::SetComment {
+                            on: Commented::Function {
+                                name: new.name.clone(),
+                                arguments: new_canon.identity_arguments(),
+                            },
+                            comment: new.comment.clone(),
+                        },
+                    );
                 }
             }
         }
@@ -410,6 +419,22 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
             Op::CreateView(new.clone())
         };
         plan.push(Phase::CreateViews, op);
+    }
+    // The comments of views that stay (one made again has its own).
+    for (name, new) in &to.views {
+        match from.views.get(name) {
+            Some(old) if !gone.contains_key(name) && old.comment != new.comment => plan.push(
+                Phase::CreateViews,
+                Op::SetComment {
+                    on: Commented::View {
+                        name: name.clone(),
+                        materialized: new.materialized,
+                    },
+                    comment: new.comment.clone(),
+                },
+            ),
+            _ => {}
+        }
     }
     // The indexes of materialized views that stay, as the server writes their expressions.
     for (name, new) in &canon_to {

@@ -168,6 +168,15 @@ pub fn op(op: &Op) -> String {
         Op::DropFunction {
             name, arguments, ..
         } => format!("drop function {name}({arguments})"),
+        Op::SetComment { on, .. } => match on {
+            crate::schema::Commented::View { name, materialized } => format!(
+                "change the comment of {}view {name}",
+                if *materialized { "materialized " } else { "" }
+            ),
+            crate::schema::Commented::Function { name, arguments } => {
+                format!("change the comment of function {name}({arguments})")
+            }
+        },
         Op::CreateTrigger(t) => format!("add trigger {} on {}", t.name, t.table),
         Op::DropTrigger { table, name, .. } => format!("drop trigger {name} on {table}"),
         Op::Execute { sql } => format!("execute {sql}"),

@@ -752,6 +752,20 @@ fn statement(o: &Op) -> Expr {
         Op::DropFunction {
             name, arguments, ..
         } => call("drop_function", vec![lit(name), lit(arguments)]),
+        Op::SetComment { on, comment } => match on {
+            crate::schema::Commented::View { name, materialized } => call(
+                if *materialized {
+                    "set_materialized_view_comment"
+                } else {
+                    "set_view_comment"
+                },
+                vec![lit(name), optional(comment)],
+            ),
+            crate::schema::Commented::Function { name, arguments } => call(
+                "set_function_comment",
+                vec![lit(name), lit(arguments), optional(comment)],
+            ),
+        },
         Op::CreateTrigger(t) => call(
             "create_trigger",
             vec![Expr::Call("Trigger::new".into(), vec![lit(&t.definition)])],
@@ -772,8 +786,11 @@ fn view(v: &View) -> Expr {
         .into(),
         vec![lit(&v.name), lit(&v.definition)],
     );
-    let mut calls: Vec<(String, Vec<Expr>)> =
-        v.indexes.iter().map(|i| ("index".to_string(), vec![index(i)])).collect();
+    let mut calls: Vec<(String, Vec<Expr>)> = Vec::new();
+    if let Some(c) = &v.comment {
+        calls.push(("comment".into(), vec![lit(c)]));
+    }
+    calls.extend(v.indexes.iter().map(|i| ("index".to_string(), vec![index(i)])));
     if v.materialized && !v.with_data {
         calls.push(("with_no_data".into(), vec![]));
     }
@@ -781,10 +798,15 @@ fn view(v: &View) -> Expr {
 }
 
 fn function(f: &Function) -> Expr {
-    Expr::Call(
+    let head = Expr::Call(
         "Function::new".into(),
         vec![lit(&f.name), lit(&f.arguments), lit(&f.definition)],
-    )
+    );
+    let calls = match &f.comment {
+        Some(c) => vec![("comment".to_string(), vec![lit(c)])],
+        None => Vec::new(),
+    };
+    chain(head, calls)
 }
 
 /// The body lines of a function that records `ops`, without the function's own indentation.

@@ -13,7 +13,7 @@ use super::{
     unique_clause,
 };
 use crate::ops::{Change, Op};
-use crate::schema::{Column, ColumnType, Identity, Schema, Sequence, Table, View};
+use crate::schema::{Column, ColumnType, Commented, Identity, Schema, Sequence, Table, View};
 use anyhow::Result;
 
 /// The type as PostgreSQL spells it; serial columns become `serial`/`bigserial`.
@@ -609,12 +609,25 @@ fn statements(op: &Op, before: &Schema) -> Result<Vec<Stmt>> {
             if *materialized { "MATERIALIZED " } else { "" },
             ident(name)
         )),
-        Op::CreateFunction(f) => one(format!(
-            "CREATE FUNCTION {}({})\n{}",
-            ident(&f.name),
-            f.arguments,
-            f.definition
-        )),
+        Op::CreateFunction(f) => {
+            let mut out = vec![format!(
+                "CREATE FUNCTION {}({})\n{}",
+                ident(&f.name),
+                f.arguments,
+                f.definition
+            )];
+            if f.comment.is_some() {
+                out.push(object_comment_sql(
+                    &Commented::Function {
+                        name: f.name.clone(),
+                        arguments: f.identity_arguments(),
+                    },
+                    f.comment.as_deref(),
+                ));
+            }
+            other(out)
+        }
+        Op::SetComment { on, comment } => one(object_comment_sql(on, comment.as_deref())),
         Op::ReplaceFunction { function: f, .. } => one(format!(
             "CREATE OR REPLACE FUNCTION {}({})\n{}",
             ident(&f.name),
@@ -632,14 +645,39 @@ fn statements(op: &Op, before: &Schema) -> Result<Vec<Stmt>> {
     })
 }
 
-/// A view's `CREATE`, and a materialized view's indexes after it.
+/// `COMMENT ON` a view or a function.
+fn object_comment_sql(on: &Commented, comment: Option<&str>) -> String {
+    let target = match on {
+        Commented::View { name, materialized } => format!(
+            "{}VIEW {}",
+            if *materialized { "MATERIALIZED " } else { "" },
+            ident(name)
+        ),
+        Commented::Function { name, arguments } => format!("FUNCTION {}({arguments})", ident(name)),
+    };
+    let text = comment.map(literal).unwrap_or_else(|| "NULL".into());
+    format!("COMMENT ON {target} IS {text}")
+}
+
+/// A view's `CREATE`, its comment, and a materialized view's indexes.
 pub fn create_view(view: &View) -> Vec<String> {
+    let comment = view.comment.as_deref().map(|c| {
+        object_comment_sql(
+            &Commented::View {
+                name: view.name.clone(),
+                materialized: view.materialized,
+            },
+            Some(c),
+        )
+    });
     if !view.materialized {
-        return vec![format!(
+        let mut out = vec![format!(
             "CREATE VIEW {} AS\n{}",
             ident(&view.name),
             view.definition
         )];
+        out.extend(comment);
+        return out;
     }
     let mut out = vec![format!(
         "CREATE MATERIALIZED VIEW {} AS\n{}\nWITH {}DATA",
@@ -647,6 +685,7 @@ pub fn create_view(view: &View) -> Vec<String> {
         view.definition,
         if view.with_data { "" } else { "NO " }
     )];
+    out.extend(comment);
     out.extend(
         view.indexes
             .iter()

@@ -400,6 +400,8 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
         | Op::DropFunction { name, .. } => anyhow::bail!(
             "SQLite has no SQL functions (function {name}): use PostgreSQL"
         ),
+        // SQLite keeps no comments.
+        Op::SetComment { .. } => Vec::new(),
         Op::CreateTrigger(t) => vec![t.definition.clone()],
         Op::DropTrigger { name, .. } => vec![format!("DROP TRIGGER {}", ident(name))],
         Op::Execute { sql } => vec![sql.clone()],

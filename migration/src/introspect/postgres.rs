@@ -122,11 +122,16 @@ SELECT oid::int8 AS oid, pg_get_function_arguments(oid) AS arguments,
        pg_get_function_identity_arguments(oid) AS identity, pg_get_functiondef(oid) AS definition
 FROM pg_proc WHERE oid = ANY($OIDS)";
 
-/// Comments on the tables (`objsubid` 0) and their columns.
+/// Comments on the tables and views (`objsubid` 0) and their columns, and on the functions
+/// (numbered -1 here).
 const COMMENTS: &str = "
 SELECT objoid::int8 AS oid, objsubid AS attnum, description
 FROM pg_description
-WHERE classoid = 'pg_class'::regclass AND objoid = ANY($OIDS)";
+WHERE classoid = 'pg_class'::regclass AND objoid = ANY($OIDS)
+UNION ALL
+SELECT objoid::int8, -1, description
+FROM pg_description
+WHERE classoid = 'pg_proc'::regclass AND objoid = ANY($FUNCTIONS)";
 
 const COLUMNS: &str = "
 SELECT attrelid::int8 AS oid, attname::text AS name, attnum::int AS attnum,
@@ -714,7 +719,11 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
         split(
             reader
                 .send(vec![
-                    Query::oids("comments", COMMENTS, &table_oids),
+                    Query::oids(
+                        "comments",
+                        &COMMENTS.replace("$FUNCTIONS", &functions_array),
+                        &relation_oids,
+                    ),
                     Query::oids("column defaults", DEFAULTS, &table_oids),
                     Query::oids("sequence owners", SEQUENCE_OWNERS, &oid_array(sequences.keys())),
                     Query::oids("columns", COLUMNS, &relation_oids),
@@ -742,6 +751,9 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
     }
     for (oid, table) in tables.iter_mut() {
         table.comment = comments.remove(&(*oid, 0));
+    }
+    for (oid, view) in views.iter_mut() {
+        view.comment = comments.remove(&(*oid, 0));
     }
 
     let mut defaults: Keyed<(i64, i32), String> = Keyed::default();
@@ -1142,6 +1154,7 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
                 arguments,
                 definition: crate::definitions::trimmed(definition),
                 identity: get(&row, "identity")?,
+                comment: None,
             },
         );
     }
@@ -1193,6 +1206,9 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
             .filter(|(key, _)| !members.contains(key))
             .map(|(_, o)| o),
     );
+    for (oid, function) in functions.iter_mut() {
+        function.comment = comments.remove(&(*oid, -1));
+    }
     let key_of: HashMap<i64, String> = functions.iter().map(|(oid, f)| (*oid, f.key())).collect();
     for row in table_object_rows {
         let table_oid: i64 = get(&row, "table_oid")?;
