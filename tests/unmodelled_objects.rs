@@ -20,6 +20,7 @@ CREATE EXTENSION IF NOT EXISTS pgcrypto;
 CREATE TABLE visit (id integer PRIMARY KEY, during tsrange, owner text,
                     EXCLUDE USING gist (during WITH &&));
 CREATE VIEW recent AS SELECT id FROM visit WHERE id > 10;
+COMMENT ON COLUMN recent.id IS 'The visit';
 CREATE MATERIALIZED VIEW stats AS SELECT count(*) AS n FROM visit;
 CREATE UNIQUE INDEX stats_n ON stats (n);
 CREATE FUNCTION bump(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a + 1';
@@ -47,6 +48,7 @@ CREATE TABLE base_child (extra integer) INHERITS (base);
 /// The views, functions and trigger are modelled: [`MODELLED_PG`].
 const EXPECTED_PG: &[&str] = &[
     "aggregate total(integer)",
+    "comment recent.id on recent",
     "domain positive",
     "exclusion constraint visit_during_excl on visit",
     "extension pgcrypto",

@@ -31,6 +31,8 @@ pub const KINDS: &[&str] = &[
     "exclusion_constraint",
     "statistics",
     "extension",
+    // A comment the model has no place for (on a view's column).
+    "comment",
 ];
 
 /// One object the model cannot express.

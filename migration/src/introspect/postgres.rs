@@ -840,6 +840,22 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
         });
     }
 
+    // Comments on a view's columns, which the model cannot hold: reported, never dropped in
+    // silence.
+    let mut view_column_comments: Vec<Unmodelled> = comments
+        .keys()
+        .filter(|(oid, attnum)| *attnum > 0 && views.contains_key(oid))
+        .filter_map(|key| {
+            let view = &views.get(&key.0)?.name;
+            let column = numbered.get(key)?;
+            Some(Unmodelled {
+                table: Some(view.clone()),
+                ..Unmodelled::new("comment", &format!("{view}.{column}"))
+            })
+        })
+        .collect();
+    schema.unmodelled.append(&mut view_column_comments);
+
     let mut nulls_not_distinct: HashSet<i64> = HashSet::new();
     for row in &index_rows {
         if get::<bool>(row, "nulls_not_distinct")? {
