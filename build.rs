@@ -33,6 +33,13 @@ fn main() {
             .into_owned();
         let versions = dir.join("versions");
         println!("cargo:rerun-if-changed={}", versions.display());
+        // The settings too, for the binary to run where its source tree is not.
+        let settings = dir.join("alembic.toml");
+        println!("cargo:rerun-if-changed={}", settings.display());
+        let settings = match settings.is_file() {
+            true => format!("Some(include_str!({:?}))", settings.display().to_string()),
+            false => "None".to_string(),
+        };
         let mut files: Vec<_> = std::fs::read_dir(&versions)
             .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
             .unwrap_or_default();
@@ -61,7 +68,10 @@ fn main() {
                 "                migration::compiled_revision!({file_name:?}, include_str!({path:?}), {module}),"
             );
         }
-        scripts.push_str("            ],\n        },\n");
+        let _ = writeln!(
+            scripts,
+            "            ],\n            settings: {settings},\n        }},"
+        );
     }
     scripts.push_str("    ]\n}\n");
     let out =

@@ -134,6 +134,7 @@ impl Project {
         self.scripts.push(CompiledScripts {
             database: name,
             revisions: files.iter().map(|f| fixture(f)).collect(),
+            settings: None,
         });
     }
 
@@ -491,6 +492,7 @@ async fn graph_commands_and_errors() {
     bad.scripts.push(CompiledScripts {
         database: "demo",
         revisions: vec![a, fixture("b2_exposure.rs")],
+        settings: None,
     });
     std::fs::remove_file(bad.versions("demo").join("c3_seeing.rs")).unwrap();
     std::fs::remove_file(bad.versions("demo").join("d4_visit.rs")).unwrap();

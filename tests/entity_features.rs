@@ -192,6 +192,7 @@ impl Project {
             scripts: vec![CompiledScripts {
                 database: "e",
                 revisions: vec![migration::compiled_revision!(P1, P1_TEXT, p1)],
+                settings: None,
             }],
         }
     }

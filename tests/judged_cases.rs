@@ -1286,6 +1286,7 @@ async fn the_table_options_revision_builds_what_the_sql_builds_and_downgrades_to
     let scripts = [migration::script::CompiledScripts {
         database: "n",
         revisions: vec![migration::compiled_revision!(N1, N1_TEXT, n1)],
+        settings: None,
     }];
     let migrate = |direction, target| {
         let (root, scripts, url) = (&root, &scripts, &x.url);

@@ -99,6 +99,7 @@ fn scripts() -> Vec<CompiledScripts> {
         .map(|(name, files)| CompiledScripts {
             database: name,
             revisions: revisions(files).into_iter().map(|(_, r)| r).collect(),
+            settings: None,
         })
         .collect()
 }

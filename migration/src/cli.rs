@@ -11,7 +11,7 @@ use crate::revision::{Graph, Revision};
 use crate::runtime::Direction;
 use crate::script::{CompiledScripts, ScriptDir};
 use crate::url::scrub;
-use anyhow::{bail, Result};
+use anyhow::{bail, Context as _, Result};
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -319,7 +319,21 @@ pub async fn run(
         )?;
         return Ok(());
     }
-    let dir = ScriptDir::open(&root, &cli.name)?;
+    let dir = match ScriptDir::open(&root, &cli.name) {
+        Ok(dir) => dir,
+        // Copied where its source tree is not: the script directory as compiled in, its
+        // `db.cfg` in `--root` or the current folder.
+        Err(e) => match scripts.iter().find(|s| s.database == cli.name) {
+            Some(built) if !root.join("alembic").join(&cli.name).exists() => {
+                let base = match &cli.root {
+                    Some(root) => root.clone(),
+                    None => std::env::current_dir().context("reading the current folder")?,
+                };
+                ScriptDir::compiled(&base, &cli.name, built.settings)?
+            }
+            _ => return Err(e),
+        },
+    };
     let mut project = Project::new(&root, &dir, scripts, models, cli.url)?;
     match cli.command {
         // `diff` compares any schema of two databases.

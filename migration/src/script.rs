@@ -39,6 +39,9 @@ impl std::fmt::Debug for CompiledRevision {
 pub struct CompiledScripts {
     pub database: &'static str,
     pub revisions: Vec<CompiledRevision>,
+    /// Its `alembic.toml` as it was built, for a binary that runs where its source tree is
+    /// not ([`ScriptDir::compiled`]); `None` when it had none.
+    pub settings: Option<&'static str>,
 }
 
 /// Builds a [`CompiledRevision`] from a revision module and its source text:
@@ -100,6 +103,18 @@ impl CompiledRevision {
     }
 }
 
+/// `alembic.toml`'s text as settings, checked; `path` names it in errors.
+fn settings(text: &str, path: &str) -> Result<Config> {
+    let config: Config = toml::from_str(text).map_err(|e| {
+        anyhow::anyhow!(
+            "{path}: {}",
+            e.to_string().lines().collect::<Vec<_>>().join(" ")
+        )
+    })?;
+    config.check().map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+    Ok(config)
+}
+
 /// FNV-1a: a stable hash, the same in every build, to notice edited revision files.
 pub fn source_hash(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf29ce484222325, |h, b| {
@@ -111,9 +126,11 @@ pub fn source_hash(bytes: &[u8]) -> u64 {
 #[derive(Clone, Debug)]
 pub struct ScriptDir {
     pub name: String,
-    /// `alembic/<name>`.
+    /// `alembic/<name>`; for a script directory compiled in, the folder its `db.cfg` is in.
     pub dir: PathBuf,
     pub config: Config,
+    /// Compiled into the binary, its source tree not here ([`ScriptDir::compiled`]).
+    pub detached: bool,
 }
 
 impl ScriptDir {
@@ -128,23 +145,32 @@ impl ScriptDir {
         }
         let config_path = dir.join("alembic.toml");
         let config = match std::fs::read_to_string(&config_path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| {
-                anyhow::anyhow!(
-                    "{}: {}",
-                    config_path.display(),
-                    e.to_string().lines().collect::<Vec<_>>().join(" ")
-                )
-            })?,
+            Ok(text) => settings(&text, &config_path.display().to_string())?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
             Err(e) => return Err(e).with_context(|| format!("reading {}", config_path.display())),
         };
-        config
-            .check()
-            .map_err(|e| anyhow::anyhow!("{}: {e}", config_path.display()))?;
         Ok(ScriptDir {
             name: name.to_string(),
             dir,
             config,
+            detached: false,
+        })
+    }
+
+    /// The script directory `name` as compiled into this binary, for a binary copied where
+    /// its source tree is not (the summit machine): its settings as built, its `db.cfg` in
+    /// `base`, its revisions the binary's own. Nothing on disk to check them against, and no
+    /// revision can be written.
+    pub fn compiled(base: &Path, name: &str, built: Option<&str>) -> Result<ScriptDir> {
+        let config = match built {
+            Some(text) => settings(text, &format!("alembic/{name}/alembic.toml (compiled in)"))?,
+            None => Config::default(),
+        };
+        Ok(ScriptDir {
+            name: name.to_string(),
+            dir: base.to_path_buf(),
+            config,
+            detached: true,
         })
     }
 
@@ -184,6 +210,9 @@ impl ScriptDir {
 
     /// Every `versions/*.rs` with the hash of its content.
     pub fn files_on_disk(&self) -> Result<BTreeMap<String, u64>> {
+        if self.detached {
+            return Ok(BTreeMap::new());
+        }
         let mut files = BTreeMap::new();
         let dir = self.versions_dir();
         let entries = match std::fs::read_dir(&dir) {
@@ -208,6 +237,10 @@ impl ScriptDir {
 
     /// Fails unless the binary holds exactly the revision files on disk, unchanged.
     pub fn check_fresh(&self, compiled: &[CompiledRevision]) -> Result<()> {
+        // Without its source tree the binary's revisions are the only ones there are.
+        if self.detached {
+            return Ok(());
+        }
         let disk = self.files_on_disk()?;
         let built: BTreeMap<&str, u64> = compiled.iter().map(|r| (r.file, r.source_hash)).collect();
         let mut problems = Vec::new();
@@ -265,6 +298,13 @@ impl ScriptDir {
 
     /// Writes a new revision file and returns its path.
     pub fn write_revision(&self, file: &RevisionFile) -> Result<PathBuf> {
+        if self.detached {
+            bail!(
+                "{} is compiled into this binary and its source tree is not here: write \
+                 revisions where the source tree is, and build the binary again",
+                self.label()
+            );
+        }
         self.config
             .check()
             .with_context(|| format!("in {}/alembic.toml", self.label()))?;

@@ -46,6 +46,7 @@ impl ScriptProject {
             scripts: vec![CompiledScripts {
                 database: name,
                 revisions: Vec::new(),
+                settings: None,
             }],
             fixtures: Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("tests/fixtures")

@@ -210,8 +210,19 @@ pub fn database_url(cli_url: Option<&str>, dir: &ScriptDir) -> Result<(DbUrl, Op
         }
     }
     if let Some(url) = dir.db_cfg_url()? {
-        let cfg = PathBuf::from(dir.label()).join("db.cfg");
+        let cfg = match dir.detached {
+            true => dir.dir.join("db.cfg"),
+            false => PathBuf::from(dir.label()).join("db.cfg"),
+        };
         return Ok((DbUrl::new(url, UrlSource::DbCfg(cfg)), None));
+    }
+    if dir.detached {
+        bail!(
+            "no database URL: this binary runs without its source tree (alembic/{} is compiled \
+             in); give --url, set DATABASE_URL, or put the URL on the first line of {}",
+            dir.name,
+            dir.dir.join("db.cfg").display()
+        );
     }
     let path = dir.sqlite_path();
     let notice = format!(
