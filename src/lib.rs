@@ -2,19 +2,9 @@
 //! take it from here.
 
 use migration::EntityModel;
-use migration::EntitySet;
 
-/// Every opDB entity, read by the engine.
-pub fn entities() -> EntitySet {
-    let mut set = EntitySet::new();
-    macro_rules! add {
-        ($m:ident) => {
-            set.add(entity::$m::Entity);
-        };
-    }
-    entity::for_each_entity!(add);
-    set
-}
+/// Every opDB entity, read by the engine (in the entity crate: see `entity::entities`).
+pub use entity::entities;
 
 /// The model of each script directory under `alembic/`.
 pub const MODELS: &[EntityModel] = &[EntityModel {

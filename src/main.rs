@@ -7,12 +7,10 @@ use std::process::ExitCode;
 
 include!(concat!(env!("OUT_DIR"), "/revisions.rs"));
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    migration::main(
+fn main() -> ExitCode {
+    migration::start(
         compiled_scripts(),
         opdb::MODELS,
         Path::new(env!("CARGO_MANIFEST_DIR")),
     )
-    .await
 }

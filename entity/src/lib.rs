@@ -66,6 +66,21 @@ pub mod sps_visit;
 pub mod tel_status;
 pub mod visit_set;
 
+/// Every opDB entity, read by the engine into one set. It is compiled here, with the entities,
+/// rather than in the binary: the binary is compiled again for every new revision (its build
+/// script compiles the revisions in), and reading 61 entities is most of what it would compile
+/// again (BENCHMARKS.md, "A new revision's rebuild").
+pub fn entities() -> migration::EntitySet {
+    let mut set = migration::EntitySet::new();
+    macro_rules! add {
+        ($m:ident) => {
+            set.add($m::Entity);
+        };
+    }
+    for_each_entity!(add);
+    set
+}
+
 /// Calls `$callback!(module)` once for every table module above, in table-name order.
 ///
 /// This is how generic code (the migration engine, the tests, the diagram writer) walks the

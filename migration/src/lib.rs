@@ -60,7 +60,7 @@ modules!(
 
 /// What a team's binary uses: its revisions, compiled in by its build script
 /// ([`compiled_revision!`]), its entities, and the command line that runs them.
-pub use cli::main;
+pub use cli::{main, start};
 pub use commands::EntityModel;
 pub use entities::{foreign_key_schema, EntitySet};
 pub use script::{CompiledRevision, CompiledScripts};
