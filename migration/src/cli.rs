@@ -196,7 +196,6 @@ pub enum Command {
     },
 }
 
-/// Parses the process arguments, runs, and turns any error into one line and exit code 1.
 /// [`main`] on a runtime of its own: what a team's `fn main` calls. The runtime's code is
 /// compiled here, in the engine, so a binary that is only its revisions and this call compiles
 /// in seconds (its revisions need no optimizing: they run once per upgrade).
@@ -210,6 +209,7 @@ pub fn start(scripts: Vec<CompiledScripts>, models: &[EntityModel], default_root
     }
 }
 
+/// Parses the process arguments, runs, and turns any error into one line and exit code 1.
 pub async fn main(
     scripts: Vec<CompiledScripts>,
     models: &[EntityModel],
