@@ -26,9 +26,10 @@ use std::process::ExitCode;
 alembic/NAME/db.cfg; with none of them, the embedded SQLite file alembic/NAME/NAME.sqlite."
 )]
 pub struct Cli {
-    /// The database to work on: the script directory alembic/NAME
-    #[arg(short = 'n', long, global = true, default_value = "opdb")]
-    pub name: String,
+    /// The database to work on: the script directory alembic/NAME [default: the binary's
+    /// script directory when it has one, else opdb]
+    #[arg(short = 'n', long, global = true)]
+    pub name: Option<String>,
     /// Database URL (postgres://user@host/db or sqlite:path); overrides DATABASE_URL and db.cfg
     #[arg(long, global = true)]
     pub url: Option<String>,
@@ -332,17 +333,23 @@ pub async fn run(
         )?;
         return Ok(());
     }
-    let dir = match ScriptDir::open(&root, &cli.name) {
+    // A binary built with one script directory works on it unless told otherwise.
+    let name = match (&cli.name, scripts) {
+        (Some(name), _) => name.clone(),
+        (None, [only]) => only.database.to_string(),
+        (None, _) => "opdb".to_string(),
+    };
+    let dir = match ScriptDir::open(&root, &name) {
         Ok(dir) => dir,
         // Copied where its source tree is not: the script directory as compiled in, its
         // `db.cfg` in `--root` or the current folder.
-        Err(e) => match scripts.iter().find(|s| s.database == cli.name) {
-            Some(built) if !root.join("alembic").join(&cli.name).exists() => {
+        Err(e) => match scripts.iter().find(|s| s.database == name) {
+            Some(built) if !root.join("alembic").join(&name).exists() => {
                 let base = match &cli.root {
                     Some(root) => root.clone(),
                     None => std::env::current_dir().context("reading the current folder")?,
                 };
-                ScriptDir::compiled(&base, &cli.name, built.settings)?
+                ScriptDir::compiled(&base, &name, built.settings)?
             }
             _ => return Err(e),
         },
