@@ -21,10 +21,13 @@ use crate::ops::{Existing, Op};
 use crate::schema::{ColumnType, Commented, Function, Read, Schema, Table, View};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A table, a column of it (`None`: the whole table) and why what reads it must go.
+type Changed = (String, Option<String>, String);
+
 /// What the table ops of `ops` change that a view may read: columns dropped or retyped
 /// (`table`, `column`), and tables dropped (`table`, `None`), each with the reason a view
 /// that reads it gives.
-fn changed_reads(from: &Schema, ops: &[&Op]) -> Vec<(String, Option<String>, String)> {
+fn changed_reads(from: &Schema, ops: &[&Op]) -> Vec<Changed> {
     let mut out = Vec::new();
     for op in ops {
         match op {
@@ -158,26 +161,44 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
     // Enum types made again (their labels change): what names one outside a table column (a
     // function's argument or result, a view's cast) would hold the old type, whose drop
     // PostgreSQL then refuses.
-    let enums_made_again: Vec<String> = table_ops
+    let enums: Vec<String> = table_ops
         .iter()
         .filter_map(|op| match op {
             Op::AlterEnum { name, .. } => Some(name.clone()),
             _ => None,
         })
         .collect();
-    let names_enum = |text: &str| {
-        enums_made_again
-            .iter()
-            .find(|e| mentions(text, e))
-            .map(|e| format!("enum type {e} changes"))
-    };
+    let functions_gone = functions(from, to, exprs, &enums, plan);
+    let views_gone = views(from, to, exprs, &changed, &enums, &functions_gone, plan);
+    triggers(from, to, exprs, &changed, &functions_gone, &views_gone, plan);
+}
 
-    // Functions: added, dropped, replaced in place, or dropped and made again when the
-    // result changes (PostgreSQL refuses to replace that).
+/// Why `text` must not outlive the enum types made again that it names, if it names one.
+fn names_enum(enums: &[String], text: &str) -> Option<String> {
+    enums
+        .iter()
+        .find(|e| mentions(text, e))
+        .map(|e| format!("enum type {e} changes"))
+}
+
+/// A function's arguments and result: what an enum type made again may be named in.
+fn signature(f: &Function) -> String {
+    format!("{} {}", f.arguments, returns(&f.definition))
+}
+
+/// Files the function ops: added, dropped, replaced in place, or dropped and made again when
+/// PostgreSQL cannot replace them. Returns the keys of the functions dropped (for good or to
+/// be made again), with why.
+fn functions(
+    from: &Schema,
+    to: &Schema,
+    exprs: &Expressions,
+    enums: &[String],
+    plan: &mut Plan,
+) -> BTreeMap<String, String> {
     let before = functions_by_key(from, exprs);
     let after = functions_by_key(to, exprs);
-    // Keys of functions dropped (for good or to be made again), with why.
-    let mut functions_gone: BTreeMap<String, String> = BTreeMap::new();
+    let mut gone: BTreeMap<String, String> = BTreeMap::new();
     let dropped = |old: &Function, old_canon: &Function| Op::DropFunction {
         name: old.name.clone(),
         arguments: old_canon.identity_arguments(),
@@ -205,71 +226,57 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
         false => Phase::CreateFunctions,
     };
     for (key, (old, old_canon)) in &before {
-        match after.get(key) {
-            None => {
-                // Dropped for good once nothing uses it (checks and defaults go with the
-                // tables' changes; views and triggers went first), or first of all when it
-                // names an enum type that is made again.
-                functions_gone.insert(key.clone(), format!("function {key} is dropped"));
-                let signature = format!(
-                    "{} {}",
-                    old_canon.arguments,
-                    returns(&old_canon.definition)
-                );
-                let phase = match names_enum(&signature) {
-                    Some(_) => Phase::DropFunctions,
-                    None => Phase::DropFunctionsLast,
-                };
-                plan.push(phase, dropped(old, old_canon));
-            }
-            Some((new, new_canon)) => {
-                let signature = format!(
-                    "{} {}",
-                    old_canon.arguments,
-                    returns(&old_canon.definition)
-                );
-                let same = exprs.same_text(&old_canon.definition, &new_canon.definition)
-                    && exprs.same_text(&old_canon.arguments, &new_canon.arguments);
-                // PostgreSQL replaces a function in place only with the same result and
-                // arguments (it refuses to take a default away, say).
-                let same_result = returns(&old_canon.definition) == returns(&new_canon.definition);
-                let same_arguments = exprs.same_text(&old_canon.arguments, &new_canon.arguments);
-                let made_again = match names_enum(&signature) {
-                    Some(why) => Some(why),
-                    None if same || (same_result && same_arguments) => None,
-                    None if same_result => Some(format!("the arguments of {key} change")),
-                    None => Some(format!("the result of {key} changes")),
-                };
-                if let Some(why) = made_again {
-                    // Made again whole, with its comment.
-                    functions_gone.insert(key.clone(), why);
-                    plan.push(Phase::DropFunctions, dropped(old, old_canon));
-                    plan.push(create_phase(new), Op::CreateFunction(new.clone()));
-                    continue;
-                }
-                if !same {
-                    plan.push(
-                        create_phase(new),
-                        Op::ReplaceFunction {
-                            function: new.clone(),
-                            existing: Existing::known(old.clone()),
-                        },
-                    );
-                }
-                // `CREATE OR REPLACE` keeps the comment it had: a new one is set.
-                if old.comment != new.comment {
-                    plan.push(
-                        create_phase(new),
-                        Op::SetComment {
-                            on: Commented::Function {
-                                name: new.name.clone(),
-                                arguments: new_canon.identity_arguments(),
-                            },
-                            comment: new.comment.clone(),
-                        },
-                    );
-                }
-            }
+        let Some((new, new_canon)) = after.get(key) else {
+            // Dropped for good once nothing uses it (checks and defaults go with the tables'
+            // changes; views and triggers went first), or first of all when it names an enum
+            // type that is made again.
+            gone.insert(key.clone(), format!("function {key} is dropped"));
+            let phase = match names_enum(enums, &signature(old_canon)) {
+                Some(_) => Phase::DropFunctions,
+                None => Phase::DropFunctionsLast,
+            };
+            plan.push(phase, dropped(old, old_canon));
+            continue;
+        };
+        // PostgreSQL replaces a function in place only with the same result and arguments (it
+        // refuses to take a default away, say).
+        let same_arguments = exprs.same_text(&old_canon.arguments, &new_canon.arguments);
+        let same = same_arguments && exprs.same_text(&old_canon.definition, &new_canon.definition);
+        let same_result = returns(&old_canon.definition) == returns(&new_canon.definition);
+        let made_again = match names_enum(enums, &signature(old_canon)) {
+            Some(why) => Some(why),
+            None if same_result && same_arguments => None,
+            None if same_result => Some(format!("the arguments of {key} change")),
+            None => Some(format!("the result of {key} changes")),
+        };
+        if let Some(why) = made_again {
+            // Made again whole, with its comment.
+            gone.insert(key.clone(), why);
+            plan.push(Phase::DropFunctions, dropped(old, old_canon));
+            plan.push(create_phase(new), Op::CreateFunction(new.clone()));
+            continue;
+        }
+        if !same {
+            plan.push(
+                create_phase(new),
+                Op::ReplaceFunction {
+                    function: new.clone(),
+                    existing: Existing::known(old.clone()),
+                },
+            );
+        }
+        // `CREATE OR REPLACE` keeps the comment it had: a new one is set.
+        if old.comment != new.comment {
+            plan.push(
+                create_phase(new),
+                Op::SetComment {
+                    on: Commented::Function {
+                        name: new.name.clone(),
+                        arguments: new_canon.identity_arguments(),
+                    },
+                    comment: new.comment.clone(),
+                },
+            );
         }
     }
     for (key, (new, _)) in &after {
@@ -277,12 +284,31 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
             plan.push(create_phase(new), Op::CreateFunction(new.clone()));
         }
     }
+    gone
+}
 
-    // Views: which must go, and why.
+/// Files the view ops: which views go (for good, or to be made again after what they read
+/// changes), which are replaced in place, which are made, with their comments and the indexes
+/// of materialized views that stay. Returns the views that go, with why (empty: their own
+/// change).
+fn views(
+    from: &Schema,
+    to: &Schema,
+    exprs: &Expressions,
+    changed: &[Changed],
+    enums: &[String],
+    functions_gone: &BTreeMap<String, String>,
+    plan: &mut Plan,
+) -> BTreeMap<String, String> {
     let canon_from: BTreeMap<&str, View> =
         from.views.values().map(|v| (v.name.as_str(), exprs.view(v))).collect();
     let canon_to: BTreeMap<&str, View> =
         to.views.values().map(|v| (v.name.as_str(), exprs.view(v))).collect();
+    // What each view of `from` reads, found once (by the names it mentions, without a record).
+    let reads: BTreeMap<&str, Vec<Read>> = canon_from
+        .iter()
+        .map(|(name, view)| (*name, reads_of(view, from)))
+        .collect();
     let mut gone: BTreeMap<String, String> = BTreeMap::new();
     let mut replaced: BTreeSet<String> = BTreeSet::new();
     for (name, old) in &canon_from {
@@ -290,17 +316,19 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
             gone.insert(name.to_string(), String::new());
             continue;
         };
-        let reads = reads_of(old, from);
-        let forced = reads.iter().find_map(|read| match read {
-            Read::Column(t, c) => changed.iter().find_map(|(table, column, why)| {
-                (table == t && column.as_ref().is_none_or(|col| col == c)).then(|| why.clone())
-            }),
-            Read::Relation(t) => changed
-                .iter()
-                .find_map(|(table, column, why)| (table == t && column.is_none()).then(|| why.clone())),
-            Read::Function(key) => functions_gone.get(key).cloned(),
-        })
-        .or_else(|| names_enum(&old.definition));
+        let forced = reads[name]
+            .iter()
+            .find_map(|read| match read {
+                Read::Column(t, c) => changed.iter().find_map(|(table, column, why)| {
+                    (table == t && column.as_ref().is_none_or(|col| col == c))
+                        .then(|| why.clone())
+                }),
+                Read::Relation(t) => changed.iter().find_map(|(table, column, why)| {
+                    (table == t && column.is_none()).then(|| why.clone())
+                }),
+                Read::Function(key) => functions_gone.get(key).cloned(),
+            })
+            .or_else(|| names_enum(enums, &old.definition));
         let same = old.materialized == new.materialized
             && exprs.same_text(&old.definition, &new.definition);
         match (forced, same) {
@@ -323,12 +351,12 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
     }
     // Through chains: a view that reads a view that goes, goes too.
     loop {
-        let more: Vec<(String, String)> = canon_from
+        let more: Vec<(String, String)> = reads
             .iter()
             .filter(|(name, _)| !gone.contains_key(**name))
-            .filter_map(|(name, view)| {
-                reads_of(view, from).into_iter().find_map(|read| match read {
-                    Read::Relation(v) | Read::Column(v, _) if gone.contains_key(&v) => Some((
+            .filter_map(|(name, read)| {
+                read.iter().find_map(|read| match read {
+                    Read::Relation(v) | Read::Column(v, _) if gone.contains_key(v) => Some((
                         name.to_string(),
                         format!("it reads view {v}, which is dropped"),
                     )),
@@ -342,43 +370,6 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
         for (name, why) in more {
             replaced.remove(&name);
             gone.insert(name, why);
-        }
-    }
-
-    // Triggers: those that change or go, and those whose function or view goes.
-    for (key, old) in &from.triggers {
-        let new = to.triggers.get(key);
-        let same = new.is_some_and(|new| {
-            exprs.same_text(&exprs.trigger(old), &exprs.trigger(new))
-        });
-        let function_gone = old
-            .function
-            .as_ref()
-            .is_some_and(|f| functions_gone.contains_key(f));
-        // PostgreSQL refuses to retype a column a trigger names (`UPDATE OF`, `WHEN`).
-        let column_changes = changed.iter().any(|(table, column, _)| {
-            *table == old.table
-                && column
-                    .as_ref()
-                    .is_some_and(|c| mentions(&old.definition, c))
-        });
-        if !same || function_gone || column_changes || gone.contains_key(&old.table) {
-            plan.push(
-                Phase::DropTriggers,
-                Op::DropTrigger {
-                    table: old.table.clone(),
-                    name: old.name.clone(),
-                    existing: Existing::known(old.clone()),
-                },
-            );
-            if let Some(new) = new {
-                plan.push(Phase::CreateTriggers, Op::CreateTrigger(new.clone()));
-            }
-        }
-    }
-    for (key, new) in &to.triggers {
-        if !from.triggers.contains_key(key) {
-            plan.push(Phase::CreateTriggers, Op::CreateTrigger(new.clone()));
         }
     }
 
@@ -450,5 +441,55 @@ pub(super) fn compare(from: &Schema, to: &Schema, exprs: &Expressions, plan: &mu
             ..Table::default()
         };
         indexes::compare(&as_table(old), &as_table(new), exprs, plan);
+    }
+    gone
+}
+
+/// Files the trigger ops: those that change or go, and those made again with their function,
+/// their view, or a column they name.
+fn triggers(
+    from: &Schema,
+    to: &Schema,
+    exprs: &Expressions,
+    changed: &[Changed],
+    functions_gone: &BTreeMap<String, String>,
+    views_gone: &BTreeMap<String, String>,
+    plan: &mut Plan,
+) {
+    // Triggers: those that change or go, and those whose function or view goes.
+    for (key, old) in &from.triggers {
+        let new = to.triggers.get(key);
+        let same = new.is_some_and(|new| {
+            exprs.same_text(&exprs.trigger(old), &exprs.trigger(new))
+        });
+        let function_gone = old
+            .function
+            .as_ref()
+            .is_some_and(|f| functions_gone.contains_key(f));
+        // PostgreSQL refuses to retype a column a trigger names (`UPDATE OF`, `WHEN`).
+        let column_changes = changed.iter().any(|(table, column, _)| {
+            *table == old.table
+                && column
+                    .as_ref()
+                    .is_some_and(|c| mentions(&old.definition, c))
+        });
+        if !same || function_gone || column_changes || views_gone.contains_key(&old.table) {
+            plan.push(
+                Phase::DropTriggers,
+                Op::DropTrigger {
+                    table: old.table.clone(),
+                    name: old.name.clone(),
+                    existing: Existing::known(old.clone()),
+                },
+            );
+            if let Some(new) = new {
+                plan.push(Phase::CreateTriggers, Op::CreateTrigger(new.clone()));
+            }
+        }
+    }
+    for (key, new) in &to.triggers {
+        if !from.triggers.contains_key(key) {
+            plan.push(Phase::CreateTriggers, Op::CreateTrigger(new.clone()));
+        }
     }
 }
