@@ -294,15 +294,10 @@ fn definitions_alike(side: &Schema, other: &Schema) -> bool {
 async fn definitions(db: &DatabaseConnection, side: &Schema, canonical: &mut Canonical) -> Result<()> {
     let txn = db.begin().await.context("starting a transaction")?;
     let result = async {
-        let scratch = scratch_name("definitions");
-        txn.execute_unprepared(&format!(
-            "CREATE SCHEMA {schema}; \
-             SELECT set_config('search_path', '{schema}, ' || current_setting('search_path'), true); \
-             SET LOCAL check_function_bodies = off",
-            schema = crate::ddl::ident(&scratch)
-        ))
-        .await
-        .context("making a scratch schema")?;
+        let scratch = scratch_schema(&txn, "definitions").await?;
+        txn.execute_unprepared("SET LOCAL check_function_bodies = off")
+            .await
+            .context("leaving function bodies unchecked in the scratch schema")?;
         // The types, and the tables the definitions mention, as plain columns.
         let texts: Vec<&str> = side
             .views
@@ -445,6 +440,20 @@ async fn definitions(db: &DatabaseConnection, side: &Schema, canonical: &mut Can
     result
 }
 
+/// Makes a scratch schema inside `txn`, first on the transaction's search path, and returns
+/// its name.
+async fn scratch_schema(txn: &sea_orm::DatabaseTransaction, what: &str) -> Result<String> {
+    let scratch = scratch_name(what);
+    txn.execute_unprepared(&format!(
+        "CREATE SCHEMA {schema}; \
+         SELECT set_config('search_path', '{schema}, ' || current_setting('search_path'), true)",
+        schema = crate::ddl::ident(&scratch)
+    ))
+    .await
+    .context("making a scratch schema")?;
+    Ok(scratch)
+}
+
 /// A schema name no other run uses: this process's, and within it a count.
 fn scratch_name(what: &str) -> String {
     static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -538,13 +547,7 @@ async fn store(
     made: &mut usize,
 ) -> Result<Schema> {
     *made += 1;
-    let scratch = scratch_name(&format!("canonical_{made}"));    txn.execute_unprepared(&format!(
-        "CREATE SCHEMA {schema}; \
-         SELECT set_config('search_path', '{schema}, ' || current_setting('search_path'), true)",
-        schema = crate::ddl::ident(&scratch)
-    ))
-    .await
-    .context("making a scratch schema")?;
+    let scratch = scratch_schema(txn, &format!("canonical_{made}")).await?;
     // Enums and sequences first, then the tables: all at once, or, when one is refused,
     // each on its own, so that one bad expression leaves the others compared by the server.
     let all = Schema {
