@@ -97,24 +97,7 @@ async fn a_binary_copied_alone_migrates_with_only_a_db_cfg() {
     let out = d.run(&["--url", &other.url, "upgrade", "head", "--sql"]);
     assert!(out.status.success(), "{}", text(&out));
     let script = String::from_utf8(out.stdout).unwrap();
-    let psql = Command::new("psql")
-        .args([
-            "-X",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            &other.url,
-            "-c",
-            &script,
-        ])
-        .output()
-        .expect("psql runs");
-    assert!(
-        psql.status.success(),
-        "{}",
-        String::from_utf8_lossy(&psql.stderr)
-    );
+    common::psql_script(&other.url, &script);
     let skip = ["alembic_version", "opdb_history"];
     assert_eq!(
         common::pg_dump_schema_without(&other.url, &skip),

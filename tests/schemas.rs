@@ -490,24 +490,7 @@ async fn a_model_in_two_schemas_builds_checks_evolves_and_keeps_readers_out() {
 
     // The script a DBA would run builds the same, as pg_dump sees it.
     let script = p.script(v2::entities, &db2.url, "head").await;
-    let psql = Command::new("psql")
-        .args([
-            "-X",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            &db2.url,
-            "-c",
-            &script,
-        ])
-        .output()
-        .expect("psql runs");
-    assert!(
-        psql.status.success(),
-        "{}",
-        String::from_utf8_lossy(&psql.stderr)
-    );
+    common::psql_script(&db2.url, &script);
     assert_eq!(
         common::pg_dump_schema(&db2.url),
         common::pg_dump_schema(url)

@@ -483,24 +483,7 @@ async fn reshaping_the_pages_drops_and_makes_again_what_is_in_the_way() {
         commands::RunOutcome::Script(script) => script,
         other => panic!("not a script: {other:?}"),
     };
-    let psql = std::process::Command::new("psql")
-        .args([
-            "-X",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            &fresh.url,
-            "-c",
-            &script,
-        ])
-        .output()
-        .expect("psql runs");
-    assert!(
-        psql.status.success(),
-        "{}\n{script}",
-        String::from_utf8_lossy(&psql.stderr)
-    );
+    common::psql_script(&fresh.url, &script);
     let (online, offline) = (
         common::pg_dump_schema(&db.url),
         common::pg_dump_schema(&fresh.url),

@@ -605,3 +605,18 @@ pub async fn rows(url: &str, sql: &str) -> Vec<Vec<String>> {
         })
         .collect()
 }
+
+/// Runs `script` with psql on the database at `url`, stopping at the first error, as a DBA
+/// would run a `--sql` script; fails the test with psql's message if it does not succeed.
+#[allow(dead_code)]
+pub fn psql_script(url: &str, script: &str) {
+    let psql = std::process::Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", script])
+        .output()
+        .expect("psql runs");
+    assert!(
+        psql.status.success(),
+        "{}\n{script}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+}
