@@ -189,84 +189,83 @@ pub fn op(op: &Op) -> String {
 /// can be shown (the diff's ops know it; a revision's recorded ops do not). Both texts are
 /// shown as `exprs` compares them: in the server's words where a server canonicalized them.
 pub fn definition_changes(ops: &[Op], exprs: &crate::canonical::Expressions) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut show = |what: String, old: &str, new: &str| {
-        if old != new {
-            out.push(format!(
-                "{what}:\n{}",
-                crate::definitions::unified(old, new).trim_end()
-            ));
-        }
-    };
+    use crate::schema::{Function, Trigger, View};
+    use std::collections::HashMap;
+    // What the ops drop, as it was: a create of the same object after it makes it again.
+    let mut views: HashMap<&str, &View> = HashMap::new();
+    let mut functions: HashMap<String, &Function> = HashMap::new();
+    let mut triggers: HashMap<(&str, &str), &Trigger> = HashMap::new();
     for op in ops {
         match op {
-            Op::ReplaceView { view, existing } => {
-                if let Some(old) = existing.get() {
-                    show(
-                        format!("view {}", view.name),
-                        &exprs.view(old).definition,
-                        &exprs.view(view).definition,
-                    );
-                }
+            Op::DropView { name, existing, .. } => {
+                views.extend(existing.get().map(|v| (name.as_str(), v)));
             }
-            Op::ReplaceFunction { function, existing } => {
-                if let Some(old) = existing.get() {
-                    show(
-                        format!("function {}", function.key()),
-                        &function_text(&exprs.function(old)),
-                        &function_text(&exprs.function(function)),
-                    );
-                }
+            Op::DropFunction { existing, .. } => {
+                functions.extend(existing.get().map(|f| (exprs.function(f).key(), f)));
             }
-            Op::CreateView(view) => {
-                let old = ops.iter().find_map(|o| match o {
-                    Op::DropView { name, existing, .. } if *name == view.name => existing.get(),
-                    _ => None,
-                });
-                if let Some(old) = old {
-                    show(
-                        format!("view {}", view.name),
-                        &exprs.view(old).definition,
-                        &exprs.view(view).definition,
-                    );
-                }
-            }
-            Op::CreateFunction(function) => {
-                let old = ops.iter().find_map(|o| match o {
-                    Op::DropFunction { existing, .. } => existing
-                        .get()
-                        .filter(|f| exprs.function(f).key() == exprs.function(function).key()),
-                    _ => None,
-                });
-                if let Some(old) = old {
-                    show(
-                        format!("function {}", function.key()),
-                        &function_text(&exprs.function(old)),
-                        &function_text(&exprs.function(function)),
-                    );
-                }
-            }
-            Op::CreateTrigger(trigger) => {
-                let old = ops.iter().find_map(|o| match o {
-                    Op::DropTrigger {
-                        table,
-                        name,
-                        existing,
-                    } if *table == trigger.table && *name == trigger.name => existing.get(),
-                    _ => None,
-                });
-                if let Some(old) = old {
-                    show(
-                        format!("trigger {} on {}", trigger.name, trigger.table),
-                        &exprs.trigger(old),
-                        &exprs.trigger(trigger),
-                    );
-                }
-            }
+            Op::DropTrigger {
+                table,
+                name,
+                existing,
+            } => triggers.extend(existing.get().map(|t| ((table.as_str(), name.as_str()), t))),
             _ => {}
         }
     }
-    out
+    // Each changed object: what it is, its text before and after, in the ops' order.
+    let view = |old: &View, new: &View| {
+        (
+            format!("view {}", new.name),
+            exprs.view(old).definition,
+            exprs.view(new).definition,
+        )
+    };
+    let function = |old: &Function, new: &Function| {
+        (
+            format!("function {}", new.key()),
+            function_text(&exprs.function(old)),
+            function_text(&exprs.function(new)),
+        )
+    };
+    let mut pairs = Vec::new();
+    for op in ops {
+        match op {
+            Op::ReplaceView { view: new, existing } => {
+                pairs.extend(existing.get().map(|old| view(old, new)))
+            }
+            Op::CreateView(new) => pairs.extend(views.get(new.name.as_str()).map(|old| view(old, new))),
+            Op::ReplaceFunction {
+                function: new,
+                existing,
+            } => pairs.extend(existing.get().map(|old| function(old, new))),
+            Op::CreateFunction(new) => pairs.extend(
+                functions
+                    .get(&exprs.function(new).key())
+                    .map(|old| function(old, new)),
+            ),
+            Op::CreateTrigger(new) => pairs.extend(
+                triggers
+                    .get(&(new.table.as_str(), new.name.as_str()))
+                    .map(|old| {
+                        (
+                            format!("trigger {} on {}", new.name, new.table),
+                            exprs.trigger(old),
+                            exprs.trigger(new),
+                        )
+                    }),
+            ),
+            _ => {}
+        }
+    }
+    pairs
+        .into_iter()
+        .filter(|(_, old, new)| old != new)
+        .map(|(what, old, new)| {
+            format!(
+                "{what}:\n{}",
+                crate::definitions::unified(&old, &new).trim_end()
+            )
+        })
+        .collect()
 }
 
 /// A function's arguments and definition, as one text to compare.
