@@ -299,18 +299,23 @@ async fn definitions(db: &DatabaseConnection, side: &Schema, canonical: &mut Can
             .await
             .context("leaving function bodies unchecked in the scratch schema")?;
         // The types, and the tables the definitions mention, as plain columns.
-        let texts: Vec<&str> = side
+        // Each text lowered once: every table's name is looked for in each.
+        let texts: Vec<String> = side
             .views
             .values()
-            .map(|v| v.definition.as_str())
-            .chain(side.functions.values().map(|f| f.definition.as_str()))
-            .chain(side.functions.values().map(|f| f.arguments.as_str()))
-            .chain(side.triggers.values().map(|t| t.definition.as_str()))
+            .map(|v| v.definition.to_lowercase())
+            .chain(side.functions.values().map(|f| f.definition.to_lowercase()))
+            .chain(side.functions.values().map(|f| f.arguments.to_lowercase()))
+            .chain(side.triggers.values().map(|t| t.definition.to_lowercase()))
             .collect();
         let tables: Vec<Table> = side
             .tables
             .values()
-            .filter(|t| texts.iter().any(|text| crate::definitions::mentions(text, &t.name)))
+            .filter(|t| {
+                texts
+                    .iter()
+                    .any(|text| crate::definitions::mentions_lowercase(text, &t.name))
+            })
             .map(|t| Table {
                 name: t.name.clone(),
                 columns: t

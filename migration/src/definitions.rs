@@ -240,7 +240,12 @@ pub(crate) fn top_level_find(text: &str, word: &str) -> Option<usize> {
 /// safe order. It may see a column where there is none (a word in a comment); that only
 /// makes a view more often dropped and made again, never left in the way.
 pub fn mentions(text: &str, name: &str) -> bool {
-    let lower = text.to_lowercase();
+    mentions_lowercase(&text.to_lowercase(), name)
+}
+
+/// [`mentions`] in a text already in lower case: what asks of one text about many names
+/// lowers it once.
+pub fn mentions_lowercase(lower: &str, name: &str) -> bool {
     let name = name.to_lowercase();
     if name.is_empty() {
         return false;

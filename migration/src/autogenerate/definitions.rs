@@ -81,7 +81,9 @@ pub(crate) fn reads_of(view: &View, schema: &Schema) -> Vec<Read> {
     if !view.reads.is_empty() {
         return view.reads.clone();
     }
-    let text = &view.definition;
+    // Asked of one text about every name of the schema: lowered once.
+    let text = &view.definition.to_lowercase();
+    let mentions = crate::definitions::mentions_lowercase;
     let mut out = Vec::new();
     let relation = |name: &str, columns: &mut dyn Iterator<Item = &str>, out: &mut Vec<Read>| {
         if mentions(text, name) {
