@@ -984,9 +984,11 @@ impl Relay {
                     // The start-up message has a length and no type byte.
                     let mut started = false;
                     while let Ok(n) = client_in.read(&mut buf) {
-                        if n == 0 || upstream_out.write_all(&buf[..n]).is_err() {
+                        if n == 0 {
                             break;
                         }
+                        // Counted before it is passed on: the server cannot answer a message
+                        // (and the client return) before the count has it.
                         pending.extend_from_slice(&buf[..n]);
                         loop {
                             let head = if started { 1 } else { 0 };
@@ -1009,6 +1011,9 @@ impl Relay {
                             }
                             pending.drain(..head + len);
                             started = true;
+                        }
+                        if upstream_out.write_all(&buf[..n]).is_err() {
+                            break;
                         }
                     }
                     let _ = upstream_out.shutdown(std::net::Shutdown::Both);
