@@ -358,38 +358,30 @@ path = "src/synth10000_main.rs"
     if not (runner / "Cargo.lock").exists():
         shutil.copy(ROOT / "Cargo.lock", runner / "Cargo.lock")
     write_if_changed(runner / "src" / "opdb_model.rs", """//! opdb with the opDB's entities and no revisions: autogenerate against an empty database.
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    let scripts = vec![migration::CompiledScripts { database: "opdb", revisions: vec![] }];
-    migration::main(scripts, opdb::MODELS, std::path::Path::new(".")).await
+fn main() -> std::process::ExitCode {
+    let scripts = vec![migration::CompiledScripts { database: "opdb", revisions: vec![], settings: None }];
+    migration::start("opdb", scripts, opdb::entities, std::path::Path::new("."))
 }
 """)
     write_if_changed(runner / "src" / "synth1000_main.rs", """//! opdb with the 1,000 synthetic entities and no revisions.
 mod synth1000;
-use migration::EntityModel;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    let models = [EntityModel { database: "synth", entities: synth1000::entities }];
-    let scripts = vec![migration::CompiledScripts { database: "synth", revisions: vec![] }];
-    migration::main(scripts, &models, std::path::Path::new(".")).await
+fn main() -> std::process::ExitCode {
+    let scripts = vec![migration::CompiledScripts { database: "synth", revisions: vec![], settings: None }];
+    migration::start("opdb", scripts, synth1000::entities, std::path::Path::new("."))
 }
 """)
     # 10,000 entities in one crate need more memory than rustc has here: ten crates of 1,000.
     parts = write_synthetic_parts(10000, 1000)
     write_if_changed(runner / "src" / "synth10000_main.rs", """//! opdb with the 10,000 synthetic entities (ten crates of 1,000) and no revisions.
-use migration::EntityModel;
-
 fn entities() -> migration::EntitySet {
     let mut set = migration::EntitySet::new();
 """ + "".join(f"    {crate}::add(&mut set);\n" for crate in parts) + """    set
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    let models = [EntityModel { database: "synth", entities }];
-    let scripts = vec![migration::CompiledScripts { database: "synth", revisions: vec![] }];
-    migration::main(scripts, &models, std::path::Path::new(".")).await
+fn main() -> std::process::ExitCode {
+    let scripts = vec![migration::CompiledScripts { database: "synth", revisions: vec![], settings: None }];
+    migration::start("opdb", scripts, entities, std::path::Path::new("."))
 }
 """)
     write_synthetic(1000)

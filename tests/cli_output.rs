@@ -34,7 +34,7 @@ async fn a_binary_with_one_script_directory_works_on_it_unnamed() {
         revisions: Vec::new(),
         settings: None,
     }];
-    let models = [migration::EntityModel {
+    let models = [migration::commands::EntityModel {
         database: "lab",
         entities: migration::EntitySet::new,
     }];

@@ -73,7 +73,7 @@ fn entities_have_the_fixture_shape() {
     let tables: Vec<&Table> = set.entities.values().map(|e| &e.table).collect();
     let columns = tables.iter().flat_map(|t| &t.columns);
     let count = |f: &dyn Fn(&&Table) -> usize| tables.iter().map(f).sum::<usize>();
-    assert_eq!(tables.len(), entity::TABLE_COUNT);
+    assert_eq!(tables.len(), common::fixture_table_count());
     let entities = Shape {
         tables: tables.len(),
         columns: columns.clone().count(),

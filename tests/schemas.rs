@@ -768,7 +768,10 @@ async fn the_opdb_runs_unchanged_in_a_schema_of_its_own() {
     assert_eq!(opdb_ok(&root, &["--url", url, "check"]).trim(), clean);
     assert_eq!(
         common::rows(url, tables).await,
-        [[schema.to_string(), (entity::TABLE_COUNT + 2).to_string()]]
+        [[
+            schema.to_string(),
+            (common::fixture_table_count() + 2).to_string()
+        ]]
     );
     // The same opDB in public (the binary's own settings), and pg_dump's view of both.
     let public_root = opdb_project("opdb-public", "public");

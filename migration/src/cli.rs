@@ -12,7 +12,7 @@ use crate::runtime::Direction;
 use crate::script::{CompiledScripts, ScriptDir};
 use crate::url::scrub;
 use anyhow::{bail, Context as _, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -27,7 +27,7 @@ alembic/NAME/db.cfg; with none of them, the embedded SQLite file alembic/NAME/NA
 )]
 pub struct Cli {
     /// The database to work on: the script directory alembic/NAME [default: the binary's
-    /// script directory when it has one, else opdb]
+    /// script directory when it has one, else the tool's name]
     #[arg(short = 'n', long, global = true)]
     pub name: Option<String>,
     /// Database URL (postgres://user@host/db or sqlite:path); overrides DATABASE_URL and db.cfg
@@ -197,12 +197,19 @@ pub enum Command {
     },
 }
 
-/// [`main`] on a runtime of its own: what a team's `fn main` calls. The runtime's code is
+/// [`main`] on a runtime of its own: what a team's `fn main` calls (through
+/// [`crate::main!`]). `tool` is the binary's name (in help, messages, lock keys and file
+/// headers); every compiled script directory is described by `entities`. The runtime's code is
 /// compiled here, in the engine, so a binary that is only its revisions and this call compiles
 /// in seconds (its revisions need no optimizing: they run once per upgrade).
-pub fn start(scripts: Vec<CompiledScripts>, models: &[EntityModel], default_root: &Path) -> ExitCode {
+pub fn start(
+    tool: &'static str,
+    scripts: Vec<CompiledScripts>,
+    entities: fn() -> crate::EntitySet,
+    default_root: &Path,
+) -> ExitCode {
     match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(runtime) => runtime.block_on(main(scripts, models, default_root)),
+        Ok(runtime) => runtime.block_on(main(tool, scripts, entities, default_root)),
         Err(e) => {
             eprintln!("error: starting the async runtime: {e}");
             ExitCode::FAILURE
@@ -212,11 +219,25 @@ pub fn start(scripts: Vec<CompiledScripts>, models: &[EntityModel], default_root
 
 /// Parses the process arguments, runs, and turns any error into one line and exit code 1.
 pub async fn main(
+    tool: &'static str,
     scripts: Vec<CompiledScripts>,
-    models: &[EntityModel],
+    entities: fn() -> crate::EntitySet,
     default_root: &Path,
 ) -> ExitCode {
-    let cli = match Cli::try_parse() {
+    crate::tool::set(tool);
+    let models: Vec<EntityModel> = scripts
+        .iter()
+        .map(|s| EntityModel {
+            database: s.database,
+            entities,
+        })
+        .collect();
+    let parsed = Cli::command()
+        .name(tool)
+        .bin_name(tool)
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -231,7 +252,7 @@ pub async fn main(
         crate::url::register(url);
     }
     let mut stdout = Scrubbed::new(std::io::stdout());
-    let result = run(cli, &scripts, models, default_root, &mut stdout).await;
+    let result = run(cli, &scripts, &models, default_root, &mut stdout).await;
     stdout.flush().ok();
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -337,7 +358,7 @@ pub async fn run(
     let name = match (&cli.name, scripts) {
         (Some(name), _) => name.clone(),
         (None, [only]) => only.database.to_string(),
-        (None, _) => "opdb".to_string(),
+        (None, _) => crate::tool::name().to_string(),
     };
     let dir = match ScriptDir::open(&root, &name) {
         Ok(dir) => dir,
@@ -433,9 +454,10 @@ pub async fn run(
                         plural(found)
                     ),
                     (0, n) => bail!(
-                        "the database holds {n} object{} opdb cannot model and did not compare \
+                        "the database holds {n} object{} {} cannot model and did not compare \
                          (exclude them in alembic.toml to leave them alone)",
-                        plural(n)
+                        plural(n),
+                        crate::tool::name()
                     ),
                     (found, n) => bail!(
                         "the database differs from the model in {found} way{}, and holds {n} \
@@ -605,7 +627,8 @@ pub fn print_diff(diff: &Diff, sql: bool, out: &mut dyn Write) -> Result<()> {
         }
         DiffOutcome::Ops(lines) if lines.is_empty() => writeln!(
             out,
-            "// No differences in what opdb compares; {} object{} above not compared",
+            "// No differences in what {} compares; {} object{} above not compared",
+            crate::tool::name(),
             diff.unmodelled.len(),
             if diff.unmodelled.len() == 1 { "" } else { "s" }
         )?,

@@ -117,7 +117,7 @@ impl Default for Config {
             schema: "public".into(),
             schemas: Vec::new(),
             version_table: "alembic_version".into(),
-            history_table: "opdb_history".into(),
+            history_table: format!("{}_history", crate::tool::name()),
             file_template: "{rev}_{slug}".into(),
             lock_wait: 300,
             statement_timeout: 3600,
@@ -179,8 +179,9 @@ impl Config {
         for (schema, grants) in &self.grants {
             if !schemas.contains(schema) {
                 bail!(
-                    "grants.{schema}: {schema:?} is not one of the schemas opdb manages ({}): \
+                    "grants.{schema}: {schema:?} is not one of the schemas {} manages ({}): \
                      fix the name, or add it to schema/schemas",
+                    crate::tool::name(),
                     schemas.join(", ")
                 );
             }

@@ -42,11 +42,12 @@ pub async fn reference_schema(server: &DbUrl, model: &Schema, title: &str) -> Re
     let body = dumped?;
     dropped.with_context(|| format!("dropping the scratch database {scratch}"))?;
     Ok(format!(
-        "-- {title} reference schema, generated from the entities by `opdb dump-schema`:\n\
+        "-- {title} reference schema, generated from the entities by `{tool} dump-schema`:\n\
          -- the model applied to a scratch PostgreSQL database, dumped with pg_dump --schema-only\n\
          -- --no-owner (comments and repeated blank lines dropped). {} tables.\n\
          -- Load with: psql -v ON_ERROR_STOP=1 -d DB -f THIS_FILE\n\n\n{body}",
-        model.tables.len()
+        model.tables.len(),
+        tool = crate::tool::name()
     ))
 }
 

@@ -127,7 +127,8 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
         if let Err(ty) = read_type(def.get_column_type()) {
             unsupported.push(format!(
                 "entity {table_name:?}, column {name:?}: type {ty} has no PostgreSQL or SQLite \
-                 spelling opdb knows: give the column a column_type it can create"
+                 spelling {tool} knows: give the column a column_type it can create",
+                tool = crate::tool::name()
             ));
         }
         if let sea_query::ColumnType::Enum { name, variants } = def.get_column_type() {
@@ -578,6 +579,32 @@ impl EntitySet {
         self
     }
 
+    /// Checks, through SeaORM's entity registry (every entity registers itself), that each
+    /// entity defined in the modules under `module` is in the set: `modules` are the ones the
+    /// build script found an entity in (`migration_build`), and an entity it missed (one nested
+    /// in a module of its own, or made by a macro) is named by [`EntitySet::supported`] rather
+    /// than silently left out of the model.
+    pub fn found_in(&mut self, module: &str, modules: &[&str]) -> &mut Self {
+        let raw = |name: &str| name.replace("r#", "");
+        let prefix = format!("{}::", raw(module));
+        let found: Vec<String> = modules.iter().map(|m| raw(m)).collect();
+        for entry in inventory::iter::<sea_orm::EntityRegistry>() {
+            let path = raw(entry.module_path);
+            let Some(rest) = path.strip_prefix(&prefix) else {
+                continue;
+            };
+            if !found.iter().any(|m| m == rest) {
+                self.problems.push(format!(
+                    "the entity of module {path} is not in the model: {tool} reads the entity of \
+                     each file of the entity folder (one per file, at its top level), so move \
+                     it to a file of its own there",
+                    tool = crate::tool::name()
+                ));
+            }
+        }
+        self
+    }
+
     /// Fails, naming each, when an entity says something opdb cannot express.
     pub fn supported(&self) -> anyhow::Result<()> {
         // What only the whole set shows: a view named as a table (an entity on a view is
@@ -608,8 +635,9 @@ impl EntitySet {
             [] => Ok(()),
             [one] => anyhow::bail!("{one}"),
             many => anyhow::bail!(
-                "{} things opdb cannot express: {}",
+                "{} things {} cannot express: {}",
                 many.len(),
+                crate::tool::name(),
                 many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("; ")
             ),
         }

@@ -79,14 +79,16 @@ impl fmt::Display for MigrateError {
             MigrateError::NotAtHead { at, heads } => write!(
                 f,
                 "Target database is not up to date: it is at {}, the head is {}; run \
-                 `opdb upgrade head` first",
+                 `{} upgrade head` first",
                 shown(at),
-                shown(heads)
+                shown(heads),
+                crate::tool::name()
             ),
             MigrateError::StaleBinary { dir, problems } => write!(
                 f,
-                "this opdb binary is out of date with {dir}/versions ({}): rebuild it (cargo \
+                "this {} binary is out of date with {dir}/versions ({}): rebuild it (cargo \
                  build, or cargo run -- ...) and run the command again",
+                crate::tool::name(),
                 problems.join(", ")
             ),
             MigrateError::NoSchema { schema } => write!(

@@ -54,16 +54,57 @@ modules!(
     script,
     socket,
     sqlite_stored,
+    tool,
     toposort,
     url,
 );
 
-/// What a team's binary uses: its revisions, compiled in by its build script
-/// ([`compiled_revision!`]), its entities, and the command line that runs them.
-pub use cli::{main, start};
-pub use commands::EntityModel;
+/// What a team's binary uses: its revisions and entities, compiled in by its build script
+/// (`migration_build::build()`), and the command line that runs them ([`main!`], or
+/// [`start`]). The rest is for the code the build script generates.
+pub use cli::start;
 pub use entities::{foreign_key_schema, EntitySet};
+#[doc(hidden)]
 pub use script::{CompiledRevision, CompiledScripts};
+
+/// The whole `main.rs` of a team's binary: `migration::main!();` runs the command line with
+/// the revisions of `alembic/*/versions/` and the entities of `src/entity/`, both compiled in
+/// by `migration_build::build()` in its `build.rs`. With the entities in a crate of their own,
+/// name the function that reads them: `migration::main!(entity::entities);`. The binary's name
+/// is the tool's name in its help and messages.
+#[macro_export]
+macro_rules! main {
+    () => {
+        /// The entities of `src/entity/`, found by `migration_build::build()`.
+        #[allow(dead_code)]
+        pub mod entity {
+            include!(concat!(env!("OUT_DIR"), "/migration_entities.rs"));
+        }
+        $crate::main!(entity::entities);
+    };
+    ($entities:path) => {
+        include!(concat!(env!("OUT_DIR"), "/migration_revisions.rs"));
+
+        fn main() -> ::std::process::ExitCode {
+            $crate::start(
+                env!("CARGO_BIN_NAME"),
+                compiled_scripts(),
+                $entities,
+                ::std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+            )
+        }
+    };
+}
+
+/// The entity modules of a folder and `entities()`, which reads them all into one set, as
+/// `migration_build::entities(folder)` found them in the crate's `build.rs`: the body of an
+/// entity crate's `lib.rs` (or of the module that holds the folder).
+#[macro_export]
+macro_rules! entities {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/migration_entities.rs"));
+    };
+}
 
 /// What revision files import: `use migration::prelude::*;`.
 pub mod prelude {

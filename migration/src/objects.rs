@@ -76,11 +76,12 @@ impl Unmodelled {
     /// The line `check`, `diff` and autogenerate print for it.
     pub fn warning(&self) -> String {
         format!(
-            "{self}: opdb cannot model this {}, so it was not compared (exclude it in \
+            "{self}: {tool} cannot model this {}, so it was not compared (exclude it in \
              alembic.toml to leave it alone: exclude = [\"{}:{}\"])",
             self.kind.replace('_', " "),
             self.kind,
-            self.name
+            self.name,
+            tool = crate::tool::name(),
         )
     }
 }

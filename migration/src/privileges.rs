@@ -299,11 +299,12 @@ pub async fn check_roles<C: ConnectionTrait>(
     if !missing.is_empty() {
         bail!(
             "role{} {} do{} not exist: create {} (CREATE ROLE ... LOGIN) or fix the grants; \
-             opdb does not create roles, and changed nothing",
+             {} does not create roles, and changed nothing",
             if missing.len() == 1 { "" } else { "s" },
             missing.join(", "),
             if missing.len() == 1 { "es" } else { "" },
             if missing.len() == 1 { "it" } else { "them" },
+            crate::tool::name(),
         );
     }
     Ok(())

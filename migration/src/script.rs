@@ -139,8 +139,9 @@ impl ScriptDir {
         let dir = root.join("alembic").join(name);
         if !dir.is_dir() {
             bail!(
-                "no script directory {}: create it with `opdb init {name}`",
-                dir.display()
+                "no script directory {}: create it with `{} init {name}`",
+                dir.display(),
+                crate::tool::name()
             );
         }
         let config_path = dir.join("alembic.toml");
@@ -188,7 +189,11 @@ impl ScriptDir {
                 .with_context(|| format!("creating {}", dir.join(sub).display()))?;
             std::fs::write(dir.join(sub).join(".gitkeep"), "")?;
         }
-        std::fs::write(dir.join("alembic.toml"), CONFIG_TEMPLATE)?;
+        // The settings name the tool as the team's binary calls itself (`lab_history`, "lab settings").
+        std::fs::write(
+            dir.join("alembic.toml"),
+            CONFIG_TEMPLATE.replace("opdb", crate::tool::name()),
+        )?;
         // The build script compiles the new folder in on its next run: it reruns when it changes.
         if let Ok(build) = std::fs::File::options()
             .append(true)

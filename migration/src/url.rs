@@ -97,8 +97,10 @@ pub fn backend_of(url: &str) -> Result<DbBackend> {
                      without '+{driver}'"
                 )
             } else if matches!(scheme.as_str(), "mysql" | "mariadb") {
-                "MySQL and MariaDB are not supported yet: opdb speaks postgres:// and sqlite:"
-                    .to_string()
+                format!(
+                    "MySQL and MariaDB are not supported yet: {} speaks postgres:// and sqlite:",
+                    crate::tool::name()
+                )
             } else if let Some(near) = ["postgres", "postgresql", "sqlite"]
                 .into_iter()
                 .find(|k| edit_distance(k, &scheme) <= 2)

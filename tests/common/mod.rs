@@ -312,6 +312,14 @@ pub fn fixture_sql() -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
 }
 
+/// How many tables the reference schema makes, counted in its text (not by opdb).
+pub fn fixture_table_count() -> usize {
+    fixture_sql()
+        .lines()
+        .filter(|line| line.starts_with("CREATE TABLE "))
+        .count()
+}
+
 /// Loads the reference schema into `db`'s database. It runs on a connection of its own because
 /// pg_dump output empties `search_path` for the rest of its session.
 pub async fn load_fixture(db: &TestDb) {

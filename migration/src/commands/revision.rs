@@ -127,8 +127,9 @@ pub async fn revision(project: &Project<'_>, args: RevisionArgs) -> Result<Revis
         match &found {
             Some((first, ops, _)) if *ops != upgrade => bail!(
                 "schemas {first} and {} differ from each other, so no one revision brings both to \
-                 the model: run `opdb check` to see how, and bring them together first",
-                c.schema
+                 the model: run `{tool} check` to see how, and bring them together first",
+                c.schema,
+                tool = crate::tool::name()
             ),
             Some(_) => {}
             None => found = Some((c.schema.clone(), upgrade, downgrade)),

@@ -12,9 +12,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::io::Write;
 use std::time::Duration;
 
-/// The first key of the advisory locks opdb runs hold on PostgreSQL ("opdb" in ASCII); the
-/// second is the schema's name, hashed by the server (`hashtext`).
-pub(super) const LOCK_KEY: i32 = 0x6f70_6462;
+// The first key of the advisory locks a run holds on PostgreSQL is the tool's name folded into
+// 32 bits (`tool::lock_key`: "opdb" in ASCII for opdb itself); the second is the schema's
+// name, hashed by the server (`hashtext`).
 
 /// Holds the run's lock: PostgreSQL's advisory locks (one per schema), or on SQLite an
 /// exclusive lock on a file beside the database (none for an in-memory database, which no
@@ -24,17 +24,20 @@ pub(super) enum Lock {
     Sqlite(#[allow(dead_code)] Option<std::fs::File>),
 }
 
-/// The database-wide lock opdb runs before per-schema locks held, alone (`LOCK_KEY` as one
-/// `bigint`): every run now holds it shared, so a run of such an older binary, which takes it
-/// alone, and a run of this one still exclude each other.
-const LEGACY: &str = "1869636706::bigint";
+/// The database-wide lock opdb runs before per-schema locks held, alone (the tool's lock key
+/// as one `bigint`): every run now holds it shared, so a run of such an older binary, which
+/// takes it alone, and a run of this one still exclude each other.
+fn legacy() -> String {
+    format!("{}::bigint", crate::tool::lock_key())
+}
 
 /// One of the advisory locks a run holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Key {
-    /// [`LEGACY`], shared.
+    /// [`legacy`], shared.
     Legacy,
-    /// A schema's: (`LOCK_KEY`, `hashtext(schema)`), the name going in as a string literal.
+    /// A schema's: (the tool's lock key, `hashtext(schema)`), the name going in as a string
+    /// literal.
     Schema(String),
 }
 
@@ -43,9 +46,10 @@ impl Key {
     /// `pg_advisory_unlock` (their `_shared` forms for [`Key::Legacy`]).
     fn sql(&self, function: &str) -> String {
         match self {
-            Key::Legacy => format!("SELECT {function}_shared({LEGACY}) AS got"),
+            Key::Legacy => format!("SELECT {function}_shared({}) AS got", legacy()),
             Key::Schema(schema) => format!(
-                "SELECT {function}({LOCK_KEY}, hashtext({})) AS got",
+                "SELECT {function}({}, hashtext({})) AS got",
+                crate::tool::lock_key(),
                 crate::ddl::literal(schema)
             ),
         }
@@ -154,17 +158,19 @@ pub(super) async fn lock(
         if !waiting {
             writeln!(
                 out,
-                "Waiting for another opdb run to finish (up to {} s, lock_wait in alembic.toml) ...",
-                config.lock_wait
+                "Waiting for another {tool} run to finish (up to {} s, lock_wait in alembic.toml) ...",
+                config.lock_wait,
+                tool = crate::tool::name()
             )?;
             out.flush().ok();
             waiting = true;
         }
         if tokio::time::Instant::now() >= deadline {
             bail!(
-                "another opdb run still holds the lock after {} s (lock_wait in alembic.toml): \
+                "another {tool} run still holds the lock after {} s (lock_wait in alembic.toml): \
                  nothing was changed; run again when it has finished, or raise lock_wait",
-                config.lock_wait
+                config.lock_wait,
+                tool = crate::tool::name()
             );
         }
         tokio::time::sleep(LOCK_POLL).await;

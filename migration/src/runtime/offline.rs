@@ -40,7 +40,8 @@ pub fn offline_script(
         Direction::Downgrade => ctx.graph.downgrade_plan(&current, &target)?,
     };
     let mut s = format!(
-        "-- opdb {} {} -> {} for {} ({:?}); generated {}\n\n",
+        "-- {} {} {} -> {} for {} ({:?}); generated {}\n\n",
+        crate::tool::name(),
         direction.word(),
         start.unwrap_or("base"),
         end,
@@ -73,8 +74,9 @@ pub fn offline_script(
         if let (DbBackend::Postgres, Some(grants)) = (backend, config.grants.get(schema)) {
             s.push_str(&format!(
                 "-- Privileges of schema {} as alembic.toml grants them (what else roles hold \
-                 there is not revoked here: `opdb check` lists it, `opdb upgrade` revokes it).\n",
-                crate::revision_file::doc_text(schema)
+                 there is not revoked here: `{tool} check` lists it, `{tool} upgrade` revokes it).\n",
+                crate::revision_file::doc_text(schema),
+                tool = crate::tool::name()
             ));
             for sql in crate::privileges::offline(&config, grants, &model) {
                 s.push_str(&sql);

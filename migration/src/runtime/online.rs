@@ -254,7 +254,7 @@ async fn may_create(db: &DatabaseConnection, schema: &str) -> Result<()> {
             [schema.into()],
         ))
         .await?
-        .ok_or_else(|| anyhow!("reading the privileges of the role running opdb"))?;
+        .ok_or_else(|| anyhow!("reading the privileges of the role running {}", crate::tool::name()))?;
     let (present, may, me) = (
         row.try_get::<bool>("", "present")?,
         row.try_get::<bool>("", "may")?,
@@ -264,9 +264,10 @@ async fn may_create(db: &DatabaseConnection, schema: &str) -> Result<()> {
         (_, true) => Ok(()),
         (true, false) => bail!(
             "role {me} may not create tables in schema {schema} (the version tables): GRANT \
-             CREATE ON SCHEMA {} TO {}, or run opdb as its owner; nothing was changed",
+             CREATE ON SCHEMA {} TO {}, or run {tool} as its owner; nothing was changed",
             ident(schema),
-            ident(&me)
+            ident(&me),
+            tool = crate::tool::name()
         ),
         (false, false) => bail!(
             "role {me} may not create schema {schema}: create it first (CREATE SCHEMA {} \
