@@ -595,9 +595,10 @@ impl EntitySet {
             };
             if !found.iter().any(|m| m == rest) {
                 self.problems.push(format!(
-                    "the entity of module {path} is not in the model: {tool} reads the entity of \
-                     each file of the entity folder (one per file, at its top level), so move \
-                     it to a file of its own there",
+                    "the entity of module {path} is not in the model: {tool} takes one entity \
+                     from each file of the entity folder, at the file's top level (a \
+                     `#[derive(..., DeriveEntityModel)]` starting a line): move it to a file \
+                     of its own there",
                     tool = crate::tool::name()
                 ));
             }

@@ -168,19 +168,27 @@ macro_rules! for_each_entity {{
     write_out("migration_entities.rs", &text);
 }
 
-/// Whether a file's code (its comments aside) derives a SeaORM entity.
+/// Whether a file derives a SeaORM entity at its top level: a `#[derive(...)]` starting a line
+/// (as rustfmt lays out a top-level item) that names `DeriveEntityModel` or `DeriveEntity`.
+/// An entity nested in a module of the file is not taken (its `Entity` is not the module's);
+/// the engine names it through SeaORM's registry instead (`EntitySet::found_in`).
 fn derives_an_entity(text: &str) -> bool {
-    text.lines()
-        .map(|line| line.split("//").next().unwrap_or(""))
-        .any(|code| {
-            code.match_indices("DeriveEntity").any(|(at, _)| {
-                let rest = &code[at + "DeriveEntity".len()..];
-                let before = code[..at].chars().next_back();
-                let after = rest.strip_prefix("Model").unwrap_or(rest).chars().next();
-                !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
-                    && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
-            })
-        })
+    let mut rest = text;
+    while let Some(at) = rest.find("#[derive(") {
+        let at_line_start = at == 0 || rest[..at].ends_with('\n');
+        let inside = &rest[at + "#[derive(".len()..];
+        let end = inside.find(")]").unwrap_or(inside.len());
+        if at_line_start
+            && inside[..end]
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .map(|word| word.rsplit("::").next().unwrap_or(word))
+                .any(|word| word == "DeriveEntityModel" || word == "DeriveEntity")
+        {
+            return true;
+        }
+        rest = &inside[end..];
+    }
+    false
 }
 
 /// A file stem as a module name: a keyword as a raw identifier (`type.rs` is `r#type`).
@@ -249,6 +257,12 @@ mod tests {
             "#[derive(Copy, Clone, Default, Debug, DeriveEntity)]"
         ));
         assert!(!derives_an_entity("// #[derive(DeriveEntityModel)]"));
+        assert!(derives_an_entity(
+            "//! x\n#[derive(\n    Clone,\n    sea_orm::DeriveEntityModel,\n)]\npub struct Model;"
+        ));
+        assert!(!derives_an_entity(
+            "pub mod inner {\n    #[derive(DeriveEntityModel)]\n    pub struct Model;\n}"
+        ));
         assert!(!derives_an_entity("#[derive(DeriveRelation, EnumIter)]"));
         assert!(!derives_an_entity("#[derive(DeriveEntityModelish)]"));
     }
