@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod scripts;
+pub mod team_crate;
 
 use migration::entities::EntitySet;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
