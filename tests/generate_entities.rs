@@ -17,17 +17,17 @@ use migration::script::CompiledRevision;
 use std::path::{Path, PathBuf};
 
 #[allow(unused_variables, dead_code)]
-#[path = "fixtures/registry/b0b0b0b0b0b1_create_the_registry.rs"]
-mod registry_rev1;
-#[allow(dead_code)]
-#[path = "registry/v1.rs"]
-mod registry_v1;
-#[allow(unused_variables, dead_code)]
 #[path = "fixtures/aptrust/a9a9a9a9a9a1_create_the_registry.rs"]
 mod aptrust_rev1;
 #[allow(dead_code)]
 #[path = "aptrust/v1.rs"]
 mod aptrust_v1;
+#[allow(unused_variables, dead_code)]
+#[path = "fixtures/registry/b0b0b0b0b0b1_create_the_registry.rs"]
+mod registry_rev1;
+#[allow(dead_code)]
+#[path = "registry/v1.rs"]
+mod registry_v1;
 
 /// A folder of the test's own, removed when it ends.
 struct Folder(PathBuf);
@@ -147,19 +147,18 @@ async fn the_opdb_fixture_round_trips_through_generated_entities() {
     round_trip("opdb", &db.url, &[]).await;
 }
 
-/// A script directory of its own with the committed `file`, compiled as `compiled`, brought
-/// to head on `url` with `model`.
+/// A script directory `name` of its own (its revisions under `tests/fixtures/<name>`) with the
+/// committed `file`, compiled as `compiled`, brought to head on `url` with `model`.
 async fn built_from(
     test: &str,
     name: &'static str,
-    fixtures: &str,
     settings: Option<&str>,
     file: &str,
     compiled: CompiledRevision,
     model: common::scripts::Model,
     url: &str,
 ) {
-    let mut p = common::scripts::ScriptProject::new(test, name, fixtures, "generate_entities");
+    let mut p = common::scripts::ScriptProject::new(test, name, name, "generate_entities");
     if let Some(settings) = settings {
         p.settings(settings);
     }
@@ -185,7 +184,6 @@ async fn the_registry_schemas_round_trip_through_generated_entities() {
     );
     built_from(
         "gen_registry",
-        "registry",
         "registry",
         Some("schemas = [\"production\", \"working\"]\n"),
         REV,
@@ -214,7 +212,6 @@ async fn the_aptrust_views_round_trip_through_generated_entities() {
     built_from(
         "gen_aptrust",
         "aptrust",
-        "aptrust",
         None,
         REV,
         compiled,
@@ -223,4 +220,81 @@ async fn the_aptrust_views_round_trip_through_generated_entities() {
     )
     .await;
     round_trip("aptrust", &db.url, &[]).await;
+}
+
+/// Names that are no Rust identifiers, an enum type, a key to its own table, and two things no
+/// entity can hold (a two-column index, a deferrable key, which reads as one key dropped and
+/// one added): the command writes every file, names exactly those on standard error and exits
+/// 1; the entities compile, and the team's `check` finds those and nothing else.
+#[tokio::test]
+async fn odd_names_compile_and_what_entities_cannot_hold_is_reported() {
+    let Some(db) = common::pg("gen_odd").await else {
+        return;
+    };
+    common::execute(
+        &db.url,
+        r#"CREATE TYPE mood AS ENUM ('happy', 'in progress', 'done!');
+        CREATE TABLE "type" (
+            id serial PRIMARY KEY,
+            "Weird Name" text COLLATE "C",
+            parent_id integer REFERENCES "type"(id) ON DELETE CASCADE,
+            m mood DEFAULT 'happy',
+            n integer CHECK (n > 0),
+            a integer,
+            b integer
+        );
+        CREATE INDEX type_a_b_idx ON "type" (a, b);
+        COMMENT ON TABLE "type" IS 'A "quoted" comment
+        #[used] static X: u8 = 0; \ */';
+        CREATE TABLE model (
+            id integer PRIMARY KEY,
+            t integer NOT NULL REFERENCES "type"(id) DEFERRABLE
+        );"#,
+    )
+    .await;
+    let dir = folder("odd");
+    let root = &dir.0;
+    let out = root.join("src/entities");
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_opdb"))
+        .args(["--root", root.to_str().unwrap(), "generate-entities"])
+        .args(["--url", &db.url, "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&cli.stderr);
+    assert!(!cli.status.success(), "{stderr}");
+    let reported: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("not expressible in entities: "))
+        .collect();
+    assert_eq!(reported.len(), 3, "{stderr}");
+    assert!(
+        reported.iter().any(|l| l.contains("index type_a_b_idx")),
+        "{stderr}"
+    );
+    assert!(
+        reported
+            .iter()
+            .any(|l| l.contains("model(t) -> type(id) deferrable")),
+        "{stderr}"
+    );
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["model_2.rs", "type_.rs"]);
+    assert_rustfmt_clean(&out);
+    let text = std::fs::read_to_string(out.join("type_.rs")).unwrap();
+    assert!(text.contains("table_name = \"type\""), "{text}");
+    assert!(!text.contains("\n#[used]"), "{text}");
+
+    migration::script::ScriptDir::init(root, "team").unwrap();
+    let binary = common::team_crate::build(root, "team_odd", "team")
+        .unwrap_or_else(|e| panic!("the team's crate does not build:\n{e}"));
+    let (ok, stdout, stderr) = common::team_crate::run(&binary, root, &["--url", &db.url, "check"]);
+    assert!(!ok, "{stdout}");
+    let found: Vec<&str> = stdout.lines().filter(|l| l.starts_with("- ")).collect();
+    assert_eq!(found.len(), 3, "{stdout}{stderr}");
+    assert!(found.iter().any(|l| l.contains("type_a_b_idx")), "{stdout}");
+    assert!(found.iter().any(|l| l.contains("model_t_fkey")), "{stdout}");
 }

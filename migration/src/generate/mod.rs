@@ -45,8 +45,10 @@ pub fn generate(schema: &Schema, namespace: &str) -> Generated {
     let mut missing = Vec::new();
     let plan = plan(schema, &mut missing);
     let declared = model_file::Declared::of(schema, &plan);
+    // Both as read inside `namespace`, where a key into it names no schema.
     let predicted = predict(schema, &plan, &declared).in_namespace(namespace);
-    for op in autogenerate::diff(&predicted, schema, &Hints::default()) {
+    let actual = schema.clone().in_namespace(namespace);
+    for op in autogenerate::diff(&predicted, &actual, &Hints::default()) {
         missing.push(describe::op(&op));
     }
     for object in &schema.unmodelled {
@@ -174,8 +176,18 @@ fn plan(schema: &Schema, missing: &mut Vec<String>) -> Vec<Entity> {
             let ColumnType::Enum(name) = &column.ty else {
                 continue;
             };
+            // SeaORM names a variant type after each label in camel case: labels that differ
+            // only in case or punctuation (`happy`, `Happy`) cannot both be one.
+            let distinct = |labels: &Vec<String>| {
+                let mut seen = std::collections::BTreeSet::new();
+                labels.iter().all(|l| {
+                    seen.insert(l.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase())
+                })
+            };
             match schema.enums.get(name) {
-                Some(labels) if !labels.is_empty() && !enum_home.contains_key(name) => {
+                Some(labels)
+                    if !labels.is_empty() && distinct(labels) && !enum_home.contains_key(name) =>
+                {
                     let ident = types.take(&names::camel(&names::snake(name, "e_")), "");
                     let mut variants = Scope::default();
                     let labels = labels
