@@ -24,7 +24,7 @@ async fn a_second_team_runs_the_whole_workflow_with_its_own_entities() {
     let help = text(&lab.run(&["--help"]));
     assert!(help.contains("Usage: lab "), "{help}");
     assert!(!help.contains("opdb"), "{help}");
-    let out = lab.run(&["init", "lab"]);
+    let out = lab.run(&["init"]);
     assert!(out.status.success(), "{}", text(&out));
     let settings = std::fs::read_to_string(lab.dir.join("alembic/lab/alembic.toml")).unwrap();
     assert!(

@@ -49,8 +49,24 @@ pub struct Cli {
 pub enum Command {
     /// Create a script directory alembic/NAME (settings, versions/, trash/)
     Init {
-        /// Name of the database's folder
-        name: String,
+        /// Name of the database's folder [default: -n, else the tool's name]
+        name: Option<String>,
+        /// Also write a baseline revision that builds the database's whole schema (of --url,
+        /// DATABASE_URL or the new folder's db.cfg; --schema names its schemas) from empty:
+        /// `stamp head` then adopts the live database
+        #[arg(long)]
+        from_database: bool,
+    },
+    /// Write one SeaORM entity module per table of the database (--url, or alembic/NAME's
+    /// settings and db.cfg when it exists) into --out, and model.rs for what is declared beside
+    /// them; lists what the entities cannot express and then exits 1
+    GenerateEntities {
+        /// Folder to write the modules into
+        #[arg(long)]
+        out: PathBuf,
+        /// Write over files that exist
+        #[arg(long)]
+        force: bool,
     },
     /// Create a new revision file on top of the current head: empty, or with --autogenerate
     /// the changes that bring the database to the model
@@ -340,26 +356,82 @@ pub async fn run(
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
     let root = project_root(cli.root.as_deref(), default_root);
-    if let Command::Init { name } = &cli.command {
-        let made = commands::init::init(&root, name)?;
-        writeln!(
-            out,
-            "Created {} (alembic.toml, versions/, trash/)",
-            made.dir.display()
-        )?;
-        writeln!(
-            out,
-            "Put the connection URL on the first line of {}/db.cfg (git-ignored), or use --url",
-            made.dir.display()
-        )?;
-        return Ok(());
-    }
     // A binary built with one script directory works on it unless told otherwise.
     let name = match (&cli.name, scripts) {
         (Some(name), _) => name.clone(),
         (None, [only]) => only.database.to_string(),
         (None, _) => crate::tool::name().to_string(),
     };
+    match &cli.command {
+        Command::Init {
+            name: folder,
+            from_database,
+        } => {
+            let name = folder.as_deref().unwrap_or(&name);
+            let made = match from_database {
+                false => commands::init::init(&root, name)?,
+                true => {
+                    commands::init::init_from_database(&root, name, cli.url.as_deref(), &cli.schema)
+                        .await?
+                }
+            };
+            writeln!(
+                out,
+                "Created {} (alembic.toml, versions/, trash/)",
+                made.dir.display()
+            )?;
+            match &made.baseline {
+                None => writeln!(
+                    out,
+                    "Put the connection URL on the first line of {}/db.cfg (git-ignored), or use --url",
+                    made.dir.display()
+                )?,
+                Some((path, left_out)) => {
+                    writeln!(out, "Generated {} (the baseline)", path.display())?;
+                    for warning in left_out {
+                        writeln!(out, "WARNING: not in the baseline: {warning}")?;
+                    }
+                    writeln!(
+                        out,
+                        "Next: rebuild (cargo build), then `stamp head` on the live database (it \
+                         matches the baseline); `check` then compares it with your entities \
+                         (`generate-entities --url URL --out DIR` writes them)"
+                    )?;
+                }
+            }
+            return Ok(());
+        }
+        Command::GenerateEntities { out: folder, force } => {
+            let args = commands::generate_entities::GenerateArgs {
+                out: folder.clone(),
+                force: *force,
+            };
+            let outcome = commands::generate_entities::generate_entities(
+                &root,
+                &name,
+                cli.url.as_deref(),
+                &cli.schema,
+                args,
+            )
+            .await?;
+            for path in &outcome.written {
+                writeln!(out, "Wrote {}", path.display())?;
+            }
+            for line in &outcome.missing {
+                eprintln!("not expressible in entities: {}", scrub(line));
+            }
+            if !outcome.missing.is_empty() {
+                bail!(
+                    "the entities written miss {} thing{} of the database (listed above): add \
+                     them by hand or in a revision, or exclude them in alembic.toml",
+                    outcome.missing.len(),
+                    if outcome.missing.len() == 1 { "" } else { "s" }
+                );
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
     let dir = match ScriptDir::open(&root, &name) {
         Ok(dir) => dir,
         // Copied where its source tree is not: the script directory as compiled in, its
@@ -385,7 +457,7 @@ pub async fn run(
     let graph = &project.ctx.graph;
 
     match cli.command {
-        Command::Init { .. } => unreachable!("handled above"),
+        Command::Init { .. } | Command::GenerateEntities { .. } => unreachable!("handled above"),
         Command::Revision {
             message,
             autogenerate,

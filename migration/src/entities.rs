@@ -242,7 +242,7 @@ fn read_relation(name: String, def: sea_orm::RelationDef) -> Relation {
 }
 
 /// A default expression as PostgreSQL SQL text.
-fn default_sql(expr: &sea_query::SimpleExpr) -> String {
+pub(crate) fn default_sql(expr: &sea_query::SimpleExpr) -> String {
     let select = sea_query::Query::select()
         .expr(expr.clone())
         .to_string(sea_query::PostgresQueryBuilder);
@@ -300,9 +300,9 @@ fn fk_action(action: sea_query::ForeignKeyAction) -> FkAction {
 /// What a column's `extra` says.
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct Extra {
-    check: Option<String>,
-    generated: Option<Generated>,
-    collation: Option<String>,
+    pub(crate) check: Option<String>,
+    pub(crate) generated: Option<Generated>,
+    pub(crate) collation: Option<String>,
 }
 
 /// Reads a column's `extra`: clauses `CHECK (expr)`, `[GENERATED ALWAYS] AS (expr)
@@ -380,7 +380,7 @@ pub(crate) fn read_extra(extra: &str) -> Result<Extra, &'static str> {
 
 /// SeaORM folds `renamed_from` into the comment it hands to SeaQuery (`...; renamed_from "x"`);
 /// split the two apart again.
-fn split_comment(comment: Option<&str>) -> (Option<String>, Option<String>) {
+pub(crate) fn split_comment(comment: Option<&str>) -> (Option<String>, Option<String>) {
     let Some(comment) = comment else {
         return (None, None);
     };

@@ -40,6 +40,7 @@ modules!(
     dump,
     entities,
     error,
+    generate,
     introspect,
     live,
     naming,

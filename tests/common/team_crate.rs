@@ -24,18 +24,7 @@ impl TeamCrate {
     pub fn new(name: &str) -> TeamCrate {
         let dir = std::env::temp_dir().join(format!("opdb-team-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("src")).unwrap();
-        let template = Path::new(ENGINE).join("tests/template");
-        let manifest = std::fs::read_to_string(template.join("Cargo.toml.template"))
-            .unwrap()
-            .replace("NAME", name)
-            .replace("ENGINE", ENGINE);
-        std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
-        for file in ["build.rs", "src/main.rs"] {
-            std::fs::copy(template.join(file), dir.join(file)).unwrap();
-        }
-        // The workspace's versions of every dependency, so the build needs no network.
-        std::fs::copy(Path::new(ENGINE).join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+        write_crate(&dir, name);
         TeamCrate {
             dir,
             name: name.to_string(),
@@ -60,19 +49,9 @@ impl TeamCrate {
 
     /// `cargo build`s the crate; panics with cargo's output when it fails.
     pub fn build(&self) {
-        let out = Command::new(env!("CARGO"))
-            .args(["build", "--offline", "--quiet"])
-            .current_dir(&self.dir)
-            .env("CARGO_TARGET_DIR", target_dir())
-            .env_remove("RUSTFLAGS")
-            .output()
-            .expect("cargo runs");
-        assert!(
-            out.status.success(),
-            "building {}:\n{}",
-            self.name,
-            String::from_utf8_lossy(&out.stderr)
-        );
+        if let Err(e) = cargo_build(&self.dir) {
+            panic!("building {}:\n{e}", self.name);
+        }
     }
 
     /// The built binary.
@@ -89,6 +68,64 @@ impl TeamCrate {
             .output()
             .expect("the team's binary runs")
     }
+}
+
+/// Makes `dir` the crate `name` from the template: its `Cargo.toml`, `build.rs`,
+/// `src/main.rs` and the workspace's `Cargo.lock` (so the build needs no network). What is
+/// already in `dir` (entity files, script directories) stays.
+pub fn write_crate(dir: &Path, name: &str) {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let template = Path::new(ENGINE).join("tests/template");
+    let manifest = std::fs::read_to_string(template.join("Cargo.toml.template"))
+        .unwrap()
+        .replace("NAME", name)
+        .replace("ENGINE", ENGINE);
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    for file in ["build.rs", "src/main.rs"] {
+        std::fs::copy(template.join(file), dir.join(file)).unwrap();
+    }
+    std::fs::copy(Path::new(ENGINE).join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+}
+
+/// `cargo build` in `dir`, into the shared target folder; cargo's output when it fails.
+fn cargo_build(dir: &Path) -> Result<(), String> {
+    let out = Command::new(env!("CARGO"))
+        .args(["build", "--offline", "--quiet"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    match out.status.success() {
+        true => Ok(()),
+        false => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+    }
+}
+
+/// Makes `root` (whose `src/entity/` holds entity modules, generated or written, and
+/// `alembic/` its script directories) the crate `package` and builds it: its binary, or
+/// cargo's output when the build fails.
+pub fn build(root: &Path, package: &str) -> Result<PathBuf, String> {
+    write_crate(root, package);
+    cargo_build(root)?;
+    Ok(target_dir().join("debug").join(package))
+}
+
+/// Runs the team's `binary` with `args` in `root` (`--root root`): its exit status, standard
+/// output and error.
+pub fn run(binary: &Path, root: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(binary)
+        .args(["--root", root.to_str().unwrap()])
+        .args(args)
+        .current_dir(root)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("the team's binary runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 impl Drop for TeamCrate {

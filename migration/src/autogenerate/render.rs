@@ -811,13 +811,44 @@ fn function(f: &Function) -> Expr {
 
 /// The body lines of a function that records `ops`, without the function's own indentation.
 pub fn lines(ops: &[Op]) -> Vec<String> {
+    body_lines(ops.iter().map(statement))
+}
+
+/// What is declared beside the entities, on the `EntitySet` (`model.rs`, which
+/// `generate-entities` writes).
+pub enum Declaration<'a> {
+    Function(&'a Function),
+    View(&'a View),
+    /// A trigger, by its whole `CREATE TRIGGER` statement.
+    Trigger(&'a str),
+    /// A unique key of a table (table, key) whose null keys collide.
+    NullsNotDistinct(&'a str, &'a str),
+}
+
+/// The body lines of a function that makes `declarations` on `set`, laid out as [`lines`] lays
+/// out ops.
+pub fn declarations(declarations: &[Declaration]) -> Vec<String> {
+    let call = |name: &str, args: Vec<Expr>| Expr::Call(format!("set.{name}"), args);
+    body_lines(declarations.iter().map(|d| match d {
+        Declaration::Function(f) => call("function", vec![function(f)]),
+        Declaration::View(v) => call("view", vec![view(v)]),
+        Declaration::Trigger(sql) => call("trigger", vec![lit(sql)]),
+        Declaration::NullsNotDistinct(table, key) => {
+            call("nulls_not_distinct", vec![lit(table), lit(key)])
+        }
+    }))
+}
+
+/// Each statement laid out at a function body's indentation and ended with `;`, its lines
+/// without that indentation.
+fn body_lines(statements: impl Iterator<Item = Expr>) -> Vec<String> {
     const BODY: usize = 4;
     let mut out = Vec::new();
-    for o in ops {
-        let mut text = layout(&statement(o), BODY, 1) + ";";
+    for statement in statements {
+        let mut text = layout(&statement, BODY, 1) + ";";
         if text.lines().any(|l| width(l) > MAX_WIDTH) {
             KEPT_AS_WRITTEN.set(true);
-            text = layout(&statement(o), BODY, 1) + ";";
+            text = layout(&statement, BODY, 1) + ";";
             KEPT_AS_WRITTEN.set(false);
         }
         for (n, line) in text.lines().enumerate() {

@@ -8,6 +8,7 @@
 pub mod check;
 pub mod diagram;
 pub mod dump_schema;
+pub mod generate_entities;
 pub mod init;
 pub mod inspect;
 pub mod merge;
