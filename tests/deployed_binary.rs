@@ -91,7 +91,10 @@ async fn a_binary_copied_alone_migrates_with_only_a_db_cfg() {
     let out = d.run(&["check"]);
     assert!(out.status.success(), "{}", text(&out));
     // The catalog, not opdb, counts the opDB's tables.
-    assert_eq!(common::all_tables(&db.url).await.len(), 61 + 2);
+    assert_eq!(
+        common::all_tables(&db.url).await.len(),
+        common::fixture_table_count() + 2
+    );
 
     // The script a DBA runs, for another database: psql builds with it what the run built.
     let out = d.run(&["--url", &other.url, "upgrade", "head", "--sql"]);

@@ -504,6 +504,9 @@ pub async fn run(
             }
         }
         Command::Check => {
+            for warning in commands::inspect::changed(&project).await? {
+                writeln!(out, "WARNING: {warning}")?;
+            }
             let outcome: CheckOutcome = commands::check::check(&project).await?;
             if let Some(caution) = &outcome.caution {
                 writeln!(out, "WARNING: {caution}")?;
@@ -533,9 +536,10 @@ pub async fn run(
                     ),
                     (found, n) => bail!(
                         "the database differs from the model in {found} way{}, and holds {n} \
-                         object{} opdb cannot model and did not compare",
+                         object{} {} cannot model and did not compare",
                         plural(found),
-                        plural(n)
+                        plural(n),
+                        crate::tool::name()
                     ),
                 }
             }
@@ -570,6 +574,11 @@ pub async fn run(
             print_written(&merged.path, out)?;
         }
         Command::Upgrade { target, sql } => {
+            if !sql {
+                for warning in commands::inspect::changed(&project).await? {
+                    writeln!(out, "WARNING: {warning}")?;
+                }
+            }
             let outcome =
                 commands::migrate::migrate(&project, Direction::Upgrade, &target, sql, out).await?;
             print_run(graph, &outcome, out)?;
@@ -592,6 +601,11 @@ pub async fn run(
             commands::refresh::refresh(&project, out).await?;
         }
         Command::Current { verbose } => {
+            if verbose {
+                for warning in commands::inspect::changed(&project).await? {
+                    writeln!(out, "WARNING: {warning}")?;
+                }
+            }
             let schemas = commands::inspect::current(&project).await?;
             let several = schemas.len() > 1;
             for (schema, revisions) in schemas {

@@ -115,9 +115,10 @@ pub fn read_entity<E: EntityTrait>(entity: E) -> EntityInfo {
                     collation = read.collation;
                 }
                 Err(what) => unsupported.push(format!(
-                    "entity {table_name:?}, column {name:?}: extra = {extra:?} {what} (opdb \
+                    "entity {table_name:?}, column {name:?}: extra = {extra:?} {what} ({tool} \
                      understands CHECK (...), GENERATED ALWAYS AS (...) STORED or VIRTUAL, and \
-                     COLLATE name): remove it, or make it in a revision with op.execute"
+                     COLLATE name): remove it, or make it in a revision with op.execute",
+                    tool = crate::tool::name()
                 )),
             }
         }

@@ -52,6 +52,7 @@ modules!(
     revision_file,
     runtime,
     schema,
+    schema_version,
     script,
     socket,
     sqlite_stored,

@@ -15,6 +15,8 @@ pub struct Revision {
     pub depends_on: Vec<String>,
     pub message: String,
     pub create_date: String,
+    /// The model's schema version once it is applied (`Schema Version:` in its header).
+    pub schema_version: Option<String>,
     /// The file it came from, for messages.
     pub path: String,
 }
@@ -35,6 +37,10 @@ impl Graph {
         let mut revs: BTreeMap<String, Revision> = BTreeMap::new();
         for rev in revisions {
             check_id(&rev)?;
+            if let Some(version) = &rev.schema_version {
+                crate::schema_version::SchemaVersion::parse(version)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", rev.path))?;
+            }
             if let Some(other) = revs.get(&rev.id) {
                 bail!(
                     "duplicate revision id {} in {} and {}",
@@ -413,6 +419,7 @@ mod tests {
             depends_on: Vec::new(),
             message: String::new(),
             create_date: String::new(),
+            schema_version: None,
             path: format!("{id}.rs"),
         }
     }

@@ -13,6 +13,8 @@ use anyhow::{bail, Result};
 pub struct Header {
     pub message: String,
     pub create_date: String,
+    /// `Schema Version: major.minor.patch`: the model's version once this revision is applied.
+    pub schema_version: Option<String>,
 }
 
 impl Header {
@@ -33,6 +35,7 @@ impl Header {
         Header {
             message: lines.first().map(|s| unescape_line(s)).unwrap_or_default(),
             create_date: field("Create Date:"),
+            schema_version: Some(field("Schema Version:")).filter(|v| !v.is_empty()),
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct CompiledRevision {
     pub depends_on: &'static [&'static str],
     pub message: String,
     pub create_date: String,
+    /// The header's `Schema Version:`, if it has one.
+    pub schema_version: Option<String>,
     pub upgrade: fn(&mut Ops),
     pub downgrade: fn(&mut Ops),
 }
@@ -84,6 +86,7 @@ impl CompiledRevision {
             depends_on,
             message: header.message,
             create_date: header.create_date,
+            schema_version: header.schema_version,
             upgrade,
             downgrade,
         }
@@ -98,6 +101,7 @@ impl CompiledRevision {
             depends_on: strings(self.depends_on),
             message: self.message.clone(),
             create_date: self.create_date.clone(),
+            schema_version: self.schema_version.clone(),
             path: format!("{dir}/versions/{}", self.file),
         }
     }

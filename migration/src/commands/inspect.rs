@@ -102,6 +102,38 @@ pub async fn applied_each(project: &Project<'_>) -> Result<Vec<(String, Vec<Hist
     read
 }
 
+/// The applied revisions whose files have changed since they were applied, one warning each
+/// naming the file (and, with several schemas, the schema): from each schema's version and
+/// history tables and the checksums they record. A schema with nothing applied has none.
+pub async fn changed(project: &Project<'_>) -> Result<Vec<String>> {
+    let ctx = &project.ctx;
+    let config = &ctx.dir.config;
+    let url = project.database_url()?;
+    let db = crate::db::connect_to(&url, config.statement_timeout()).await?;
+    let read = async {
+        let mut found = Vec::new();
+        let schemas = schemas_of(project, &db);
+        for schema in &schemas {
+            let config = config.for_schema(schema);
+            let versions = runtime::read_versions(&db, &config).await?;
+            if versions.is_empty() {
+                continue;
+            }
+            let rows = runtime::read_history(&db, &config).await?;
+            for warning in ctx.changed_since_applied(&versions, &rows) {
+                found.push(match schemas.len() {
+                    1 => warning,
+                    _ => format!("schema {schema}: {warning}"),
+                });
+            }
+        }
+        anyhow::Ok(found)
+    }
+    .await;
+    db.close().await.ok();
+    read
+}
+
 /// The head revisions.
 pub fn heads<'p>(project: &'p Project<'_>) -> Vec<&'p Revision> {
     let graph = &project.ctx.graph;

@@ -81,6 +81,79 @@ impl<'a> Context<'a> {
         Ok((next, next_versions, line))
     }
 
+    /// The history row of a step of `id` in `direction` that leaves the revisions `after`
+    /// applied: the file's checksum when the step applies it, and the schema version then.
+    pub(super) fn entry(
+        &self,
+        id: &str,
+        direction: Direction,
+        after: &BTreeSet<String>,
+    ) -> super::versions::Entry {
+        self.entry_as(id, direction.word(), direction == Direction::Upgrade, after)
+    }
+
+    /// [`Context::entry`] for a step called `word` (`stamp`, say); `applies` says whether the
+    /// revision is applied after it (its checksum recorded).
+    pub(super) fn entry_as(
+        &self,
+        id: &str,
+        word: &'static str,
+        applies: bool,
+        after: &BTreeSet<String>,
+    ) -> super::versions::Entry {
+        super::versions::Entry {
+            revision: id.to_string(),
+            direction: word,
+            checksum: applies
+                .then(|| self.compiled(id).ok().map(|r| r.source_hash))
+                .flatten(),
+            schema_version: self.schema_version(after),
+        }
+    }
+
+    /// The schema version of the model once the revisions `applied` are: the `Schema Version:`
+    /// of the last of them (in the graph's order) that declares one.
+    pub fn schema_version(&self, applied: &BTreeSet<String>) -> Option<String> {
+        self.graph
+            .in_order()
+            .filter(|r| applied.contains(&r.id))
+            .filter_map(|r| r.schema_version.clone())
+            .next_back()
+    }
+
+    /// The applied revisions (`versions` and their ancestors) whose file has changed since the
+    /// step that applied it, by the checksums in `history`, one warning each naming the file:
+    /// an applied revision should not be edited (Flyway's validate, sqlx's VersionMismatch).
+    pub fn changed_since_applied(
+        &self,
+        versions: &[String],
+        history: &[super::HistoryRow],
+    ) -> Vec<String> {
+        let applied = self.graph.ancestors(versions);
+        let mut changed = Vec::new();
+        for rev in self.graph.in_order().filter(|r| applied.contains(&r.id)) {
+            let Ok(compiled) = self.compiled(&rev.id) else {
+                continue;
+            };
+            let recorded = history.iter().rev().find(|row| {
+                row.revision == rev.id && row.direction != "downgrade" && row.checksum.is_some()
+            });
+            let Some(row) = recorded else {
+                continue;
+            };
+            let now = super::versions::checksum_text(compiled.source_hash);
+            if row.checksum.as_deref() != Some(now.as_str()) {
+                changed.push(format!(
+                    "revision {} ({}) has changed since it was applied ({} at {}): an applied \
+                     revision should not be edited; put it back and make a new revision for the \
+                     change",
+                    rev.id, rev.path, row.direction, row.finished_at
+                ));
+            }
+        }
+        changed
+    }
+
     /// The schema the revisions in `applied` build, from their own ops. SQLite's table rebuilds
     /// work from it, and so do `--sql` scripts, which have no database to ask. An op on a
     /// table no revision made (a database taken over from another tool, or made by hand) is

@@ -155,8 +155,7 @@ fn schema_script(
         s.push_str(&history_sql(
             config,
             backend,
-            id,
-            direction.word(),
+            &ctx.entry(id, direction, &next),
             Times::Now,
         ));
         s.push_str(";\n\nCOMMIT;\n\n");
@@ -201,7 +200,12 @@ pub fn offline_stamp(
             s.push_str(";\n\n");
         }
         s.push_str("BEGIN;\n\n");
-        for sql in stamp_sql(config, backend, &[], &versions, true) {
+        let after = ctx.graph.ancestors(&versions);
+        let entries: Vec<_> = versions
+            .iter()
+            .map(|v| ctx.entry_as(v, "stamp", true, &after))
+            .collect();
+        for sql in stamp_sql(config, backend, &[], &versions, true, &entries) {
             s.push_str(&sql);
             s.push_str(";\n\n");
         }

@@ -408,14 +408,46 @@ pub(crate) fn search_path(schema: &str, local: bool) -> String {
 /// Creates the version and history tables if they are missing.
 pub(super) async fn create_opdb_tables(db: &DatabaseConnection, config: &Config) -> Result<()> {
     let backend = db.get_database_backend();
+    let limit = config.statement_timeout();
     for sql in create_version_tables(config, backend) {
-        timed(config.statement_timeout(), db.execute_unprepared(&sql))
+        timed(limit, db.execute_unprepared(&sql))
             .await
             .with_context(|| {
                 format!(
                     "creating the version table {} and the history table {}",
                     config.version_table, config.history_table
                 )
+            })?;
+    }
+    // A history table an older binary made lacks the later columns (checksums, schema
+    // versions); SQLite has no `ADD COLUMN IF NOT EXISTS`, so its columns are read first.
+    let mut missing = Vec::new();
+    if backend == DbBackend::Sqlite {
+        let rows = timed(
+            limit,
+            db.query_all_raw(Statement::from_sql_and_values(
+                backend,
+                "SELECT name FROM pragma_table_info(?)",
+                [config.history_table.clone().into()],
+            )),
+        )
+        .await?;
+        let present: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.try_get::<String>("", "name").ok())
+            .collect();
+        missing.extend(
+            super::versions::LATER_HISTORY_COLUMNS
+                .iter()
+                .map(|(name, _)| *name)
+                .filter(|name| !present.iter().any(|p| p == name)),
+        );
+    }
+    for sql in super::versions::history_columns_sql(config, backend, &missing) {
+        timed(limit, db.execute_unprepared(&sql))
+            .await
+            .with_context(|| {
+                format!("adding the later columns of the history table {}", config.history_table)
             })?;
     }
     Ok(())
@@ -480,7 +512,8 @@ pub(super) async fn migrate_locked(
                         .into_iter()
                         .map(|sql| (sql, Origin::Version(version_table.clone()))),
                 );
-                let history = history_sql(config, backend, id, direction.word(), Times::Server);
+                let entry = ctx.entry(id, direction, &next);
+                let history = history_sql(config, backend, &entry, Times::Server);
                 statements.push((history, Origin::History(history_table.clone())));
                 // Boxed: the batch's future is large, and would sit on the caller's stack.
                 match Box::pin(batch::run(db, &statements, limit)).await {
@@ -518,13 +551,8 @@ pub(super) async fn migrate_locked(
             }
         }
         if ran.is_ok() {
-            let sql = history_sql(
-                config,
-                backend,
-                id,
-                direction.word(),
-                Times::Client(&started, &now()),
-            );
+            let entry = ctx.entry(id, direction, &next);
+            let sql = history_sql(config, backend, &entry, Times::Client(&started, &now()));
             if let Err(e) = timed(limit, txn.execute_unprepared(&sql)).await {
                 ran = Err(e.context(format!(
                     "recording the step in the history table {history_table}"
@@ -715,6 +743,11 @@ pub(super) async fn stamp_locked(
     let versions = ctx
         .graph
         .version_heads(&ctx.graph.ancestors(&wanted.into_iter().collect::<Vec<_>>()));
+    let after = ctx.graph.ancestors(&versions);
+    let entries: Vec<_> = versions
+        .iter()
+        .map(|v| ctx.entry_as(v, "stamp", true, &after))
+        .collect();
     let txn = begin(db, limit).await?;
     for sql in stamp_sql(
         config,
@@ -722,6 +755,7 @@ pub(super) async fn stamp_locked(
         &current,
         &versions,
         purge,
+        &entries,
     ) {
         timed(limit, txn.execute_unprepared(&sql))
             .await

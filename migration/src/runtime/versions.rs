@@ -42,10 +42,37 @@ pub(super) fn create_version_tables(config: &Config, backend: DbBackend) -> Vec<
             "CREATE TABLE IF NOT EXISTS {} (\n    id {id},\n    revision VARCHAR(32) NOT NULL,\n    \
              direction VARCHAR(9) NOT NULL,\n    started_at TIMESTAMP NOT NULL,\n    \
              finished_at TIMESTAMP NOT NULL,\n    who VARCHAR NOT NULL,\n    \
-             tool_version VARCHAR NOT NULL\n)",
+             tool_version VARCHAR NOT NULL,\n    checksum VARCHAR(16),\n    \
+             schema_version VARCHAR(32)\n)",
             table_name(config, backend, &config.history_table)
         ),
     ]
+}
+
+/// The history table's columns that came after its first version, with their types: a table
+/// made by an older binary gets them when a run next takes the lock
+/// ([`history_columns_sql`]).
+pub(super) const LATER_HISTORY_COLUMNS: [(&str, &str); 2] =
+    [("checksum", "VARCHAR(16)"), ("schema_version", "VARCHAR(32)")];
+
+/// The statements that add the history table's later columns `missing` (on PostgreSQL all of
+/// them, `IF NOT EXISTS`; SQLite has no such clause, so its caller names the missing ones).
+pub(super) fn history_columns_sql(
+    config: &Config,
+    backend: DbBackend,
+    missing: &[&str],
+) -> Vec<String> {
+    let table = table_name(config, backend, &config.history_table);
+    LATER_HISTORY_COLUMNS
+        .iter()
+        .filter(|(name, _)| backend == DbBackend::Postgres || missing.contains(name))
+        .map(|(name, ty)| match backend {
+            DbBackend::Postgres => {
+                format!("ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {} {ty}", ident(name))
+            }
+            _ => format!("ALTER TABLE {table} ADD COLUMN {} {ty}", ident(name)),
+        })
+        .collect()
 }
 
 /// Statements that move the version table from `before` to `after`.
@@ -97,13 +124,23 @@ pub(super) enum Times<'a> {
     Server,
 }
 
-pub(super) fn history_sql(
-    config: &Config,
-    backend: DbBackend,
-    revision: &str,
-    direction: &str,
-    times: Times<'_>,
-) -> String {
+/// What a history row says of one step, beside its times: the revision, the direction, the
+/// checksum of the revision's file as compiled (for a step that applies it) and the model's
+/// schema version after the step (the last `Schema Version:` of the revisions then applied).
+#[derive(Clone, Debug)]
+pub(super) struct Entry {
+    pub revision: String,
+    pub direction: &'static str,
+    pub checksum: Option<u64>,
+    pub schema_version: Option<String>,
+}
+
+/// A checksum as the history table holds it: 16 hexadecimal digits.
+pub(crate) fn checksum_text(hash: u64) -> String {
+    format!("{hash:016x}")
+}
+
+pub(super) fn history_sql(config: &Config, backend: DbBackend, entry: &Entry, times: Times<'_>) -> String {
     let (started, finished) = match times {
         Times::Client(s, f) => (literal(s), literal(f)),
         Times::Now => ("CURRENT_TIMESTAMP".into(), "CURRENT_TIMESTAMP".into()),
@@ -112,14 +149,17 @@ pub(super) fn history_sql(
             "(clock_timestamp() AT TIME ZONE 'UTC')".into(),
         ),
     };
+    let optional = |v: Option<String>| v.map_or_else(|| "NULL".to_string(), |v| literal(&v));
     format!(
-        "INSERT INTO {} (revision, direction, started_at, finished_at, who, tool_version) \
-         VALUES ({}, {}, {started}, {finished}, {}, {})",
+        "INSERT INTO {} (revision, direction, started_at, finished_at, who, tool_version, \
+         checksum, schema_version) VALUES ({}, {}, {started}, {finished}, {}, {}, {}, {})",
         table_name(config, backend, &config.history_table),
-        literal(revision),
-        literal(direction),
+        literal(&entry.revision),
+        literal(entry.direction),
         literal(&who()),
-        literal(env!("CARGO_PKG_VERSION"))
+        literal(env!("CARGO_PKG_VERSION")),
+        optional(entry.checksum.map(checksum_text)),
+        optional(entry.schema_version.clone())
     )
 }
 
@@ -195,15 +235,21 @@ pub struct HistoryRow {
     pub finished_at: String,
     pub who: String,
     pub tool_version: String,
+    /// The checksum of the revision's file when the step applied it (none for a downgrade, or
+    /// for a row written before opdb kept checksums).
+    pub checksum: Option<String>,
+    /// The model's schema version after the step, when its revisions declare one.
+    pub schema_version: Option<String>,
 }
 
 pub async fn read_history<C: ConnectionTrait>(db: &C, config: &Config) -> Result<Vec<HistoryRow>> {
     let backend = db.get_database_backend();
     // The version table's reading says whether the schema is there.
     read_versions(db, config).await?;
+    // `*`, so that a history table an older binary made (without the later columns) reads too.
     let sql = format!(
-        "SELECT revision, direction, CAST(started_at AS VARCHAR) AS started_at, \
-         CAST(finished_at AS VARCHAR) AS finished_at, who, tool_version FROM {} ORDER BY id",
+        "SELECT *, CAST(started_at AS VARCHAR) AS started_text, \
+         CAST(finished_at AS VARCHAR) AS finished_text FROM {} ORDER BY id",
         read_name(config, backend, &config.history_table)
     );
     let rows = db
@@ -218,26 +264,30 @@ pub async fn read_history<C: ConnectionTrait>(db: &C, config: &Config) -> Result
     rows.iter()
         .map(|r| {
             let get = |c: &str| r.try_get::<String>("", c);
+            let later = |c: &str| r.try_get::<Option<String>>("", c).ok().flatten();
             Ok(HistoryRow {
                 revision: get("revision")?,
                 direction: get("direction")?,
-                started_at: get("started_at")?,
-                finished_at: get("finished_at")?,
+                started_at: get("started_text")?,
+                finished_at: get("finished_text")?,
                 who: get("who")?,
                 tool_version: get("tool_version")?,
+                checksum: later("checksum"),
+                schema_version: later("schema_version"),
             })
         })
         .collect()
 }
 
 /// The statements that stamp the version table from `current` to `versions`, with a history
-/// row for each.
+/// row for each (`entries`, one per version).
 pub(super) fn stamp_sql(
     config: &Config,
     backend: DbBackend,
     current: &[String],
     versions: &[String],
     purge: bool,
+    entries: &[Entry],
 ) -> Vec<String> {
     let table = table_name(config, backend, &config.version_table);
     let mut sqls = if purge {
@@ -248,12 +298,11 @@ pub(super) fn stamp_sql(
     let before = if purge { &[][..] } else { current };
     sqls.extend(version_sql(&table, before, versions));
     let stamp_time = now();
-    for v in versions {
+    for entry in entries {
         sqls.push(history_sql(
             config,
             backend,
-            v,
-            "stamp",
+            entry,
             Times::Client(&stamp_time, &stamp_time),
         ));
     }
