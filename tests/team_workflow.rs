@@ -78,9 +78,20 @@ async fn a_second_team_runs_the_whole_workflow_with_its_own_entities() {
     let out = lab.run(&["check"]);
     assert!(out.status.success(), "{}", text(&out));
     let out = lab.run(&["current"]);
-    let last = revision_files(&lab);
-    let head = last[1].file_name().unwrap().to_string_lossy()[..12].to_string();
-    assert!(text(&out).contains(&head), "{}", text(&out));
+    let second = revision_files(&lab)
+        .into_iter()
+        .find(|f| {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .starts_with("//! add samples")
+        })
+        .expect("the second revision");
+    let head = second.file_name().unwrap().to_string_lossy()[..12].to_string();
+    assert!(
+        text(&out).contains(&format!("{head} (head)")),
+        "{}",
+        text(&out)
+    );
 
     // What PostgreSQL holds, read from its catalog.
     assert_eq!(

@@ -49,7 +49,8 @@ pub struct Cli {
 pub enum Command {
     /// Create a script directory alembic/NAME (settings, versions/, trash/)
     Init {
-        /// Name of the database's folder [default: -n, else the tool's name]
+        /// Name of the database's folder [default: -n, else the binary's script directory,
+        /// else the tool's name]
         name: Option<String>,
         /// Also write a baseline revision that builds the database's whole schema (of --url,
         /// DATABASE_URL or the new folder's db.cfg; --schema names its schemas) from empty:
@@ -360,7 +361,8 @@ pub async fn run(
     let name = match (&cli.name, scripts) {
         (Some(name), _) => name.clone(),
         (None, [only]) => only.database.to_string(),
-        (None, _) => crate::tool::name().to_string(),
+        // A binary's name may hold `-`, which no script directory's name does.
+        (None, _) => crate::tool::name().replace('-', "_"),
     };
     match &cli.command {
         Command::Init {

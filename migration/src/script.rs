@@ -126,6 +126,18 @@ pub fn source_hash(bytes: &[u8]) -> u64 {
     })
 }
 
+/// Marks the crate's build script at `root` changed, so that cargo runs it on the next build and
+/// it compiles in what was just written (a new script directory, new entity files); a crate
+/// without one is left alone.
+pub(crate) fn touch_build_script(root: &Path) {
+    if let Ok(build) = std::fs::File::options()
+        .append(true)
+        .open(root.join("build.rs"))
+    {
+        let _ = build.set_modified(std::time::SystemTime::now());
+    }
+}
+
 /// One `alembic/<name>/` folder.
 #[derive(Clone, Debug)]
 pub struct ScriptDir {
@@ -198,13 +210,7 @@ impl ScriptDir {
             dir.join("alembic.toml"),
             CONFIG_TEMPLATE.replace("opdb", crate::tool::name()),
         )?;
-        // The build script compiles the new folder in on its next run: it reruns when it changes.
-        if let Ok(build) = std::fs::File::options()
-            .append(true)
-            .open(root.join("build.rs"))
-        {
-            let _ = build.set_modified(std::time::SystemTime::now());
-        }
+        touch_build_script(root);
         Self::open(root, name)
     }
 

@@ -30,7 +30,29 @@ pub const MODEL_FILE: &str = "model.rs";
 pub fn build() {
     revisions();
     let folder = manifest_dir().join("src").join("entity");
+    if !folder.is_dir() {
+        // Watched from above, so that the folder's first files are compiled in when it comes.
+        watch(&manifest_dir().join("src"));
+    }
     write_entities(&folder, folder.is_dir());
+}
+
+/// Rust's keywords (strict, reserved and the 2018 and 2024 editions'), which no module may be
+/// named as it is; the engine's entity generator avoids the same list.
+pub const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "union", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final",
+    "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+/// Has cargo run the build script again when `path` changes; a path that does not exist is
+/// not named (cargo would run the script on every build).
+fn watch(path: &Path) {
+    if path.exists() {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
 }
 
 /// Compiles the crate's revisions in: every `alembic/<name>/versions/*.rs`, and each folder's
@@ -42,7 +64,7 @@ pub fn build() {
 /// named in `rerun-if-changed` is watched with everything under it). A new script directory
 /// is picked up because `init` touches the crate's `build.rs`.
 pub fn revisions() {
-    println!("cargo:rerun-if-changed=build.rs");
+    watch(&manifest_dir().join("build.rs"));
     let root = manifest_dir().join("alembic");
     let mut modules = String::new();
     let mut scripts = String::from("/// The revisions of every script directory, as compiled.\n");
@@ -53,9 +75,9 @@ pub fn revisions() {
     for dir in listing(&root).into_iter().filter(|p| p.is_dir()) {
         let name = file_name(&dir);
         let versions = dir.join("versions");
-        println!("cargo:rerun-if-changed={}", versions.display());
+        watch(&versions);
         let settings = dir.join("alembic.toml");
-        println!("cargo:rerun-if-changed={}", settings.display());
+        watch(&settings);
         let settings = match settings.is_file() {
             true => format!("Some(include_str!({:?}))", settings.display().to_string()),
             false => "None".to_string(),
@@ -68,7 +90,7 @@ pub fn revisions() {
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "rs"))
         {
-            println!("cargo:rerun-if-changed={}", file.display());
+            watch(&file);
             let path = file.display().to_string();
             let module = format!("revision_{n}");
             n += 1;
@@ -117,7 +139,7 @@ fn write_entities(folder: &Path, present: bool) {
     let mut declare = String::new();
     if present {
         // The folder itself: a file added or removed changes what is compiled in.
-        println!("cargo:rerun-if-changed={}", folder.display());
+        watch(folder);
         for file in listing(folder) {
             let name = file_name(&file);
             let Some(stem) = name.strip_suffix(".rs") else {
@@ -172,7 +194,7 @@ macro_rules! for_each_entity {{
 /// (as rustfmt lays out a top-level item) that names `DeriveEntityModel` or `DeriveEntity`.
 /// An entity nested in a module of the file is not taken (its `Entity` is not the module's);
 /// the engine names it through SeaORM's registry instead (`EntitySet::found_in`).
-fn derives_an_entity(text: &str) -> bool {
+pub fn derives_an_entity(text: &str) -> bool {
     let mut rest = text;
     while let Some(at) = rest.find("#[derive(") {
         let at_line_start = at == 0 || rest[..at].ends_with('\n');
@@ -193,22 +215,18 @@ fn derives_an_entity(text: &str) -> bool {
 
 /// A file stem as a module name: a keyword as a raw identifier (`type.rs` is `r#type`).
 fn module_name(stem: &str) -> String {
-    const KEYWORDS: &[&str] = &[
-        "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if",
-        "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
-        "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "async",
-        "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv",
-        "typeof", "unsized", "virtual", "yield", "try", "gen",
-    ];
     let valid = stem
         .chars()
         .next()
         .is_some_and(|c| c.is_alphabetic() || c == '_')
-        && stem.chars().all(|c| c.is_alphanumeric() || c == '_');
+        && stem.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && stem != "_"
+        // These have no raw form: `r#self` is no identifier.
+        && !["self", "Self", "super", "crate"].contains(&stem);
     if !valid {
         panic!(
             "migration_build: the file {stem}.rs cannot be a Rust module: name it in snake_case \
-             (letters, digits and '_', not starting with a digit)"
+             (letters, digits and '_', not starting with a digit; not self, super or crate)"
         );
     }
     match KEYWORDS.contains(&stem) {

@@ -27,13 +27,18 @@ pub struct GenerateOutcome {
 
 /// The settings and URL a database is read with: `alembic/<name>` when it exists under
 /// `root` (its settings, and its `db.cfg` for the URL), else the defaults and `url` (or
-/// `DATABASE_URL`).
+/// `DATABASE_URL`). The embedded SQLite file, which every other command falls back on, is
+/// never the database to read: an empty file would give no entities and an empty baseline.
 pub fn source(root: &Path, name: &str, url: Option<&str>) -> Result<(Config, DbUrl)> {
     if root.join("alembic").join(name).is_dir() {
         let dir = crate::script::ScriptDir::open(root, name)?;
-        let (url, notice) = super::database_url(url, &dir)?;
-        if let Some(notice) = notice {
-            eprintln!("{notice}");
+        let (url, _) = super::database_url(url, &dir)?;
+        if url.source == UrlSource::Default {
+            bail!(
+                "no database to read: give --url, set DATABASE_URL or put the URL on the first \
+                 line of {}/db.cfg",
+                dir.label()
+            );
         }
         return Ok((dir.config, url));
     }
@@ -119,7 +124,11 @@ pub async fn generate_entities(
 ) -> Result<GenerateOutcome> {
     let (config, url) = source(root, name, url)?;
     let (model, namespace) = read(&config, &url, schemas).await?;
-    let generated = crate::generate::generate(&model, &namespace);
+    let read_from = match schemas.is_empty() {
+        true => config.schema_list(),
+        false => schemas.to_vec(),
+    };
+    let generated = crate::generate::generate(&model, &namespace, &read_from);
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     let paths: Vec<PathBuf> = generated
@@ -144,8 +153,28 @@ pub async fn generate_entities(
     for (path, (_, text)) in paths.iter().zip(&generated.files) {
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
     }
+    // The build script compiles the folder's files in: it runs again on the next build.
+    crate::script::touch_build_script(root);
+    // A file of an earlier run (a table since dropped or renamed) would stay in the model.
+    let mut missing = generated.missing;
+    let mut stale: Vec<PathBuf> = std::fs::read_dir(&args.out)
+        .with_context(|| format!("reading {}", args.out.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "rs") && !paths.contains(p))
+        .filter(|p| {
+            std::fs::read_to_string(p).is_ok_and(|t| migration_build::derives_an_entity(&t))
+        })
+        .collect();
+    stale.sort();
+    for path in stale {
+        missing.push(format!(
+            "{} was not written by this run (the database has no table for it): remove it, \
+             or its entity stays in the model",
+            path.display()
+        ));
+    }
     Ok(GenerateOutcome {
         written: paths,
-        missing: generated.missing,
+        missing,
     })
 }

@@ -42,21 +42,45 @@ pub async fn init_from_database(
             bail!("--schema {schema:?}: give a schema name without quotes, backslashes or control characters");
         }
     }
-    let made = ScriptDir::init(root, name)?;
-    if !schemas.is_empty() {
-        let path = made.dir.join("alembic.toml");
-        let text = std::fs::read_to_string(&path)?;
-        let quoted: Vec<String> = schemas.iter().map(|s| format!("\"{s}\"")).collect();
-        let text = match schemas {
-            [one] => text.replacen("schema = \"public\"", &format!("schema = \"{one}\""), 1),
-            _ => text.replacen("schemas = []", &format!("schemas = [{}]", quoted.join(", ")), 1),
-        };
-        std::fs::write(&path, text)?;
+    if root.join("alembic").join(name).exists() {
+        bail!("{} already exists", root.join("alembic").join(name).display());
     }
-    let dir = ScriptDir::open(root, name)?;
+    // The database is read before anything is made, so that a wrong URL leaves nothing behind.
     let (config, url) = super::generate_entities::source(root, name, url)?;
-    let (model, _) = super::generate_entities::read(&config, &url, &[]).await?;
-    let (upgrade, downgrade) = autogenerate::revision_ops(&Schema::default(), &model, &Hints::default())?;
+    let (model, _) = super::generate_entities::read(&config, &url, schemas).await?;
+    let made = ScriptDir::init(root, name)?;
+    let written = (|| {
+        if !schemas.is_empty() {
+            let path = made.dir.join("alembic.toml");
+            let text = std::fs::read_to_string(&path)?;
+            let quoted: Vec<String> = schemas.iter().map(|s| format!("\"{s}\"")).collect();
+            let (from, to) = match schemas {
+                [one] => ("schema = \"public\"", format!("schema = \"{one}\"")),
+                _ => ("schemas = []", format!("schemas = [{}]", quoted.join(", "))),
+            };
+            if !text.contains(from) {
+                bail!("{}: no line `{from}` to set the schemas in", path.display());
+            }
+            std::fs::write(&path, text.replacen(from, &to, 1))?;
+        }
+        baseline(root, name, &model)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_dir_all(&made.dir);
+    }
+    let path = written?;
+    let left_out = model.unmodelled.iter().map(|o| o.warning()).collect();
+    Ok(InitOutcome {
+        dir: made.dir,
+        baseline: Some((path, left_out)),
+    })
+}
+
+/// Writes the baseline revision of `model` into `root/alembic/<name>/versions/`.
+fn baseline(root: &Path, name: &str, model: &Schema) -> Result<PathBuf> {
+    let dir = ScriptDir::open(root, name)?;
+    let (upgrade, downgrade) =
+        autogenerate::revision_ops(&Schema::default(), model, &Hints::default())?;
     let mut file = RevisionFile::new(
         None,
         "Baseline: the database as it was adopted".to_string(),
@@ -71,10 +95,5 @@ pub async fn init_from_database(
         crate::tool::name()
     );
     file.left_alone(&model.unmodelled);
-    let path = dir.write_revision(&file)?;
-    let left_out = model.unmodelled.iter().map(|o| o.warning()).collect();
-    Ok(InitOutcome {
-        dir: dir.dir,
-        baseline: Some((path, left_out)),
-    })
+    dir.write_revision(&file)
 }

@@ -2,6 +2,7 @@
 //! Each returns the revisions to show, in order; the command line prints them.
 
 use super::Project;
+use crate::error::MigrateError;
 use crate::revision::Revision;
 use crate::runtime::{self, HistoryRow};
 use anyhow::Result;
@@ -115,7 +116,13 @@ pub async fn changed(project: &Project<'_>) -> Result<Vec<String>> {
         let schemas = schemas_of(project, &db);
         for schema in &schemas {
             let config = config.for_schema(schema);
-            let versions = runtime::read_versions(&db, &config).await?;
+            // A schema `upgrade` is about to make has nothing applied.
+            let versions = match runtime::read_versions(&db, &config).await {
+                Err(e) if matches!(e.downcast_ref(), Some(MigrateError::NoSchema { .. })) => {
+                    continue
+                }
+                read => read?,
+            };
             if versions.is_empty() {
                 continue;
             }

@@ -40,10 +40,11 @@ pub struct Generated {
 }
 
 /// The entity modules (and `model.rs`, when something is declared beside them) of `schema`,
-/// the schema model of PostgreSQL schema `namespace` (or of a SQLite file).
-pub fn generate(schema: &Schema, namespace: &str) -> Generated {
+/// the schema model of PostgreSQL schema `namespace` (or of a SQLite file), read from the
+/// schemas `read` (a key into a schema not among them has no entity to point at).
+pub fn generate(schema: &Schema, namespace: &str, read: &[String]) -> Generated {
     let mut missing = Vec::new();
-    let plan = plan(schema, &mut missing);
+    let plan = plan(schema, read, &mut missing);
     let declared = model_file::Declared::of(schema, &plan);
     // Both as read inside `namespace`, where a key into it names no schema.
     let predicted = predict(schema, &plan, &declared).in_namespace(namespace);
@@ -150,9 +151,12 @@ const TAKEN_TYPES: &[&str] = &[
     "Model", "ModelEx", "Entity", "Column", "Relation", "ActiveModel", "ActiveModelEx",
     "PrimaryKey", "Json", "Date", "Time", "DateTime", "DateTimeWithTimeZone", "Expr", "Vec",
     "Option", "String", "RcOrArc", "StringLen", "ColumnType",
+    // The prelude's traits and types the generated code names.
+    "Related", "Linked", "RelationDef", "RelationTrait", "ForeignKeyAction", "ActiveModelBehavior",
+    "EntityTrait", "ColumnTrait", "ActiveEnum", "EnumIter", "Iterable", "DbErr",
 ];
 
-fn plan(schema: &Schema, missing: &mut Vec<String>) -> Vec<Entity> {
+fn plan(schema: &Schema, read: &[String], missing: &mut Vec<String>) -> Vec<Entity> {
     let mut modules = Scope::with(&["model", "lib", "main", "mod"]);
     let mut entities: Vec<Entity> = Vec::new();
     // Each enum type's home: (module, ident).
@@ -177,11 +181,17 @@ fn plan(schema: &Schema, missing: &mut Vec<String>) -> Vec<Entity> {
                 continue;
             };
             // SeaORM names a variant type after each label in camel case: labels that differ
-            // only in case or punctuation (`happy`, `Happy`) cannot both be one.
+            // only in case or punctuation (`happy`, `Happy`) cannot both be one, and `self`
+            // would be the keyword `Self`.
             let distinct = |labels: &Vec<String>| {
                 let mut seen = std::collections::BTreeSet::new();
                 labels.iter().all(|l| {
-                    seen.insert(l.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase())
+                    let key = l
+                        .chars()
+                        .filter(|c| c.is_alphanumeric())
+                        .collect::<String>()
+                        .to_lowercase();
+                    key != "self" && seen.insert(key)
                 })
             };
             match schema.enums.get(name) {
@@ -217,7 +227,7 @@ fn plan(schema: &Schema, missing: &mut Vec<String>) -> Vec<Entity> {
         let table = &schema.tables[&entity.table];
         entity.fields = fields(table, &entity.module, &enum_home);
     }
-    relations(schema, &mut entities);
+    relations(schema, read, &mut entities);
     entities
 }
 
@@ -434,7 +444,7 @@ fn default_code(rust: &str) -> Option<&'static str> {
 /// Both sides of every foreign key whose target has an entity: `belongs_to` on the holder,
 /// `has_one` (the key's columns are a key of the holder) or `has_many` on the target; then
 /// which relations `Related` can name and which need `Linked`.
-fn relations(schema: &Schema, entities: &mut [Entity]) {
+fn relations(schema: &Schema, read: &[String], entities: &mut [Entity]) {
     let at: BTreeMap<String, usize> = entities
         .iter()
         .enumerate()
@@ -447,6 +457,11 @@ fn relations(schema: &Schema, entities: &mut [Entity]) {
     for (h, entity) in entities.iter().enumerate() {
         let table = &schema.tables[&entity.table];
         for fk in &table.foreign_keys {
+            // A key into a schema that was not read points at a table of that name there, not
+            // at the entity of the same name here: no relation (the diff below reports it).
+            if fk.ref_schema.as_ref().is_some_and(|s| !read.contains(s)) {
+                continue;
+            }
             let Some(&t) = at.get(&fk.ref_table) else {
                 continue;
             };

@@ -8,15 +8,9 @@
 
 use std::collections::BTreeSet;
 
-/// Rust's keywords (strict, reserved and the 2018 and 2024 editions'), which no module, field
-/// or variant may be.
-const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
-    "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
-    "true", "type", "union", "unsafe", "use", "where", "while", "abstract", "become", "box", "do",
-    "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
-];
+/// Rust's keywords, which no module, field or variant may be: the build script's list, which
+/// reads the modules back.
+use migration_build::KEYWORDS;
 
 /// Whether `name` is a plain snake-case identifier that SeaORM maps back to itself: lower-case
 /// ASCII words of letters and digits joined by single underscores, starting with a letter, and
