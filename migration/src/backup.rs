@@ -7,7 +7,7 @@
 //! revision and UTC time (`opdb_1e0c7d5a9b22_20261121T101502Z.dump`) and written under a
 //! temporary name first, so a file with the final name is always a whole backup.
 
-use crate::ddl::literal;
+use crate::ddl::{ident, literal};
 use crate::pg_tools;
 use crate::url::{pg_database, sqlite_file, DbUrl};
 use anyhow::{bail, Context as _, Result};
@@ -158,10 +158,41 @@ pub struct Contents {
     /// PostgreSQL: the schemas in the dump, and its tables (schema, name).
     pub schemas: Vec<String>,
     pub tables: Vec<(String, String)>,
+    /// PostgreSQL: the tables of those schemas the dump does not hold (made after it), which
+    /// a restore drops.
+    pub extra: Vec<(String, String)>,
 }
 
-/// Reads what the backup `file` holds, checking it is one for `url`'s backend.
-pub fn contents(url: &DbUrl, file: &Path) -> Result<Contents> {
+/// Reads what the backup `file` holds, checking it is one for `url`'s backend, and which tables
+/// of the database it does not hold.
+pub async fn contents(url: &DbUrl, file: &Path) -> Result<Contents> {
+    let mut found = listed(url, file)?;
+    if url.backend()? == DbBackend::Postgres {
+        let db = crate::db::connect_to(url, None).await?;
+        for schema in &found.schemas {
+            let rows = db
+                .query_all_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n \
+                     ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') \
+                     ORDER BY 1",
+                    [schema.as_str().into()],
+                ))
+                .await?;
+            for r in rows {
+                let name: String = r.try_get("", "name")?;
+                if !found.tables.iter().any(|(s, t)| s == schema && *t == name) {
+                    found.extra.push((schema.clone(), name));
+                }
+            }
+        }
+        db.close().await.ok();
+    }
+    Ok(found)
+}
+
+/// What the backup `file` lists, checking it is one for `url`'s backend.
+fn listed(url: &DbUrl, file: &Path) -> Result<Contents> {
     if !file.is_file() {
         bail!("{} is not a file: give the path of a backup", file.display());
     }
@@ -174,6 +205,7 @@ pub fn contents(url: &DbUrl, file: &Path) -> Result<Contents> {
             let mut found = Contents {
                 schemas: Vec::new(),
                 tables: Vec::new(),
+                extra: Vec::new(),
             };
             for line in String::from_utf8_lossy(&listed.stdout).lines() {
                 if line.starts_with(';') {
@@ -183,7 +215,7 @@ pub fn contents(url: &DbUrl, file: &Path) -> Result<Contents> {
                 let fields: Vec<&str> = line.split_whitespace().collect();
                 match fields.get(3..6) {
                     Some(["SCHEMA", "-", name]) => found.schemas.push(name.to_string()),
-                    Some(["TABLE", schema, name]) => {
+                    Some(["TABLE", schema, name]) if *schema != "DATA" => {
                         found.tables.push((schema.to_string(), name.to_string()))
                     }
                     _ => {}
@@ -204,6 +236,7 @@ pub fn contents(url: &DbUrl, file: &Path) -> Result<Contents> {
             Ok(Contents {
                 schemas: Vec::new(),
                 tables: Vec::new(),
+                extra: Vec::new(),
             })
         }
     }
@@ -218,36 +251,22 @@ pub async fn restore(url: &DbUrl, file: &Path, found: &Contents) -> Result<()> {
 }
 
 async fn restore_postgres(url: &DbUrl, file: &Path, found: &Contents) -> Result<()> {
-    // `--clean` drops each schema of the dump and makes it again, which fails on anything the
-    // schema holds that the dump does not: said here by name, before anything is done.
-    let db = crate::db::connect_to(url, None).await?;
-    let mut extra = Vec::new();
-    for schema in &found.schemas {
-        let rows = db
-            .query_all_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n \
-                 ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') \
-                 ORDER BY 1",
-                [schema.as_str().into()],
-            ))
-            .await?;
-        for r in rows {
-            let name: String = r.try_get("", "name")?;
-            if !found.tables.iter().any(|(s, t)| s == schema && *t == name) {
-                extra.push(format!("{schema}.{name}"));
-            }
-        }
-    }
-    db.close().await.ok();
-    if !extra.is_empty() {
-        bail!(
-            "the database holds table{} the backup does not ({}), made after it: drop {} \
-             first; nothing was restored",
-            if extra.len() == 1 { "" } else { "s" },
-            extra.join(", "),
-            if extra.len() == 1 { "it" } else { "them" }
+    // `--clean` drops each schema of the dump and makes it again, which fails on a table the
+    // dump lacks (one an upgrade made after the backup): those go first, as the question said.
+    if !found.extra.is_empty() {
+        let db = crate::db::connect_to(url, None).await?;
+        let sql = format!(
+            "DROP TABLE IF EXISTS {} CASCADE",
+            found
+                .extra
+                .iter()
+                .map(|(s, t)| format!("{}.{}", ident(s), ident(t)))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
+        let dropped = db.execute_unprepared(&sql).await;
+        db.close().await.ok();
+        dropped.context("dropping the tables the backup does not hold; nothing was restored")?;
     }
     let name = pg_database(&url.url)?;
     let mut cmd = pg_tools::command("pg_restore", &url.url, &name)?;

@@ -599,9 +599,11 @@ pub async fn run(
                 Some(failure) => bail!("the rehearsal failed: {failure}"),
                 None => writeln!(
                     out,
-                    "Rehearsal passed: {n} revision{} on a copy, which is dropped; the \
+                    "Rehearsal passed: {n} revision{} on the copy {} (made by {}), dropped; the \
                      database itself was not touched",
-                    if n == 1 { "" } else { "s" }
+                    if n == 1 { "" } else { "s" },
+                    rehearsal.copy,
+                    rehearsal.how
                 )?,
             }
         }

@@ -9,7 +9,7 @@ use std::time::Duration;
 static CAUGHT: AtomicBool = AtomicBool::new(false);
 
 #[cfg(unix)]
-extern "C" fn caught(_: libc::c_int) {
+extern "C" fn on_signal(_: libc::c_int) {
     // Async-signal-safe: one atomic store.
     CAUGHT.store(true, Ordering::SeqCst);
 }
@@ -23,7 +23,7 @@ impl Guard {
         #[cfg(unix)]
         // SAFETY: the handler only stores into an atomic.
         unsafe {
-            let handler = caught as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
             libc::signal(libc::SIGINT, handler);
             libc::signal(libc::SIGTERM, handler);
         }
@@ -42,9 +42,14 @@ impl Drop for Guard {
     }
 }
 
+/// Whether SIGINT or SIGTERM has arrived since the [`Guard`] was made.
+pub fn caught() -> bool {
+    CAUGHT.load(Ordering::SeqCst)
+}
+
 /// Returns once SIGINT or SIGTERM has arrived (never, without a [`Guard`]).
 pub async fn interrupted() {
-    while !CAUGHT.load(Ordering::SeqCst) {
+    while !caught() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

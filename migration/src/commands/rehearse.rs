@@ -12,7 +12,7 @@ use crate::interrupt;
 use crate::ops::{Op, Ops};
 use crate::runtime::{self, read_versions, Direction};
 use crate::scratch::Scratch;
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Result};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -28,6 +28,7 @@ pub struct TableRows {
 /// One revision as rehearsed.
 #[derive(Clone, Debug)]
 pub struct Step {
+    /// The schema it ran in, when the run covers several (else empty).
     pub schema: String,
     pub revision: String,
     pub message: String,
@@ -62,12 +63,14 @@ pub async fn rehearse(
 ) -> Result<Rehearsal> {
     let url = project.database_url()?;
     let _catching = interrupt::Guard::catch();
-    let scratch = tokio::select! {
-        made = Scratch::copy(&url) => made?,
-        _ = interrupt::interrupted() => return Err(anyhow!(
-            "interrupted while copying the database: no copy is left, nothing was changed"
-        )),
-    };
+    // The copy is made to its end even when interrupted (a copy abandoned half-made could
+    // outlive the drop that follows), then dropped.
+    let scratch = Scratch::copy(&url).await?;
+    if interrupt::caught() {
+        let name = scratch.name.clone();
+        scratch.drop().await?;
+        bail!("interrupted while copying the database: the copy {name} is dropped, nothing was changed");
+    }
     writeln!(
         out,
         "Rehearsing on {}, a copy made by {}",
@@ -140,7 +143,10 @@ async fn run(
                 let elapsed = started.elapsed();
                 let after = counts(&db, &schema, &tables).await?;
                 let step = Step {
-                    schema: schema.clone(),
+                    schema: match copy.schemas().len() {
+                        1 => String::new(),
+                        _ => schema.clone(),
+                    },
                     revision: id.clone(),
                     message: ctx
                         .graph
@@ -215,9 +221,14 @@ fn where_(project: &Project<'_>, schema: &str) -> String {
 fn write_step(step: &Step, out: &mut (dyn Write + Send)) -> Result<()> {
     writeln!(
         out,
-        "  {} {} in {:.3} s{}",
+        "  {}{} ({}) {} {:.3} s{}",
         step.revision,
-        if step.failed { "failed" } else { "took" },
+        match step.schema.is_empty() {
+            true => String::new(),
+            false => format!(" in schema {}", step.schema),
+        },
+        step.message,
+        if step.failed { "failed after" } else { "took" },
         step.elapsed.as_secs_f64(),
         if step.failed { " (rolled back)" } else { "" }
     )?;

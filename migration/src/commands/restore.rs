@@ -16,7 +16,7 @@ pub enum Confirm<'q> {
 /// description (password hidden) on success.
 pub async fn restore(project: &Project<'_>, file: &Path, confirm: Confirm<'_>) -> Result<String> {
     let url = project.database_url()?;
-    let found = backup::contents(&url, file)?;
+    let found = backup::contents(&url, file).await?;
     let what = match found.schemas.is_empty() {
         true => "the whole database file".to_string(),
         false => format!(
@@ -27,9 +27,23 @@ pub async fn restore(project: &Project<'_>, file: &Path, confirm: Confirm<'_>) -
             if found.tables.len() == 1 { "" } else { "s" }
         ),
     };
+    let dropped = match found.extra.is_empty() {
+        true => String::new(),
+        false => format!(
+            ", dropping {} it does not hold ({})",
+            if found.extra.len() == 1 { "a table" } else { "tables" },
+            found
+                .extra
+                .iter()
+                .map(|(s, t)| format!("{s}.{t}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
     if let Confirm::Ask(ask) = confirm {
         let question = format!(
-            "Restore {} into {url}? This replaces {what} with the backup's. [y/N] ",
+            "Restore {} into {url}? This replaces {what} with the backup's{dropped}. \
+             [y/N] ",
             file.display()
         );
         if !ask(&question)? {
@@ -37,5 +51,5 @@ pub async fn restore(project: &Project<'_>, file: &Path, confirm: Confirm<'_>) -
         }
     }
     backup::restore(&url, file, &found).await?;
-    Ok(format!("{what} of {url}"))
+    Ok(format!("{what} of {url}{dropped}"))
 }
