@@ -106,6 +106,25 @@ pub enum Command {
         /// Print the SQL script instead of running it
         #[arg(long)]
         sql: bool,
+        /// Run the upgrade on a scratch copy of the database (same server, or a file beside
+        /// it), then check the copy and drop it: each revision's time and the rows of the
+        /// tables it names, before and after; the database itself is not written
+        #[arg(long, conflicts_with_all = ["sql", "backup"])]
+        rehearse: bool,
+        /// Back the database up into DIR before the first revision runs (pg_dump custom
+        /// format of the schemas, or a SQLite copy); if that fails, nothing is upgraded
+        /// [default: backup_dir in alembic.toml, else no backup]
+        #[arg(long, value_name = "DIR", conflicts_with = "sql")]
+        backup: Option<PathBuf>,
+    },
+    /// Put back a backup that `upgrade --backup` wrote (pg_restore --clean --if-exists in one
+    /// transaction, or the SQLite file copied back), after asking
+    Restore {
+        /// The backup file
+        file: PathBuf,
+        /// Restore without asking (needed where standard input is not a terminal)
+        #[arg(long)]
+        yes: bool,
     },
     /// Downgrade the database to TARGET (base, an id or prefix, -N, REV-N)
     Downgrade {
@@ -575,15 +594,67 @@ pub async fn run(
             let merged = commands::merge::merge(&project, args)?;
             print_written(&merged.path, out)?;
         }
-        Command::Upgrade { target, sql } => {
+        Command::Upgrade {
+            target,
+            rehearse: true,
+            ..
+        } => {
+            let rehearsal = commands::rehearse::rehearse(&project, &target, out).await?;
+            let n = rehearsal.steps.len();
+            match rehearsal.failure {
+                Some(failure) => bail!("the rehearsal failed: {failure}"),
+                None => writeln!(
+                    out,
+                    "Rehearsal passed: {n} revision{} on the copy {} (made by {}), dropped; the \
+                     database itself was not touched",
+                    if n == 1 { "" } else { "s" },
+                    rehearsal.copy,
+                    rehearsal.how
+                )?,
+            }
+        }
+        Command::Upgrade {
+            target,
+            sql,
+            backup,
+            ..
+        } => {
             if !sql {
                 for warning in commands::inspect::changed(&project).await? {
                     writeln!(out, "WARNING: {warning}")?;
                 }
             }
-            let outcome =
-                commands::migrate::migrate(&project, Direction::Upgrade, &target, sql, out).await?;
+            let outcome = commands::migrate::migrate_backed_up(
+                &project,
+                Direction::Upgrade,
+                &target,
+                sql,
+                backup.as_deref(),
+                out,
+            )
+            .await?;
             print_run(graph, &outcome, out)?;
+        }
+        Command::Restore { file, yes } => {
+            use std::io::IsTerminal as _;
+            let mut ask = |question: &str| -> Result<bool> {
+                eprint!("{}", scrub(question));
+                let mut answer = String::new();
+                std::io::stdin()
+                    .read_line(&mut answer)
+                    .context("reading the answer")?;
+                Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+            };
+            let confirm = match (yes, std::io::stdin().is_terminal()) {
+                (true, _) => commands::restore::Confirm::Yes,
+                (false, true) => commands::restore::Confirm::Ask(&mut ask),
+                (false, false) => bail!(
+                    "restore replaces what the database holds and asks first, but standard \
+                     input is not a terminal: add --yes to restore without asking"
+                ),
+            };
+            let restored = commands::restore::restore(&project, &file, confirm).await?;
+            writeln!(out, "Restored {} into {restored}", file.display())?;
         }
         Command::Downgrade { target, sql } => {
             let outcome =

@@ -32,6 +32,9 @@ pub struct Config {
     pub include: Vec<String>,
     /// Patterns of the objects opdb leaves alone, on both sides of every comparison.
     pub exclude: Vec<String>,
+    /// Folder `upgrade` backs the database up into before it applies anything (relative: to
+    /// the project folder); `None`: no backup unless `upgrade --backup DIR`.
+    pub backup_dir: Option<std::path::PathBuf>,
 }
 
 /// The roles given access to one schema: `read` may read its tables, `write` may also insert,
@@ -124,6 +127,7 @@ impl Default for Config {
             include: Vec::new(),
             exclude: Vec::new(),
             grants: Default::default(),
+            backup_dir: None,
         }
     }
 }
@@ -208,6 +212,13 @@ impl Config {
             bail!("file_template {template:?} holds a control character: remove it");
         }
         crate::objects::Filter::new(&self.include, &self.exclude)?;
+        if self
+            .backup_dir
+            .as_ref()
+            .is_some_and(|d| d.as_os_str().is_empty())
+        {
+            bail!("backup_dir is empty: give a folder, or remove the line for no backups");
+        }
         Ok(())
     }
 }
@@ -253,6 +264,12 @@ exclude = []
 
 # When not empty, opdb compares only the objects one of these patterns matches.
 include = []
+
+# Folder `upgrade` backs the database up into before it applies any revision (relative: to the
+# project folder): pg_dump --format=custom of the schemas above on PostgreSQL, VACUUM INTO on
+# SQLite, named by database, revision and UTC time; `restore FILE` puts one back. If the
+# backup fails, nothing is upgraded. Off unless set (or `upgrade --backup DIR`).
+# For example: backup_dir = "backups"
 
 # Roles that may read and write each schema (PostgreSQL), one table per schema: `read` roles
 # get USAGE on the schema and SELECT on its tables and sequences, `write` roles also INSERT,

@@ -55,7 +55,7 @@ async fn dump_into(server: &DbUrl, scratch: &str, model: &Schema) -> Result<Stri
     let options: sea_orm::sqlx::postgres::PgConnectOptions =
         server.url.parse().context("reading the server URL")?;
     let url = DbUrl::new(
-        with_database(&server.url, scratch),
+        crate::url::with_database(&server.url, scratch),
         UrlSource::Option("--url"),
     );
     let db = crate::db::connect_to(&url, None).await?;
@@ -98,20 +98,6 @@ async fn dump_into(server: &DbUrl, scratch: &str, model: &Schema) -> Result<Stri
     Ok(normalize_dump(&String::from_utf8_lossy(&out.stdout)))
 }
 
-/// `url` naming database `name` instead of its own.
-fn with_database(url: &str, name: &str) -> String {
-    let start = url.find("://").map_or(0, |i| i + 3);
-    let (base, query) = match url[start..].find('?') {
-        Some(q) => url.split_at(start + q),
-        None => (url, ""),
-    };
-    let base = match base[start..].find('/') {
-        Some(slash) => &base[..start + slash],
-        None => base,
-    };
-    format!("{base}/{name}{query}")
-}
-
 /// pg_dump's text without what changes from run to run or version to version: comments, the
 /// `\restrict` lines, runs of blank lines.
 pub fn normalize_dump(text: &str) -> String {
@@ -134,15 +120,6 @@ pub fn normalize_dump(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn urls_name_the_scratch_database() {
-        assert_eq!(
-            with_database("postgres://u:p@h:5432/postgres?sslmode=disable", "x"),
-            "postgres://u:p@h:5432/x?sslmode=disable"
-        );
-        assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
-    }
 
     #[test]
     fn dumps_lose_only_comments_keys_and_blank_runs() {

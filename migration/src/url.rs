@@ -263,6 +263,48 @@ pub fn password(url: &str) -> Option<String> {
     url.get(start..end).map(percent_decode)
 }
 
+/// `url` (PostgreSQL) naming database `name` instead of its own: a scratch database on the same
+/// server, reached as the same user.
+pub fn with_database(url: &str, name: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let (base, query) = match url[start..].find('?') {
+        Some(q) => url.split_at(start + q),
+        None => (url, ""),
+    };
+    let base = match base[start..].find('/') {
+        Some(slash) => &base[..start + slash],
+        None => base,
+    };
+    format!("{base}/{name}{query}")
+}
+
+/// The database a PostgreSQL URL names (the user's name when it names none, as libpq does).
+pub fn pg_database(url: &str) -> Result<String> {
+    let options: sea_orm::sqlx::postgres::PgConnectOptions = url
+        .parse()
+        .map_err(|_| anyhow::anyhow!("cannot read the URL {}", redact(url)))?;
+    Ok(options
+        .get_database()
+        .unwrap_or(options.get_username())
+        .to_string())
+}
+
+/// The file a SQLite URL names, or `None` for an in-memory database (which has none).
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let options: sea_orm::sqlx::sqlite::SqliteConnectOptions = url.parse().ok()?;
+    let file = options.get_filename();
+    let name = file.to_string_lossy();
+    // sqlx names an in-memory database `file:sqlx-in-memory-N`.
+    if name.is_empty()
+        || name == ":memory:"
+        || name.starts_with("file:sqlx-in-memory-")
+        || url.contains("mode=memory")
+    {
+        return None;
+    }
+    Some(file.to_path_buf())
+}
+
 static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// Remembers the passwords of `url`, so that [`scrub`] hides them wherever they appear.
@@ -358,6 +400,22 @@ mod tests {
             DbBackend::Postgres
         );
         assert_eq!(backend_of("sqlite::memory:").unwrap(), DbBackend::Sqlite);
+    }
+
+    #[test]
+    fn urls_name_other_databases_and_files() {
+        assert_eq!(
+            with_database("postgres://u:p@h:5432/postgres?sslmode=disable", "x"),
+            "postgres://u:p@h:5432/x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+        assert_eq!(pg_database("postgres://u@h/db?sslmode=disable").unwrap(), "db");
+        assert_eq!(pg_database("postgres://u@h").unwrap(), "u");
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(
+            sqlite_file("sqlite:///tmp/a.sqlite?mode=rwc"),
+            Some(PathBuf::from("/tmp/a.sqlite"))
+        );
     }
 
     #[test]

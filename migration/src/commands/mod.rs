@@ -14,6 +14,8 @@ pub mod inspect;
 pub mod merge;
 pub mod migrate;
 pub mod refresh;
+pub mod rehearse;
+pub mod restore;
 pub mod revision;
 pub mod stamp;
 
@@ -122,6 +124,17 @@ impl<'a> Project<'a> {
             models,
             url,
             chosen_schemas: Vec::new(),
+        })
+    }
+
+    /// The same project working on the database at `url` instead (a scratch copy).
+    pub fn at_url(&self, url: String) -> Result<Project<'a>> {
+        Ok(Project {
+            root: self.root.clone(),
+            ctx: Context::new(self.ctx.dir, self.ctx.compiled)?,
+            models: self.models,
+            url: Some(url),
+            chosen_schemas: self.chosen_schemas.clone(),
         })
     }
 

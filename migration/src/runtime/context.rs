@@ -42,7 +42,7 @@ impl<'a> Context<'a> {
             .unwrap_or_else(|| id.to_string())
     }
 
-    pub(super) fn ops(&self, id: &str, direction: Direction) -> Result<Ops> {
+    pub(crate) fn ops(&self, id: &str, direction: Direction) -> Result<Ops> {
         let rev = self.compiled(id)?;
         let mut ops = Ops::new();
         match direction {

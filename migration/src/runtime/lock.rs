@@ -178,19 +178,8 @@ pub(super) async fn lock(
 }
 
 /// The file whose lock serializes runs on a SQLite database: `<database>-lock`, beside it.
-pub(super) fn sqlite_lock_path(url: &str) -> Option<std::path::PathBuf> {
-    let options: sea_orm::sqlx::sqlite::SqliteConnectOptions = url.parse().ok()?;
-    let file = options.get_filename();
-    let name = file.to_string_lossy();
-    // sqlx names an in-memory database `file:sqlx-in-memory-N`: no file, so no lock file.
-    if name.is_empty()
-        || name == ":memory:"
-        || name.starts_with("file:sqlx-in-memory-")
-        || url.contains("mode=memory")
-    {
-        return None;
-    }
-    let mut lock = file.as_os_str().to_owned();
+pub(crate) fn sqlite_lock_path(url: &str) -> Option<std::path::PathBuf> {
+    let mut lock = crate::url::sqlite_file(url)?.into_os_string();
     lock.push("-lock");
     Some(lock.into())
 }

@@ -23,6 +23,7 @@ mod versions;
 pub use context::Context;
 pub use offline::{offline_script, offline_stamp};
 pub use online::{migrate, stamp, SchemaVersions};
+pub(crate) use lock::sqlite_lock_path;
 pub(crate) use online::{search_path, timed};
 pub use versions::{read_history, read_versions, HistoryRow};
 
