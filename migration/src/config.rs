@@ -32,6 +32,9 @@ pub struct Config {
     pub include: Vec<String>,
     /// Patterns of the objects opdb leaves alone, on both sides of every comparison.
     pub exclude: Vec<String>,
+    /// Patterns (`*`, `?`) of the names of the databases `reset` may wipe: PostgreSQL database
+    /// names, SQLite file names ([`crate::test_database`]).
+    pub test_databases: Vec<String>,
 }
 
 /// The roles given access to one schema: `read` may read its tables, `write` may also insert,
@@ -124,6 +127,7 @@ impl Default for Config {
             include: Vec::new(),
             exclude: Vec::new(),
             grants: Default::default(),
+            test_databases: Vec::new(),
         }
     }
 }
@@ -208,6 +212,9 @@ impl Config {
             bail!("file_template {template:?} holds a control character: remove it");
         }
         crate::objects::Filter::new(&self.include, &self.exclude)?;
+        if self.test_databases.iter().any(|p| p.trim().is_empty()) {
+            bail!("test_databases holds an empty pattern: remove it");
+        }
         Ok(())
     }
 }
@@ -253,6 +260,12 @@ exclude = []
 
 # When not empty, opdb compares only the objects one of these patterns matches.
 include = []
+
+# Databases `reset` may wipe and refill (test databases): patterns of PostgreSQL database names,
+# or of SQLite file names (`*` any run of characters, `?` one). `reset` refuses any other
+# database unless OPDB_TEST_DATABASE=1 is set in its environment.
+# For example: test_databases = ["*_test", "opdb_test_*"]
+test_databases = []
 
 # Roles that may read and write each schema (PostgreSQL), one table per schema: `read` roles
 # get USAGE on the schema and SELECT on its tables and sequences, `write` roles also INSERT,

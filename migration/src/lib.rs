@@ -43,9 +43,11 @@ modules!(
     generate,
     introspect,
     live,
+    load,
     naming,
     normalize,
     objects,
+    fixtures,
     ops,
     privileges,
     revision,
@@ -55,9 +57,11 @@ modules!(
     script,
     socket,
     sqlite_stored,
+    test_database,
     tool,
     toposort,
     url,
+    wipe,
 );
 
 /// What a team's binary uses: its revisions and entities, compiled in by its build script

@@ -14,6 +14,7 @@ pub mod inspect;
 pub mod merge;
 pub mod migrate;
 pub mod refresh;
+pub mod reset;
 pub mod revision;
 pub mod stamp;
 
