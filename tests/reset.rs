@@ -138,7 +138,7 @@ fn field(ty: &ColumnType, i: usize) -> String {
         ColumnType::Varchar(None) | ColumnType::Char(None) | ColumnType::Text => {
             format!("\"text, \"\"{i}\"\"\"")
         }
-        ColumnType::Boolean => (if i % 2 == 0 { "true" } else { "false" }).into(),
+        ColumnType::Boolean => (if i.is_multiple_of(2) { "true" } else { "false" }).into(),
         ColumnType::Timestamp => format!("2026-01-01 00:00:{:02}", i % 60),
         ColumnType::TimestampTz => format!("2026-01-01 00:00:{:02}+00", i % 60),
         ColumnType::Json | ColumnType::Jsonb => format!("\"{{\"\"v\"\": {i}}}\""),
@@ -241,7 +241,7 @@ async fn reset_refuses_a_database_not_marked_for_tests() {
     .await;
     let e = p.reset(&db.url, false).await.unwrap_err();
     assert!(
-        e.contains(&format!("refusing to reset postgres://"))
+        e.contains("refusing to reset postgres://")
             && e.contains(&format!("{:?} is not marked as a test database", db.name))
             && e.contains(
                 "its name matches none of test_databases in alembic/teams/alembic.toml (\"*_ci\")"

@@ -192,7 +192,10 @@ async fn load_postgres(
                 qualified(schema, &f.table),
                 crate::ddl::idents(&f.columns)
             );
-            let mut copy = conn.copy_in_raw(&sql).await?;
+            let mut copy = conn
+                .copy_in_raw(&sql)
+                .await
+                .map_err(|e| anyhow!("{}: {}", f.path.display(), server_message(&e)))?;
             if let Err(e) = copy.send(&f.text[f.data_start..]).await {
                 let _ = copy.abort("the client could not send the file").await;
                 return Err(e.into());

@@ -76,8 +76,7 @@ pub async fn reset(
     }
     let db = runtime::connect_runner(&url, config).await?;
     let result = Box::pin(async {
-        let mut outcome = ResetOutcome::default();
-        outcome.database = match backend {
+        let database = match backend {
             DbBackend::Postgres => {
                 let row = db
                     .query_one_raw(Statement::from_string(
@@ -91,6 +90,10 @@ pub async fn reset(
                 name
             }
             _ => crate::test_database::sqlite_file_name(&url.url),
+        };
+        let mut outcome = ResetOutcome {
+            database,
+            ..ResetOutcome::default()
         };
         // Every file is read and parsed before anything changes.
         let mut files: Vec<(String, Vec<Fixture>)> = Vec::new();
