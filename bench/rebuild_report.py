@@ -13,12 +13,13 @@ REBUILD_START, REBUILD_END = "<!-- rebuild -->", "<!-- /rebuild -->"
 
 
 def rebuild_block(text):
-    """The section `bench/rebuild` writes, with a line break before it, or nothing."""
+    """The section `bench/rebuild` writes and the hand-kept sections after it (`reset`'s, from
+    `bench/reset`), with a line break before them, or nothing."""
     if REBUILD_START not in text:
         return ""
     start = text.index(REBUILD_START)
-    end = text.index(REBUILD_END, start) + len(REBUILD_END)
-    return "\n" + text[start:end] + "\n"
+    text.index(REBUILD_END, start)
+    return "\n" + text[start:].rstrip("\n") + "\n"
 
 
 def rebuild(label, commit, median, runs):

@@ -138,6 +138,16 @@ pub enum Command {
     /// Refresh the model's materialized views, each after the views it reads, CONCURRENTLY
     /// where a unique index allows it, printing each one's time (for cron)
     Refresh,
+    /// Wipe a test database and build it again: drop every object of its schemas, upgrade to
+    /// head, load the CSV fixtures of --fixtures in foreign-key order, set the sequences past
+    /// the largest ids, analyze, refresh materialized views. Refuses any database not marked
+    /// as a test database (test_databases in alembic.toml, or <TOOL>_TEST_DATABASE=1)
+    Reset {
+        /// Folder of fixtures: one CSV file per table, <table>.csv, its header naming the
+        /// columns; an unquoted empty field is NULL, "" the empty string
+        #[arg(long, value_name = "DIR")]
+        fixtures: Option<PathBuf>,
+    },
     /// Show the database's current revision(s)
     Current {
         /// Show each revision's details
@@ -672,6 +682,23 @@ pub async fn run(
         }
         Command::Refresh => {
             commands::refresh::refresh(&project, out).await?;
+        }
+        Command::Reset { fixtures } => {
+            let done = commands::reset::reset(&project, fixtures.as_deref(), out).await?;
+            print_run(graph, &RunOutcome::at(done.versions.clone()), out)?;
+            writeln!(
+                out,
+                "Reset {} in {:.3} s: {} object{} dropped, {} row{} loaded, {} materialized \
+                 view{} refreshed",
+                done.database,
+                done.seconds,
+                done.dropped,
+                if done.dropped == 1 { "" } else { "s" },
+                done.rows(),
+                if done.rows() == 1 { "" } else { "s" },
+                done.refreshed,
+                if done.refreshed == 1 { "" } else { "s" }
+            )?;
         }
         Command::Current { verbose } => {
             if verbose {

@@ -35,6 +35,9 @@ pub struct Config {
     /// Folder `upgrade` backs the database up into before it applies anything (relative: to
     /// the project folder); `None`: no backup unless `upgrade --backup DIR`.
     pub backup_dir: Option<std::path::PathBuf>,
+    /// Patterns (`*`, `?`) of the names of the databases `reset` may wipe: PostgreSQL database
+    /// names, SQLite file names ([`crate::test_database`]).
+    pub test_databases: Vec<String>,
 }
 
 /// The roles given access to one schema: `read` may read its tables, `write` may also insert,
@@ -128,6 +131,7 @@ impl Default for Config {
             exclude: Vec::new(),
             grants: Default::default(),
             backup_dir: None,
+            test_databases: Vec::new(),
         }
     }
 }
@@ -219,6 +223,9 @@ impl Config {
         {
             bail!("backup_dir is empty: give a folder, or remove the line for no backups");
         }
+        if self.test_databases.iter().any(|p| p.trim().is_empty()) {
+            bail!("test_databases holds an empty pattern: remove it");
+        }
         Ok(())
     }
 }
@@ -270,6 +277,12 @@ include = []
 # SQLite, named by database, revision and UTC time; `restore FILE` puts one back. If the
 # backup fails, nothing is upgraded. Off unless set (or `upgrade --backup DIR`).
 # For example: backup_dir = "backups"
+
+# Databases `reset` may wipe and refill (test databases): patterns of PostgreSQL database names,
+# or of SQLite file names (`*` any run of characters, `?` one). `reset` refuses any other
+# database unless OPDB_TEST_DATABASE=1 is set in its environment.
+# For example: test_databases = ["*_test", "opdb_test_*"]
+test_databases = []
 
 # Roles that may read and write each schema (PostgreSQL), one table per schema: `read` roles
 # get USAGE on the schema and SELECT on its tables and sequences, `write` roles also INSERT,

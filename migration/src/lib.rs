@@ -45,9 +45,11 @@ modules!(
     interrupt,
     introspect,
     live,
+    load,
     naming,
     normalize,
     objects,
+    fixtures,
     ops,
     pg_tools,
     privileges,
@@ -60,9 +62,11 @@ modules!(
     script,
     socket,
     sqlite_stored,
+    test_database,
     tool,
     toposort,
     url,
+    wipe,
 );
 
 /// What a team's binary uses: its revisions and entities, compiled in by its build script

@@ -124,7 +124,7 @@ impl Pattern {
 }
 
 /// Whether `text` matches `pattern` (`*` any run, `?` any one character), by characters.
-fn glob(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob(pattern: &str, text: &str) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
     // The classic two-pointer match with backtracking to the last `*`.
     let (mut i, mut j) = (0, 0);

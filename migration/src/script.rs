@@ -208,7 +208,9 @@ impl ScriptDir {
         // The settings name the tool as the team's binary calls itself (`lab_history`, "lab settings").
         std::fs::write(
             dir.join("alembic.toml"),
-            CONFIG_TEMPLATE.replace("opdb", crate::tool::name()),
+            CONFIG_TEMPLATE
+                .replace("opdb", crate::tool::name())
+                .replace("OPDB_TEST_DATABASE", &crate::test_database::variable()),
         )?;
         touch_build_script(root);
         Self::open(root, name)

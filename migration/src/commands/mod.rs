@@ -16,6 +16,7 @@ pub mod migrate;
 pub mod refresh;
 pub mod rehearse;
 pub mod restore;
+pub mod reset;
 pub mod revision;
 pub mod stamp;
 

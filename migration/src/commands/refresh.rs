@@ -59,6 +59,7 @@ pub async fn refresh(project: &Project<'_>, out: &mut (dyn Write + Send)) -> Res
             writeln!(out, "The model has no materialized views: nothing to refresh")?;
             return Ok(done);
         }
+        let several = project.schemas().len() > 1;
         for schema in project.schemas() {
             let live = crate::introspect::introspect(&db, &schema)
                 .await?
@@ -75,49 +76,69 @@ pub async fn refresh(project: &Project<'_>, out: &mut (dyn Write + Send)) -> Res
                     missing.join(", ")
                 );
             }
-            // Every view in reading order (a plain view may stand between two materialized
-            // ones), then the model's materialized views in that order.
-            let all: BTreeSet<String> = live.views.keys().cloned().collect();
-            let order = crate::autogenerate::views_in_reading_order(&live, &all);
-            db.execute_unprepared(&crate::runtime::search_path(&schema, false))
-                .await
-                .with_context(|| format!("setting the search path to schema {schema}"))?;
-            for name in order.iter().filter(|n| wanted.contains(n.as_str())) {
-                let view = &live.views[name];
-                let concurrently = concurrent(view);
-                let sql = format!(
-                    "REFRESH MATERIALIZED VIEW {}{}",
-                    if concurrently { "CONCURRENTLY " } else { "" },
-                    crate::ddl::ident(name)
-                );
-                let started = std::time::Instant::now();
-                db.execute_unprepared(&sql)
-                    .await
-                    .with_context(|| format!("refreshing materialized view {name} ({sql})"))?;
-                let seconds = started.elapsed().as_secs_f64();
-                let several = project.schemas().len() > 1;
-                writeln!(
-                    out,
-                    "Refreshed {}{name}{} in {:.3} s",
-                    if several {
-                        format!("{schema}.")
-                    } else {
-                        String::new()
-                    },
-                    if concurrently { " concurrently" } else { "" },
-                    seconds
-                )?;
-                done.push(Refreshed {
-                    schema: schema.clone(),
-                    view: name.clone(),
-                    concurrently,
-                    seconds,
-                });
-            }
+            let wanted = |name: &str| wanted.contains(name);
+            done.extend(refresh_schema(&db, &schema, &live, &wanted, true, several, out).await?);
         }
         Ok(done)
     }
     .await;
     db.close().await.ok();
     result
+}
+
+/// Refreshes the materialized views of `schema` (as `live` has it) that `wanted` names, each
+/// after the views it reads, `CONCURRENTLY` where `concurrently` allows and the view can be
+/// (see [`concurrent`]), printing each one's time (with its schema when `several`).
+pub(crate) async fn refresh_schema(
+    db: &sea_orm::DatabaseConnection,
+    schema: &str,
+    live: &crate::schema::Schema,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+    concurrently: bool,
+    several: bool,
+    out: &mut (dyn Write + Send),
+) -> Result<Vec<Refreshed>> {
+    // Every view in reading order (a plain view may stand between two materialized ones),
+    // then the wanted materialized views in that order.
+    let all: BTreeSet<String> = live.views.keys().cloned().collect();
+    let order = crate::autogenerate::views_in_reading_order(live, &all);
+    db.execute_unprepared(&crate::runtime::search_path(schema, false))
+        .await
+        .with_context(|| format!("setting the search path to schema {schema}"))?;
+    let mut done = Vec::new();
+    for name in order
+        .iter()
+        .filter(|n| wanted(n) && live.views[*n].materialized)
+    {
+        let view = &live.views[name];
+        let concurrently = concurrently && concurrent(view);
+        let sql = format!(
+            "REFRESH MATERIALIZED VIEW {}{}",
+            if concurrently { "CONCURRENTLY " } else { "" },
+            crate::ddl::ident(name)
+        );
+        let started = std::time::Instant::now();
+        db.execute_unprepared(&sql)
+            .await
+            .with_context(|| format!("refreshing materialized view {name} ({sql})"))?;
+        let seconds = started.elapsed().as_secs_f64();
+        writeln!(
+            out,
+            "Refreshed {}{name}{} in {:.3} s",
+            if several {
+                format!("{schema}.")
+            } else {
+                String::new()
+            },
+            if concurrently { " concurrently" } else { "" },
+            seconds
+        )?;
+        done.push(Refreshed {
+            schema: schema.to_string(),
+            view: name.clone(),
+            concurrently,
+            seconds,
+        });
+    }
+    Ok(done)
 }

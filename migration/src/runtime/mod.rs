@@ -24,7 +24,8 @@ pub use context::Context;
 pub use offline::{offline_script, offline_stamp};
 pub use online::{migrate, stamp, SchemaVersions};
 pub(crate) use lock::sqlite_lock_path;
-pub(crate) use online::{search_path, timed};
+pub use online::connect_runner;
+pub(crate) use online::{search_path, short, timed};
 pub use versions::{read_history, read_versions, HistoryRow};
 
 /// Which way a run goes.
