@@ -619,13 +619,29 @@ pub async fn rows(url: &str, sql: &str) -> Vec<Vec<String>> {
 /// would run a `--sql` script; fails the test with psql's message if it does not succeed.
 #[allow(dead_code)]
 pub fn psql_script(url: &str, script: &str) {
-    let psql = std::process::Command::new("psql")
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", script])
-        .output()
-        .expect("psql runs");
+    let psql = psql_file(url, script);
     assert!(
         psql.status.success(),
         "{}\n{script}",
         String::from_utf8_lossy(&psql.stderr)
     );
+}
+
+/// Runs `script` with psql as a file (`-f`, so meta-commands such as `\if` work) on the
+/// database at `url`, stopping at the first error; what psql did.
+pub fn psql_file(url: &str, script: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("psql runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let text = script.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let out = child.wait_with_output().expect("psql ends");
+    let _ = writer.join();
+    out
 }

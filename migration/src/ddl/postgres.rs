@@ -186,7 +186,7 @@ fn alter_serial(table: &str, column: &str, ty: &ColumnType, serial: bool) -> Vec
 
 /// `DO` with `body` dollar-quoted by a tag the body does not hold (names inside it are
 /// anyone's text: `$$` in one must not end the block).
-fn do_block(body: &str) -> String {
+pub(crate) fn do_block(body: &str) -> String {
     let tag = (0..)
         .map(|n| match n {
             0 => "$$".to_string(),

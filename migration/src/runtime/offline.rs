@@ -49,8 +49,18 @@ pub fn offline_script(
         backend,
         now()
     );
-    if backend == DbBackend::Sqlite {
-        s.push_str("-- Table rebuilds need foreign keys off (outside any transaction).\nPRAGMA foreign_keys = OFF;\n\n");
+    match backend {
+        DbBackend::Postgres => s.push_str(
+            "-- Run with psql: each revision runs only when the database is at the revision it \
+             expects\n-- (psql's \\if), so running the script again changes nothing, and a \
+             database at\n-- another revision stops it with a message.\n\\set ON_ERROR_STOP \
+             on\n\n",
+        ),
+        _ => s.push_str(
+            "-- SQLite's shell has no conditionals: run this script once (it is not guarded).\n\
+             -- Table rebuilds need foreign keys off (outside any transaction).\n\
+             PRAGMA foreign_keys = OFF;\n\n",
+        ),
     }
     let mut order: Vec<&String> = match backend {
         DbBackend::Postgres => schemas.iter().collect(),
@@ -109,11 +119,22 @@ fn schema_script(
             s.push_str(";\n\n");
         }
     }
+    if backend == DbBackend::Postgres {
+        // A history table an older binary made gets the later columns the rows below name.
+        for sql in super::versions::history_columns_sql(config, backend, &[]) {
+            s.push_str(&sql);
+            s.push_str(";\n\n");
+        }
+    }
     for id in plan {
         let (next, next_versions, running) = ctx.step(&applied, &versions, id, direction)?;
         // The revision's message is the user's text: kept inside its comment line.
         let running = crate::revision_file::doc_text(&running);
-        s.push_str(&format!("-- {running}\nBEGIN;\n\n"));
+        s.push_str(&format!("-- {running}\n"));
+        if backend == DbBackend::Postgres {
+            s.push_str(&guard_open(&version_table, id, &versions, &next_versions));
+        }
+        s.push_str("BEGIN;\n\n");
         let ops = ctx.ops(id, direction)?;
         for run in ops.runs() {
             match &ops.steps[run.clone()] {
@@ -159,10 +180,68 @@ fn schema_script(
             Times::Now,
         ));
         s.push_str(";\n\nCOMMIT;\n\n");
+        if backend == DbBackend::Postgres {
+            s.push_str(&guard_close(&version_table, id, &versions));
+        }
         applied = next;
         versions = next_versions;
     }
     Ok((s, model))
+}
+
+/// The version table's rows as one text, in the order of [`versions_text`]: what a guard
+/// compares.
+fn versions_now(version_table: &str) -> String {
+    format!(
+        "(SELECT coalesce(string_agg(version_num, ' ' ORDER BY version_num COLLATE \"C\"), '') \
+         FROM {version_table})"
+    )
+}
+
+/// Versions as [`versions_now`] reads them: sorted bytewise, joined by spaces.
+fn versions_text(versions: &[String]) -> String {
+    let mut sorted = versions.to_vec();
+    sorted.sort();
+    sorted.join(" ")
+}
+
+/// What opens a revision's guard in a psql script: the revision runs when the version table
+/// holds `before`, is skipped when it already holds `after`, and anything else stops the script
+/// ([`guard_close`]). In psql's meta-commands the revision id is shown by its letters, digits
+/// and `_-.` alone (a quote or a backslash there would be psql's to read); everything else is
+/// a quoted SQL literal.
+fn guard_open(version_table: &str, id: &str, before: &[String], after: &[String]) -> String {
+    let now = versions_now(version_table);
+    let id: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "_-.".contains(*c))
+        .collect();
+    format!(
+        "SELECT {now} = {} AS opdb_done, {now} = {} AS opdb_due \\gset\n\
+         \\if :opdb_done\n\\echo 'Revision {id} is already applied: skipped'\n\\elif :opdb_due\n",
+        crate::ddl::literal(&versions_text(after)),
+        crate::ddl::literal(&versions_text(before)),
+    )
+}
+
+/// What closes a revision's guard: at any revision but the one it expects, the script stops
+/// with a message naming both.
+fn guard_close(version_table: &str, id: &str, before: &[String]) -> String {
+    let expected = match before.is_empty() {
+        true => "base".to_string(),
+        false => versions_text(before),
+    };
+    let body = format!(
+        "BEGIN RAISE EXCEPTION 'revision % expects the database at %, but it is at %', {}, {}, \
+         coalesce(nullif({}, ''), 'base'); END",
+        crate::ddl::literal(id),
+        crate::ddl::literal(&expected),
+        versions_now(version_table),
+    );
+    format!(
+        "\\else\n{};\n\\endif\n\n",
+        crate::ddl::postgres::do_block(&body)
+    )
 }
 
 /// The `stamp --sql` script: the version tables if missing, then the version table set to
