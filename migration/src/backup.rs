@@ -277,12 +277,17 @@ async fn restore_postgres(url: &DbUrl, file: &Path, found: &Contents) -> Result<
         "--exit-on-error",
     ])
     .arg(file);
-    tokio::task::spawn_blocking(move || {
-        pg_tools::run(
-            &mut cmd,
-            "restoring the backup (one transaction: nothing was restored)",
-        )
-    })
+    // Honest about what went before: the extra tables' drop is committed on its own.
+    let what = match found.extra.is_empty() {
+        true => "restoring the backup (one transaction: nothing was restored)".to_string(),
+        false => format!(
+            "restoring the backup (one transaction: nothing was restored; the {} table{} the \
+             backup does not hold had been dropped already)",
+            found.extra.len(),
+            if found.extra.len() == 1 { "" } else { "s" }
+        ),
+    };
+    tokio::task::spawn_blocking(move || pg_tools::run(&mut cmd, &what))
     .await
     .context("restoring the backup")??;
     Ok(())
@@ -312,20 +317,24 @@ fn restore_sqlite(url: &DbUrl, file: &Path) -> Result<()> {
     let mut temporary = target.clone().into_os_string();
     temporary.push(".restoring");
     let temporary = PathBuf::from(temporary);
-    std::fs::copy(file, &temporary).with_context(|| {
-        format!(
-            "copying {} beside {}",
-            file.display(),
-            target.display()
-        )
-    })?;
+    let placed = std::fs::copy(file, &temporary)
+        .with_context(|| format!("copying {} beside {}", file.display(), target.display()))
+        .and_then(|_| {
+            std::fs::rename(&temporary, &target)
+                .with_context(|| format!("putting the backup in place of {}", target.display()))
+        });
+    if let Err(e) = placed {
+        // The database and its journals are as they were.
+        let _ = std::fs::remove_file(&temporary);
+        return Err(e);
+    }
+    // Only once the backup is in place: the replaced file's journals, which would otherwise be
+    // read as the backup's.
     for suffix in ["-wal", "-shm", "-journal"] {
         let mut beside = target.clone().into_os_string();
         beside.push(suffix);
         let _ = std::fs::remove_file(beside);
     }
-    std::fs::rename(&temporary, &target)
-        .with_context(|| format!("putting the backup in place of {}", target.display()))?;
     Ok(())
 }
 

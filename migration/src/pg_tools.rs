@@ -30,21 +30,49 @@ pub fn command(tool: &str, url: &str, database: &str) -> Result<Command> {
         .parse()
         .map_err(|_| anyhow!("cannot read the URL {}", crate::url::redact(url)))?;
     let mut cmd = Command::new(tool);
+    // A Unix socket's folder is libpq's host, as the URL's `?host=/dir` is sqlx's.
+    let host = match options.get_socket() {
+        Some(socket) => socket.display().to_string(),
+        None => options.get_host().to_string(),
+    };
+    // The database as a connection string, quoted: libpq reads a bare name holding `=` as one.
+    let quoted = database.replace('\\', "\\\\").replace('\'', "\\'");
     cmd.arg("--host")
-        .arg(options.get_host())
+        .arg(host)
         .arg("--port")
         .arg(options.get_port().to_string())
         .arg("--username")
         .arg(options.get_username())
         .arg("--dbname")
-        .arg(database)
+        .arg(format!("dbname='{quoted}'"))
         // Never a password prompt: a password the URL lacks is an error, not a wait.
         .arg("--no-password");
-    match password(url) {
-        Some(p) => cmd.env("PGPASSWORD", p),
-        None => cmd.env_remove("PGPASSWORD"),
-    };
+    // The URL's password, else whatever PGPASSWORD the tool itself connected with.
+    if let Some(p) = password(url) {
+        cmd.env("PGPASSWORD", p);
+    }
+    // TLS as the URL asks for it, so the client tools verify what the tool verified.
+    for (param, variable) in [
+        ("sslmode", "PGSSLMODE"),
+        ("sslrootcert", "PGSSLROOTCERT"),
+        ("sslcert", "PGSSLCERT"),
+        ("sslkey", "PGSSLKEY"),
+    ] {
+        if let Some(value) = query_param(url, param) {
+            cmd.env(variable, value);
+        }
+    }
     Ok(cmd)
+}
+
+/// The value of the query parameter `name` of `url`, percent-decoded for the common cases.
+fn query_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        key.eq_ignore_ascii_case(name)
+            .then(|| value.replace("%2F", "/").replace("%2f", "/").replace("%20", " "))
+    })
 }
 
 /// Runs `cmd` (a client tool, doing `what`) to its end: its output, or its error message on

@@ -35,11 +35,17 @@ enum Kind {
     Sqlite { file: PathBuf },
 }
 
-/// A new name `<db>_rehearsal_<pid>_<n>`, at most `max` bytes (the database's part cut short).
+/// A new name `<db>_rehearsal_<pid>_<n>_<clock>`, at most `max` bytes (the database's part cut
+/// short): the clock's nanoseconds tell apart two runs with one process id (containers, where
+/// every run is process 1).
 fn scratch_name(db: &str, max: usize) -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
+    let clock = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
     let suffix = format!(
-        "_rehearsal_{}_{}",
+        "_rehearsal_{}_{}_{clock:08x}",
         std::process::id(),
         N.fetch_add(1, Ordering::SeqCst)
     );
@@ -116,15 +122,26 @@ async fn copy_postgres(source: &DbUrl) -> Result<Scratch> {
         source.source.clone(),
     );
     let name = scratch_name(&db, 63);
+    let url = with_database(&source.url, &name);
+    // The copy's URL must name the copy, whatever else the URL says (a `dbname=` parameter):
+    // a rehearsal never runs on the database itself.
+    if pg_database(&url)? != name || pg_database(&admin.url)? != maintenance_db(&db) {
+        bail!(
+            "cannot point {source} at another database on its server (does it name the database \
+             twice, as with ?dbname=?): give the database in the URL's path alone"
+        );
+    }
     let conn = connect_to(&admin, None).await?;
+    // Not the scratch's to drop until it has made the database (a name another run took must
+    // not be dropped by this one).
     let scratch = Scratch {
-        url: DbUrl::new(with_database(&source.url, &name), source.source.clone()),
+        url: DbUrl::new(url, source.source.clone()),
         name: name.clone(),
         how: String::new(),
         kind: Kind::Postgres {
             admin: admin.clone(),
         },
-        dropped: false,
+        dropped: true,
     };
     let others = conn
         .query_one_raw(Statement::from_sql_and_values(
@@ -148,6 +165,7 @@ async fn copy_postgres(source: &DbUrl) -> Result<Scratch> {
     };
     match (others, template) {
         (0, Ok(())) => {
+            scratch.dropped = false;
             scratch.how = format!("CREATE DATABASE {} TEMPLATE {}", ident(&name), ident(&db));
             conn.close().await.ok();
             return Ok(scratch);
@@ -173,6 +191,7 @@ async fn copy_postgres(source: &DbUrl) -> Result<Scratch> {
     ))
     .await
     .with_context(|| format!("creating the scratch database {name}"))?;
+    scratch.dropped = false;
     conn.close().await.ok();
     let (url, from, to) = (source.url.clone(), db.clone(), name.clone());
     tokio::task::spawn_blocking(move || dump_restore(&url, &from, &to))
@@ -248,20 +267,35 @@ async fn copy_sqlite(source: &DbUrl) -> Result<Scratch> {
         .map(|e| format!(".{}", e.to_string_lossy()))
         .unwrap_or_default();
     let copy = file.with_file_name(format!("{}{ext}", scratch_name(&stem, 200)));
+    // The path percent-encoded where a URL would read it otherwise, and checked read back.
+    let mut path = String::new();
+    for c in copy.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' => path.push_str(&format!("%{:02X}", c as u32)),
+            c => path.push(c),
+        }
+    }
+    let url = format!("sqlite://{path}?mode=rwc");
+    if sqlite_file(&url).as_deref() != Some(copy.as_path()) {
+        bail!(
+            "cannot name a copy beside {} in a URL: move the database to a folder whose path \
+             a URL can hold",
+            file.display()
+        );
+    }
     let mut scratch = Scratch {
-        url: DbUrl::new(
-            format!("sqlite://{}?mode=rwc", copy.display()),
-            UrlSource::Option("--url"),
-        ),
+        url: DbUrl::new(url, UrlSource::Option("--url")),
         name: copy.display().to_string(),
         how: "VACUUM INTO".into(),
         kind: Kind::Sqlite { file: copy.clone() },
-        dropped: false,
+        // Not the scratch's to remove until it has made the file.
+        dropped: true,
     };
     if !file.exists() {
         // No database yet: the rehearsal starts from an empty one, as `upgrade` would (and the
         // source is not created by connecting to it).
         scratch.how = "a new empty file (the database does not exist yet)".into();
+        scratch.dropped = false;
         return Ok(scratch);
     }
     let db = connect_to(source, None).await?;
@@ -270,6 +304,7 @@ async fn copy_sqlite(source: &DbUrl) -> Result<Scratch> {
         .await;
     db.close().await.ok();
     copied.with_context(|| format!("copying {} to {}", file.display(), copy.display()))?;
+    scratch.dropped = false;
     Ok(scratch)
 }
 

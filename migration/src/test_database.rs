@@ -35,13 +35,14 @@ fn marked_by_environment() -> bool {
 /// its folder or the URL's options (`sqlite:///tmp/x/app_test.sqlite?mode=rwc` is
 /// `app_test.sqlite`), found without opening the file (opening may create it).
 pub fn sqlite_file_name(url: &str) -> String {
-    let rest = url.strip_prefix("sqlite:").unwrap_or(url);
-    let rest = rest.split('?').next().unwrap_or_default();
-    let rest = rest.trim_start_matches('/');
-    std::path::Path::new(rest)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| rest.to_string())
+    // Read as sqlx reads it (percent-decoded), so the name matched is the file opened.
+    match crate::url::sqlite_file(url) {
+        Some(file) => file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.display().to_string()),
+        None => ":memory:".to_string(),
+    }
 }
 
 /// Succeeds when `database` (a PostgreSQL database's name, a SQLite file's) is marked as a
@@ -89,6 +90,11 @@ mod tests {
         );
         assert_eq!(sqlite_file_name("sqlite:app.db"), "app.db");
         assert_eq!(sqlite_file_name("sqlite::memory:"), ":memory:");
+        // The name of the file sqlx opens, not of the URL's text.
+        assert_eq!(
+            sqlite_file_name("sqlite:///d/x_test%2F..%2Fprod.sqlite"),
+            "prod.sqlite"
+        );
     }
 
     #[test]

@@ -275,6 +275,23 @@ pub fn with_database(url: &str, name: &str) -> String {
         Some(slash) => &base[..start + slash],
         None => base,
     };
+    // A `dbname` parameter would name the database again, and win over the path.
+    let kept: Vec<&str> = query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.to_ascii_lowercase().starts_with("dbname="))
+        .collect();
+    let query = match kept.is_empty() {
+        true => String::new(),
+        false => format!("?{}", kept.join("&")),
+    };
+    let name: String = name
+        .bytes()
+        .map(|b| match b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+            true => (b as char).to_string(),
+            false => format!("%{b:02X}"),
+        })
+        .collect();
     format!("{base}/{name}{query}")
 }
 
@@ -409,6 +426,12 @@ mod tests {
             "postgres://u:p@h:5432/x?sslmode=disable"
         );
         assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+        // A `dbname` parameter would win over the path: it goes, and the path names the copy.
+        let copy = with_database("postgres://u@h/real?dbname=real&sslmode=disable", "copy");
+        assert_eq!(copy, "postgres://u@h/copy?sslmode=disable");
+        assert_eq!(pg_database(&copy).unwrap(), "copy");
+        let odd = with_database("postgres://u@h/real", "a b/c?d");
+        assert_eq!(pg_database(&odd).unwrap(), "a b/c?d");
         assert_eq!(pg_database("postgres://u@h/db?sslmode=disable").unwrap(), "db");
         assert_eq!(pg_database("postgres://u@h").unwrap(), "u");
         assert_eq!(sqlite_file("sqlite::memory:"), None);
