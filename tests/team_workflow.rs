@@ -162,3 +162,68 @@ fn revision_files(lab: &TeamCrate) -> Vec<std::path::PathBuf> {
     files.sort();
     files
 }
+
+/// The model's schema version (`set.schema_version` in `model.rs`) goes into the revision that
+/// changes it, then with each step into the history table, where an application reads it with
+/// one query; `check` fails when the database's and the model's major versions differ, and not
+/// for a minor one.
+#[tokio::test]
+async fn the_schema_version_goes_from_the_model_to_the_history_table() {
+    let Some(db) = common::pg("team_versions").await else {
+        return;
+    };
+    let lab = TeamCrate::new("lab_versions");
+    lab.build();
+    let out = lab.run(&["init"]);
+    assert!(out.status.success(), "{}", text(&out));
+    lab.write("alembic/lab_versions/db.cfg", &format!("{}\n", db.url));
+    let declare = |version: &str| {
+        lab.write(
+            "src/entity/model.rs",
+            &format!(
+                "pub fn declare(set: &mut migration::EntitySet) {{\n    \
+                 set.schema_version({version:?});\n}}\n"
+            ),
+        );
+    };
+    lab.add_entity("project.rs");
+    declare("1.0.0");
+    lab.build();
+    let step = |message: &str| {
+        let out = lab.run(&["revision", "--autogenerate", "-m", message]);
+        assert!(out.status.success(), "{}", text(&out));
+        lab.build();
+        let out = lab.run(&["upgrade", "head"]);
+        assert!(out.status.success(), "{}", text(&out));
+    };
+    step("create projects");
+    let written = std::fs::read_dir(lab.dir.join("alembic/lab_versions/versions"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
+        .any(|text| text.contains("//! Schema Version: 1.0.0"));
+    assert!(written, "the revision's header names the version");
+    let app = "SELECT schema_version FROM lab_versions_history ORDER BY id DESC LIMIT 1";
+    assert_eq!(common::rows(&db.url, app).await, [["1.0.0"]]);
+    assert!(lab.run(&["check"]).status.success());
+
+    // A new major version in the model alone: check fails and says why.
+    declare("2.0.0");
+    lab.build();
+    let out = lab.run(&["check"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("the database is at schema version 1.0.0, the model at 2.0.0"),
+        "{}",
+        text(&out)
+    );
+    // A revision of the version alone brings the database there.
+    step("version two");
+    assert_eq!(common::rows(&db.url, app).await, [["2.0.0"]]);
+    let out = lab.run(&["check"]);
+    assert!(out.status.success(), "{}", text(&out));
+    // A minor version ahead of the database is no disagreement.
+    declare("2.1.0");
+    lab.build();
+    let out = lab.run(&["check"]);
+    assert!(out.status.success(), "{}", text(&out));
+}

@@ -542,7 +542,14 @@ pub async fn run(
             if let Some(caution) = &outcome.caution {
                 writeln!(out, "WARNING: {caution}")?;
             }
+            let versions = commands::check::version_mismatches(&project).await?;
+            for line in &versions {
+                writeln!(out, "- {line}")?;
+            }
             let lines = outcome.lines();
+            if lines.is_empty() && !versions.is_empty() {
+                bail!("the database's schema version and the model's differ in their major version");
+            }
             if lines.is_empty() {
                 writeln!(
                     out,

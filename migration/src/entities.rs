@@ -459,6 +459,8 @@ pub struct EntitySet {
     triggers: Vec<crate::schema::Trigger>,
     /// What was asked of the set that it could not do (a key it does not have), one line each.
     problems: Vec<String>,
+    /// The model's schema version (`major.minor.patch`), when it declares one.
+    version: Option<String>,
 }
 
 impl EntitySet {
@@ -605,6 +607,23 @@ impl EntitySet {
             }
         }
         self
+    }
+
+    /// Declares the model's schema version (`major.minor.patch`, as `set.schema_version("2.1.0")`
+    /// in `model.rs`): autogenerate writes it into a revision that changes it, `upgrade`
+    /// records it with each step, and `check` fails when the database's recorded version and
+    /// this one differ in their major version ([`crate::schema_version`]).
+    pub fn schema_version(&mut self, version: &str) -> &mut Self {
+        match crate::schema_version::SchemaVersion::parse(version) {
+            Ok(v) => self.version = Some(v.to_string()),
+            Err(e) => self.problems.push(format!("schema_version: {e}")),
+        }
+        self
+    }
+
+    /// The schema version the model declares.
+    pub fn declared_version(&self) -> Option<&str> {
+        self.version.as_deref()
     }
 
     /// Fails, naming each, when an entity says something opdb cannot express.

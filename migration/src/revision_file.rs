@@ -49,6 +49,8 @@ pub struct RevisionFile {
     pub branch_labels: Vec<String>,
     pub depends_on: Vec<String>,
     pub create_date: String,
+    /// The model's schema version once this revision is applied, when it changes it.
+    pub schema_version: Option<String>,
     /// Extra header lines (what autogenerate detected, warnings).
     pub notes: Vec<String>,
     /// Statement lines of `upgrade`, without indentation.
@@ -86,6 +88,7 @@ impl RevisionFile {
             branch_labels,
             depends_on,
             create_date: chrono::Local::now().format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
+            schema_version: None,
             notes: Vec::new(),
             upgrade: vec!["// Record this revision's changes on `op`, for example:".into(),
                 "// op.add_column(\"pfs_visit\", Column::new(\"seeing\", ColumnType::Real).comment(\"FWHM [arcsec]\"));".into()],
@@ -198,6 +201,9 @@ impl RevisionFile {
         header(&format!("Revision ID: {}", doc_text(&self.id)));
         header(&format!("Revises: {}", doc_text(&self.down.join(", "))));
         header(&format!("Create Date: {}", doc_text(&self.create_date)));
+        if let Some(version) = &self.schema_version {
+            header(&format!("Schema Version: {}", doc_text(version)));
+        }
         if !self.notes.is_empty() {
             header("");
             for note in &self.notes {

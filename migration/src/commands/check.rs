@@ -40,6 +40,38 @@ impl CheckOutcome {
     }
 }
 
+/// Where the schema version the database recorded last (its history table's latest row that
+/// has one) and the version the entities declare differ in their major version: one line each
+/// (naming the schema when there are several). Nothing recorded, or nothing declared, is no
+/// disagreement.
+pub async fn version_mismatches(project: &Project<'_>) -> Result<Vec<String>> {
+    use crate::schema_version::SchemaVersion;
+    let Some(declared) = EntityModel::version(project.models, project.name())? else {
+        return Ok(Vec::new());
+    };
+    let model = SchemaVersion::parse(&declared)?;
+    let recorded = super::inspect::recorded_versions(project).await?;
+    let several = recorded.len() > 1;
+    let mut found = Vec::new();
+    for (schema, version) in recorded {
+        let Some(version) = version else { continue };
+        let Ok(at) = SchemaVersion::parse(&version) else {
+            continue;
+        };
+        if at.major != model.major {
+            found.push(format!(
+                "{}the database is at schema version {at}, the model at {model}: their major \
+                 versions differ (upgrade the database, or run a binary of its version)",
+                match several {
+                    true => format!("schema {schema}: "),
+                    false => String::new(),
+                }
+            ));
+        }
+    }
+    Ok(found)
+}
+
 /// Compares each schema of the database ([`Project::schemas`]) with the entities; with several
 /// schemas, each finding names its schema.
 pub async fn check(project: &Project<'_>) -> Result<CheckOutcome> {

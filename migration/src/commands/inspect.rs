@@ -141,6 +141,39 @@ pub async fn changed(project: &Project<'_>) -> Result<Vec<String>> {
     read
 }
 
+/// The schema version each schema recorded last (its history table's latest row that has
+/// one); none for a schema with nothing applied.
+pub async fn recorded_versions(project: &Project<'_>) -> Result<Vec<(String, Option<String>)>> {
+    let config = &project.ctx.dir.config;
+    let url = project.database_url()?;
+    let db = crate::db::connect_to(&url, config.statement_timeout()).await?;
+    let read = async {
+        let mut found = Vec::new();
+        for schema in schemas_of(project, &db) {
+            let config = config.for_schema(&schema);
+            let versions = match runtime::read_versions(&db, &config).await {
+                Err(e) if matches!(e.downcast_ref(), Some(MigrateError::NoSchema { .. })) => {
+                    Vec::new()
+                }
+                read => read?,
+            };
+            let last = match versions.is_empty() {
+                true => None,
+                false => runtime::read_history(&db, &config)
+                    .await?
+                    .into_iter()
+                    .rev()
+                    .find_map(|row| row.schema_version),
+            };
+            found.push((schema, last));
+        }
+        anyhow::Ok(found)
+    }
+    .await;
+    db.close().await.ok();
+    read
+}
+
 /// The head revisions.
 pub fn heads<'p>(project: &'p Project<'_>) -> Vec<&'p Revision> {
     let graph = &project.ctx.graph;

@@ -46,6 +46,11 @@ impl EntityModel {
         Ok(set)
     }
 
+    /// The schema version the entities of `name` declare.
+    pub(crate) fn version(models: &[EntityModel], name: &str) -> Result<Option<String>> {
+        Ok(Self::find(models, name)?.declared_version().map(str::to_string))
+    }
+
     /// Starts reading the entities of `name` into their schema and rename hints on a
     /// blocking thread, so that a database can be read meanwhile.
     pub(crate) fn start(models: &[EntityModel], name: &str) -> Result<Building> {

@@ -136,6 +136,10 @@ pub async fn revision(project: &Project<'_>, args: RevisionArgs) -> Result<Revis
         }
     }
     let (_, upgrade, downgrade) = found.unwrap_or_default();
+    // The model's schema version, written when it is not the one the head's revisions give.
+    let declared = EntityModel::version(project.models, project.name())?;
+    let at_head = ctx.schema_version(&ctx.graph.ancestors(&ctx.graph.heads()));
+    file.schema_version = declared.filter(|v| Some(v) != at_head.as_ref());
     let first = compared.first();
     let from = first.map(|c| c.from.clone()).unwrap_or_default();
     let mut unmodelled: Vec<String> = Vec::new();
@@ -153,7 +157,7 @@ pub async fn revision(project: &Project<'_>, args: RevisionArgs) -> Result<Revis
         );
         caution = caution.or(c.caution.clone());
     }
-    if upgrade.is_empty() && !args.allow_empty {
+    if upgrade.is_empty() && file.schema_version.is_none() && !args.allow_empty {
         return Ok(RevisionOutcome::NoChanges {
             unmodelled,
             caution,
