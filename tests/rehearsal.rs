@@ -412,9 +412,14 @@ async fn a_backup_taken_before_an_upgrade_puts_a_damaged_database_back() {
             out.find("Backed up").unwrap() < out.find("Running upgrade").unwrap(),
             "{out}"
         );
-        // Damage: rows deleted, a table dropped.
+        // Damage: rows deleted, a table dropped; on PostgreSQL also a view, a sequence and a
+        // function the backup does not hold (as a later revision would make them).
         let drop = match backend {
-            DbBackend::Postgres => "DROP TABLE detector CASCADE",
+            DbBackend::Postgres => {
+                "DROP TABLE detector CASCADE; CREATE VIEW later AS SELECT id FROM exposure; \
+                 CREATE SEQUENCE later_seq; \
+                 CREATE FUNCTION later_fn() RETURNS int LANGUAGE sql AS 'SELECT 1'"
+            }
             _ => "DROP TABLE detector",
         };
         common::execute(

@@ -250,44 +250,67 @@ pub async fn restore(url: &DbUrl, file: &Path, found: &Contents) -> Result<()> {
     }
 }
 
+/// On PostgreSQL, in one transaction (psql's `--single-transaction`): every object of the
+/// backup's schemas dropped (`public`'s one by one, so that it keeps its owner; another schema
+/// whole, since the backup makes it again), then the backup's own statements (`pg_restore -f
+/// -`). Whatever fails, the database is as it was: the objects made after the backup (tables,
+/// views, sequences, functions, types) go with the rest only when the whole restore succeeds.
 async fn restore_postgres(url: &DbUrl, file: &Path, found: &Contents) -> Result<()> {
-    // `--clean` drops each schema of the dump and makes it again, which fails on a table the
-    // dump lacks (one an upgrade made after the backup): those go first, as the question said.
-    if !found.extra.is_empty() {
-        let db = crate::db::connect_to(url, None).await?;
-        let sql = format!(
-            "DROP TABLE IF EXISTS {} CASCADE",
-            found
-                .extra
-                .iter()
-                .map(|(s, t)| format!("{}.{}", ident(s), ident(t)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let dropped = db.execute_unprepared(&sql).await;
-        db.close().await.ok();
-        dropped.context("dropping the tables the backup does not hold; nothing was restored")?;
+    pg_tools::require("psql")?;
+    let db = crate::db::connect_to(url, None).await?;
+    let public: Vec<String> = found
+        .schemas
+        .iter()
+        .filter(|s| *s == "public")
+        .cloned()
+        .collect();
+    let listed = crate::wipe::drop_statements(&db, &public).await;
+    db.close().await.ok();
+    let mut drops = listed.context("listing the objects to replace")?;
+    for schema in found.schemas.iter().filter(|s| *s != "public") {
+        drops.push(format!("DROP SCHEMA IF EXISTS {} CASCADE", ident(schema)));
     }
     let name = pg_database(&url.url)?;
-    let mut cmd = pg_tools::command("pg_restore", &url.url, &name)?;
-    cmd.args([
-        "--clean",
-        "--if-exists",
-        "--single-transaction",
-        "--exit-on-error",
-    ])
-    .arg(file);
-    // Honest about what went before: the extra tables' drop is committed on its own.
-    let what = match found.extra.is_empty() {
-        true => "restoring the backup (one transaction: nothing was restored)".to_string(),
-        false => format!(
-            "restoring the backup (one transaction: nothing was restored; the {} table{} the \
-             backup does not hold had been dropped already)",
-            found.extra.len(),
-            if found.extra.len() == 1 { "" } else { "s" }
-        ),
-    };
-    tokio::task::spawn_blocking(move || pg_tools::run(&mut cmd, &what))
+    let mut script: Vec<u8> = drops.join(";\n").into_bytes();
+    script.extend_from_slice(b";\n");
+    // The backup's table of contents less `public`'s CREATE SCHEMA: that schema stays (its
+    // objects were dropped above), as it must for a role that does not own it.
+    let mut list = std::process::Command::new("pg_restore");
+    list.arg("--list").arg(file);
+    let listed = pg_tools::run(&mut list, &format!("reading {}", file.display()))?;
+    let kept: String = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            fields.get(3..6) != Some(&["SCHEMA", "-", "public"][..])
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let list_file = std::env::temp_dir().join(format!(
+        "{}-restore-{}.list",
+        crate::tool::name(),
+        std::process::id()
+    ));
+    std::fs::write(&list_file, kept)
+        .with_context(|| format!("writing {}", list_file.display()))?;
+    let mut sql = std::process::Command::new("pg_restore");
+    sql.args(["--file", "-", "--use-list"])
+        .arg(&list_file)
+        .arg(file);
+    let restored = pg_tools::run(&mut sql, &format!("reading {}", file.display()));
+    let _ = std::fs::remove_file(&list_file);
+    let restored = restored?;
+    script.extend_from_slice(&restored.stdout);
+    let mut psql = pg_tools::command("psql", &url.url, &name)?;
+    psql.args(["-X", "-q", "--single-transaction", "-v", "ON_ERROR_STOP=1"])
+        .stdin(std::process::Stdio::piped());
+    tokio::task::spawn_blocking(move || {
+        pg_tools::run_with_input(
+            &mut psql,
+            &script,
+            "restoring the backup (one transaction: nothing was changed)",
+        )
+    })
     .await
     .context("restoring the backup")??;
     Ok(())

@@ -75,6 +75,30 @@ fn query_param(url: &str, name: &str) -> Option<String> {
     })
 }
 
+/// [`run`] with `input` on the tool's standard input (written from a thread of its own, so
+/// that a tool that answers while it reads cannot stall on a full pipe).
+pub fn run_with_input(cmd: &mut Command, input: &[u8], what: &str) -> Result<Output> {
+    use std::io::Write as _;
+    let tool = cmd.get_program().to_string_lossy().into_owned();
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("{what}: cannot run {tool}"))?;
+    let mut stdin = child.stdin.take().context("the tool's input")?;
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child
+        .wait_with_output()
+        .with_context(|| format!("{what}: waiting for {tool}"))?;
+    let _ = writer.join();
+    if !out.status.success() {
+        bail!("{what}: {tool} failed: {}", stderr_line(&out.stderr));
+    }
+    Ok(out)
+}
+
 /// Runs `cmd` (a client tool, doing `what`) to its end: its output, or its error message on
 /// one line, passwords scrubbed.
 pub fn run(cmd: &mut Command, what: &str) -> Result<Output> {

@@ -58,6 +58,32 @@ fn postgres_objects(schema: &str) -> String {
 /// statements that took (one per object found).
 pub async fn wipe(db: &DatabaseConnection, schemas: &[String]) -> Result<usize> {
     let backend = db.get_database_backend();
+    let drops = drop_statements(db, schemas).await?;
+    if drops.is_empty() {
+        return Ok(0);
+    }
+    let txn = db.begin().await?;
+    if backend == DbBackend::Sqlite {
+        // Dropping a table SQLite would otherwise first delete row by row, checking keys.
+        txn.execute_unprepared("PRAGMA defer_foreign_keys = ON")
+            .await?;
+    }
+    let script = drops.join(";\n");
+    txn.execute_unprepared(&script)
+        .await
+        .with_context(|| format!("dropping every object ({})", crate::runtime::short(&script)))?;
+    txn.commit().await?;
+    Ok(drops.len())
+}
+
+/// The statements that drop every object of `schemas` (PostgreSQL) or of the file (SQLite),
+/// one per object found: what [`wipe`] runs, and what a restore runs in its own transaction
+/// before the backup's statements.
+pub(crate) async fn drop_statements(
+    db: &DatabaseConnection,
+    schemas: &[String],
+) -> Result<Vec<String>> {
+    let backend = db.get_database_backend();
     let mut drops = Vec::new();
     match backend {
         DbBackend::Postgres => {
@@ -99,19 +125,5 @@ pub async fn wipe(db: &DatabaseConnection, schemas: &[String]) -> Result<usize> 
             }
         }
     }
-    if drops.is_empty() {
-        return Ok(0);
-    }
-    let txn = db.begin().await?;
-    if backend == DbBackend::Sqlite {
-        // Dropping a table SQLite would otherwise first delete row by row, checking keys.
-        txn.execute_unprepared("PRAGMA defer_foreign_keys = ON")
-            .await?;
-    }
-    let script = drops.join(";\n");
-    txn.execute_unprepared(&script)
-        .await
-        .with_context(|| format!("dropping every object ({})", crate::runtime::short(&script)))?;
-    txn.commit().await?;
-    Ok(drops.len())
+    Ok(drops)
 }
