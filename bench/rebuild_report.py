@@ -26,7 +26,11 @@ def rebuild(label, commit, median, runs):
     """`--rebuild`: the row of `label` in the section on a new revision's rebuild time."""
     path = ROOT / "BENCHMARKS.md"
     text = path.read_text()
-    block = rebuild_block(text).strip()
+    # Exactly the rebuild section: the hand-kept sections after it stay as they are.
+    block = ""
+    if REBUILD_START in text:
+        start = text.index(REBUILD_START)
+        block = text[start:text.index(REBUILD_END, start) + len(REBUILD_END)]
     rows = {}
     for line in block.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
