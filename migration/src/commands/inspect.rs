@@ -103,47 +103,10 @@ pub async fn applied_each(project: &Project<'_>) -> Result<Vec<(String, Vec<Hist
     read
 }
 
-/// The applied revisions whose files have changed since they were applied, one warning each
-/// naming the file (and, with several schemas, the schema): from each schema's version and
-/// history tables and the checksums they record. A schema with nothing applied has none.
-pub async fn changed(project: &Project<'_>) -> Result<Vec<String>> {
-    let ctx = &project.ctx;
-    let config = &ctx.dir.config;
-    let url = project.database_url()?;
-    let db = crate::db::connect_to(&url, config.statement_timeout()).await?;
-    let read = async {
-        let mut found = Vec::new();
-        let schemas = schemas_of(project, &db);
-        for schema in &schemas {
-            let config = config.for_schema(schema);
-            // A schema `upgrade` is about to make has nothing applied.
-            let versions = match runtime::read_versions(&db, &config).await {
-                Err(e) if matches!(e.downcast_ref(), Some(MigrateError::NoSchema { .. })) => {
-                    continue
-                }
-                read => read?,
-            };
-            if versions.is_empty() {
-                continue;
-            }
-            let rows = runtime::read_history(&db, &config).await?;
-            for warning in ctx.changed_since_applied(&versions, &rows) {
-                found.push(match schemas.len() {
-                    1 => warning,
-                    _ => format!("schema {schema}: {warning}"),
-                });
-            }
-        }
-        anyhow::Ok(found)
-    }
-    .await;
-    db.close().await.ok();
-    read
-}
-
-/// The schema version each schema recorded last (its history table's latest row that has
-/// one); none for a schema with nothing applied.
-pub async fn recorded_versions(project: &Project<'_>) -> Result<Vec<(String, Option<String>)>> {
+/// Each schema's version rows and history rows (none for a schema with nothing applied, or
+/// not made yet: `upgrade` is about to make it), what [`changed`] and [`recorded_versions`]
+/// read.
+async fn applied_steps(project: &Project<'_>) -> Result<Vec<(String, Vec<String>, Vec<HistoryRow>)>> {
     let config = &project.ctx.dir.config;
     let url = project.database_url()?;
     let db = crate::db::connect_to(&url, config.statement_timeout()).await?;
@@ -157,21 +120,48 @@ pub async fn recorded_versions(project: &Project<'_>) -> Result<Vec<(String, Opt
                 }
                 read => read?,
             };
-            let last = match versions.is_empty() {
-                true => None,
-                false => runtime::read_history(&db, &config)
-                    .await?
-                    .into_iter()
-                    .rev()
-                    .find_map(|row| row.schema_version),
+            let rows = match versions.is_empty() {
+                true => Vec::new(),
+                false => runtime::read_history(&db, &config).await?,
             };
-            found.push((schema, last));
+            found.push((schema, versions, rows));
         }
         anyhow::Ok(found)
     }
     .await;
     db.close().await.ok();
     read
+}
+
+/// The applied revisions whose files have changed since they were applied, one warning each
+/// naming the file (and, with several schemas, the schema): from each schema's version and
+/// history tables and the checksums they record.
+pub async fn changed(project: &Project<'_>) -> Result<Vec<String>> {
+    let steps = applied_steps(project).await?;
+    let several = steps.len() > 1;
+    let mut found = Vec::new();
+    for (schema, versions, rows) in &steps {
+        for warning in project.ctx.changed_since_applied(versions, rows) {
+            found.push(match several {
+                false => warning,
+                true => format!("schema {schema}: {warning}"),
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// The schema version each schema recorded last (its history table's latest row that has
+/// one); none for a schema with nothing applied.
+pub async fn recorded_versions(project: &Project<'_>) -> Result<Vec<(String, Option<String>)>> {
+    Ok(applied_steps(project)
+        .await?
+        .into_iter()
+        .map(|(schema, _, rows)| {
+            let last = rows.into_iter().rev().find_map(|row| row.schema_version);
+            (schema, last)
+        })
+        .collect())
 }
 
 /// The head revisions.
