@@ -28,6 +28,15 @@ fn opdb(root: &Path, url: &str, args: &[&str]) -> Output {
         .expect("opdb runs")
 }
 
+/// A project folder removed when the test ends, passed or failed.
+struct Project(PathBuf);
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn text(out: &Output) -> String {
     format!(
         "{}{}",
@@ -74,11 +83,12 @@ async fn checksums_are_recorded_and_changes_warned(backend: DbBackend, test: &st
     let Some(db) = common::database(backend, test).await else {
         return;
     };
-    let root = common::opdb_project(test, None);
-    let out = opdb(&root, &db.url, &["upgrade", "head"]);
+    let project = Project(common::opdb_project(test, None));
+    let root = &project.0;
+    let out = opdb(root, &db.url, &["upgrade", "head"]);
     assert!(out.status.success(), "{}", text(&out));
 
-    let file = first_file(&root);
+    let file = first_file(root);
     let expected = fnv1a(&std::fs::read(&file).unwrap());
     let recorded = cell(
         &db.url,
@@ -93,7 +103,7 @@ async fn checksums_are_recorded_and_changes_warned(backend: DbBackend, test: &st
         &["check"],
         &["upgrade", "head"],
     ] {
-        let out = opdb(&root, &db.url, args);
+        let out = opdb(root, &db.url, args);
         assert!(out.status.success(), "{args:?}: {}", text(&out));
         assert!(!text(&out).contains("WARNING"), "{args:?}: {}", text(&out));
     }
@@ -113,14 +123,13 @@ async fn checksums_are_recorded_and_changes_warned(backend: DbBackend, test: &st
         &["check"],
         &["upgrade", "head"],
     ] {
-        let out = opdb(&root, &db.url, args);
+        let out = opdb(root, &db.url, args);
         assert!(out.status.success(), "{args:?}: {}", text(&out));
         assert!(text(&out).contains(&warning), "{args:?}: {}", text(&out));
     }
     // `current` without --verbose stays quiet.
-    let out = opdb(&root, &db.url, &["current"]);
+    let out = opdb(root, &db.url, &["current"]);
     assert!(!text(&out).contains("WARNING"), "{}", text(&out));
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[tokio::test]
@@ -137,8 +146,9 @@ async fn an_older_history_table_gains_the_columns(backend: DbBackend, test: &str
     let Some(db) = common::database(backend, test).await else {
         return;
     };
-    let root = common::opdb_project(test, None);
-    let out = opdb(&root, &db.url, &["upgrade", "head"]);
+    let project = Project(common::opdb_project(test, None));
+    let root = &project.0;
+    let out = opdb(root, &db.url, &["upgrade", "head"]);
     assert!(out.status.success(), "{}", text(&out));
     // As an older binary made it.
     for column in ["checksum", "schema_version"] {
@@ -162,11 +172,11 @@ async fn an_older_history_table_gains_the_columns(backend: DbBackend, test: &str
     assert_eq!(count(db.url.clone()).await.as_deref(), Some("0"));
     // Read as it is: history and a verbose current work.
     for args in [&["history", "--applied"][..], &["current", "--verbose"]] {
-        let out = opdb(&root, &db.url, args);
+        let out = opdb(root, &db.url, args);
         assert!(out.status.success(), "{args:?}: {}", text(&out));
     }
     // A run that takes the lock adds the columns, and its row has a checksum.
-    let out = opdb(&root, &db.url, &["stamp", "head"]);
+    let out = opdb(root, &db.url, &["stamp", "head"]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(count(db.url.clone()).await.as_deref(), Some("2"));
     let recorded = cell(
@@ -174,9 +184,8 @@ async fn an_older_history_table_gains_the_columns(backend: DbBackend, test: &str
         "SELECT checksum FROM opdb_history WHERE direction = 'stamp'",
     )
     .await;
-    let expected = fnv1a(&std::fs::read(first_file(&root)).unwrap());
+    let expected = fnv1a(&std::fs::read(first_file(root)).unwrap());
     assert_eq!(recorded.as_deref(), Some(expected.as_str()));
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[tokio::test]
