@@ -105,6 +105,16 @@ pub async fn reset(
                 ));
             }
         }
+        // Checked before anything is dropped, against the tables the revisions make, when
+        // their ops say all of it (no raw SQL, no data migration); else only afterwards,
+        // against the database at head.
+        if !files.is_empty() {
+            if let Some(head) = head_of_revisions(&project.ctx)? {
+                for (_, files) in &files {
+                    fixtures::check(files, &head, "the revisions' head")?;
+                }
+            }
+        }
         outcome.dropped = crate::wipe::wipe(&db, &schemas).await?;
         writeln!(
             out,
@@ -214,4 +224,22 @@ pub async fn reset(
     .await;
     db.close().await.ok();
     result
+}
+
+/// The schema the revisions build, replayed from their ops, when those say all of it: `None`
+/// when a revision runs raw SQL or a data migration (the database at head is then the only
+/// witness of its tables).
+fn head_of_revisions(ctx: &crate::runtime::Context<'_>) -> Result<Option<crate::schema::Schema>> {
+    let head = ctx.graph.ancestors(&ctx.graph.heads());
+    for id in &head {
+        let ops = ctx.ops(id, Direction::Upgrade)?;
+        let raw = ops.steps.iter().any(|step| match step {
+            crate::ops::Step::Data(_) => true,
+            crate::ops::Step::Op(op) => matches!(**op, crate::ops::Op::Execute { .. }),
+        });
+        if raw {
+            return Ok(None);
+        }
+    }
+    Ok(Some(ctx.replay(&head)?))
 }
