@@ -13,19 +13,12 @@ mod common;
 
 use sea_orm::DbBackend;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const FIRST: &str = "0b1a5e000001";
 
 fn opdb(root: &Path, url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_opdb"))
-        .arg("--root")
-        .arg(root)
-        .args(["--url", url])
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("opdb runs")
+    common::opdb(root, &[&["--url", url][..], args].concat())
 }
 
 /// A project folder removed when the test ends, passed or failed.
@@ -38,11 +31,7 @@ impl Drop for Project {
 }
 
 fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    common::output_text(out)
 }
 
 /// The opDB's first revision file, in the project `root`.

@@ -8,18 +8,9 @@
 
 mod common;
 
-use std::process::Command;
-
 fn opdb_sql(url: &str, args: &[&str]) -> String {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_opdb"))
-        .arg("--root")
-        .arg(root)
-        .args(["--url", url])
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("opdb runs");
+    let out = common::opdb(root, &[&["--url", url][..], args].concat());
     assert!(
         out.status.success(),
         "{}",

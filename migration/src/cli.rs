@@ -535,14 +535,16 @@ pub async fn run(
             }
         }
         Command::Check => {
-            for warning in commands::inspect::changed(&project).await? {
+            let applied = commands::inspect::applied_steps(&project).await?;
+            for warning in applied.changed(&project.ctx) {
                 writeln!(out, "WARNING: {warning}")?;
             }
             let outcome: CheckOutcome = commands::check::check(&project).await?;
             if let Some(caution) = &outcome.caution {
                 writeln!(out, "WARNING: {caution}")?;
             }
-            let versions = commands::check::version_mismatches(&project).await?;
+            let versions =
+                commands::check::version_mismatches(&project, &applied.recorded_versions())?;
             for line in &versions {
                 writeln!(out, "- {line}")?;
             }

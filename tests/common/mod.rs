@@ -313,6 +313,27 @@ pub fn fixture_sql() -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
 }
 
+/// The `opdb` binary of this build run on the project at `root` (`--root`), with `args` and no
+/// `DATABASE_URL`.
+pub fn opdb(root: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_opdb"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("opdb runs")
+}
+
+/// What a run printed, standard output then standard error.
+pub fn output_text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 /// How many tables the reference schema makes, counted in its text (not by opdb).
 pub fn fixture_table_count() -> usize {
     fixture_sql()

@@ -44,18 +44,20 @@ impl CheckOutcome {
 /// has one) and the version the entities declare differ in their major version: one line each
 /// (naming the schema when there are several). Nothing recorded, or nothing declared, is no
 /// disagreement.
-pub async fn version_mismatches(project: &Project<'_>) -> Result<Vec<String>> {
+pub fn version_mismatches(
+    project: &Project<'_>,
+    recorded: &[(&str, Option<&str>)],
+) -> Result<Vec<String>> {
     use crate::schema_version::SchemaVersion;
     let Some(declared) = EntityModel::version(project.models, project.name())? else {
         return Ok(Vec::new());
     };
     let model = SchemaVersion::parse(&declared)?;
-    let recorded = super::inspect::recorded_versions(project).await?;
     let several = recorded.len() > 1;
     let mut found = Vec::new();
     for (schema, version) in recorded {
         let Some(version) = version else { continue };
-        let Ok(at) = SchemaVersion::parse(&version) else {
+        let Ok(at) = SchemaVersion::parse(version) else {
             continue;
         };
         if at.major != model.major {

@@ -103,10 +103,13 @@ pub async fn applied_each(project: &Project<'_>) -> Result<Vec<(String, Vec<Hist
     read
 }
 
-/// Each schema's version rows and history rows (none for a schema with nothing applied, or
-/// not made yet: `upgrade` is about to make it), what [`changed`] and [`recorded_versions`]
-/// read.
-async fn applied_steps(project: &Project<'_>) -> Result<Vec<(String, Vec<String>, Vec<HistoryRow>)>> {
+/// Each schema's version rows and history rows, read once for the checksum warnings and the
+/// recorded schema version.
+pub struct AppliedSteps(Vec<(String, Vec<String>, Vec<HistoryRow>)>);
+
+/// Each schema's version and history rows (none for a schema with nothing applied, or not made
+/// yet: `upgrade` is about to make it).
+pub async fn applied_steps(project: &Project<'_>) -> Result<AppliedSteps> {
     let config = &project.ctx.dir.config;
     let url = project.database_url()?;
     let db = crate::db::connect_to(&url, config.statement_timeout()).await?;
@@ -126,42 +129,47 @@ async fn applied_steps(project: &Project<'_>) -> Result<Vec<(String, Vec<String>
             };
             found.push((schema, versions, rows));
         }
-        anyhow::Ok(found)
+        anyhow::Ok(AppliedSteps(found))
     }
     .await;
     db.close().await.ok();
     read
 }
 
-/// The applied revisions whose files have changed since they were applied, one warning each
-/// naming the file (and, with several schemas, the schema): from each schema's version and
-/// history tables and the checksums they record.
-pub async fn changed(project: &Project<'_>) -> Result<Vec<String>> {
-    let steps = applied_steps(project).await?;
-    let several = steps.len() > 1;
-    let mut found = Vec::new();
-    for (schema, versions, rows) in &steps {
-        for warning in project.ctx.changed_since_applied(versions, rows) {
-            found.push(match several {
-                false => warning,
-                true => format!("schema {schema}: {warning}"),
-            });
+impl AppliedSteps {
+    /// The applied revisions whose files have changed since they were applied, one warning
+    /// each naming the file (and, with several schemas, the schema), by the checksums the
+    /// history tables record.
+    pub fn changed(&self, ctx: &crate::runtime::Context<'_>) -> Vec<String> {
+        let several = self.0.len() > 1;
+        let mut found = Vec::new();
+        for (schema, versions, rows) in &self.0 {
+            for warning in ctx.changed_since_applied(versions, rows) {
+                found.push(match several {
+                    false => warning,
+                    true => format!("schema {schema}: {warning}"),
+                });
+            }
         }
+        found
     }
-    Ok(found)
+
+    /// The schema version each schema recorded last (its history table's latest row that has
+    /// one); none for a schema with nothing applied.
+    pub fn recorded_versions(&self) -> Vec<(&str, Option<&str>)> {
+        self.0
+            .iter()
+            .map(|(schema, _, rows)| {
+                let last = rows.iter().rev().find_map(|row| row.schema_version.as_deref());
+                (schema.as_str(), last)
+            })
+            .collect()
+    }
 }
 
-/// The schema version each schema recorded last (its history table's latest row that has
-/// one); none for a schema with nothing applied.
-pub async fn recorded_versions(project: &Project<'_>) -> Result<Vec<(String, Option<String>)>> {
-    Ok(applied_steps(project)
-        .await?
-        .into_iter()
-        .map(|(schema, _, rows)| {
-            let last = rows.into_iter().rev().find_map(|row| row.schema_version);
-            (schema, last)
-        })
-        .collect())
+/// [`AppliedSteps::changed`], read for the occasion (`upgrade`, `current --verbose`).
+pub async fn changed(project: &Project<'_>) -> Result<Vec<String>> {
+    Ok(applied_steps(project).await?.changed(&project.ctx))
 }
 
 /// The head revisions.
