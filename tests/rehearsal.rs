@@ -368,15 +368,11 @@ async fn upgrade_backed_up(
 ) -> Result<String, String> {
     let mut out = Vec::new();
     p.with(v2::entities, url, &[], async |p| {
-        commands::migrate::migrate_backed_up(
-            p,
-            Direction::Upgrade,
-            "head",
-            false,
-            Some(dir),
-            &mut out,
-        )
-        .await
+        let options = commands::migrate::MigrateOptions {
+            backup: Some(dir),
+            ..Default::default()
+        };
+        commands::migrate::migrate_with(p, Direction::Upgrade, "head", &options, &mut out).await
     })
     .await?;
     Ok(String::from_utf8(out).unwrap())

@@ -14,6 +14,20 @@ use anyhow::{anyhow, bail, Result};
 
 /// Applies `op` to `schema`.
 pub fn apply(schema: &mut Schema, op: &Op) -> Result<()> {
+    // PostgreSQL's online forms leave the model as their plain ops do.
+    if let Some(plain) = op.plain_form(schema)? {
+        for op in &plain {
+            apply(schema, op)?;
+        }
+        if let Op::ValidateConstraint { table, name } = op {
+            let t = table_mut(schema, table)?;
+            let is = |n: &Option<String>| n.as_deref() == Some(name.as_str());
+            if !t.foreign_keys.iter().any(|f| is(&f.name)) && !t.checks.iter().any(|c| is(&c.name)) {
+                bail!("table {table} has no foreign key or check {name} to validate");
+            }
+        }
+        return Ok(());
+    }
     let unnamed = match op {
         Op::CreateTable(t) => !naming::complete(t),
         Op::CreatePrimaryKey { key, .. } => naming::missing(&key.name),
@@ -379,6 +393,15 @@ fn apply_named(schema: &mut Schema, op: &Op) -> Result<()> {
         }
         // Raw SQL is opaque to the model.
         Op::Execute { .. } => {}
+        // Taken as their plain forms by `apply`.
+        Op::CreateIndexConcurrently { .. }
+        | Op::DropIndexConcurrently { .. }
+        | Op::CreateForeignKeyNotValid { .. }
+        | Op::CreateCheckNotValid { .. }
+        | Op::ValidateConstraint { .. }
+        | Op::CreateUniqueUsingIndex { .. } => {
+            bail!("{op:?} reached the model as itself")
+        }
     }
     Ok(())
 }

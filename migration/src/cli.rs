@@ -8,7 +8,7 @@ use crate::commands::merge::MergeArgs;
 use crate::commands::revision::{Found, RevisionArgs, RevisionOutcome};
 use crate::commands::{self, EntityModel, Project, RunOutcome};
 use crate::revision::{Graph, Revision};
-use crate::runtime::Direction;
+use crate::runtime::{Direction, RunMode};
 use crate::script::{CompiledScripts, ScriptDir};
 use crate::url::scrub;
 use anyhow::{bail, Context as _, Result};
@@ -116,6 +116,16 @@ pub enum Command {
         /// [default: backup_dir in alembic.toml, else no backup]
         #[arg(long, value_name = "DIR", conflicts_with = "sql")]
         backup: Option<PathBuf>,
+        /// Follow the online plan (PostgreSQL): indexes built CONCURRENTLY, keys and checks
+        /// added NOT VALID and validated apart, NOT NULL proved by a check first, each table's
+        /// changes committed apart, every statement under lock_timeout and retried; writers go
+        /// on [default: online in alembic.toml]
+        #[arg(long)]
+        online: bool,
+        /// With --online, run steps that have no online form (a type change that rewrites the
+        /// table, say) instead of refusing the revision
+        #[arg(long, requires = "online")]
+        allow_blocking: bool,
     },
     /// Put back a backup that `upgrade --backup` wrote (pg_restore --clean --if-exists in one
     /// transaction, or the SQLite file copied back), after asking
@@ -134,6 +144,12 @@ pub enum Command {
         /// Print the SQL script instead of running it
         #[arg(long)]
         sql: bool,
+        /// Follow the online plan, as `upgrade --online` does
+        #[arg(long)]
+        online: bool,
+        /// With --online, run steps that have no online form instead of refusing
+        #[arg(long, requires = "online")]
+        allow_blocking: bool,
     },
     /// Refresh the model's materialized views, each after the views it reads, CONCURRENTLY
     /// where a unique index allows it, printing each one's time (for cron)
@@ -616,9 +632,15 @@ pub async fn run(
         Command::Upgrade {
             target,
             rehearse: true,
+            online,
+            allow_blocking,
             ..
         } => {
-            let rehearsal = commands::rehearse::rehearse(&project, &target, out).await?;
+            let mode = RunMode {
+                online,
+                allow_blocking,
+            };
+            let rehearsal = commands::rehearse::rehearse_with(&project, &target, mode, out).await?;
             let n = rehearsal.steps.len();
             match rehearsal.failure {
                 Some(failure) => bail!("the rehearsal failed: {failure}"),
@@ -636,6 +658,8 @@ pub async fn run(
             target,
             sql,
             backup,
+            online,
+            allow_blocking,
             ..
         } => {
             if !sql {
@@ -643,12 +667,19 @@ pub async fn run(
                     writeln!(out, "WARNING: {warning}")?;
                 }
             }
-            let outcome = commands::migrate::migrate_backed_up(
+            let options = commands::migrate::MigrateOptions {
+                sql,
+                backup: backup.as_deref(),
+                mode: RunMode {
+                    online,
+                    allow_blocking,
+                },
+            };
+            let outcome = commands::migrate::migrate_with(
                 &project,
                 Direction::Upgrade,
                 &target,
-                sql,
-                backup.as_deref(),
+                &options,
                 out,
             )
             .await?;
@@ -675,10 +706,28 @@ pub async fn run(
             let restored = commands::restore::restore(&project, &file, confirm).await?;
             writeln!(out, "Restored {} into {restored}", file.display())?;
         }
-        Command::Downgrade { target, sql } => {
-            let outcome =
-                commands::migrate::migrate(&project, Direction::Downgrade, &target, sql, out)
-                    .await?;
+        Command::Downgrade {
+            target,
+            sql,
+            online,
+            allow_blocking,
+        } => {
+            let options = commands::migrate::MigrateOptions {
+                sql,
+                mode: RunMode {
+                    online,
+                    allow_blocking,
+                },
+                ..Default::default()
+            };
+            let outcome = commands::migrate::migrate_with(
+                &project,
+                Direction::Downgrade,
+                &target,
+                &options,
+                out,
+            )
+            .await?;
             print_run(graph, &outcome, out)?;
         }
         Command::Stamp {

@@ -38,6 +38,15 @@ pub struct Config {
     /// Patterns (`*`, `?`) of the names of the databases `reset` may wipe: PostgreSQL database
     /// names, SQLite file names ([`crate::test_database`]).
     pub test_databases: Vec<String>,
+    /// Upgrades and downgrades follow the online plan ([`crate::lock_plan`]) on PostgreSQL, as
+    /// `--online` asks for one run.
+    pub online: bool,
+    /// How long one statement of an online run waits for a lock before it gives up (and the
+    /// phase is retried): PostgreSQL's `lock_timeout`, such as `"2s"` or `"500ms"`.
+    pub lock_timeout: String,
+    /// How many times an online phase is tried again after a lock timeout, waiting longer each
+    /// time, before the run stops.
+    pub lock_retries: u32,
 }
 
 /// The roles given access to one schema: `read` may read its tables, `write` may also insert,
@@ -132,6 +141,9 @@ impl Default for Config {
             grants: Default::default(),
             backup_dir: None,
             test_databases: Vec::new(),
+            online: false,
+            lock_timeout: "2s".into(),
+            lock_retries: 5,
         }
     }
 }
@@ -226,7 +238,38 @@ impl Config {
         if self.test_databases.iter().any(|p| p.trim().is_empty()) {
             bail!("test_databases holds an empty pattern: remove it");
         }
+        parse_duration(&self.lock_timeout).map_err(|why| {
+            anyhow::anyhow!(
+                "lock_timeout {:?} {why}: write a duration such as \"2s\" or \"500ms\"",
+                self.lock_timeout
+            )
+        })?;
         Ok(())
+    }
+
+    /// [`Config::lock_timeout`] as a duration (checked when the file was read).
+    pub fn lock_timeout(&self) -> std::time::Duration {
+        parse_duration(&self.lock_timeout).unwrap_or(std::time::Duration::from_secs(2))
+    }
+}
+
+/// A duration written as PostgreSQL writes one: a whole number of `ms` or `s`; more than zero,
+/// at most an hour.
+fn parse_duration(text: &str) -> std::result::Result<std::time::Duration, &'static str> {
+    let text = text.trim();
+    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 1)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1000)
+    } else {
+        return Err("has no unit");
+    };
+    let n: u64 = number.trim().parse().map_err(|_| "is not a whole number of ms or s")?;
+    let ms = n.saturating_mul(scale);
+    match ms {
+        0 => Err("is zero (no wait at all would fail every busy table)"),
+        ms if ms > 3_600_000 => Err("is over an hour"),
+        ms => Ok(std::time::Duration::from_millis(ms)),
     }
 }
 
@@ -283,6 +326,17 @@ include = []
 # database unless OPDB_TEST_DATABASE=1 is set in its environment.
 # For example: test_databases = ["*_test", "opdb_test_*"]
 test_databases = []
+
+# Online upgrades (PostgreSQL): `online = true` makes every `upgrade` and `downgrade` follow the
+# online plan, as `--online` does for one run: indexes built and dropped CONCURRENTLY, foreign
+# keys and checks added NOT VALID and validated apart, SET NOT NULL proved by a validated check,
+# unique constraints made from an index built CONCURRENTLY, each table's changes committed
+# apart. Every statement then waits at most lock_timeout for a lock; a phase that times out is
+# tried again lock_retries times, waiting longer each time, before the run stops (the phases
+# committed so far are recorded, and the next run goes on from there).
+online = false
+lock_timeout = "2s"
+lock_retries = 5
 
 # Roles that may read and write each schema (PostgreSQL), one table per schema: `read` roles
 # get USAGE on the schema and SELECT on its tables and sequences, `write` roles also INSERT,

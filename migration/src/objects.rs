@@ -33,6 +33,10 @@ pub const KINDS: &[&str] = &[
     "extension",
     // A comment the model has no place for (on a view's column).
     "comment",
+    // An index a concurrent build left INVALID, a key or check added NOT VALID and never
+    // validated: what an online upgrade that stopped midway leaves.
+    "invalid_index",
+    "not_valid_constraint",
 ];
 
 /// One object the model cannot express.
@@ -75,13 +79,30 @@ impl Unmodelled {
 
     /// The line `check`, `diff` and autogenerate print for it.
     pub fn warning(&self) -> String {
+        let tool = crate::tool::name();
+        match self.kind {
+            "invalid_index" => {
+                return format!(
+                    "{self}: a CREATE INDEX CONCURRENTLY that did not finish left it INVALID \
+                     (queries do not use it; writes still keep it up): run the stopped `{tool} \
+                     upgrade` again, which builds it anew, or DROP INDEX CONCURRENTLY it"
+                )
+            }
+            "not_valid_constraint" => {
+                return format!(
+                    "{self}: added NOT VALID and never validated, so rows that break it may be \
+                     there: run the stopped `{tool} upgrade` again, which validates it, or ALTER \
+                     TABLE ... VALIDATE CONSTRAINT"
+                )
+            }
+            _ => {}
+        }
         format!(
             "{self}: {tool} cannot model this {}, so it was not compared (exclude it in \
              alembic.toml to leave it alone: exclude = [\"{}:{}\"])",
             self.kind.replace('_', " "),
             self.kind,
             self.name,
-            tool = crate::tool::name(),
         )
     }
 }

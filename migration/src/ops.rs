@@ -174,6 +174,48 @@ pub enum Op {
     Execute {
         sql: String,
     },
+    /// `CREATE INDEX CONCURRENTLY` (PostgreSQL): builds the index while writers go on. It
+    /// cannot run in a transaction: the runner commits before it and runs it alone
+    /// ([`crate::lock_plan`]); elsewhere it is [`Op::CreateIndex`].
+    CreateIndexConcurrently {
+        table: String,
+        index: Index,
+    },
+    /// `DROP INDEX CONCURRENTLY` (PostgreSQL), outside a transaction as above; elsewhere
+    /// [`Op::DropIndex`].
+    DropIndexConcurrently {
+        table: String,
+        name: String,
+        /// The index as it was, when the producer knew it.
+        existing: Existing<Index>,
+    },
+    /// A foreign key added `NOT VALID` (PostgreSQL): existing rows are not checked, so no scan
+    /// holds the lock; [`Op::ValidateConstraint`] checks them later under a lock writers pass.
+    /// Elsewhere it is [`Op::CreateForeignKey`].
+    CreateForeignKeyNotValid {
+        table: String,
+        key: ForeignKey,
+    },
+    /// A check added `NOT VALID`, as above; elsewhere [`Op::CreateCheck`].
+    CreateCheckNotValid {
+        table: String,
+        check: CheckConstraint,
+    },
+    /// `VALIDATE CONSTRAINT` (PostgreSQL): checks the existing rows against a constraint added
+    /// `NOT VALID`, scanning under `SHARE UPDATE EXCLUSIVE`, which writers pass. Nothing
+    /// elsewhere (constraints there are checked when made).
+    ValidateConstraint {
+        table: String,
+        name: String,
+    },
+    /// `ADD CONSTRAINT name UNIQUE USING INDEX index` (PostgreSQL): makes a unique index (built
+    /// `CONCURRENTLY` beforehand) the constraint's, without a scan; the index takes the
+    /// constraint's name. Elsewhere the index is dropped and the constraint made.
+    CreateUniqueUsingIndex {
+        table: String,
+        name: String,
+        index: String,
+    },
 }
 
 /// What an op knows of the thing it changes, as it was: filled by a producer that has it (the
@@ -233,7 +275,9 @@ impl Op {
                     .collect(),
                 None => Vec::new(),
             },
-            Op::CreateForeignKey { table, key } => vec![(table.clone(), key)],
+            Op::CreateForeignKey { table, key } | Op::CreateForeignKeyNotValid { table, key } => {
+                vec![(table.clone(), key)]
+            }
             Op::DropConstraint {
                 table, existing, ..
             } => match existing.get_mut() {
@@ -255,7 +299,9 @@ impl Op {
             Op::CreateUnique { table, unique } if naming::missing(&unique.name) => {
                 unique.name = Some(naming::unique(table, &unique.columns));
             }
-            Op::CreateForeignKey { table, key } if naming::missing(&key.name) => {
+            Op::CreateForeignKey { table, key } | Op::CreateForeignKeyNotValid { table, key }
+                if naming::missing(&key.name) =>
+            {
                 key.name = Some(naming::foreign_key(table, &key.columns));
             }
             _ => {}
@@ -282,9 +328,114 @@ impl Op {
             | Op::DropIndex { table, .. }
             | Op::RenameConstraint { table, .. }
             | Op::RenameIndex { table, .. }
-            | Op::SetTableComment { table, .. } => Some(table),
+            | Op::SetTableComment { table, .. }
+            | Op::CreateForeignKeyNotValid { table, .. }
+            | Op::CreateCheckNotValid { table, .. }
+            | Op::ValidateConstraint { table, .. }
+            | Op::CreateUniqueUsingIndex { table, .. } => Some(table),
+            // Run alone, outside any transaction: never merged with their neighbours.
+            Op::CreateIndexConcurrently { .. } | Op::DropIndexConcurrently { .. } => None,
             _ => None,
         }
+    }
+
+    /// Whether this is one of PostgreSQL's online forms, which other backends and the model
+    /// take as their [`Op::plain_form`].
+    pub fn is_online_form(&self) -> bool {
+        matches!(
+            self,
+            Op::CreateIndexConcurrently { .. }
+                | Op::DropIndexConcurrently { .. }
+                | Op::CreateForeignKeyNotValid { .. }
+                | Op::CreateCheckNotValid { .. }
+                | Op::ValidateConstraint { .. }
+                | Op::CreateUniqueUsingIndex { .. }
+        )
+    }
+
+    /// Whether this op cannot run inside a transaction (PostgreSQL's `CONCURRENTLY`).
+    pub fn outside_transaction(&self) -> bool {
+        matches!(
+            self,
+            Op::CreateIndexConcurrently { .. } | Op::DropIndexConcurrently { .. }
+        )
+    }
+
+    /// The table this op locks, whatever it does to it (its own for ops that change one in
+    /// place, and the table an index or trigger is on); `None` for ops on no table.
+    pub fn locked_table(&self) -> Option<&str> {
+        match self {
+            Op::CreateIndexConcurrently { table, .. } | Op::DropIndexConcurrently { table, .. } => {
+                Some(table)
+            }
+            Op::DropTable { table, .. } => Some(table),
+            Op::RenameTable { from, .. } => Some(from),
+            Op::CreateTrigger(t) => Some(&t.table),
+            Op::DropTrigger { table, .. } => Some(table),
+            op => op.changed_table(),
+        }
+    }
+
+    /// What this op is where PostgreSQL's online forms do not exist (SQLite, the model): the
+    /// plain op it stands for, given the schema before it (for the index a unique constraint
+    /// takes over). `None` for ops that are plain already; an empty list for a validation.
+    pub fn plain_form(&self, before: &crate::schema::Schema) -> anyhow::Result<Option<Vec<Op>>> {
+        Ok(Some(match self {
+            Op::CreateIndexConcurrently { table, index } => vec![Op::CreateIndex {
+                table: table.clone(),
+                index: index.clone(),
+            }],
+            Op::DropIndexConcurrently {
+                table,
+                name,
+                existing,
+            } => vec![Op::DropIndex {
+                table: table.clone(),
+                name: name.clone(),
+                existing: existing.clone(),
+            }],
+            Op::CreateForeignKeyNotValid { table, key } => vec![Op::CreateForeignKey {
+                table: table.clone(),
+                key: key.clone(),
+            }],
+            Op::CreateCheckNotValid { table, check } => vec![Op::CreateCheck {
+                table: table.clone(),
+                check: check.clone(),
+            }],
+            Op::ValidateConstraint { .. } => Vec::new(),
+            Op::CreateUniqueUsingIndex { table, name, index } => {
+                let found = before
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.indexes.iter().find(|i| i.name == *index))
+                    .ok_or_else(|| anyhow::anyhow!("table {table} has no index {index}"))?;
+                let columns = found.plain_columns().filter(|_| {
+                    found.unique && found.predicate.is_none() && found.options.is_empty()
+                });
+                let Some(columns) = columns else {
+                    anyhow::bail!(
+                        "index {index} of {table} cannot become a unique constraint: it must be \
+                         unique, of plain columns, with no WHERE and default key options"
+                    );
+                };
+                vec![
+                    Op::DropIndex {
+                        table: table.clone(),
+                        name: index.clone(),
+                        existing: Existing::known(found.clone()),
+                    },
+                    Op::CreateUnique {
+                        table: table.clone(),
+                        unique: UniqueConstraint {
+                            name: Some(name.clone()),
+                            columns,
+                            nulls_not_distinct: found.nulls_not_distinct,
+                        },
+                    },
+                ]
+            }
+            _ => return Ok(None),
+        }))
     }
 }
 
@@ -707,6 +858,64 @@ impl Ops {
             table: table.into(),
             name: name.into(),
             existing: Existing::unknown(),
+        })
+    }
+
+    /// `CREATE INDEX CONCURRENTLY` on PostgreSQL (writers go on while it builds; it runs
+    /// outside the revision's transaction, see the README's online upgrades), a plain
+    /// `CREATE INDEX` elsewhere.
+    pub fn create_index_concurrently(&mut self, table: &str, index: Index) -> &mut Self {
+        self.push(Op::CreateIndexConcurrently {
+            table: table.into(),
+            index,
+        })
+    }
+
+    /// `DROP INDEX CONCURRENTLY` on PostgreSQL, outside the transaction as above.
+    pub fn drop_index_concurrently(&mut self, table: &str, name: &str) -> &mut Self {
+        self.push(Op::DropIndexConcurrently {
+            table: table.into(),
+            name: name.into(),
+            existing: Existing::unknown(),
+        })
+    }
+
+    /// A foreign key added `NOT VALID` on PostgreSQL (no scan under the lock); follow it with
+    /// [`Ops::validate_constraint`] in a later transaction. A plain foreign key elsewhere.
+    pub fn create_foreign_key_not_valid(&mut self, table: &str, key: ForeignKey) -> &mut Self {
+        self.push(Op::CreateForeignKeyNotValid {
+            table: table.into(),
+            key,
+        })
+    }
+
+    /// A check added `NOT VALID` on PostgreSQL, as above.
+    pub fn create_check_not_valid(&mut self, table: &str, name: &str, expression: &str) -> &mut Self {
+        self.push(Op::CreateCheckNotValid {
+            table: table.into(),
+            check: CheckConstraint {
+                name: Some(name.into()),
+                expression: expression.into(),
+            },
+        })
+    }
+
+    /// `VALIDATE CONSTRAINT` on PostgreSQL: checks the rows a `NOT VALID` constraint skipped,
+    /// under a lock writers pass. Nothing elsewhere.
+    pub fn validate_constraint(&mut self, table: &str, name: &str) -> &mut Self {
+        self.push(Op::ValidateConstraint {
+            table: table.into(),
+            name: name.into(),
+        })
+    }
+
+    /// Makes the unique index `index` (built with [`Ops::create_index_concurrently`]) the
+    /// unique constraint `name`, without a scan (`ADD CONSTRAINT ... UNIQUE USING INDEX`).
+    pub fn create_unique_using_index(&mut self, table: &str, name: &str, index: &str) -> &mut Self {
+        self.push(Op::CreateUniqueUsingIndex {
+            table: table.into(),
+            name: name.into(),
+            index: index.into(),
         })
     }
 

@@ -122,6 +122,26 @@ impl RevisionFile {
         self.downgrade = body(downgrade);
     }
 
+    /// Lists in the header, per step, what it locks on PostgreSQL, whether it scans or
+    /// rewrites the table under that lock, and what the online plan does instead
+    /// ([`crate::hazards`]); steps on tables the revision creates lock nothing in use.
+    pub fn locks(&mut self, upgrade: &[Op], downgrade: &[Op]) {
+        for (word, ops) in [("upgrade", upgrade), ("downgrade", downgrade)] {
+            let hazards = crate::hazards::of_ops(ops);
+            if hazards.is_empty() {
+                continue;
+            }
+            self.notes.push(String::new());
+            self.notes.push(format!(
+                "Locks of the {word} on PostgreSQL (`{} {word} --online` runs each step with an \
+                 online form that way):",
+                crate::tool::name()
+            ));
+            self.notes
+                .extend(hazards.iter().map(|h| format!("- {}", h.line())));
+        }
+    }
+
     /// Shows in the header how each changed view, function or trigger definition reads before
     /// and after ([`describe::definition_changes`]), line by line.
     pub fn definition_changes(&mut self, changes: &[String]) {

@@ -180,6 +180,27 @@ pub fn op(op: &Op) -> String {
         Op::CreateTrigger(t) => format!("add trigger {} on {}", t.name, t.table),
         Op::DropTrigger { table, name, .. } => format!("drop trigger {name} on {table}"),
         Op::Execute { sql } => format!("execute {sql}"),
+        Op::CreateIndexConcurrently { table, index } => format!(
+            "add {}index {} on {table} concurrently",
+            if index.unique { "unique " } else { "" },
+            index.name
+        ),
+        Op::DropIndexConcurrently { table, name, .. } => {
+            format!("drop index {name} of {table} concurrently")
+        }
+        Op::CreateForeignKeyNotValid { table, key } => format!(
+            "add foreign key {table}({}) -> {}({}) not valid",
+            key.columns.join(", "),
+            key.ref_table,
+            key.ref_columns.join(", ")
+        ),
+        Op::CreateCheckNotValid { table, check } => {
+            format!("add check constraint on {table} not valid: {}", check.expression)
+        }
+        Op::ValidateConstraint { table, name } => format!("validate constraint {name} of {table}"),
+        Op::CreateUniqueUsingIndex { table, name, index } => {
+            format!("add unique constraint {name} of {table} using index {index}")
+        }
     }
 }
 

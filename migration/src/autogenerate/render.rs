@@ -772,6 +772,31 @@ fn statement(o: &Op) -> Expr {
         ),
         Op::DropTrigger { table, name, .. } => call("drop_trigger", vec![lit(table), lit(name)]),
         Op::Execute { sql } => call("execute", vec![lit(sql)]),
+        Op::CreateIndexConcurrently { table, index: i } => {
+            call("create_index_concurrently", vec![lit(table), index(i)])
+        }
+        Op::DropIndexConcurrently { table, name, .. } => {
+            call("drop_index_concurrently", vec![lit(table), lit(name)])
+        }
+        Op::CreateForeignKeyNotValid { table, key } => call(
+            "create_foreign_key_not_valid",
+            vec![lit(table), foreign_key(table, key)],
+        ),
+        Op::CreateCheckNotValid { table, check } => call(
+            "create_check_not_valid",
+            vec![
+                lit(table),
+                lit(name_of(&check.name)),
+                lit(&check.expression),
+            ],
+        ),
+        Op::ValidateConstraint { table, name } => {
+            call("validate_constraint", vec![lit(table), lit(name)])
+        }
+        Op::CreateUniqueUsingIndex { table, name, index } => call(
+            "create_unique_using_index",
+            vec![lit(table), lit(name), lit(index)],
+        ),
     }
 }
 

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 /// (base, an id or prefix, -N, REV-N) to `target`, announcing each revision on `out` as it
 /// starts; with `sql`, writes the script instead (`target` is START:END, or for an upgrade END
 /// from base). An upgrade backs up first when `alembic.toml` sets `backup_dir`.
+#[cfg(feature = "testing")]
 pub async fn migrate(
     project: &Project<'_>,
     direction: Direction,
@@ -20,28 +21,50 @@ pub async fn migrate(
     sql: bool,
     out: &mut (dyn Write + Send),
 ) -> Result<RunOutcome> {
-    Box::pin(migrate_backed_up(project, direction, target, sql, None, out)).await
+    let options = MigrateOptions {
+        sql,
+        ..MigrateOptions::default()
+    };
+    Box::pin(migrate_with(project, direction, target, &options, out)).await
 }
 
-/// [`migrate`], an upgrade backing up into `backup` first (else into `alembic.toml`'s
-/// `backup_dir`, if set; a relative folder is the project folder's).
+/// How `upgrade` or `downgrade` runs, beside its target.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MigrateOptions<'a> {
+    /// Write the script instead (`--sql`).
+    pub sql: bool,
+    /// Back up into this folder first (an upgrade; else `backup_dir` of `alembic.toml`, if
+    /// set; a relative folder is the project folder's).
+    pub backup: Option<&'a Path>,
+    /// The plain or the online plan ([`runtime::RunMode`]).
+    pub mode: runtime::RunMode,
+}
+
+/// [`migrate`] with `options`.
 ///
 /// One function for both directions, not a wrapper per direction: in debug builds every async
 /// layer keeps a copy of the runner's large future on the stack, and the tests' threads have
 /// little stack.
-pub async fn migrate_backed_up(
+pub async fn migrate_with(
     project: &Project<'_>,
     direction: Direction,
     target: &str,
-    sql: bool,
-    backup: Option<&Path>,
+    options: &MigrateOptions<'_>,
     out: &mut (dyn Write + Send),
 ) -> Result<RunOutcome> {
     let url = project.database_url()?;
+    let (sql, backup, mode) = (options.sql, options.backup, options.mode);
     if sql {
         let backend = url.backend()?;
-        let script =
-            runtime::offline_script(&project.ctx, &project.schemas(), backend, direction, target)?;
+        let online = (mode.online || project.ctx.dir.config.online) && backend == sea_orm::DbBackend::Postgres;
+        let script = runtime::offline_script(
+            &project.ctx,
+            &project.schemas(),
+            backend,
+            direction,
+            target,
+            online,
+        )?;
         return Ok(RunOutcome::Script(script));
     }
     let schemas = project.schemas();
@@ -67,7 +90,7 @@ pub async fn migrate_backed_up(
             }
         }
     }
-    let at = runtime::migrate(&project.ctx, &url, &schemas, direction, target, out).await?;
+    let at = runtime::migrate(&project.ctx, &url, &schemas, direction, target, mode, out).await?;
     Ok(RunOutcome::at(at))
 }
 

@@ -56,9 +56,21 @@ pub struct Rehearsal {
 /// Rehearses `upgrade target` on a copy of the project's database, reporting each step on `out`
 /// as it finishes. A failure is in the outcome (with the steps before it), not an error: an
 /// error means the rehearsal could not start (no copy could be made).
+#[cfg(feature = "testing")]
 pub async fn rehearse(
     project: &Project<'_>,
     target: &str,
+    out: &mut (dyn Write + Send),
+) -> Result<Rehearsal> {
+    rehearse_with(project, target, runtime::RunMode::default(), out).await
+}
+
+/// [`rehearse`] with the plan `mode` asks for (`upgrade --rehearse --online`: the online plan
+/// rehearsed, each phase's time printed).
+pub async fn rehearse_with(
+    project: &Project<'_>,
+    target: &str,
+    mode: runtime::RunMode,
     out: &mut (dyn Write + Send),
 ) -> Result<Rehearsal> {
     let url = project.database_url()?;
@@ -84,7 +96,7 @@ pub async fn rehearse(
         failure: None,
     };
     let ran = tokio::select! {
-        ran = Box::pin(run(project, &scratch, target, &mut rehearsal, out)) => ran,
+        ran = Box::pin(run(project, &scratch, target, mode, &mut rehearsal, out)) => ran,
         _ = interrupt::interrupted() => Err(anyhow!("interrupted")),
     };
     if let Err(e) = ran {
@@ -106,6 +118,7 @@ async fn run(
     project: &Project<'_>,
     scratch: &Scratch,
     target: &str,
+    mode: runtime::RunMode,
     rehearsal: &mut Rehearsal,
     out: &mut (dyn Write + Send),
 ) -> Result<()> {
@@ -137,6 +150,7 @@ async fn run(
                     std::slice::from_ref(&schema),
                     Direction::Upgrade,
                     id,
+                    mode,
                     out,
                 ))
                 .await;

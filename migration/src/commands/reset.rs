@@ -136,6 +136,7 @@ pub async fn reset(
             &schemas,
             Direction::Upgrade,
             "head",
+            runtime::RunMode::default(),
             out,
         ))
         .await?;

@@ -642,6 +642,44 @@ fn statements(op: &Op, before: &Schema) -> Result<Vec<Stmt>> {
             one(format!("DROP TRIGGER {} ON {}", ident(name), ident(table)))
         }
         Op::Execute { sql } => one(sql.clone()),
+        Op::CreateIndexConcurrently { table, index } => one(
+            create_index(table, index, true).replacen(" INDEX ", " INDEX CONCURRENTLY ", 1),
+        ),
+        Op::DropIndexConcurrently { name, .. } => {
+            one(format!("DROP INDEX CONCURRENTLY {}", ident(name)))
+        }
+        Op::CreateForeignKeyNotValid { table, key } => vec![Stmt::alter(
+            table,
+            Pass::Alone,
+            None,
+            format!("ADD {} NOT VALID", foreign_key_clause(key)),
+        )],
+        Op::CreateCheckNotValid { table, check } => vec![Stmt::alter(
+            table,
+            Pass::Alone,
+            None,
+            format!(
+                "ADD {}CHECK ({}) NOT VALID",
+                constraint_name(&check.name),
+                check.expression
+            ),
+        )],
+        Op::ValidateConstraint { table, name } => vec![Stmt::alter(
+            table,
+            Pass::Alone,
+            None,
+            format!("VALIDATE CONSTRAINT {}", ident(name)),
+        )],
+        Op::CreateUniqueUsingIndex { table, name, index } => vec![Stmt::alter(
+            table,
+            Pass::Alone,
+            None,
+            format!(
+                "ADD CONSTRAINT {} UNIQUE USING INDEX {}",
+                ident(name),
+                ident(index)
+            ),
+        )],
     })
 }
 

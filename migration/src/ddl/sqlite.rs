@@ -302,6 +302,10 @@ pub(crate) fn needs_rebuild(op: &Op, before: &Schema) -> Result<bool> {
 
 /// The statements of `op`, given the schema before it.
 pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
+    if op.is_online_form() {
+        let plain = op.plain_form(before)?.unwrap_or_default();
+        return render_run(&plain.iter().collect::<Vec<_>>(), before);
+    }
     if let (Some(name), true) = (op.changed_table(), needs_rebuild(op, before)?) {
         let old = table(before, name)?;
         let mut after = before.clone();
@@ -405,6 +409,13 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
         Op::CreateTrigger(t) => vec![t.definition.clone()],
         Op::DropTrigger { name, .. } => vec![format!("DROP TRIGGER {}", ident(name))],
         Op::Execute { sql } => vec![sql.clone()],
+        // Taken as their plain forms above.
+        Op::CreateIndexConcurrently { .. }
+        | Op::DropIndexConcurrently { .. }
+        | Op::CreateForeignKeyNotValid { .. }
+        | Op::CreateCheckNotValid { .. }
+        | Op::ValidateConstraint { .. }
+        | Op::CreateUniqueUsingIndex { .. } => Vec::new(),
     })
 }
 
@@ -413,6 +424,20 @@ pub fn render(op: &Op, before: &Schema) -> Result<Vec<String>> {
 /// mode), copying the rows once. The run is cut where an alter's `USING` expression would
 /// have to read a column an earlier op of the run renamed, added or computed.
 pub fn render_run(ops: &[&Op], before: &Schema) -> Result<Vec<String>> {
+    // PostgreSQL's online forms are their plain ops here (SQLite locks the whole file to write
+    // anyway): a run holding one is rendered as the plain run.
+    if ops.iter().any(|op| op.is_online_form()) {
+        let mut model = before.clone();
+        let mut plain = Vec::new();
+        for op in ops {
+            match op.plain_form(&model)? {
+                Some(ops) => plain.extend(ops),
+                None => plain.push((*op).clone()),
+            }
+            apply(&mut model, op)?;
+        }
+        return render_run(&plain.iter().collect::<Vec<_>>(), before);
+    }
     let [first, rest @ ..] = ops else {
         return Ok(Vec::new());
     };

@@ -177,6 +177,7 @@ SELECT conrelid::int8 AS oid, conname::text AS name, contype::text AS kind,
        conkey::int[] AS attnums, confrelid::int8 AS ref_oid, confkey::int[] AS ref_attnums,
        confdeltype::text AS on_delete, confupdtype::text AS on_update, conindid::int8 AS index_oid,
        condeferrable AS deferrable, condeferred AS deferred, confmatchtype::text AS match_type,
+       convalidated AS validated,
        CASE WHEN contype = 'c' THEN pg_get_constraintdef(oid, false) END AS definition
 FROM pg_constraint
 WHERE conrelid = ANY($OIDS) AND contype IN ('p', 'u', 'f', 'c', 'x')
@@ -192,7 +193,7 @@ SELECT indexrelid::int8 AS oid, indrelid::int8 AS table_oid, indisunique AS is_u
        END AS keys,
        indkey::text AS indkey, indnkeyatts::int AS key_count, $NND AS nulls_not_distinct,
        indoption::text AS indoption, indclass::text AS indclass,
-       indcollation::text AS indcollation
+       indcollation::text AS indcollation, indisvalid AS valid
 FROM pg_index
 WHERE indrelid = ANY($OIDS)";
 
@@ -1011,6 +1012,14 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
         };
         let name: String = get(row, "name")?;
         let columns = name_all(oid, get(row, "attnums")?);
+        // A key or check added NOT VALID and never validated: read as what it will be, and
+        // named as a difference until it is validated.
+        if !get::<bool>(row, "validated")? {
+            schema.unmodelled.push(Unmodelled {
+                table: Some(table.name.clone()),
+                ..Unmodelled::new("not_valid_constraint", &name)
+            });
+        }
         match kind.as_str() {
             "p" => {
                 table.primary_key = Some(PrimaryKey {
@@ -1128,6 +1137,18 @@ async fn read<C: ConnectionTrait>(link: Link<'_, C>, namespace: &str) -> Result<
             include,
         };
         index.normalize_options();
+        // An index a concurrent build left INVALID: read as what it was to be, and named as a
+        // difference until it is built again or dropped.
+        if !get::<bool>(&row, "valid")? {
+            let on = tables
+                .get(&table_oid)
+                .map(|t| t.name.clone())
+                .or_else(|| views.get(&table_oid).map(|v| v.name.clone()));
+            schema.unmodelled.push(Unmodelled {
+                table: on,
+                ..Unmodelled::new("invalid_index", &index.name)
+            });
+        }
         indexes.push((*rank, table_oid, index));
     }
     indexes.sort_by_key(|(rank, _, _)| *rank);

@@ -108,6 +108,7 @@ impl<'a> Context<'a> {
                 .then(|| self.compiled(id).ok().map(|r| r.source_hash))
                 .flatten(),
             schema_version: self.schema_version(after),
+            phase: None,
         }
     }
 

@@ -18,6 +18,7 @@ mod context;
 mod lock;
 mod offline;
 mod online;
+mod phased;
 mod versions;
 
 pub use context::Context;
@@ -28,8 +29,17 @@ pub use online::connect_runner;
 pub(crate) use online::{search_path, short, timed};
 pub use versions::{read_history, read_versions, HistoryRow};
 
+/// How a run plans each revision on PostgreSQL: the plain plan (one transaction per revision,
+/// cut only around `CONCURRENTLY` steps) or the online plan ([`crate::lock_plan`]), and
+/// whether an online run may go ahead with steps that have no online form.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunMode {
+    pub online: bool,
+    pub allow_blocking: bool,
+}
+
 /// Which way a run goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Direction {
     Upgrade,
     Downgrade,

@@ -22,6 +22,7 @@ pub fn offline_script(
     backend: DbBackend,
     direction: Direction,
     range: &str,
+    online: bool,
 ) -> Result<String> {
     let (start, end) = match range.split_once(':') {
         Some((s, e)) => (Some(s), e),
@@ -62,6 +63,17 @@ pub fn offline_script(
              PRAGMA foreign_keys = OFF;\n\n",
         ),
     }
+    if online {
+        s.push_str(&format!(
+            "-- The online plan: each phase commits on its own, `CONCURRENTLY` steps run outside \
+             any transaction,\n-- and every statement waits at most lock_timeout ({}) for a \
+             lock. A timeout stops the script\n-- (the runner would try the phase again): a \
+             revision stopped between phases is finished by hand\n-- or by `{} upgrade`, not by \
+             running this script again.\n\n",
+            ctx.dir.config.lock_timeout,
+            crate::tool::name()
+        ));
+    }
     let mut order: Vec<&String> = match backend {
         DbBackend::Postgres => schemas.iter().collect(),
         _ => schemas.iter().take(1).collect(),
@@ -79,7 +91,8 @@ pub fn offline_script(
             s.push_str(&search_path(schema, false));
             s.push_str(";\n\n");
         }
-        let (script, model) = schema_script(ctx, &config, backend, direction, &current, &plan)?;
+        let (script, model) =
+            schema_script(ctx, &config, backend, direction, &current, &plan, online)?;
         s.push_str(&script);
         if let (DbBackend::Postgres, Some(grants)) = (backend, config.grants.get(schema)) {
             s.push_str(&format!(
@@ -107,6 +120,7 @@ fn schema_script(
     direction: Direction,
     current: &[String],
     plan: &[String],
+    online: bool,
 ) -> Result<(String, crate::schema::Schema)> {
     let mut s = String::new();
     let mut applied = ctx.graph.ancestors(current);
@@ -134,8 +148,21 @@ fn schema_script(
         if backend == DbBackend::Postgres {
             s.push_str(&guard_open(&version_table, id, &versions, &next_versions));
         }
-        s.push_str("BEGIN;\n\n");
         let ops = ctx.ops(id, direction)?;
+        let phases = match backend {
+            DbBackend::Postgres => crate::lock_plan::plan(&ops.steps, online),
+            _ => Vec::new(),
+        };
+        if online || phases.len() > 1 {
+            s.push_str(&phased_script(ctx, config, id, direction, &next, &phases, online, &mut model)?);
+            s.push_str(&version_and_history(config, backend, ctx, id, direction, &next, &versions, &next_versions, &version_table));
+            s.push_str("COMMIT;\n\n");
+            s.push_str(&guard_close(&version_table, id, &versions));
+            applied = next;
+            versions = next_versions;
+            continue;
+        }
+        s.push_str("BEGIN;\n\n");
         for run in ops.runs() {
             match &ops.steps[run.clone()] {
                 [Step::Data(_)] => s.push_str(&format!(
@@ -169,17 +196,18 @@ fn schema_script(
                 }
             }
         }
-        for sql in version_sql(&version_table, &versions, &next_versions) {
-            s.push_str(&sql);
-            s.push_str(";\n\n");
-        }
-        s.push_str(&history_sql(
+        s.push_str(&version_and_history(
             config,
             backend,
-            &ctx.entry(id, direction, &next),
-            Times::Now,
+            ctx,
+            id,
+            direction,
+            &next,
+            &versions,
+            &next_versions,
+            &version_table,
         ));
-        s.push_str(";\n\nCOMMIT;\n\n");
+        s.push_str("COMMIT;\n\n");
         if backend == DbBackend::Postgres {
             s.push_str(&guard_close(&version_table, id, &versions));
         }
@@ -187,6 +215,105 @@ fn schema_script(
         versions = next_versions;
     }
     Ok((s, model))
+}
+
+/// The version table's update and the history row that end a revision in a script.
+#[allow(clippy::too_many_arguments)]
+fn version_and_history(
+    config: &Config,
+    backend: DbBackend,
+    ctx: &Context<'_>,
+    id: &str,
+    direction: Direction,
+    next: &BTreeSet<String>,
+    versions: &[String],
+    next_versions: &[String],
+    version_table: &str,
+) -> String {
+    let mut s = String::new();
+    for sql in version_sql(version_table, versions, next_versions) {
+        s.push_str(&sql);
+        s.push_str(";\n\n");
+    }
+    s.push_str(&history_sql(
+        config,
+        backend,
+        &ctx.entry(id, direction, next),
+        Times::Now,
+    ));
+    s.push_str(";\n\n");
+    s
+}
+
+/// A revision's phases in a PostgreSQL script ([`crate::lock_plan`]), `model` moved on past
+/// them: each transaction phase between `BEGIN` and `COMMIT`, each `CONCURRENTLY` step alone;
+/// the script is left inside an open transaction, for the version update and the history row.
+#[allow(clippy::too_many_arguments)]
+fn phased_script(
+    ctx: &Context<'_>,
+    config: &Config,
+    id: &str,
+    direction: Direction,
+    _next: &BTreeSet<String>,
+    phases: &[crate::lock_plan::Phase<'_>],
+    online: bool,
+    model: &mut crate::schema::Schema,
+) -> Result<String> {
+    let backend = DbBackend::Postgres;
+    let timeout = config.lock_timeout().as_millis();
+    let mut s = String::new();
+    let n = phases.len();
+    let _ = direction;
+    for (k, phase) in phases.iter().enumerate() {
+        s.push_str(&format!(
+            "-- Phase {}/{n} ({}){}\n",
+            k + 1,
+            phase.label(),
+            if phase.alone { ", outside a transaction" } else { "" }
+        ));
+        if phase.alone {
+            if online {
+                s.push_str(&format!("SET lock_timeout = {timeout};\n\n"));
+            }
+        } else {
+            s.push_str("BEGIN;\n\n");
+            if online {
+                s.push_str(&format!("SET LOCAL lock_timeout = {timeout};\n\n"));
+            }
+        }
+        let mut ops: Vec<&crate::ops::Op> = Vec::new();
+        for item in &phase.items {
+            match item {
+                crate::lock_plan::Item::Op(op) => ops.push(op),
+                crate::lock_plan::Item::Data(_) => s.push_str(&format!(
+                    "-- A data migration of revision {id} runs only online (without --sql).\n\n"
+                )),
+            }
+        }
+        for run in crate::ops::table_runs(&ops, |op| op.changed_table()) {
+            s.push_str(
+                &ddl::render_and_apply(backend, &ops[run], model)
+                    .with_context(|| format!("revision {id} ({})", ctx.path(id)))?,
+            );
+        }
+        let last = k + 1 == n;
+        match (phase.alone, last) {
+            (true, false) => {
+                if online {
+                    s.push_str("RESET lock_timeout;\n\n");
+                }
+            }
+            (true, true) => {
+                if online {
+                    s.push_str("RESET lock_timeout;\n\n");
+                }
+                s.push_str("BEGIN;\n\n");
+            }
+            (false, false) => s.push_str("COMMIT;\n\n"),
+            (false, true) => {}
+        }
+    }
+    Ok(s)
 }
 
 /// The version table's rows as one text, in the order of [`versions_text`]: what a guard

@@ -120,10 +120,32 @@ pub async fn migrate(
     schemas: &[String],
     direction: Direction,
     target: &str,
+    mode: super::RunMode,
     out: &mut (dyn Write + Send),
 ) -> Result<SchemaVersions> {
     let config = &ctx.dir.config;
+    let mode = super::RunMode {
+        online: mode.online || config.online,
+        ..mode
+    };
+    if mode.online && url.backend()? != DbBackend::Postgres {
+        match config.online {
+            true => writeln!(
+                out,
+                "online = true in alembic.toml has no effect on SQLite, which locks the whole \
+                 file for any write: running the plain plan"
+            )?,
+            false => bail!(
+                "--online is for PostgreSQL: SQLite locks the whole file for any write, so it \
+                 has no online plan; run without --online"
+            ),
+        }
+    }
     let db = connect_runner(url, config).await?;
+    let mode = super::RunMode {
+        online: mode.online && db.get_database_backend() == DbBackend::Postgres,
+        ..mode
+    };
     let lock = lock(&db, url, config, schemas, out).await?;
     // Boxed: a run's future is large, and would otherwise sit on the caller's stack.
     let result: Result<SchemaVersions> = Box::pin(async {
@@ -131,13 +153,17 @@ pub async fn migrate(
         // Every schema is checked before any changes.
         let targets = [target.to_string()];
         let run = Run::Migrate(direction, &targets);
-        preflight(ctx, &db, &order, run).await?;
+        let hazards = preflight(ctx, &db, &order, run, mode).await?;
+        for line in hazards {
+            writeln!(out, "{line}")?;
+        }
         let mut at = SchemaVersions::new();
         for schema in &order {
             let config = ctx.dir.config.for_schema(schema);
             let run = async {
                 enter_schema(&db, &config, direction == Direction::Upgrade, out).await?;
-                let versions = migrate_locked(ctx, &config, &db, direction, target, out).await?;
+                let versions =
+                    migrate_locked(ctx, &config, &db, direction, target, mode, out).await?;
                 apply_grants(&db, &config, out).await?;
                 Ok(versions)
             };
@@ -188,13 +214,17 @@ enum Run<'a> {
 /// roles `alembic.toml` grants to exist; each schema exists (or will be made: not for a
 /// downgrade), its version rows are revisions of the scripts, and the targets resolve from
 /// them (a typo made no schema and no version table, and no schema moved before another
-/// failed).
+/// failed); an online run has an online form for every step, unless `mode` allows blocking
+/// ones. Returns the lines that name, on PostgreSQL, the steps of the plan that block writers
+/// (and, online, what the plan does instead), for the run to print before it starts.
 async fn preflight(
     ctx: &Context<'_>,
     db: &DatabaseConnection,
     order: &[String],
     run: Run<'_>,
-) -> Result<()> {
+    mode: super::RunMode,
+) -> Result<Vec<String>> {
+    let mut plans: Vec<(Direction, Vec<String>)> = Vec::new();
     let limit = ctx.dir.config.statement_timeout();
     let postgres = db.get_database_backend() == DbBackend::Postgres;
     if postgres && matches!(run, Run::Migrate(..)) {
@@ -224,10 +254,12 @@ async fn preflight(
             }
             match run {
                 Run::Migrate(Direction::Upgrade, _) => {
-                    ctx.graph.upgrade_plan(&current, &target_set)?;
+                    let plan = ctx.graph.upgrade_plan(&current, &target_set)?;
+                    plans.push((Direction::Upgrade, plan));
                 }
                 Run::Migrate(Direction::Downgrade, _) => {
-                    ctx.graph.downgrade_plan(&current, &target_set)?;
+                    let plan = ctx.graph.downgrade_plan(&current, &target_set)?;
+                    plans.push((Direction::Downgrade, plan));
                 }
                 Run::Stamp(..) => {}
             }
@@ -235,7 +267,81 @@ async fn preflight(
         };
         named_schema(checked.await, schema, order.len())?;
     }
-    Ok(())
+    if !postgres {
+        return Ok(Vec::new());
+    }
+    hazard_lines(ctx, &plans, mode)
+}
+
+/// What [`preflight`] says of the hazards of `plans` (each revision once, however many schemas
+/// run it), or its refusal: an online run with a step that has no online form stops here,
+/// naming each such step, unless `mode.allow_blocking`.
+fn hazard_lines(
+    ctx: &Context<'_>,
+    plans: &[(Direction, Vec<String>)],
+    mode: super::RunMode,
+) -> Result<Vec<String>> {
+    let mut seen = BTreeSet::new();
+    let mut lines = Vec::new();
+    let mut refused = Vec::new();
+    for (direction, plan) in plans {
+        for id in plan {
+            if !seen.insert((id.clone(), *direction)) {
+                continue;
+            }
+            let ops = ctx.ops(id, *direction)?;
+            let hazards = crate::hazards::of_steps(&ops.steps);
+            let shown: Vec<&crate::hazards::Hazard> = hazards
+                .iter()
+                .filter(|h| match mode.online {
+                    true => h.blocks_online() || matches!(h.online, crate::hazards::Online::Instead(_)),
+                    false => h.blocks_writers(),
+                })
+                .collect();
+            if shown.is_empty() {
+                continue;
+            }
+            lines.push(format!(
+                "{} {id} ({}), on PostgreSQL:",
+                match direction {
+                    Direction::Upgrade => "Upgrade",
+                    Direction::Downgrade => "Downgrade",
+                },
+                ctx.path(id)
+            ));
+            for h in shown {
+                lines.push(format!("  {}", h.line()));
+                if mode.online && h.blocks_online() {
+                    refused.push(format!("revision {id} {}", h.line()));
+                }
+            }
+        }
+    }
+    if !refused.is_empty() && !mode.allow_blocking {
+        bail!(
+            "--online: {} step{} no online form and would block writers: {}; run {} in a \
+             maintenance window without --online, or add --allow-blocking to run {} blocking; \
+             nothing was changed",
+            refused.len(),
+            if refused.len() == 1 { " has" } else { "s have" },
+            refused.join("; "),
+            if refused.len() == 1 { "it" } else { "them" },
+            if refused.len() == 1 { "it" } else { "them" },
+        );
+    }
+    if !lines.is_empty() && !mode.online {
+        lines.insert(
+            0,
+            format!(
+                "Steps that block writers while they run (`{} upgrade --online` runs those with \
+                 an online form without blocking):",
+                crate::tool::name()
+            ),
+        );
+    } else if !lines.is_empty() {
+        lines.insert(0, "Online plan:".to_string());
+    }
+    Ok(lines)
 }
 
 /// Fails, saying what to grant, when the role running opdb may not create what a run creates in
@@ -460,6 +566,7 @@ pub(super) async fn migrate_locked(
     db: &DatabaseConnection,
     direction: Direction,
     target: &str,
+    mode: super::RunMode,
     out: &mut (dyn Write + Send),
 ) -> Result<Vec<String>> {
     let limit = config.statement_timeout();
@@ -472,6 +579,48 @@ pub(super) async fn migrate_locked(
         Direction::Upgrade => ctx.graph.upgrade_plan(&current, &target_set)?,
         Direction::Downgrade => ctx.graph.downgrade_plan(&current, &target_set)?,
     };
+    // A revision run in phases that stopped between two of them is finished before anything
+    // else moves (PostgreSQL).
+    let interrupted = match backend {
+        DbBackend::Postgres => timed(limit, super::versions::interrupted(db, config)).await?,
+        _ => None,
+    };
+    let mut resume: Option<(usize, bool)> = None;
+    if let Some(i) = interrupted.filter(|i| i.done > 0) {
+        let continues = plan.first() == Some(&i.revision) && direction.word() == i.direction;
+        let finish = match i.direction.as_str() {
+            "downgrade" => format!("{} downgrade {}-1", crate::tool::name(), i.revision),
+            _ => format!("{} upgrade {}", crate::tool::name(), i.revision),
+        };
+        if !continues {
+            bail!(
+                "revision {} ({}) stopped after phase {} of {} of its {} and must be finished \
+                 first: run `{finish}`, which goes on from phase {}; nothing was changed",
+                i.revision,
+                ctx.path(&i.revision),
+                i.done,
+                i.of,
+                i.direction,
+                i.done + 1
+            );
+        }
+        let now = ctx
+            .compiled(&i.revision)
+            .ok()
+            .map(|r| super::versions::checksum_text(r.source_hash));
+        if i.direction == "upgrade" && i.checksum.is_some() && now.is_some() && i.checksum != now {
+            bail!(
+                "revision {} ({}) stopped after phase {} of {}, and its file has changed since: \
+                 put the file back as it was to finish it, or finish or undo its committed \
+                 phases by hand; nothing was changed",
+                i.revision,
+                ctx.path(&i.revision),
+                i.done,
+                i.of
+            );
+        }
+        resume = Some((i.done, i.online));
+    }
     let mut applied = ctx.graph.ancestors(&current);
     let mut model = match backend {
         DbBackend::Sqlite => Some(ctx.replay(&applied)?),
@@ -498,6 +647,54 @@ pub(super) async fn migrate_locked(
             what: what.to_string(),
             at: at.clone(),
         };
+        // A revision run in phases: online, or holding a step that runs outside a transaction,
+        // or interrupted between phases (PostgreSQL).
+        let resuming = resume.take().filter(|_| plan.first() == Some(id));
+        let online = resuming.map_or(mode.online, |(_, online)| online);
+        if backend == DbBackend::Postgres {
+            let ops = ctx.ops(id, direction)?;
+            let phases = crate::lock_plan::plan(&ops.steps, online).len();
+            if online || phases > 1 || resuming.is_some() {
+                let run = super::phased::PhasedRun {
+                    id,
+                    direction,
+                    online,
+                    resume: resuming.map(|(done, _)| done),
+                    versions: &versions,
+                    next_versions: &next_versions,
+                    next: &next,
+                };
+                if let Err(stopped) = Box::pin(super::phased::run(ctx, config, db, run, out)).await
+                {
+                    let at = match stopped.committed {
+                        0 => at.clone(),
+                        k => format!(
+                            "{at}, with phase{} of {} of revision {id} committed (run the same \
+                             command again to go on from phase {})",
+                            match k {
+                                1 => " 1".to_string(),
+                                k => format!("s 1-{k}"),
+                            },
+                            stopped.of,
+                            k + 1
+                        ),
+                    };
+                    let failed = MigrateError::RevisionFailed {
+                        direction: direction.word(),
+                        revision: Named {
+                            id: id.clone(),
+                            path: ctx.path(id),
+                        },
+                        what: "stopped".into(),
+                        at,
+                    };
+                    return Err(stopped.error.context(failed));
+                }
+                applied = next;
+                versions = next_versions;
+                continue;
+            }
+        }
         // On PostgreSQL a revision of statements alone goes in one message (see `batch`).
         if backend == DbBackend::Postgres {
             let ops = ctx.ops(id, direction)?;
@@ -707,7 +904,7 @@ pub async fn stamp(
     let lock = lock(&db, url, config, schemas, out).await?;
     let result: Result<SchemaVersions> = async {
         let order = in_run_order(&db, schemas, Direction::Upgrade);
-        preflight(ctx, &db, &order, Run::Stamp(targets, purge)).await?;
+        preflight(ctx, &db, &order, Run::Stamp(targets, purge), super::RunMode::default()).await?;
         let mut at = SchemaVersions::new();
         for schema in &order {
             let config = ctx.dir.config.for_schema(schema);

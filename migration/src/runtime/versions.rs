@@ -43,7 +43,7 @@ pub(super) fn create_version_tables(config: &Config, backend: DbBackend) -> Vec<
              direction VARCHAR(9) NOT NULL,\n    started_at TIMESTAMP NOT NULL,\n    \
              finished_at TIMESTAMP NOT NULL,\n    who VARCHAR NOT NULL,\n    \
              tool_version VARCHAR NOT NULL,\n    checksum VARCHAR(16),\n    \
-             schema_version VARCHAR(32)\n)",
+             schema_version VARCHAR(32),\n    phase VARCHAR(32)\n)",
             table_name(config, backend, &config.history_table)
         ),
     ]
@@ -52,8 +52,11 @@ pub(super) fn create_version_tables(config: &Config, backend: DbBackend) -> Vec<
 /// The history table's columns that came after its first version, with their types: a table
 /// made by an older binary gets them when a run next takes the lock
 /// ([`history_columns_sql`]).
-pub(super) const LATER_HISTORY_COLUMNS: [(&str, &str); 2] =
-    [("checksum", "VARCHAR(16)"), ("schema_version", "VARCHAR(32)")];
+pub(super) const LATER_HISTORY_COLUMNS: [(&str, &str); 3] = [
+    ("checksum", "VARCHAR(16)"),
+    ("schema_version", "VARCHAR(32)"),
+    ("phase", "VARCHAR(32)"),
+];
 
 /// The statements that add the history table's later columns `missing` (on PostgreSQL all of
 /// them, `IF NOT EXISTS`; SQLite has no such clause, so its caller names the missing ones).
@@ -133,6 +136,9 @@ pub(super) struct Entry {
     pub direction: &'static str,
     pub checksum: Option<u64>,
     pub schema_version: Option<String>,
+    /// For a revision run in phases (online plans, `CONCURRENTLY`): which phase this row
+    /// records, `k/n` ([`crate::lock_plan`]); `None` for a step run whole.
+    pub phase: Option<String>,
 }
 
 /// A checksum as the history table holds it: 16 hexadecimal digits.
@@ -152,14 +158,16 @@ pub(super) fn history_sql(config: &Config, backend: DbBackend, entry: &Entry, ti
     let optional = |v: Option<String>| v.map_or_else(|| "NULL".to_string(), |v| literal(&v));
     format!(
         "INSERT INTO {} (revision, direction, started_at, finished_at, who, tool_version, \
-         checksum, schema_version) VALUES ({}, {}, {started}, {finished}, {}, {}, {}, {})",
+         checksum, schema_version, phase) VALUES ({}, {}, {started}, {finished}, {}, {}, {}, {}, \
+         {})",
         table_name(config, backend, &config.history_table),
         literal(&entry.revision),
         literal(entry.direction),
         literal(&who()),
         literal(env!("CARGO_PKG_VERSION")),
         optional(entry.checksum.map(checksum_text)),
-        optional(entry.schema_version.clone())
+        optional(entry.schema_version.clone()),
+        optional(entry.phase.clone())
     )
 }
 
@@ -240,6 +248,9 @@ pub struct HistoryRow {
     pub checksum: Option<String>,
     /// The model's schema version after the step, when its revisions declare one.
     pub schema_version: Option<String>,
+    /// The phase of a revision run in phases, `k/n` (`k/n online` for an online plan); the
+    /// row of its last phase is the step's own. `None` for a step run whole.
+    pub phase: Option<String>,
 }
 
 pub async fn read_history<C: ConnectionTrait>(db: &C, config: &Config) -> Result<Vec<HistoryRow>> {
@@ -274,6 +285,7 @@ pub async fn read_history<C: ConnectionTrait>(db: &C, config: &Config) -> Result
                 tool_version: get("tool_version")?,
                 checksum: later("checksum"),
                 schema_version: later("schema_version"),
+                phase: later("phase"),
             })
         })
         .collect()
@@ -307,4 +319,73 @@ pub(super) fn stamp_sql(
         ));
     }
     sqls
+}
+
+/// A revision whose run in phases stopped between two of them: the last row of the history
+/// table records one of its phases but the last ([`crate::lock_plan`]).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Interrupted {
+    pub revision: String,
+    pub direction: String,
+    /// Phases committed (0: the run had started, nothing of it is committed).
+    pub done: usize,
+    /// Phases in all.
+    pub of: usize,
+    /// Whether it ran the online plan.
+    pub online: bool,
+    pub checksum: Option<String>,
+}
+
+/// `k/n` or `k/n online`, as the history table's `phase` holds it.
+pub(crate) fn phase_text(done: usize, of: usize, online: bool) -> String {
+    format!("{done}/{of}{}", if online { " online" } else { "" })
+}
+
+/// The revision the last history row leaves between two phases, if any (one query: the last
+/// row alone). A history table without a `phase` column has none.
+pub(crate) async fn interrupted<C: ConnectionTrait>(
+    db: &C,
+    config: &Config,
+) -> Result<Option<Interrupted>> {
+    let backend = db.get_database_backend();
+    let sql = format!(
+        "SELECT * FROM {} ORDER BY id DESC LIMIT 1",
+        read_name(config, backend, &config.history_table)
+    );
+    let Some(row) = db
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await
+        .with_context(|| format!("reading the history table {}", config.history_table))?
+    else {
+        return Ok(None);
+    };
+    let later = |c: &str| row.try_get::<Option<String>>("", c).ok().flatten();
+    let Some(phase) = later("phase") else {
+        return Ok(None);
+    };
+    let (counts, online) = match phase.strip_suffix(" online") {
+        Some(counts) => (counts, true),
+        None => (phase.as_str(), false),
+    };
+    let parsed = counts
+        .split_once('/')
+        .and_then(|(k, n)| Some((k.parse::<usize>().ok()?, n.parse::<usize>().ok()?)));
+    let Some((done, of)) = parsed else {
+        anyhow::bail!(
+            "the last row of the history table {} has phase {phase:?}, which is not k/n: fix \
+             or delete that row",
+            config.history_table
+        );
+    };
+    if done >= of {
+        return Ok(None);
+    }
+    Ok(Some(Interrupted {
+        revision: row.try_get::<String>("", "revision")?,
+        direction: row.try_get::<String>("", "direction")?,
+        done,
+        of,
+        online,
+        checksum: later("checksum"),
+    }))
 }
