@@ -640,7 +640,8 @@ pub async fn run(
                 online,
                 allow_blocking,
             };
-            let rehearsal = commands::rehearse::rehearse_with(&project, &target, mode, out).await?;
+            let rehearsal =
+                Box::pin(commands::rehearse::rehearse_with(&project, &target, mode, out)).await?;
             let n = rehearsal.steps.len();
             match rehearsal.failure {
                 Some(failure) => bail!("the rehearsal failed: {failure}"),
@@ -675,13 +676,13 @@ pub async fn run(
                     allow_blocking,
                 },
             };
-            let outcome = commands::migrate::migrate_with(
+            let outcome = Box::pin(commands::migrate::migrate_with(
                 &project,
                 Direction::Upgrade,
                 &target,
                 &options,
                 out,
-            )
+            ))
             .await?;
             print_run(graph, &outcome, out)?;
         }
@@ -720,13 +721,13 @@ pub async fn run(
                 },
                 ..Default::default()
             };
-            let outcome = commands::migrate::migrate_with(
+            let outcome = Box::pin(commands::migrate::migrate_with(
                 &project,
                 Direction::Downgrade,
                 &target,
                 &options,
                 out,
-            )
+            ))
             .await?;
             print_run(graph, &outcome, out)?;
         }
@@ -775,6 +776,25 @@ pub async fn run(
                 }
                 print_revisions(graph, &revisions, verbose, out)?;
             }
+            for (schema, i) in Box::pin(commands::inspect::stopped(&project)).await? {
+                let finish = match i.direction.as_str() {
+                    "downgrade" => format!("{} downgrade {}-1", crate::tool::name(), i.revision),
+                    _ => format!("{} upgrade {}", crate::tool::name(), i.revision),
+                };
+                writeln!(
+                    out,
+                    "Revision {} stopped after phase {} of {} of its {}{}: `{finish}` finishes it",
+                    i.revision,
+                    i.done,
+                    i.of,
+                    i.direction,
+                    if several_schemas(&project) {
+                        format!(" (schema {schema})")
+                    } else {
+                        String::new()
+                    }
+                )?;
+            }
         }
         Command::History {
             rev_range,
@@ -789,9 +809,13 @@ pub async fn run(
                         writeln!(out, "Schema {schema}:")?;
                     }
                     for r in rows {
+                        let phase = match &r.phase {
+                            Some(p) => format!(" phase {p}"),
+                            None => String::new(),
+                        };
                         writeln!(
                             out,
-                            "{} {:<9} {} .. {} by {} (opdb {})",
+                            "{} {:<9}{phase} {} .. {} by {} (opdb {})",
                             r.revision,
                             r.direction,
                             r.started_at,
@@ -1011,6 +1035,11 @@ fn details(graph: &Graph, rev: &Revision, out: &mut (dyn Write + Send)) -> Resul
     writeln!(out)?;
     Ok(())
 }
+/// Whether the project works on several schemas (messages then name the schema).
+fn several_schemas(project: &commands::Project<'_>) -> bool {
+    project.schemas().len() > 1
+}
+
 #[cfg(test)]
 mod size_probe {
     #[test]

@@ -411,6 +411,8 @@ mod tests {
         assert_eq!(working.of_table("t"), (&[][..], &["w".to_string()][..]));
         assert_eq!(working.of_table("u"), (&["r".to_string()][..], &[][..]));
         assert_eq!(parsed("schema = \"ops\"\n").unwrap().schema_list(), ["ops"]);
+        let timeout = parsed("lock_timeout = \"500ms\"\n").unwrap().lock_timeout();
+        assert_eq!(timeout, std::time::Duration::from_millis(500));
         for (text, expected) in [
             (
                 "schema = \"ops\"\nschemas = [\"a\"]\n",
@@ -426,6 +428,10 @@ mod tests {
             ),
             ("[grants.public]\nread = [\"\"]\n", "is not a role name"),
             ("[grants.public]\nreed = [\"r\"]\n", "unknown field `reed`"),
+            ("lock_timeout = \"2\"\n", "lock_timeout \"2\" has no unit: write a duration"),
+            ("lock_timeout = \"0ms\"\n", "lock_timeout \"0ms\" is zero"),
+            ("lock_timeout = \"1.5s\"\n", "is not a whole number of ms or s"),
+            ("lock_timeout = \"2h\"\n", "has no unit"),
             (&format!("schema = \"{}\"\n", "s".repeat(64)), "64 bytes long"),
             (
                 &format!("[grants.public]\nread = [\"{}\"]\n", "r".repeat(64)),

@@ -16,7 +16,7 @@
 //! pages); SQLite takes one lock on the whole file for any write.
 
 use crate::ops::{Change, Op, Step};
-use crate::schema::ColumnType;
+use crate::schema::{ColumnType, Schema};
 use std::collections::BTreeSet;
 
 /// A table lock mode, the weakest each op needs.
@@ -141,15 +141,22 @@ impl Hazard {
 
 /// The hazards of a revision's steps on PostgreSQL, in step order: one per step that locks a
 /// table the revision did not create itself (see the module's text), and one per data
-/// migration or raw SQL step.
-pub fn of_steps(steps: &[Step]) -> Vec<Hazard> {
+/// migration or raw SQL step. `before` is the schema before them, as far as it is known (the
+/// revisions' replayed ops): where an op does not say what it changes (a revision's recorded
+/// `alter_column` lacks the old type), it is looked up there, and a type change whose old type
+/// is nowhere is taken as a rewrite.
+pub fn of_steps(steps: &[Step], before: &Schema) -> Vec<Hazard> {
     let mut created: BTreeSet<String> = BTreeSet::new();
+    let mut model = before.clone();
     let mut out = Vec::new();
     for (i, step) in steps.iter().enumerate() {
         match step {
             Step::Data(_) => out.push(unknown(i + 1, "data migration")),
             Step::Op(op) => {
-                out.extend(of_op(i + 1, op, &created));
+                out.extend(of_op(i + 1, op, &created, &model));
+                // The model follows as far as it can: an op on a table it does not know (made
+                // by raw SQL) changes nothing in it.
+                let _ = crate::apply::apply(&mut model, op);
                 match &**op {
                     Op::CreateTable(t) => {
                         created.insert(t.name.clone());
@@ -165,10 +172,10 @@ pub fn of_steps(steps: &[Step]) -> Vec<Hazard> {
     out
 }
 
-/// [`of_steps`] for ops alone (the diff's, before they are a revision).
+/// [`of_steps`] for ops alone (the diff's, which say what they change).
 pub fn of_ops(ops: &[Op]) -> Vec<Hazard> {
     let steps: Vec<Step> = ops.iter().map(|op| Step::Op(Box::new(op.clone()))).collect();
-    of_steps(&steps)
+    of_steps(&steps, &Schema::default())
 }
 
 fn unknown(step: usize, what: &str) -> Hazard {
@@ -226,7 +233,7 @@ fn hazard(step: usize, op: &Op, table: &str, lock: Lock, work: Work, online: Onl
 
 /// The hazard of one op (numbered `step`), given the tables the revision created before it;
 /// `None` when it locks no table anyone else uses.
-fn of_op(step: usize, op: &Op, created: &BTreeSet<String>) -> Option<Hazard> {
+fn of_op(step: usize, op: &Op, created: &BTreeSet<String>, before: &Schema) -> Option<Hazard> {
     use Lock::*;
     use Work::*;
     let new = |t: &str| created.contains(t);
@@ -269,9 +276,13 @@ fn of_op(step: usize, op: &Op, created: &BTreeSet<String>) -> Option<Hazard> {
                     }
                 }
                 Op::AlterColumn {
-                    change, existing, ..
+                    table,
+                    column,
+                    change,
+                    existing,
                 } => {
-                    let retyped = match (&change.ty, existing.get()) {
+                    let was = existing.get().or_else(|| before.table(table)?.column(column));
+                    let retyped = match (&change.ty, was) {
                         (Change::Set(to), Some(was)) => !binary_coercible(&was.ty, to),
                         (Change::Set(_), None) => true,
                         (Change::Keep, _) => false,
@@ -360,7 +371,10 @@ mod tests {
         });
         op.alter_column("pfs_visit", "seeing", ColumnChange::new().ty(ColumnType::BigInt));
         op.execute("UPDATE pfs_visit SET seeing = 1");
-        let lines: Vec<String> = of_steps(&op.steps).iter().map(Hazard::line).collect();
+        let lines: Vec<String> = of_steps(&op.steps, &Schema::default())
+            .iter()
+            .map(Hazard::line)
+            .collect();
         assert_eq!(
             lines,
             [

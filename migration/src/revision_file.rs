@@ -125,20 +125,31 @@ impl RevisionFile {
     /// Lists in the header, per step, what it locks on PostgreSQL, whether it scans or
     /// rewrites the table under that lock, and what the online plan does instead
     /// ([`crate::hazards`]); steps on tables the revision creates lock nothing in use.
+    /// The downgrade's steps are listed only where they block writers.
     pub fn locks(&mut self, upgrade: &[Op], downgrade: &[Op]) {
-        for (word, ops) in [("upgrade", upgrade), ("downgrade", downgrade)] {
-            let hazards = crate::hazards::of_ops(ops);
-            if hazards.is_empty() {
-                continue;
-            }
+        let tool = crate::tool::name();
+        let hazards = crate::hazards::of_ops(upgrade);
+        if !hazards.is_empty() {
             self.notes.push(String::new());
             self.notes.push(format!(
-                "Locks of the {word} on PostgreSQL (`{} {word} --online` runs each step with an \
-                 online form that way):",
-                crate::tool::name()
+                "Locks on PostgreSQL (`{tool} upgrade --online` runs each step with an online \
+                 form that way):"
             ));
             self.notes
                 .extend(hazards.iter().map(|h| format!("- {}", h.line())));
+        }
+        let blocking: Vec<_> = crate::hazards::of_ops(downgrade)
+            .into_iter()
+            .filter(|h| h.blocks_writers())
+            .collect();
+        if !blocking.is_empty() {
+            self.notes.push(String::new());
+            self.notes.push(format!(
+                "Downgrade steps that block writers on PostgreSQL (`{tool} downgrade --online` \
+                 runs each with an online form that way):"
+            ));
+            self.notes
+                .extend(blocking.iter().map(|h| format!("- {}", h.line())));
         }
     }
 

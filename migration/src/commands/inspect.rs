@@ -34,6 +34,27 @@ pub async fn current<'p>(project: &'p Project<'_>) -> Result<Vec<(String, Vec<&'
     Ok(at)
 }
 
+/// The revisions run in phases that stopped between two of them, per schema (PostgreSQL):
+/// what `current` adds below the versions.
+pub async fn stopped(project: &Project<'_>) -> Result<Vec<(String, runtime::Interrupted)>> {
+    let ctx = &project.ctx;
+    let url = project.database_url()?;
+    let db = crate::db::connect_to(&url, ctx.dir.config.statement_timeout()).await?;
+    let read = async {
+        let mut found = Vec::new();
+        for schema in schemas_of(project, &db) {
+            let config = ctx.dir.config.for_schema(&schema);
+            if let Some(i) = runtime::interrupted(&db, &config).await? {
+                found.push((schema, i));
+            }
+        }
+        anyhow::Ok(found)
+    }
+    .await;
+    db.close().await.ok();
+    read
+}
+
 /// The schemas a command reads on `db`: the project's, or on SQLite the first alone.
 fn schemas_of(project: &Project<'_>, db: &sea_orm::DatabaseConnection) -> Vec<String> {
     let mut schemas = project.schemas();

@@ -28,6 +28,8 @@ pub(crate) use lock::sqlite_lock_path;
 pub use online::connect_runner;
 pub(crate) use online::{search_path, short, timed};
 pub use versions::{read_history, read_versions, HistoryRow};
+pub(crate) use versions::interrupted;
+pub use versions::Interrupted;
 
 /// How a run plans each revision on PostgreSQL: the plain plan (one transaction per revision,
 /// cut only around `CONCURRENTLY` steps) or the online plan ([`crate::lock_plan`]), and

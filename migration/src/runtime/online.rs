@@ -224,7 +224,7 @@ async fn preflight(
     run: Run<'_>,
     mode: super::RunMode,
 ) -> Result<Vec<String>> {
-    let mut plans: Vec<(Direction, Vec<String>)> = Vec::new();
+    let mut plans: Vec<(Direction, Vec<String>, Vec<String>)> = Vec::new();
     let limit = ctx.dir.config.statement_timeout();
     let postgres = db.get_database_backend() == DbBackend::Postgres;
     if postgres && matches!(run, Run::Migrate(..)) {
@@ -255,11 +255,11 @@ async fn preflight(
             match run {
                 Run::Migrate(Direction::Upgrade, _) => {
                     let plan = ctx.graph.upgrade_plan(&current, &target_set)?;
-                    plans.push((Direction::Upgrade, plan));
+                    plans.push((Direction::Upgrade, current.clone(), plan));
                 }
                 Run::Migrate(Direction::Downgrade, _) => {
                     let plan = ctx.graph.downgrade_plan(&current, &target_set)?;
-                    plans.push((Direction::Downgrade, plan));
+                    plans.push((Direction::Downgrade, current.clone(), plan));
                 }
                 Run::Stamp(..) => {}
             }
@@ -273,24 +273,32 @@ async fn preflight(
     hazard_lines(ctx, &plans, mode)
 }
 
-/// What [`preflight`] says of the hazards of `plans` (each revision once, however many schemas
-/// run it), or its refusal: an online run with a step that has no online form stops here,
-/// naming each such step, unless `mode.allow_blocking`.
+/// What [`preflight`] says of the hazards of `plans` (direction, versions before, revisions;
+/// each revision once, however many schemas run it), or its refusal: an online run with a step
+/// that has no online form stops here, naming each such step, unless `mode.allow_blocking`.
+/// What a revision's ops do not say (the old type of a column) is read from the schema the
+/// revisions before it build.
 fn hazard_lines(
     ctx: &Context<'_>,
-    plans: &[(Direction, Vec<String>)],
+    plans: &[(Direction, Vec<String>, Vec<String>)],
     mode: super::RunMode,
 ) -> Result<Vec<String>> {
     let mut seen = BTreeSet::new();
     let mut lines = Vec::new();
     let mut refused = Vec::new();
-    for (direction, plan) in plans {
+    for (direction, current, plan) in plans {
+        let mut applied = ctx.graph.ancestors(current);
         for id in plan {
+            let before = ctx.replay(&applied)?;
+            match direction {
+                Direction::Upgrade => applied.insert(id.clone()),
+                Direction::Downgrade => applied.remove(id),
+            };
             if !seen.insert((id.clone(), *direction)) {
                 continue;
             }
             let ops = ctx.ops(id, *direction)?;
-            let hazards = crate::hazards::of_steps(&ops.steps);
+            let hazards = crate::hazards::of_steps(&ops.steps, &before);
             let shown: Vec<&crate::hazards::Hazard> = hazards
                 .iter()
                 .filter(|h| match mode.online {

@@ -324,7 +324,7 @@ pub(super) fn stamp_sql(
 /// A revision whose run in phases stopped between two of them: the last row of the history
 /// table records one of its phases but the last ([`crate::lock_plan`]).
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Interrupted {
+pub struct Interrupted {
     pub revision: String,
     pub direction: String,
     /// Phases committed (0: the run had started, nothing of it is committed).
@@ -348,10 +348,24 @@ pub(crate) async fn interrupted<C: ConnectionTrait>(
     config: &Config,
 ) -> Result<Option<Interrupted>> {
     let backend = db.get_database_backend();
-    let sql = format!(
-        "SELECT * FROM {} ORDER BY id DESC LIMIT 1",
-        read_name(config, backend, &config.history_table)
-    );
+    if backend != DbBackend::Postgres {
+        return Ok(None);
+    }
+    let name = read_name(config, backend, &config.history_table);
+    let present = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT to_regclass($1) IS NOT NULL AS present",
+            [name.clone().into()],
+        ))
+        .await?
+        .map(|r| r.try_get::<bool>("", "present"))
+        .transpose()?
+        .unwrap_or(false);
+    if !present {
+        return Ok(None);
+    }
+    let sql = format!("SELECT * FROM {name} ORDER BY id DESC LIMIT 1");
     let Some(row) = db
         .query_one_raw(Statement::from_string(backend, sql))
         .await
