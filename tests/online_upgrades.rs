@@ -27,6 +27,8 @@ mod o2;
 mod o3;
 #[path = "fixtures/online/o4_by_hand.rs"]
 mod o4;
+#[path = "fixtures/online/o5_nothing.rs"]
+mod o5;
 
 fn revision(file: &str) -> migration::script::CompiledRevision {
     match file {
@@ -45,6 +47,11 @@ fn revision(file: &str) -> migration::script::CompiledRevision {
             include_str!("fixtures/online/o3_retype.rs"),
             o3
         ),
+        "o5_nothing.rs" => migration::compiled_revision!(
+            "o5_nothing.rs",
+            include_str!("fixtures/online/o5_nothing.rs"),
+            o5
+        ),
         _ => migration::compiled_revision!(
             "o4_by_hand.rs",
             include_str!("fixtures/online/o4_by_hand.rs"),
@@ -53,9 +60,17 @@ fn revision(file: &str) -> migration::script::CompiledRevision {
     }
 }
 
-/// Script directories: `keys` (o1, o2, o3) and `byhand` (o1, o4).
+/// Script directories: `keys` (o1, o2, o3, o5) and `byhand` (o1, o4).
 const SCRIPTS: [(&str, &[&str]); 2] = [
-    ("keys", &["o1_tables.rs", "o2_keys.rs", "o3_retype.rs"]),
+    (
+        "keys",
+        &[
+            "o1_tables.rs",
+            "o2_keys.rs",
+            "o3_retype.rs",
+            "o5_nothing.rs",
+        ],
+    ),
     ("byhand", &["o1_tables.rs", "o4_by_hand.rs"]),
 ];
 
@@ -387,7 +402,7 @@ async fn an_interrupted_concurrent_index_is_dropped_and_built_again() {
     let (at, out) = p
         .output("keys", &db.url, Direction::Upgrade, "head", PLAIN)
         .await;
-    assert_eq!(at.unwrap(), ["o3o3o3o3o3o3"], "{out}");
+    assert_eq!(at.unwrap(), ["o5o5o5o5o5o5"], "{out}");
     assert!(
         out.contains("going on after phase 8 of 11")
             && out.contains(
@@ -488,9 +503,12 @@ async fn a_build_whose_server_process_ends_is_recovered() {
         .await;
     assert_eq!(at.unwrap(), ["o2o2o2o2o2o2"], "{out}");
     assert!(
-        out.contains("index visit_seeing_idx on visit is INVALID"),
+        out.contains("going on from phase 1 of 11 (the stopped run committed none)")
+            && out.contains("index visit_seeing_idx on visit is INVALID"),
         "{out}"
     );
+    let expected: Vec<String> = (0..=11).map(|k| format!("upgrade {k}/11 online")).collect();
+    assert_eq!(phases(&db.url, "o2o2o2o2o2o2"), expected);
     assert_eq!(dump(&db.url), dump(&twin.url));
     assert!(leftovers(&db.url).is_empty());
 }
@@ -531,19 +549,23 @@ async fn a_lock_that_does_not_come_is_waited_for_again_then_reported() {
     fill(&db.url, false);
     let holder = migration::db::connect(&db.url).await.unwrap();
     use sea_orm::{ConnectionTrait, TransactionTrait};
-    // Held for the whole run: three tries, then the run stops with nothing changed.
+    // design held in SHARE mode: the index build on visit (phase 1) goes by, the foreign key
+    // into design (phase 2) does not get its lock. Held for the whole run: three tries, then
+    // the run stops with phase 1 committed.
+    let hold = "LOCK TABLE design IN SHARE MODE";
     let txn = holder.begin().await.unwrap();
-    txn.execute_unprepared("LOCK TABLE visit IN ACCESS EXCLUSIVE MODE")
-        .await
-        .unwrap();
+    txn.execute_unprepared(hold).await.unwrap();
     let (at, out) = p
         .output("keys", &db.url, Direction::Upgrade, "o2o2", ONLINE)
         .await;
     let e = at.unwrap_err();
     assert!(
-        e.contains("phase 1 of 11 (step 1) (no lock within lock_timeout 100ms in 3 tries")
+        e.contains("phase 2 of 11 (step 2) (no lock within lock_timeout 100ms in 3 tries")
             && e.contains("canceling statement due to lock timeout")
-            && e.contains("the database stays at o1o1o1o1o1o1"),
+            && e.contains(
+                "the database stays at o1o1o1o1o1o1, with phase 1 of 11 of revision o2o2o2o2o2o2 \
+                 committed"
+            ),
         "{e}\n{out}"
     );
     assert_eq!(
@@ -557,11 +579,10 @@ async fn a_lock_that_does_not_come_is_waited_for_again_then_reported() {
     );
     txn.rollback().await.unwrap();
     assert!(leftovers(&db.url).is_empty());
-    // Held until the run has timed out once: the second try gets the lock.
+    // Held until the run has timed out once: the next try gets the lock, and the run goes on
+    // from phase 2.
     let txn = holder.begin().await.unwrap();
-    txn.execute_unprepared("LOCK TABLE visit IN ACCESS EXCLUSIVE MODE")
-        .await
-        .unwrap();
+    txn.execute_unprepared(hold).await.unwrap();
     let (tell, told) = tokio::sync::oneshot::channel();
     let release = tokio::spawn(async move {
         let _ = told.await;
@@ -584,6 +605,7 @@ async fn a_lock_that_does_not_come_is_waited_for_again_then_reported() {
         .await;
     let out = String::from_utf8(watch.seen).unwrap();
     assert_eq!(at.unwrap(), ["o2o2o2o2o2o2"], "{out}");
+    assert!(out.contains("going on after phase 1 of 11"), "{out}");
     assert_eq!(
         out.matches("no lock within lock_timeout").count(),
         1,
@@ -637,7 +659,9 @@ async fn a_step_with_no_online_form_is_refused_unless_allowed() {
     let (at, out) = p
         .output("keys", &db.url, Direction::Upgrade, "head", allowed)
         .await;
-    assert_eq!(at.unwrap(), ["o3o3o3o3o3o3"], "{out}");
+    // o5, which has no steps, follows o3 in the same online run.
+    assert_eq!(at.unwrap(), ["o5o5o5o5o5o5"], "{out}");
+    assert_eq!(phases(&db.url, "o5o5o5o5o5o5"), ["upgrade -"]);
     assert_eq!(
         rows(
             &db.url,
@@ -682,26 +706,18 @@ async fn online_ops_written_by_hand_run_in_phases_and_on_sqlite() {
     assert_eq!(at.unwrap(), ["o4o4o4o4o4o4"], "{out}");
     assert!(
         out.contains(
-            "phase 1/5, outside a transaction (step 1): add index visit_seeing_idx on \
-                      visit concurrently"
-        ) && out.contains("phase 2/5 (steps 2-5)")
+            "phase 1/8, outside a transaction (step 1): add index visit_seeing_idx on visit \
+             concurrently"
+        ) && out.contains("phase 3/8 (step 3): validate constraint visit_design_id_fkey of visit")
+            && out.contains("phase 5/8 (step 5): validate constraint visit_seeing_check of visit")
             && out.contains(
-                "phase 5/5, outside a transaction (step 8): drop index visit_note_idx \
-                             of visit concurrently"
+                "phase 8/8, outside a transaction (step 8): drop index visit_note_idx of visit \
+                 concurrently"
             ),
         "{out}"
     );
-    assert_eq!(
-        phases(&db.url, "o4o4o4o4o4o4"),
-        [
-            "upgrade 0/5",
-            "upgrade 1/5",
-            "upgrade 2/5",
-            "upgrade 3/5",
-            "upgrade 4/5",
-            "upgrade 5/5"
-        ]
-    );
+    let expected: Vec<String> = (0..=8).map(|k| format!("upgrade {k}/8")).collect();
+    assert_eq!(phases(&db.url, "o4o4o4o4o4o4"), expected);
     let schema = dump(&db.url);
     for expected in [
         "CREATE INDEX visit_seeing_idx ON public.visit USING btree (seeing);",
@@ -767,4 +783,49 @@ async fn the_online_script_builds_what_the_runner_builds() {
     common::psql_script(&scripted.url, &script);
     assert_eq!(dump(&scripted.url), dump(&ran.url));
     assert!(leftovers(&scripted.url).is_empty());
+}
+
+#[tokio::test]
+async fn an_index_built_but_not_recorded_is_kept() {
+    let test = "online_kept";
+    let (Some(twin), Some(db)) = (common::pg(test).await, common::pg(test).await) else {
+        return;
+    };
+    if !common::pg_dump_runs(test) {
+        return;
+    }
+    let p = Project::new(test, "");
+    for d in [&twin, &db] {
+        p.output("keys", &d.url, Direction::Upgrade, "o1o1", PLAIN)
+            .await
+            .0
+            .unwrap();
+        fill(&d.url, false);
+    }
+    p.output("keys", &twin.url, Direction::Upgrade, "o2o2", ONLINE)
+        .await
+        .0
+        .unwrap();
+    // What a run killed right after its first phase's build, before recording it, leaves: the
+    // start row, and the index, valid.
+    common::psql_script(
+        &db.url,
+        "CREATE INDEX visit_seeing_idx ON visit (seeing);\n\
+         INSERT INTO opdb_history (revision, direction, started_at, finished_at, who, \
+         tool_version, phase) VALUES ('o2o2o2o2o2o2', 'upgrade', now(), now(), 'test', '0', \
+         '0/11 online');",
+    );
+    let (at, out) = p
+        .output("keys", &db.url, Direction::Upgrade, "o2o2", PLAIN)
+        .await;
+    assert_eq!(at.unwrap(), ["o2o2o2o2o2o2"], "{out}");
+    assert!(
+        out.contains("going on from phase 1 of 11")
+            && out
+                .contains("index visit_seeing_idx on visit was built by the interrupted run: kept")
+            && out.contains("phase 11/11"),
+        "{out}"
+    );
+    assert_eq!(dump(&db.url), dump(&twin.url));
+    assert!(leftovers(&db.url).is_empty());
 }

@@ -256,6 +256,15 @@ fn of_op(step: usize, op: &Op, created: &BTreeSet<String>, before: &Schema) -> O
             work: Rewrite,
             online: Online::Blocking,
         }),
+        // A key from a new table into an existing one locks the existing one, briefly.
+        Op::CreateForeignKey { table, key } | Op::CreateForeignKeyNotValid { table, key }
+            if new(table) =>
+        {
+            if new(&key.ref_table) || key.ref_schema.is_some() {
+                return None;
+            }
+            h(&key.ref_table, ShareRowExclusive, Brief, Online::AsIs)
+        }
         _ => {
             let table = op.locked_table()?;
             if new(table) {
@@ -305,6 +314,9 @@ fn of_op(step: usize, op: &Op, created: &BTreeSet<String>, before: &Schema) -> O
                     }
                 }
                 Op::CreatePrimaryKey { .. } => (AccessExclusive, Scan, Online::Blocking),
+                Op::CreateUnique { unique, .. } if crate::naming::missing(&unique.name) => {
+                    (AccessExclusive, Scan, Online::Blocking)
+                }
                 Op::CreateUnique { .. } => (
                     AccessExclusive,
                     Scan,
@@ -315,6 +327,11 @@ fn of_op(step: usize, op: &Op, created: &BTreeSet<String>, before: &Schema) -> O
                     Scan,
                     Online::Instead("added NOT VALID, then VALIDATE CONSTRAINT apart"),
                 ),
+                // The online plan names the check it validates apart: an unnamed one (named
+                // by its position only when applied) keeps the plain form.
+                Op::CreateCheck { check, .. } if crate::naming::missing(&check.name) => {
+                    (AccessExclusive, Scan, Online::Blocking)
+                }
                 Op::CreateCheck { .. } => (
                     AccessExclusive,
                     Scan,

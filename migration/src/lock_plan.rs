@@ -119,10 +119,12 @@ pub fn plan(steps: &[Step], online: bool) -> Vec<Phase<'_>> {
                 keyed.push((n, Item::Op(Box::new(op)), key));
             }
         } else {
-            let key = if op.outside_transaction() {
-                Key::Alone
-            } else {
-                Key::Free
+            // A validation written by hand is meant to run apart from the NOT VALID add that
+            // took the strong lock: its own transaction, as in the online plan.
+            let key = match op {
+                _ if op.outside_transaction() => Key::Alone,
+                Op::ValidateConstraint { .. } => Key::Own,
+                _ => Key::Free,
             };
             keyed.push((n, Item::Op(Box::new(op.clone())), key));
         }
@@ -201,7 +203,11 @@ fn online_form(op: &Op, existing: &dyn Fn(&str) -> bool) -> Vec<(Op, Key)> {
     let table_key = |t: &str| Key::Table(t.to_string());
     match op {
         _ if op.outside_transaction() => vec![(op.clone(), Key::Alone)],
-        Op::Execute { .. } => vec![(op.clone(), Key::Own)],
+        // Raw SQL; validations, and keys added NOT VALID (which lock the table they point at
+        // too), written by hand: a transaction of their own.
+        Op::Execute { .. }
+        | Op::ValidateConstraint { .. }
+        | Op::CreateForeignKeyNotValid { .. } => vec![(op.clone(), Key::Own)],
         Op::CreateTable(t) => {
             let into_existing = t
                 .foreign_keys
@@ -209,6 +215,10 @@ fn online_form(op: &Op, existing: &dyn Fn(&str) -> bool) -> Vec<(Op, Key)> {
                 .any(|k| k.ref_table != t.name && existing(&k.ref_table));
             let key = if into_existing { Key::Own } else { Key::Free };
             vec![(op.clone(), key)]
+        }
+        // A key from a new table into an existing one locks the existing one.
+        Op::CreateForeignKey { key, .. } if !on_existing && existing(&key.ref_table) => {
+            vec![(op.clone(), Key::Own)]
         }
         _ if !on_existing => vec![(op.clone(), Key::Free)],
         Op::CreateIndex { table, index } => vec![(
@@ -288,7 +298,7 @@ fn online_form(op: &Op, existing: &dyn Fn(&str) -> bool) -> Vec<(Op, Key)> {
             column,
             change,
             existing,
-        } if change.nullable == crate::ops::Change::Set(false) && !change.ty.is_set() => {
+        } if change.nullable == crate::ops::Change::Set(false) => {
             let check = not_null_check(table, column);
             let rest = ColumnChange {
                 nullable: crate::ops::Change::Keep,
@@ -324,7 +334,8 @@ fn online_form(op: &Op, existing: &dyn Fn(&str) -> bool) -> Vec<(Op, Key)> {
                     table_key(table),
                 ),
             ];
-            // The rest of the change (a default, a comment, a rename: all brief) after it.
+            // The rest of the change after it (a default, a comment, a rename, a type: brief
+            // unless the type rewrites the table, which the hazards name).
             if !rest.is_empty() {
                 out.push((
                     Op::AlterColumn {

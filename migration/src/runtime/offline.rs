@@ -66,12 +66,11 @@ pub fn offline_script(
     if online {
         s.push_str(&format!(
             "-- The online plan: each phase commits on its own, `CONCURRENTLY` steps run outside \
-             any transaction,\n-- and every statement waits at most lock_timeout ({}) for a \
-             lock. A timeout stops the script\n-- (the runner would try the phase again): a \
-             revision stopped between phases is finished by hand\n-- or by `{} upgrade`, not by \
-             running this script again.\n\n",
-            ctx.dir.config.lock_timeout,
-            crate::tool::name()
+             any transaction,\n-- and every statement in a transaction waits at most \
+             lock_timeout ({}) for a lock. A timeout stops\n-- the script (the runner would try \
+             the phase again, and records each phase; this script does not):\n-- a revision \
+             stopped between phases is finished by hand, not by running this script again.\n\n",
+            ctx.dir.config.lock_timeout
         ));
     }
     let mut order: Vec<&String> = match backend {
@@ -153,7 +152,7 @@ fn schema_script(
             DbBackend::Postgres => crate::lock_plan::plan(&ops.steps, online),
             _ => Vec::new(),
         };
-        if online || phases.len() > 1 {
+        if (online && !phases.is_empty()) || phases.len() > 1 {
             s.push_str(&phased_script(ctx, config, id, direction, &next, &phases, online, &mut model)?);
             s.push_str(&version_and_history(config, backend, ctx, id, direction, &next, &versions, &next_versions, &version_table));
             s.push_str("COMMIT;\n\n");
@@ -271,11 +270,7 @@ fn phased_script(
             phase.label(),
             if phase.alone { ", outside a transaction" } else { "" }
         ));
-        if phase.alone {
-            if online {
-                s.push_str(&format!("SET lock_timeout = {timeout};\n\n"));
-            }
-        } else {
+        if !phase.alone {
             s.push_str("BEGIN;\n\n");
             if online {
                 s.push_str(&format!("SET LOCAL lock_timeout = {timeout};\n\n"));
@@ -298,17 +293,8 @@ fn phased_script(
         }
         let last = k + 1 == n;
         match (phase.alone, last) {
-            (true, false) => {
-                if online {
-                    s.push_str("RESET lock_timeout;\n\n");
-                }
-            }
-            (true, true) => {
-                if online {
-                    s.push_str("RESET lock_timeout;\n\n");
-                }
-                s.push_str("BEGIN;\n\n");
-            }
+            (true, false) => {}
+            (true, true) => s.push_str("BEGIN;\n\n"),
             (false, false) => s.push_str("COMMIT;\n\n"),
             (false, true) => {}
         }

@@ -252,16 +252,25 @@ async fn preflight(
             for t in targets {
                 target_set.extend(ctx.graph.resolve(t, &current)?);
             }
-            match run {
-                Run::Migrate(Direction::Upgrade, _) => {
-                    let plan = ctx.graph.upgrade_plan(&current, &target_set)?;
-                    plans.push((Direction::Upgrade, current.clone(), plan));
+            let planned = match run {
+                Run::Migrate(Direction::Upgrade, _) => Some((
+                    Direction::Upgrade,
+                    ctx.graph.upgrade_plan(&current, &target_set)?,
+                )),
+                Run::Migrate(Direction::Downgrade, _) => Some((
+                    Direction::Downgrade,
+                    ctx.graph.downgrade_plan(&current, &target_set)?,
+                )),
+                Run::Stamp(..) => None,
+            };
+            if let Some((direction, plan)) = planned {
+                // A revision stopped between phases in any schema stops the run before any
+                // schema moves.
+                if postgres {
+                    let stopped = timed(limit, super::versions::interrupted(db, &config)).await?;
+                    resume_point(ctx, stopped, &plan, direction)?;
                 }
-                Run::Migrate(Direction::Downgrade, _) => {
-                    let plan = ctx.graph.downgrade_plan(&current, &target_set)?;
-                    plans.push((Direction::Downgrade, current.clone(), plan));
-                }
-                Run::Stamp(..) => {}
+                plans.push((direction, current.clone(), plan));
             }
             anyhow::Ok(())
         };
@@ -287,18 +296,19 @@ fn hazard_lines(
     let mut lines = Vec::new();
     let mut refused = Vec::new();
     for (direction, current, plan) in plans {
-        let mut applied = ctx.graph.ancestors(current);
+        // The schema before each revision, as far as the revisions' ops say it (best effort:
+        // what the replay cannot follow, raw SQL say, is left out, and a type change whose old
+        // type is unknown counts as a rewrite).
+        let mut before = ctx.replay(&ctx.graph.ancestors(current)).unwrap_or_default();
         for id in plan {
-            let before = ctx.replay(&applied)?;
-            match direction {
-                Direction::Upgrade => applied.insert(id.clone()),
-                Direction::Downgrade => applied.remove(id),
-            };
+            let ops = ctx.ops(id, *direction)?;
+            let hazards = crate::hazards::of_steps(&ops.steps, &before);
+            for op in ops.ops() {
+                let _ = crate::apply::apply(&mut before, op);
+            }
             if !seen.insert((id.clone(), *direction)) {
                 continue;
             }
-            let ops = ctx.ops(id, *direction)?;
-            let hazards = crate::hazards::of_steps(&ops.steps, &before);
             let shown: Vec<&crate::hazards::Hazard> = hazards
                 .iter()
                 .filter(|h| match mode.online {
@@ -593,42 +603,7 @@ pub(super) async fn migrate_locked(
         DbBackend::Postgres => timed(limit, super::versions::interrupted(db, config)).await?,
         _ => None,
     };
-    let mut resume: Option<(usize, bool)> = None;
-    if let Some(i) = interrupted.filter(|i| i.done > 0) {
-        let continues = plan.first() == Some(&i.revision) && direction.word() == i.direction;
-        let finish = match i.direction.as_str() {
-            "downgrade" => format!("{} downgrade {}-1", crate::tool::name(), i.revision),
-            _ => format!("{} upgrade {}", crate::tool::name(), i.revision),
-        };
-        if !continues {
-            bail!(
-                "revision {} ({}) stopped after phase {} of {} of its {} and must be finished \
-                 first: run `{finish}`, which goes on from phase {}; nothing was changed",
-                i.revision,
-                ctx.path(&i.revision),
-                i.done,
-                i.of,
-                i.direction,
-                i.done + 1
-            );
-        }
-        let now = ctx
-            .compiled(&i.revision)
-            .ok()
-            .map(|r| super::versions::checksum_text(r.source_hash));
-        if i.direction == "upgrade" && i.checksum.is_some() && now.is_some() && i.checksum != now {
-            bail!(
-                "revision {} ({}) stopped after phase {} of {}, and its file has changed since: \
-                 put the file back as it was to finish it, or finish or undo its committed \
-                 phases by hand; nothing was changed",
-                i.revision,
-                ctx.path(&i.revision),
-                i.done,
-                i.of
-            );
-        }
-        resume = Some((i.done, i.online));
-    }
+    let mut resume = resume_point(ctx, interrupted, &plan, direction)?;
     let mut applied = ctx.graph.ancestors(&current);
     let mut model = match backend {
         DbBackend::Sqlite => Some(ctx.replay(&applied)?),
@@ -662,7 +637,8 @@ pub(super) async fn migrate_locked(
         if backend == DbBackend::Postgres {
             let ops = ctx.ops(id, direction)?;
             let phases = crate::lock_plan::plan(&ops.steps, online).len();
-            if online || phases > 1 || resuming.is_some() {
+            // (A revision with no steps, a merge, has no phase: it runs as it always has.)
+            if (online && phases > 0) || phases > 1 || resuming.is_some() {
                 let run = super::phased::PhasedRun {
                     id,
                     direction,
@@ -786,6 +762,70 @@ pub(super) async fn migrate_locked(
         bail!("the version table holds {read_back:?} after the run, expected {expected:?}");
     }
     Ok(read_back)
+}
+
+/// Where a run of `plan` in `direction` starts, given the revision the history table says
+/// stopped between two phases (`interrupted`): `Some((phases committed, online))` when the
+/// plan goes on with that revision, `None` when nothing stopped (or the stopped run committed
+/// nothing and the plan goes elsewhere, or its file or plan changed: it starts over). A run
+/// that committed phases must be finished first, by the same file and the same plan: anything
+/// else is refused, naming the command that finishes it.
+pub(super) fn resume_point(
+    ctx: &Context<'_>,
+    interrupted: Option<super::versions::Interrupted>,
+    plan: &[String],
+    direction: Direction,
+) -> Result<Option<(usize, bool)>> {
+    let Some(i) = interrupted else {
+        return Ok(None);
+    };
+    let continues = plan.first() == Some(&i.revision) && direction.word() == i.direction;
+    let now = ctx
+        .compiled(&i.revision)
+        .ok()
+        .map(|r| super::versions::checksum_text(r.source_hash));
+    let same_file = i.checksum.is_none() || now.is_none() || i.checksum == now;
+    let phases = match continues {
+        true => crate::lock_plan::plan(&ctx.ops(&i.revision, direction)?.steps, i.online).len(),
+        false => 0,
+    };
+    if i.done == 0 {
+        return Ok((continues && same_file && phases == i.of).then_some((0, i.online)));
+    }
+    let finish = match i.direction.as_str() {
+        "downgrade" => format!("{} downgrade {}-1", crate::tool::name(), i.revision),
+        _ => format!("{} upgrade {}", crate::tool::name(), i.revision),
+    };
+    let stopped = format!(
+        "revision {} ({}) stopped after phase {} of {} of its {}",
+        i.revision,
+        ctx.path(&i.revision),
+        i.done,
+        i.of,
+        i.direction
+    );
+    if !continues {
+        bail!(
+            "{stopped} and must be finished first: run `{finish}`, which goes on from phase {}; \
+             nothing was changed",
+            i.done + 1
+        );
+    }
+    if !same_file {
+        bail!(
+            "{stopped}, and its file has changed since: put the file back as it was and run \
+             `{finish}` to finish it, or finish or undo its committed phases by hand; nothing \
+             was changed"
+        );
+    }
+    if phases != i.of {
+        bail!(
+            "{stopped}, but its plan now has {phases} phases: run `{finish}` with the binary \
+             that started it, or finish or undo its committed phases by hand; nothing was \
+             changed"
+        );
+    }
+    Ok(Some((i.done, i.online)))
 }
 
 /// Runs one revision's steps inside `txn`.

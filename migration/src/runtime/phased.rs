@@ -1,7 +1,9 @@
 //! A revision run in phases on PostgreSQL ([`crate::lock_plan`]): each phase committed on its
 //! own and recorded in the history table, a `CONCURRENTLY` step run alone outside any
-//! transaction, and, in an online run, every statement under `lock_timeout` with the phase
-//! tried again (waiting longer each time) when the timeout strikes.
+//! transaction, and, in an online run, every statement in a transaction under `lock_timeout`
+//! with the phase tried again (waiting longer each time) when the timeout strikes. A
+//! `CONCURRENTLY` statement has no `lock_timeout`: what it waits for (older transactions and
+//! snapshots) lets writers through, and a timeout would throw its build away.
 //!
 //! Progress: before the first phase a history row `0/n` says the revision started; each
 //! committed phase adds a row `k/n` (its transaction's own, or for a phase run alone, a
@@ -56,10 +58,19 @@ struct Attempt {
 }
 
 impl Attempt {
-    /// The same attempt, its error in other words (the lock verdict kept).
-    fn reword(self, words: impl FnOnce(&anyhow::Error) -> String) -> Attempt {
+    /// The same attempt, its error with `what` said before it (the error itself kept, with
+    /// its SQLSTATE).
+    fn context(self, what: String) -> Attempt {
         Attempt {
-            error: anyhow!(words(&self.error)),
+            error: self.error.context(what),
+            lock: self.lock,
+        }
+    }
+
+    /// The same attempt, its error in other words (the lock verdict kept).
+    fn reword(self, words: String) -> Attempt {
+        Attempt {
+            error: anyhow!(words),
             lock: self.lock,
         }
     }
@@ -104,9 +115,21 @@ pub(super) async fn run(
         error,
     };
     let limit = config.statement_timeout();
-    let entry = |k: usize| Entry {
-        phase: Some(phase_text(k, of, run.online)),
-        ..ctx.entry(run.id, run.direction, run.next)
+    // Each row carries the file's checksum (whichever the direction: a stopped run is resumed
+    // only by the same file); the schema version is the new one only once the last phase is in.
+    let checksum = ctx.compiled(run.id).ok().map(|r| r.source_hash);
+    let entry = |k: usize| {
+        let whole = ctx.entry(run.id, run.direction, run.next);
+        Entry {
+            phase: Some(phase_text(k, of, run.online)),
+            checksum,
+            schema_version: if k == of {
+                whole.schema_version
+            } else {
+                ctx.schema_version(&ctx.graph.ancestors(run.versions))
+            },
+            ..whole
+        }
     };
     if run.resume.is_none() {
         // The revision has started: a run stopped from here on is known as interrupted.
@@ -114,6 +137,8 @@ pub(super) async fn run(
         timed(limit, db.execute_unprepared(&sql))
             .await
             .map_err(|e| stop(0, e.context("recording the start of the revision in the history table")))?;
+    } else if done == 0 {
+        let _ = writeln!(out, "  going on from phase 1 of {of} (the stopped run committed none)");
     } else {
         let _ = writeln!(
             out,
@@ -144,7 +169,7 @@ pub(super) async fn run(
                 versions: last.then_some((run.versions, run.next_versions)),
             };
             let attempt = match phase.alone {
-                true => alone(db, config, phase, run.online.then_some(timeout), resuming, &finish, out).await,
+                true => alone(db, config, phase, resuming, &finish, out).await,
                 false => in_transaction(db, config, phase, run.online.then_some(timeout), &finish).await,
             };
             match attempt {
@@ -225,13 +250,9 @@ impl Finish<'_> {
     }
 }
 
-/// `SET [LOCAL] lock_timeout`, in milliseconds.
-fn lock_timeout_sql(timeout: Duration, local: bool) -> String {
-    format!(
-        "SET {}lock_timeout = {}",
-        if local { "LOCAL " } else { "" },
-        timeout.as_millis()
-    )
+/// `SET LOCAL lock_timeout`, in milliseconds.
+fn lock_timeout_sql(timeout: Duration) -> String {
+    format!("SET LOCAL lock_timeout = {}", timeout.as_millis())
 }
 
 /// A transaction phase: its items, then its history row (and the version update), committed.
@@ -247,7 +268,7 @@ async fn in_transaction(
     let result = async {
         let mut head = vec![super::online::search_path(&config.schema, true)];
         if let Some(t) = lock_timeout {
-            head.push(lock_timeout_sql(t, true));
+            head.push(lock_timeout_sql(t));
         }
         for sql in &head {
             timed(limit, txn.execute_unprepared(sql)).await?;
@@ -289,7 +310,7 @@ async fn run_items(
             for sql in &sqls {
                 timed(limit, txn.execute_unprepared(sql))
                     .await
-                    .map_err(|e| Attempt::from(e).reword(|e| format!("statement `{}`: {e:#}", short(sql))))?;
+                    .map_err(|e| Attempt::from(e).context(format!("statement `{}`", short(sql))))?;
             }
         }
         ops.clear();
@@ -301,9 +322,8 @@ async fn run_items(
             Item::Data(f) => {
                 flush(&mut pending).await?;
                 timed(limit, f(txn)).await.map_err(|e| {
-                    Attempt::from(e).reword(|e| {
-                        format!("data migration returned an error: {}", data_error(e))
-                    })
+                    let words = format!("data migration returned an error: {}", data_error(&e));
+                    Attempt::from(e).reword(words)
                 })?;
             }
         }
@@ -344,13 +364,14 @@ async fn alone(
     db: &DatabaseConnection,
     config: &Config,
     phase: &Phase<'_>,
-    lock_timeout: Option<Duration>,
     resuming: bool,
     finish: &Finish<'_>,
     out: &mut (dyn Write + Send),
 ) -> std::result::Result<(), Attempt> {
     let limit = config.statement_timeout();
     let schema = &config.schema;
+    // The schema's own search path, whatever raw SQL of an earlier phase did to the session.
+    timed(limit, db.execute_unprepared(&super::online::search_path(schema, false))).await?;
     let ops: Vec<&Op> = phase.ops().collect();
     let sqls = ddl::render_run(DbBackend::Postgres, &ops, &Schema::default())?;
     let mut skip = false;
@@ -386,22 +407,11 @@ async fn alone(
         _ => {}
     }
     if !skip {
-        if let Some(t) = lock_timeout {
-            timed(limit, db.execute_unprepared(&lock_timeout_sql(t, false))).await?;
-        }
-        let mut result = Ok(());
         for sql in &sqls {
-            if let Err(e) = timed(limit, db.execute_unprepared(sql)).await {
-                result = Err(Attempt::from(e).reword(|e| {
-                    format!("statement `{}` (outside a transaction): {e:#}", short(sql))
-                }));
-                break;
-            }
+            timed(limit, db.execute_unprepared(sql)).await.map_err(|e| {
+                Attempt::from(e).context(format!("statement `{}` (outside a transaction)", short(sql)))
+            })?;
         }
-        if lock_timeout.is_some() {
-            let _ = timed(limit, db.execute_unprepared("RESET lock_timeout")).await;
-        }
-        result?;
     }
     // Recorded right after, with the version update when it is the last phase.
     let txn = begin(db, limit).await?;
