@@ -149,6 +149,20 @@ impl Project {
         (result, String::from_utf8(out).unwrap())
     }
 
+    /// [`Project::output`] that must succeed.
+    async fn to(&self, name: &str, url: &str, direction: Direction, target: &str, mode: RunMode) {
+        let (at, out) = self.output(name, url, direction, target, mode).await;
+        if let Err(e) = at {
+            panic!("{direction:?} {target}: {e}\n{out}");
+        }
+    }
+
+    /// The database at `url` at o1 of script directory `name`, filled ([`fill`]).
+    async fn filled_at_o1(&self, name: &str, url: &str, duplicates: bool) {
+        self.to(name, url, Direction::Upgrade, "o1o1", PLAIN).await;
+        fill(url, duplicates);
+    }
+
     /// The `--sql` script of `range`.
     async fn script(&self, name: &str, url: &str, range: &str, online: bool) -> String {
         let dir = ScriptDir::open(&self.root, name).unwrap();
@@ -258,15 +272,21 @@ fn phases(url: &str, revision: &str) -> Vec<String> {
     )
 }
 
+/// Two new databases, when a server answers and pg_dump runs (else the test is skipped, saying
+/// so).
+async fn two_databases(test: &str) -> Option<(common::TestDb, common::TestDb)> {
+    let (Some(a), Some(b)) = (common::pg(test).await, common::pg(test).await) else {
+        return None;
+    };
+    common::pg_dump_runs(test).then_some((a, b))
+}
+
 #[tokio::test]
 async fn the_online_plan_builds_what_the_plain_plan_builds() {
     let test = "online_plain";
-    let (Some(plain), Some(online)) = (common::pg(test).await, common::pg(test).await) else {
+    let Some((plain, online)) = two_databases(test).await else {
         return;
     };
-    if !common::pg_dump_runs(test) {
-        return;
-    }
     let p = Project::new(test, "");
     for db in [&plain, &online] {
         let (at, _) = p
@@ -330,24 +350,15 @@ async fn the_online_plan_builds_what_the_plain_plan_builds() {
 #[tokio::test]
 async fn an_interrupted_concurrent_index_is_dropped_and_built_again() {
     let test = "online_invalid";
-    let (Some(twin), Some(db)) = (common::pg(test).await, common::pg(test).await) else {
+    let Some((twin, db)) = two_databases(test).await else {
         return;
     };
-    if !common::pg_dump_runs(test) {
-        return;
-    }
     let p = Project::new(test, "");
     for (d, duplicates) in [(&twin, false), (&db, true)] {
-        p.output("keys", &d.url, Direction::Upgrade, "o1o1", PLAIN)
-            .await
-            .0
-            .unwrap();
-        fill(&d.url, duplicates);
+        p.filled_at_o1("keys", &d.url, duplicates).await;
     }
-    p.output("keys", &twin.url, Direction::Upgrade, "o2o2", PLAIN)
-        .await
-        .0
-        .unwrap();
+    p.to("keys", &twin.url, Direction::Upgrade, "o2o2", PLAIN)
+        .await;
     // The unique index over two equal seqs fails after PostgreSQL made it: INVALID.
     let (at, out) = p
         .output("keys", &db.url, Direction::Upgrade, "o2o2", ONLINE)
@@ -412,10 +423,8 @@ async fn an_interrupted_concurrent_index_is_dropped_and_built_again() {
             && !out.contains("phase 8/11 ("),
         "{out}"
     );
-    p.output("keys", &twin.url, Direction::Upgrade, "head", PLAIN)
-        .await
-        .0
-        .unwrap();
+    p.to("keys", &twin.url, Direction::Upgrade, "head", PLAIN)
+        .await;
     assert_eq!(dump(&db.url), dump(&twin.url));
     assert!(leftovers(&db.url).is_empty());
 }
@@ -423,25 +432,16 @@ async fn an_interrupted_concurrent_index_is_dropped_and_built_again() {
 #[tokio::test]
 async fn a_build_whose_server_process_ends_is_recovered() {
     let test = "online_terminated";
-    let (Some(twin), Some(db)) = (common::pg(test).await, common::pg(test).await) else {
+    let Some((twin, db)) = two_databases(test).await else {
         return;
     };
-    if !common::pg_dump_runs(test) {
-        return;
-    }
     // Long enough for the build to wait for the open transaction below.
     let p = Project::new(test, "lock_timeout = \"60s\"\n");
     for d in [&twin, &db] {
-        p.output("keys", &d.url, Direction::Upgrade, "o1o1", PLAIN)
-            .await
-            .0
-            .unwrap();
-        fill(&d.url, false);
+        p.filled_at_o1("keys", &d.url, false).await;
     }
-    p.output("keys", &twin.url, Direction::Upgrade, "o2o2", PLAIN)
-        .await
-        .0
-        .unwrap();
+    p.to("keys", &twin.url, Direction::Upgrade, "o2o2", PLAIN)
+        .await;
     // A transaction with a snapshot: a concurrent build waits for it after making its index.
     let mut holder = std::process::Command::new("psql")
         .args(["-XAtq", "-d", &db.url])
@@ -542,10 +542,8 @@ async fn a_lock_that_does_not_come_is_waited_for_again_then_reported() {
         return;
     };
     let p = Project::new(test, "lock_timeout = \"100ms\"\nlock_retries = 2\n");
-    p.output("keys", &db.url, Direction::Upgrade, "o1o1", PLAIN)
-        .await
-        .0
-        .unwrap();
+    p.to("keys", &db.url, Direction::Upgrade, "o1o1", PLAIN)
+        .await;
     fill(&db.url, false);
     let holder = migration::db::connect(&db.url).await.unwrap();
     use sea_orm::{ConnectionTrait, TransactionTrait};
@@ -623,10 +621,8 @@ async fn a_step_with_no_online_form_is_refused_unless_allowed() {
         return;
     };
     let p = Project::new(test, "");
-    p.output("keys", &db.url, Direction::Upgrade, "o2o2", PLAIN)
-        .await
-        .0
-        .unwrap();
+    p.to("keys", &db.url, Direction::Upgrade, "o2o2", PLAIN)
+        .await;
     let (at, out) = p
         .output("keys", &db.url, Direction::Upgrade, "head", ONLINE)
         .await;
@@ -685,19 +681,12 @@ async fn a_step_with_no_online_form_is_refused_unless_allowed() {
 #[tokio::test]
 async fn online_ops_written_by_hand_run_in_phases_and_on_sqlite() {
     let test = "online_by_hand";
-    let (Some(db), Some(scripted)) = (common::pg(test).await, common::pg(test).await) else {
+    let Some((db, scripted)) = two_databases(test).await else {
         return;
     };
-    if !common::pg_dump_runs(test) {
-        return;
-    }
     let p = Project::new(test, "");
     for d in [&db, &scripted] {
-        p.output("byhand", &d.url, Direction::Upgrade, "o1o1", PLAIN)
-            .await
-            .0
-            .unwrap();
-        fill(&d.url, false);
+        p.filled_at_o1("byhand", &d.url, false).await;
     }
     // Without --online: the concurrent builds are phases of their own, outside transactions.
     let (at, out) = p
@@ -755,24 +744,15 @@ async fn online_ops_written_by_hand_run_in_phases_and_on_sqlite() {
 #[tokio::test]
 async fn the_online_script_builds_what_the_runner_builds() {
     let test = "online_script";
-    let (Some(ran), Some(scripted)) = (common::pg(test).await, common::pg(test).await) else {
+    let Some((ran, scripted)) = two_databases(test).await else {
         return;
     };
-    if !common::pg_dump_runs(test) {
-        return;
-    }
     let p = Project::new(test, "");
     for d in [&ran, &scripted] {
-        p.output("keys", &d.url, Direction::Upgrade, "o1o1", PLAIN)
-            .await
-            .0
-            .unwrap();
-        fill(&d.url, false);
+        p.filled_at_o1("keys", &d.url, false).await;
     }
-    p.output("keys", &ran.url, Direction::Upgrade, "o2o2", ONLINE)
-        .await
-        .0
-        .unwrap();
+    p.to("keys", &ran.url, Direction::Upgrade, "o2o2", ONLINE)
+        .await;
     let script = p.script("keys", &scripted.url, "o1o1:o2o2", true).await;
     assert!(
         script.contains("CREATE INDEX CONCURRENTLY visit_seeing_idx ON visit (seeing);")
@@ -788,24 +768,15 @@ async fn the_online_script_builds_what_the_runner_builds() {
 #[tokio::test]
 async fn an_index_built_but_not_recorded_is_kept() {
     let test = "online_kept";
-    let (Some(twin), Some(db)) = (common::pg(test).await, common::pg(test).await) else {
+    let Some((twin, db)) = two_databases(test).await else {
         return;
     };
-    if !common::pg_dump_runs(test) {
-        return;
-    }
     let p = Project::new(test, "");
     for d in [&twin, &db] {
-        p.output("keys", &d.url, Direction::Upgrade, "o1o1", PLAIN)
-            .await
-            .0
-            .unwrap();
-        fill(&d.url, false);
+        p.filled_at_o1("keys", &d.url, false).await;
     }
-    p.output("keys", &twin.url, Direction::Upgrade, "o2o2", ONLINE)
-        .await
-        .0
-        .unwrap();
+    p.to("keys", &twin.url, Direction::Upgrade, "o2o2", ONLINE)
+        .await;
     // What a run killed right after its first phase's build, before recording it, leaves: the
     // start row, and the index, valid.
     common::psql_script(
