@@ -131,7 +131,12 @@ impl Project {
         };
         match Box::pin(run).await {
             Ok(RunOutcome::At(versions)) => Ok(versions),
-            Ok(other) => panic!("one schema's versions expected, got {other:?}"),
+            // Several schemas: `schema version` each.
+            Ok(RunOutcome::AtEach(each)) => Ok(each
+                .into_iter()
+                .flat_map(|(schema, vs)| vs.into_iter().map(move |v| format!("{schema} {v}")))
+                .collect()),
+            Ok(other) => panic!("versions expected, got {other:?}"),
             Err(e) => Err(migration::cli::one_line(&e)),
         }
     }
@@ -228,10 +233,16 @@ fn rows(url: &str, sql: &str) -> Vec<String> {
 /// 300 designs and 3,000 visits, each visit with a design, a seeing and its own `seq`
 /// (`duplicates`: two visits share one).
 fn fill(url: &str, duplicates: bool) {
+    fill_in(url, "public", duplicates)
+}
+
+/// [`fill`] in `schema`.
+fn fill_in(url: &str, schema: &str, duplicates: bool) {
     common::psql_script(
         url,
         &format!(
-            "INSERT INTO design SELECT i, 'd' || i FROM generate_series(1, 300) i;\n\
+            "SET search_path TO {schema};\n\
+             INSERT INTO design SELECT i, 'd' || i FROM generate_series(1, 300) i;\n\
              INSERT INTO visit SELECT i, 1 + i % 300, (i % 17) / 10.0, i, 'n' || (i % 50)\n\
              FROM generate_series(1, 3000) i;\n{}",
             if duplicates {
@@ -253,7 +264,6 @@ fn leftovers(url: &str) -> Vec<String> {
     let mut found = rows(
         url,
         "SELECT 'not valid ' || conname FROM pg_constraint WHERE NOT convalidated \
-         AND connamespace = 'public'::regnamespace \
          UNION ALL SELECT 'invalid ' || indexrelid::regclass FROM pg_index WHERE NOT indisvalid \
          UNION ALL SELECT 'check ' || conname FROM pg_constraint WHERE conname LIKE '%not_null'",
     );
@@ -798,5 +808,60 @@ async fn an_index_built_but_not_recorded_is_kept() {
         "{out}"
     );
     assert_eq!(dump(&db.url), dump(&twin.url));
+    assert!(leftovers(&db.url).is_empty());
+}
+
+#[tokio::test]
+async fn a_revision_stopped_in_one_schema_holds_every_schema() {
+    let test = "online_schemas";
+    let Some(db) = common::pg(test).await else {
+        return;
+    };
+    let p = Project::new(test, "schemas = [\"a\", \"b\"]\n");
+    p.to("keys", &db.url, Direction::Upgrade, "o1o1", PLAIN)
+        .await;
+    // a's visits hold two equal seqs, so its unique index fails; b's do not.
+    fill_in(&db.url, "a", true);
+    fill_in(&db.url, "b", false);
+    let (at, out) = p
+        .output("keys", &db.url, Direction::Upgrade, "o2o2", ONLINE)
+        .await;
+    let e = at.unwrap_err();
+    assert!(
+        e.starts_with("schema a: upgrade of revision o2o2o2o2o2o2") && e.contains("phase 9 of 11"),
+        "{e}\n{out}"
+    );
+    let version = |schema: &str| {
+        rows(
+            &db.url,
+            &format!("SELECT version_num FROM {schema}.alembic_version"),
+        )
+    };
+    assert_eq!(version("a"), ["o1o1o1o1o1o1"]);
+    assert_eq!(version("b"), ["o1o1o1o1o1o1"]);
+    // A downgrade takes b first, then a: refused before b moves, naming a.
+    let (at, out) = p
+        .output("keys", &db.url, Direction::Downgrade, "base", PLAIN)
+        .await;
+    let e = at.unwrap_err();
+    assert!(
+        e.starts_with(
+            "schema a: revision o2o2o2o2o2o2 (alembic/keys/versions/o2_keys.rs) stopped after \
+             phase 8 of 11 of its upgrade and must be finished first"
+        ),
+        "{e}\n{out}"
+    );
+    assert_eq!(version("b"), ["o1o1o1o1o1o1"]);
+    assert_eq!(
+        rows(&db.url, "SELECT to_regclass('b.visit') IS NOT NULL"),
+        ["t"]
+    );
+    // Fixed, the same upgrade finishes a and then does b.
+    common::psql_script(&db.url, "UPDATE a.visit SET seq = 2 WHERE id = 2;");
+    let (at, out) = p
+        .output("keys", &db.url, Direction::Upgrade, "o2o2", ONLINE)
+        .await;
+    assert_eq!(at.unwrap(), ["a o2o2o2o2o2o2", "b o2o2o2o2o2o2"], "{out}");
+    assert!(out.contains("going on after phase 8 of 11"), "{out}");
     assert!(leftovers(&db.url).is_empty());
 }
