@@ -168,6 +168,16 @@ impl Project {
         fill(url, duplicates);
     }
 
+    /// `db` and its `twin` filled at o1, the twin taken on to o2 by `mode`: what `db` is to
+    /// look like once its own run is done.
+    async fn twins(&self, twin: &str, db: &str, mode: RunMode) {
+        for url in [twin, db] {
+            self.filled_at_o1("keys", url, false).await;
+        }
+        self.to("keys", twin, Direction::Upgrade, "o2o2", mode)
+            .await;
+    }
+
     /// The `--sql` script of `range`.
     async fn script(&self, name: &str, url: &str, range: &str, online: bool) -> String {
         let dir = ScriptDir::open(&self.root, name).unwrap();
@@ -269,6 +279,13 @@ fn leftovers(url: &str) -> Vec<String> {
     );
     found.sort();
     found
+}
+
+/// Asserts that the database at `url` has its twin's schema, with nothing left INVALID, NOT
+/// VALID or standing in for NOT NULL.
+fn same_as_twin(url: &str, twin: &str) {
+    assert_eq!(dump(url), dump(twin));
+    assert!(leftovers(url).is_empty(), "{:?}", leftovers(url));
 }
 
 /// The history rows of `revision`: direction and phase.
@@ -435,8 +452,7 @@ async fn an_interrupted_concurrent_index_is_dropped_and_built_again() {
     );
     p.to("keys", &twin.url, Direction::Upgrade, "head", PLAIN)
         .await;
-    assert_eq!(dump(&db.url), dump(&twin.url));
-    assert!(leftovers(&db.url).is_empty());
+    same_as_twin(&db.url, &twin.url);
 }
 
 #[tokio::test]
@@ -447,11 +463,7 @@ async fn a_build_whose_server_process_ends_is_recovered() {
     };
     // Long enough for the build to wait for the open transaction below.
     let p = Project::new(test, "lock_timeout = \"60s\"\n");
-    for d in [&twin, &db] {
-        p.filled_at_o1("keys", &d.url, false).await;
-    }
-    p.to("keys", &twin.url, Direction::Upgrade, "o2o2", PLAIN)
-        .await;
+    p.twins(&twin.url, &db.url, PLAIN).await;
     // A transaction with a snapshot: a concurrent build waits for it after making its index.
     let mut holder = std::process::Command::new("psql")
         .args(["-XAtq", "-d", &db.url])
@@ -519,8 +531,7 @@ async fn a_build_whose_server_process_ends_is_recovered() {
     );
     let expected: Vec<String> = (0..=11).map(|k| format!("upgrade {k}/11 online")).collect();
     assert_eq!(phases(&db.url, "o2o2o2o2o2o2"), expected);
-    assert_eq!(dump(&db.url), dump(&twin.url));
-    assert!(leftovers(&db.url).is_empty());
+    same_as_twin(&db.url, &twin.url);
 }
 
 /// Output that signals once it has seen `text`.
@@ -782,11 +793,7 @@ async fn an_index_built_but_not_recorded_is_kept() {
         return;
     };
     let p = Project::new(test, "");
-    for d in [&twin, &db] {
-        p.filled_at_o1("keys", &d.url, false).await;
-    }
-    p.to("keys", &twin.url, Direction::Upgrade, "o2o2", ONLINE)
-        .await;
+    p.twins(&twin.url, &db.url, ONLINE).await;
     // What a run killed right after its first phase's build, before recording it, leaves: the
     // start row, and the index, valid.
     common::psql_script(
@@ -807,8 +814,7 @@ async fn an_index_built_but_not_recorded_is_kept() {
             && out.contains("phase 11/11"),
         "{out}"
     );
-    assert_eq!(dump(&db.url), dump(&twin.url));
-    assert!(leftovers(&db.url).is_empty());
+    same_as_twin(&db.url, &twin.url);
 }
 
 #[tokio::test]

@@ -296,6 +296,9 @@ fn hazard_lines(
     let mut lines = Vec::new();
     let mut refused = Vec::new();
     for (direction, current, plan) in plans {
+        if plan.is_empty() {
+            continue;
+        }
         // The schema before each revision, as far as the revisions' ops say it (best effort:
         // what the replay cannot follow, raw SQL say, is left out, and a type change whose old
         // type is unknown counts as a rewrite).
@@ -648,7 +651,8 @@ pub(super) async fn migrate_locked(
                     next_versions: &next_versions,
                     next: &next,
                 };
-                if let Err(stopped) = Box::pin(super::phased::run(ctx, config, db, run, out)).await
+                if let Err(stopped) =
+                    Box::pin(super::phased::run(ctx, config, db, &ops, run, out)).await
                 {
                     let at = match stopped.committed {
                         0 => at.clone(),
@@ -678,10 +682,7 @@ pub(super) async fn migrate_locked(
                 versions = next_versions;
                 continue;
             }
-        }
-        // On PostgreSQL a revision of statements alone goes in one message (see `batch`).
-        if backend == DbBackend::Postgres {
-            let ops = ctx.ops(id, direction)?;
+            // Else, a revision of statements alone goes in one message (see `batch`).
             let batched = batch::statements(&ops, backend)
                 .map_err(|e| e.context(failed("failed and was rolled back")))?;
             if let Some(mut statements) = batched {

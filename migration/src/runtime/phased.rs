@@ -92,20 +92,16 @@ impl From<anyhow::Error> for Attempt {
     }
 }
 
-/// Runs the phases of `run.id` in `run.direction`, from the first an earlier run did not
-/// commit; prints one line per phase.
+/// Runs the phases of `ops`, revision `run.id`'s in `run.direction`, from the first an earlier
+/// run did not commit; prints one line per phase.
 pub(super) async fn run(
     ctx: &Context<'_>,
     config: &Config,
     db: &DatabaseConnection,
+    ops: &crate::ops::Ops,
     run: PhasedRun<'_>,
     out: &mut (dyn Write + Send),
 ) -> std::result::Result<(), Stopped> {
-    let ops = ctx.ops(run.id, run.direction).map_err(|error| Stopped {
-        committed: run.resume.unwrap_or(0),
-        of: 0,
-        error,
-    })?;
     let phases = crate::lock_plan::plan(&ops.steps, run.online);
     let of = phases.len();
     let done = run.resume.unwrap_or(0);
